@@ -1,0 +1,60 @@
+/* What every zeit command shares: the library handle, the global flags and
+ * the three output forms (table, -H scripted, -j JSON). */
+#ifndef ZEIT_CLI_H
+#define ZEIT_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "zeit/util.h"
+#include "zeit/zeit.h"
+
+struct cli {
+	struct zeit z;
+	bool json;     /* -j */
+	bool scripted; /* -H */
+	const char *prog;
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *summary; /* one line for `zeit --help` */
+	const char *usage;   /* the synopsis after "zeit " */
+	const char *help;    /* the rest of `zeit help CMD` */
+};
+
+extern const struct cli_cmd cli_cmds[];
+const struct cli_cmd *cli_find(const char *name);
+
+/* getopt_long over the command's own options plus the global ones, which
+ * are applied to cli as they are met. Returns the next command option, -1
+ * at the end, or '?' after printing a usage error. */
+int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
+
+/* Prints "zeit CMD: message" and a hint; returns ZEIT_EXIT_USAGE. */
+int cli_usage_error(struct cli *cli, const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prints the handle's error once and returns ZEIT_EXIT_ERROR. */
+int cli_error(struct cli *cli);
+
+/* A table: header names, then rows of string cells. Columns whose name
+ * starts with '#' are numbers in JSON (the '#' is not shown). */
+struct table {
+	const char *const *cols;
+	size_t ncols;
+	struct strv cells;
+};
+
+void table_init(struct table *t, const char *const *cols);
+void table_add(struct table *t, const char *const *row);
+/* Prints as aligned columns, -H tab-separated, or -j {"key": [rows]}. */
+void table_print(struct cli *cli, struct table *t, const char *json_key);
+void table_free(struct table *t);
+
+int cmd_list(struct cli *cli, int argc, char **argv);
+int cmd_snap(struct cli *cli, int argc, char **argv);
+int cmd_destroy(struct cli *cli, int argc, char **argv);
+
+#endif

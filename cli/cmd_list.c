@@ -1,0 +1,82 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "zeit/snapname.h"
+#include "zeit/zfs.h"
+#include "zeit/ztime.h"
+
+int cmd_list(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"recursive", no_argument, NULL, 'r'},
+		{"bookmarks", no_argument, NULL, 'b'},
+		{NULL, 0, NULL, 0},
+	};
+	static const char *const cols[] = {"NAME", "TIER", "TIME",
+					   "#CREATETXG", "#GUID", NULL};
+	unsigned flags = 0;
+	struct strv roots;
+	struct zfs zh;
+	struct table t;
+	int c, rc = ZEIT_EXIT_OK;
+
+	while ((c = cli_getopt(cli, argc, argv, "rb", longopts)) != -1) {
+		switch (c) {
+		case 'r':
+			flags |= ZFS_SNAP_RECURSIVE;
+			break;
+		case 'b':
+			flags |= ZFS_SNAP_BOOKMARKS;
+			break;
+		default:
+			return ZEIT_EXIT_USAGE;
+		}
+	}
+	zfs_init(&zh, &cli->z, NULL);
+	if (optind < argc) {
+		strv_init(&roots);
+		for (int i = optind; i < argc; i++) {
+			if (zfs_name_check(&cli->z, argv[i], ZFS_NAME_DATASET) < 0) {
+				strv_free(&roots);
+				return cli_usage_error(cli, "list", "%s",
+						       zeit_error(&cli->z));
+			}
+			strv_push(&roots, argv[i]);
+		}
+	} else {
+		if (zpool_list(&zh, &roots) < 0)
+			return cli_error(cli);
+		flags |= ZFS_SNAP_RECURSIVE;
+	}
+
+	table_init(&t, cols);
+	for (size_t i = 0; i < roots.n; i++) {
+		struct zfs_snap_list l;
+		if (zfs_list_snapshots(&zh, roots.v[i], flags, &l) < 0) {
+			rc = cli_error(cli);
+			break;
+		}
+		for (size_t k = 0; k < l.n; k++) {
+			enum zeit_tier tier;
+			time_t when;
+			char ts[32] = "-", txg[24], guid[24];
+			bool ours = zeit_snapname_parse(l.v[k].name, &tier, &when);
+			if (ours)
+				ztime_format(when, ts, sizeof(ts));
+			snprintf(txg, sizeof(txg), "%" PRIu64, l.v[k].createtxg);
+			snprintf(guid, sizeof(guid), "%" PRIu64, l.v[k].guid);
+			const char *row[] = {l.v[k].name,
+					     ours ? zeit_tier_name(tier) : "-",
+					     ts, txg, guid};
+			table_add(&t, row);
+		}
+		zfs_snap_list_free(&l);
+	}
+	if (rc == ZEIT_EXIT_OK)
+		table_print(cli, &t, "snapshots");
+	table_free(&t);
+	strv_free(&roots);
+	return rc;
+}

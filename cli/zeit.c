@@ -1,0 +1,176 @@
+/* zeit: the command table. Each command parses its flags, calls libzeit
+ * and prints; all ZFS knowledge lives in the library. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "zeit/ztime.h"
+
+static int cmd_help(struct cli *cli, int argc, char **argv);
+static int cmd_version(struct cli *cli, int argc, char **argv);
+
+const struct cli_cmd cli_cmds[] = {
+	{"snap", cmd_snap, "take snapshots now",
+	 "snap --tier TIER [--tier TIER]... [-r] DATASET...",
+	 "Takes a snapshot named zeit_<tier>_<YYYYMMDDTHHMMSSZ> of each DATASET\n"
+	 "for each TIER (frequent, hourly, daily, weekly, monthly, yearly), all\n"
+	 "stamped with the planning clock (--now). The snapshots of one pool are\n"
+	 "created in one atomic zfs call.\n"
+	 "\n"
+	 "  -t, --tier TIER   tier to take (repeatable)\n"
+	 "  -r, --recursive   the whole tree under each DATASET, listed one by one\n"},
+	{"list", cmd_list, "list snapshots (and bookmarks) with their tier and time",
+	 "list [-r] [-b] [DATASET...]",
+	 "Lists the snapshots of each DATASET (every pool when none is named), on\n"
+	 "zfs's fast path: name, guid and createtxg only. Tier and time come from\n"
+	 "zeit's snapshot names; other snapshots show '-'.\n"
+	 "\n"
+	 "  -r, --recursive   snapshots of the whole tree under each DATASET\n"
+	 "  -b, --bookmarks   bookmarks too\n"},
+	{"destroy", cmd_destroy, "destroy named snapshots in batches",
+	 "destroy [-d] SNAPSHOT...",
+	 "Destroys the named snapshots (dataset@name) with one `zfs destroy\n"
+	 "dataset@a,b,c` per dataset. With -n it prints those calls and changes\n"
+	 "nothing.\n"
+	 "\n"
+	 "  -d, --defer       defer destruction of held or cloned snapshots\n"},
+	{"help", cmd_help, "show help for zeit or one command", "help [COMMAND]",
+	 ""},
+	{"version", cmd_version, "print zeit's version", "version", ""},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+const struct cli_cmd *cli_find(const char *name)
+{
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void print_main_help(FILE *f)
+{
+	fprintf(f,
+		"usage: zeit [GLOBAL FLAGS] COMMAND [ARGS...]\n"
+		"\n"
+		"zeit keeps a ZFS machine's history: snapshots, replication, boot\n"
+		"environments, diffs and bisection.\n"
+		"\n"
+		"Commands:\n");
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f,
+		"\n"
+		"Global flags (before or after the command):\n"
+		"  -n, --dry-run     print what would be done, change nothing\n"
+		"  -j, --json        JSON output\n"
+		"  -H                scripted output: no header, tab-separated\n"
+		"  -v, --verbose     say more (twice: every zfs command run)\n"
+		"      --now TIME    planning clock, ISO 8601 UTC (env ZEIT_NOW)\n"
+		"  -h, --help        this help;  -V, --version  the version\n"
+		"\n"
+		"Exit status: 0 success, 1 error, 2 usage error.\n"
+		"See 'zeit help COMMAND' and zeit(8).\n");
+}
+
+static void print_cmd_help(FILE *f, const struct cli_cmd *c)
+{
+	fprintf(f, "usage: zeit %s\n\n%s", c->usage, c->help);
+	if (c->help[0])
+		fprintf(f, "\nGlobal flags -n -j -H -v --now apply; see 'zeit help'.\n");
+}
+
+static int cmd_help(struct cli *cli, int argc, char **argv)
+{
+	int c;
+	while ((c = cli_getopt(cli, argc, argv, "", NULL)) != -1)
+		return ZEIT_EXIT_USAGE;
+	if (optind >= argc) {
+		print_main_help(stdout);
+		return ZEIT_EXIT_OK;
+	}
+	const struct cli_cmd *cmd = cli_find(argv[optind]);
+	if (!cmd)
+		return cli_usage_error(cli, "help", "unknown command '%s'",
+				       argv[optind]);
+	print_cmd_help(stdout, cmd);
+	return ZEIT_EXIT_OK;
+}
+
+static int cmd_version(struct cli *cli, int argc, char **argv)
+{
+	int c;
+	while ((c = cli_getopt(cli, argc, argv, "", NULL)) != -1)
+		return ZEIT_EXIT_USAGE;
+	if (optind < argc)
+		return cli_usage_error(cli, "version", "unexpected argument '%s'",
+				       argv[optind]);
+	printf("zeit %s\n", ZEIT_VERSION);
+	return ZEIT_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option main_long[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cli cli;
+	const char *env_now;
+	int c;
+
+	memset(&cli, 0, sizeof(cli));
+	zeit_init(&cli.z);
+	cli.prog = "zeit";
+
+	env_now = getenv("ZEIT_NOW");
+	if (env_now && *env_now && !ztime_parse(env_now, &cli.z.now))
+		return cli_usage_error(&cli, NULL,
+				       "invalid ZEIT_NOW '%s': expected ISO 8601 "
+				       "UTC, e.g. 2026-11-27T22:15:00Z",
+				       env_now);
+
+	while ((c = cli_getopt(&cli, argc, argv, "+hV", main_long)) != -1) {
+		switch (c) {
+		case 'h':
+			print_main_help(stdout);
+			return ZEIT_EXIT_OK;
+		case 'V':
+			printf("zeit %s\n", ZEIT_VERSION);
+			return ZEIT_EXIT_OK;
+		default:
+			return ZEIT_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		print_main_help(stderr);
+		return ZEIT_EXIT_USAGE;
+	}
+	const struct cli_cmd *cmd = cli_find(argv[optind]);
+	if (!cmd)
+		return cli_usage_error(&cli, NULL, "unknown command '%s'",
+				       argv[optind]);
+	if (cli.json && cli.scripted)
+		return cli_usage_error(&cli, NULL, "-j and -H exclude each other");
+
+	/* The command sees argv from its own name on; restart getopt. */
+	int sub_argc = argc - optind;
+	char **sub_argv = argv + optind;
+	optind = 0;
+	for (int i = 1; i < sub_argc; i++)
+		if (strcmp(sub_argv[i], "-h") == 0 ||
+		    strcmp(sub_argv[i], "--help") == 0) {
+			print_cmd_help(stdout, cmd);
+			return ZEIT_EXIT_OK;
+		} else if (strcmp(sub_argv[i], "--") == 0) {
+			break;
+		}
+	int rc = cmd->run(&cli, sub_argc, sub_argv);
+	if (fflush(stdout) != 0 && rc == 0) {
+		perror("zeit: writing output");
+		rc = ZEIT_EXIT_ERROR;
+	}
+	return rc;
+}

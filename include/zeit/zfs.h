@@ -1,0 +1,304 @@
+/* The ZFS driver: the only place in zeit that knows a zfs or zpool flag.
+ * Each call does one thing, takes batches where ZFS can, returns 0 or -1
+ * with the command line and zfs's own stderr on the zeit handle, and prints
+ * nothing. Commands run locally or on a remote host (struct run_host). */
+#ifndef ZEIT_ZFS_H
+#define ZEIT_ZFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zeit/run.h"
+#include "zeit/util.h"
+#include "zeit/zeit.h"
+
+struct zfs {
+	struct zeit *z;
+	const struct run_host *host; /* NULL: this machine */
+	unsigned long calls;         /* zfs/zpool invocations made */
+	int timeout_ms;              /* per command; 0: none */
+};
+
+void zfs_init(struct zfs *zh, struct zeit *z, const struct run_host *host);
+
+/* ---- Names (ZFS's own rules, checked before anything runs) ---- */
+
+enum zfs_name_kind {
+	ZFS_NAME_POOL = 1 << 0,
+	ZFS_NAME_DATASET = 1 << 1,  /* pool or pool/a/b */
+	ZFS_NAME_SNAPSHOT = 1 << 2, /* dataset@snap */
+	ZFS_NAME_BOOKMARK = 1 << 3, /* dataset#mark */
+};
+#define ZFS_MAX_NAME_LEN 255
+
+/* Returns 0 if name is valid as one of the kinds in `kinds`, else -1 with a
+ * message saying what is wrong. */
+int zfs_name_check(struct zeit *z, const char *name, unsigned kinds);
+/* A component after '@' or '#', or a user-chosen dataset component. */
+bool zfs_component_valid(const char *comp);
+/* User property names: "module:property", as zfsprops(7) defines. */
+bool zfs_user_prop_valid(const char *prop);
+/* Copies the pool part of name (up to the first '/', '@' or '#'). */
+void zfs_pool_of(const char *name, char *out, size_t outlen);
+
+/* ---- Listing ---- */
+
+enum zfs_type {
+	ZFS_TYPE_FILESYSTEM = 1 << 0,
+	ZFS_TYPE_VOLUME = 1 << 1,
+	ZFS_TYPE_SNAPSHOT = 1 << 2,
+	ZFS_TYPE_BOOKMARK = 1 << 3,
+};
+
+struct zfs_dataset {
+	char *name;
+	enum zfs_type type;
+	char **values; /* one per requested property; "-" when unset */
+};
+
+struct zfs_dataset_list {
+	struct zfs_dataset *v;
+	size_t n;
+	size_t nprops;
+};
+
+/* depth: 0 = only root, -1 = the whole tree, N = N levels below root.
+ * props: extra properties (native or user) to fetch, or NULL. */
+int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
+		      unsigned types, const char *const *props,
+		      struct zfs_dataset_list *out);
+void zfs_dataset_list_free(struct zfs_dataset_list *l);
+
+struct zfs_snap {
+	char *name; /* dataset@snap or dataset#bookmark */
+	bool bookmark;
+	uint64_t guid;
+	uint64_t createtxg;
+};
+
+struct zfs_snap_list {
+	struct zfs_snap *v;
+	size_t n;
+};
+
+enum zfs_snap_flags {
+	ZFS_SNAP_RECURSIVE = 1 << 0, /* the whole tree under root */
+	ZFS_SNAP_BOOKMARKS = 1 << 1, /* bookmarks too */
+	ZFS_SNAP_NO_SNAPSHOTS = 1 << 2,
+};
+
+/* Snapshots (and bookmarks) on zfs's fast path: only name, guid and
+ * createtxg, sorted by createtxg. */
+int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
+		       struct zfs_snap_list *out);
+void zfs_snap_list_free(struct zfs_snap_list *l);
+
+/* Names of the imported pools. */
+int zpool_list(struct zfs *zh, struct strv *pools);
+
+/* ---- Properties ---- */
+
+enum zfs_prop_source {
+	ZFS_SRC_NONE,      /* "-" */
+	ZFS_SRC_DEFAULT,
+	ZFS_SRC_LOCAL,
+	ZFS_SRC_INHERITED, /* inherited from another dataset */
+	ZFS_SRC_RECEIVED,
+	ZFS_SRC_TEMPORARY,
+};
+
+struct zfs_prop {
+	char *dataset;
+	char *name;
+	char *value;
+	enum zfs_prop_source source;
+	char *inherited_from; /* for ZFS_SRC_INHERITED, else NULL */
+};
+
+struct zfs_prop_list {
+	struct zfs_prop *v;
+	size_t n;
+};
+
+/* `zfs get` of props (NULL: all) on each of datasets; depth as above. */
+int zfs_get_props(struct zfs *zh, const char *const *datasets, int depth,
+		  const char *const *props, struct zfs_prop_list *out);
+/* `zpool get` of props on pool (bootfs, user properties, ...). */
+int zpool_get_props(struct zfs *zh, const char *pool,
+		    const char *const *props, struct zfs_prop_list *out);
+void zfs_prop_list_free(struct zfs_prop_list *l);
+const struct zfs_prop *zfs_prop_find(const struct zfs_prop_list *l,
+				     const char *dataset, const char *prop);
+
+/* assignments: "name=value" strings, all set in one call. */
+int zfs_set_props(struct zfs *zh, const char *dataset,
+		  const char *const *assignments);
+int zfs_inherit_prop(struct zfs *zh, const char *dataset, const char *prop,
+		     bool recursive);
+int zpool_set_prop(struct zfs *zh, const char *pool, const char *prop,
+		   const char *value);
+
+/* ---- Creating and destroying ---- */
+
+/* Creates all snapshots (full names, one pool) atomically in one call.
+ * props: "name=value" applied to each, or NULL. */
+int zfs_snapshot(struct zfs *zh, const char *const *snaps,
+		 const char *const *props);
+
+/* Destroys snapshots: one `zfs destroy ds@a,b,c` per dataset, split only to
+ * stay under the argument-size limit. Stops at the first failing call. */
+int zfs_destroy_snapshots(struct zfs *zh, const char *const *snaps,
+			  bool defer);
+/* Linux limits one argument to 128 KiB (MAX_ARG_STRLEN); a remote command
+ * is one ssh argument and one shell line, so batches stay well below. */
+#define ZFS_DESTROY_ARG_LIMIT (64 * 1024)
+
+/* The argv batches zfs_destroy_snapshots would run (for dry runs and
+ * tests); the limit is bytes per argument list. */
+void zfs_destroy_batches(const char *const *snaps, size_t limit,
+			 struct strv *batches);
+
+int zfs_create(struct zfs *zh, const char *dataset, bool parents,
+	       const char *const *props);
+/* Destroys a filesystem or volume; recursive also takes its snapshots and
+ * children. Never follows clones (-R is not offered). */
+int zfs_destroy_dataset(struct zfs *zh, const char *dataset, bool recursive);
+int zfs_destroy_bookmark(struct zfs *zh, const char *bookmark);
+
+int zfs_clone(struct zfs *zh, const char *snap, const char *target,
+	      const char *const *props);
+int zfs_promote(struct zfs *zh, const char *dataset);
+
+enum zfs_rollback_flags {
+	ZFS_ROLLBACK_LATER = 1 << 0,  /* -r: destroy later snapshots */
+	ZFS_ROLLBACK_CLONES = 1 << 1, /* -R: and their clones */
+	ZFS_ROLLBACK_FORCE = 1 << 2,  /* -f: unmount if needed */
+};
+int zfs_rollback(struct zfs *zh, const char *snap, unsigned flags);
+
+enum zfs_rename_flags {
+	ZFS_RENAME_RECURSIVE = 1 << 0, /* -r, snapshots only */
+	ZFS_RENAME_NOMOUNT = 1 << 1,   /* -u */
+	ZFS_RENAME_PARENTS = 1 << 2,   /* -p */
+};
+int zfs_rename(struct zfs *zh, const char *from, const char *to,
+	       unsigned flags);
+
+int zfs_hold(struct zfs *zh, const char *tag, const char *const *snaps,
+	     bool recursive);
+int zfs_release(struct zfs *zh, const char *tag, const char *const *snaps,
+		bool recursive);
+
+struct zfs_hold {
+	char *snapshot;
+	char *tag;
+	int64_t timestamp; /* seconds since the epoch */
+};
+struct zfs_hold_list {
+	struct zfs_hold *v;
+	size_t n;
+};
+int zfs_holds(struct zfs *zh, const char *const *snaps, bool recursive,
+	      struct zfs_hold_list *out);
+void zfs_hold_list_free(struct zfs_hold_list *l);
+
+int zfs_bookmark(struct zfs *zh, const char *snap_or_bookmark,
+		 const char *bookmark);
+
+/* ---- Send and receive ---- */
+
+struct zfs_send_opts {
+	const char *snap;         /* what to send (full name) */
+	const char *from;         /* incremental base (snapshot or bookmark) */
+	bool intermediates;       /* -I (all snapshots between) instead of -i */
+	bool raw;                 /* -w */
+	bool props;               /* -p */
+	bool replicate;           /* -R */
+	bool large_blocks;        /* -L */
+	bool compressed;          /* -c */
+	bool embedded;            /* -e */
+	const char *resume_token; /* send -t TOKEN; the rest is ignored */
+};
+
+struct zfs_recv_opts {
+	const char *target;
+	bool resumable;  /* -s */
+	bool force;      /* -F: roll back the target first */
+	bool nomount;    /* -u */
+	const char *const *set_props;   /* -o name=value */
+	const char *const *exclude_props; /* -x name */
+};
+
+/* send -nvP: the stream's estimated size in bytes. */
+int zfs_send_estimate(struct zfs *zh, const struct zfs_send_opts *o,
+		      uint64_t *bytes);
+/* `zfs send ... | zfs recv ...`, sender on src's host, receiver on dst's. */
+int zfs_send_recv(struct zfs *src, const struct zfs_send_opts *so,
+		  struct zfs *dst, const struct zfs_recv_opts *ro,
+		  const struct run_progress *progress, uint64_t *bytes);
+/* recv -A: discards a partially received state on dataset. */
+int zfs_recv_abort(struct zfs *zh, const char *dataset);
+
+/* ---- diff ---- */
+
+enum zfs_diff_change {
+	ZFS_DIFF_REMOVED = '-',
+	ZFS_DIFF_CREATED = '+',
+	ZFS_DIFF_MODIFIED = 'M',
+	ZFS_DIFF_RENAMED = 'R',
+};
+
+struct zfs_diff_entry {
+	int64_t sec; /* inode change time */
+	long nsec;
+	char change;   /* one of enum zfs_diff_change */
+	char type;     /* F file, / dir, @ symlink, B block, C char, | fifo,
+			  = socket, > door, P event port */
+	char *path;    /* raw bytes (escapes decoded), NUL-terminated */
+	size_t path_len;
+	char *new_path; /* renames only */
+	size_t new_path_len;
+};
+
+struct zfs_diff_list {
+	struct zfs_diff_entry *v;
+	size_t n;
+};
+
+/* `zfs diff -FHt from [to]`; to NULL means the live dataset. */
+int zfs_diff(struct zfs *zh, const char *from, const char *to,
+	     struct zfs_diff_list *out);
+void zfs_diff_list_free(struct zfs_diff_list *l);
+
+/* ---- Channel programs ---- */
+
+struct zfs_program_opts {
+	const char *pool;
+	const char *script;        /* Lua source, passed on stdin */
+	const char *const *args;   /* script arguments */
+	uint64_t instr_limit;      /* -t; 0: zfs's default */
+	uint64_t mem_limit;        /* -m; 0: zfs's default */
+	bool no_sync;              /* -n: read-only, no txg */
+};
+
+/* Runs the program and returns zfs's JSON output text (`zfs program -j`)
+ * in *json (caller frees). */
+int zfs_program(struct zfs *zh, const struct zfs_program_opts *o,
+		char **json);
+
+/* ---- Pure parsers (unit-tested without ZFS) ---- */
+
+int zfs_parse_snapshots(struct zeit *z, char *text, struct zfs_snap_list *out);
+int zfs_parse_datasets(struct zeit *z, char *text, size_t nprops,
+		       struct zfs_dataset_list *out);
+int zfs_parse_props(struct zeit *z, char *text, struct zfs_prop_list *out);
+int zfs_parse_holds(struct zeit *z, char *text, struct zfs_hold_list *out);
+int zfs_parse_diff(struct zeit *z, char *text, struct zfs_diff_list *out);
+/* Decodes zfs's `\0ooo` escapes (and a plain `\\`) in place; returns the
+ * decoded length, or -1 on a malformed escape. */
+long zfs_unescape(char *s);
+/* Finds "size\t<N>" in `zfs send -nvP` output. */
+int zfs_parse_send_size(const char *text, uint64_t *bytes);
+
+#endif

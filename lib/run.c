@@ -1,0 +1,596 @@
+#include "zeit/run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define KILL_GRACE_MS 2000
+
+void run_cmd_init(struct run_cmd *c, const char *const *argv)
+{
+	memset(c, 0, sizeof(*c));
+	c->argv = argv;
+	buf_init(&c->out);
+	buf_init(&c->err);
+	c->status = -1;
+}
+
+void run_cmd_free(struct run_cmd *c)
+{
+	buf_free(&c->out);
+	buf_free(&c->err);
+}
+
+void run_real_argv(const struct run_cmd *c, struct strv *out)
+{
+	strv_init(out);
+	if (!c->host || !c->host->ssh) {
+		strv_pushv(out, c->argv);
+		return;
+	}
+	struct buf cmd;
+	buf_init(&cmd);
+	if (c->env && c->env[0]) {
+		/* ssh cannot carry environment reliably; env(1) can. */
+		buf_adds(&cmd, "env ");
+		shell_join(&cmd, c->env);
+		buf_addc(&cmd, ' ');
+	}
+	shell_join(&cmd, c->argv);
+	strv_push(out, "ssh");
+	strv_push(out, "-o");
+	strv_push(out, "BatchMode=yes");
+	strv_pushv(out, c->host->ssh_opts);
+	strv_push(out, c->host->ssh);
+	strv_push(out, "--");
+	strv_push(out, cmd.data);
+	buf_free(&cmd);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void ignore_sigpipe(void)
+{
+	/* A consumer that exits early must surface as EPIPE, not kill zeit. */
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* A started child and the parent's ends of its pipes (-1 when unused). */
+struct child {
+	pid_t pid;
+	int in_fd;  /* parent writes the child's stdin */
+	int out_fd; /* parent reads the child's stdout */
+	int err_fd; /* parent reads the child's stderr */
+	int pid_fd; /* pidfd: readable once the child has exited; -1 if none */
+	int wstatus;
+	bool reaped;
+};
+
+static char **build_env(const char *const *extra, struct strv *store)
+{
+	if (!extra || !extra[0])
+		return environ;
+	strv_init(store);
+	for (char **e = environ; *e; e++) {
+		bool replaced = false;
+		const char *eq = strchr(*e, '=');
+		size_t klen = eq ? (size_t)(eq - *e) : strlen(*e);
+		for (const char *const *x = extra; *x; x++)
+			if (strncmp(*x, *e, klen) == 0 && (*x)[klen] == '=')
+				replaced = true;
+		if (!replaced)
+			strv_push(store, *e);
+	}
+	strv_pushv(store, extra);
+	return store->v;
+}
+
+/* Starts c. stdin_fd/stdout_fd, when >= 0, are given to the child as its
+ * stdin/stdout instead of the defaults (used to join a pipeline). */
+static int child_start(struct zeit *z, struct run_cmd *c, struct child *ch,
+		       int stdin_fd, int stdout_fd)
+{
+	int inp[2] = {-1, -1}, outp[2] = {-1, -1}, errp[2] = {-1, -1};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	struct strv argv, envstore = {0};
+	sigset_t none, dflt;
+	int rc = -1;
+
+	ch->pid = -1;
+	ch->in_fd = ch->out_fd = ch->err_fd = ch->pid_fd = -1;
+	ch->reaped = false;
+	c->status = -1;
+	c->timed_out = false;
+	buf_reset(&c->out);
+	buf_reset(&c->err);
+	if (!c->argv || !c->argv[0])
+		return zeit_fail(z, EINVAL, "internal error: empty command");
+
+	run_real_argv(c, &argv);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+
+	if (stdin_fd >= 0) {
+		posix_spawn_file_actions_adddup2(&fa, stdin_fd, 0);
+	} else if (c->input) {
+		if (pipe2(inp, O_CLOEXEC) < 0)
+			goto sys_fail;
+		posix_spawn_file_actions_adddup2(&fa, inp[0], 0);
+	} else if (!(c->flags & RUN_INHERIT_STDIN)) {
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
+						 0);
+	}
+	if (stdout_fd >= 0) {
+		posix_spawn_file_actions_adddup2(&fa, stdout_fd, 1);
+	} else if (!(c->flags & RUN_INHERIT_STDOUT)) {
+		if (pipe2(outp, O_CLOEXEC) < 0)
+			goto sys_fail;
+		posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
+	}
+	if (!(c->flags & RUN_INHERIT_STDERR)) {
+		if (pipe2(errp, O_CLOEXEC) < 0)
+			goto sys_fail;
+		posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+	}
+	if (c->cwd && !(c->host && c->host->ssh))
+		posix_spawn_file_actions_addchdir_np(&fa, c->cwd);
+
+	/* zeit ignores SIGPIPE; its children must not inherit that. */
+	sigemptyset(&none);
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGPIPE);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &dflt);
+	posix_spawnattr_setflags(&attr,
+				 POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+	char **envp =
+		build_env((c->host && c->host->ssh) ? NULL : c->env, &envstore);
+	int err = posix_spawnp(&ch->pid, argv.v[0], &fa, &attr, argv.v, envp);
+	if (err) {
+		zeit_fail(z, err, "cannot run %s: %s", argv.v[0],
+			  strerror(err));
+		ch->pid = -1;
+		goto out;
+	}
+	/* Lets the loop see the exit even if a grandchild keeps our pipes
+	 * open; without pidfds (old kernels) the loop polls waitpid. */
+	ch->pid_fd = (int)syscall(SYS_pidfd_open, ch->pid, 0);
+	if (inp[0] >= 0) {
+		close(inp[0]);
+		inp[0] = -1;
+		ch->in_fd = inp[1];
+		inp[1] = -1;
+		set_nonblock(ch->in_fd);
+	}
+	if (outp[1] >= 0) {
+		close(outp[1]);
+		outp[1] = -1;
+		ch->out_fd = outp[0];
+		outp[0] = -1;
+		set_nonblock(ch->out_fd);
+	}
+	if (errp[1] >= 0) {
+		close(errp[1]);
+		errp[1] = -1;
+		ch->err_fd = errp[0];
+		errp[0] = -1;
+		set_nonblock(ch->err_fd);
+	}
+	rc = 0;
+	goto out;
+
+sys_fail:
+	zeit_fail(z, errno, "cannot set up pipes for %s: %s", argv.v[0],
+		  strerror(errno));
+out:
+	for (int i = 0; i < 2; i++) {
+		if (inp[i] >= 0)
+			close(inp[i]);
+		if (outp[i] >= 0)
+			close(outp[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	strv_free(&argv);
+	strv_free(&envstore);
+	return rc;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Reads what is there into b; closes the fd at EOF. */
+static void drain(int *fd, struct buf *b)
+{
+	char tmp[65536];
+
+	for (;;) {
+		ssize_t n = read(*fd, tmp, sizeof(tmp));
+		if (n > 0) {
+			buf_add(b, tmp, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		close_fd(fd);
+		return;
+	}
+}
+
+static void child_record(struct child *ch, struct run_cmd *c)
+{
+	ch->reaped = true;
+	close_fd(&ch->pid_fd);
+	if (WIFEXITED(ch->wstatus))
+		c->status = WEXITSTATUS(ch->wstatus);
+	else if (WIFSIGNALED(ch->wstatus))
+		c->status = 128 + WTERMSIG(ch->wstatus);
+}
+
+static void child_reap(struct child *ch, struct run_cmd *c)
+{
+	if (ch->pid < 0 || ch->reaped)
+		return;
+	while (waitpid(ch->pid, &ch->wstatus, 0) < 0 && errno == EINTR)
+		;
+	child_record(ch, c);
+}
+
+/* Reaps without blocking; true if the child has exited. */
+static bool child_try_reap(struct child *ch, struct run_cmd *c)
+{
+	if (ch->pid < 0 || ch->reaped)
+		return true;
+	if (waitpid(ch->pid, &ch->wstatus, WNOHANG) != ch->pid)
+		return false;
+	child_record(ch, c);
+	/* What it wrote is in the pipes already; a grandchild that still
+	 * holds them open must not keep zeit waiting. */
+	if (ch->out_fd >= 0)
+		drain(&ch->out_fd, &c->out);
+	if (ch->err_fd >= 0)
+		drain(&ch->err_fd, &c->err);
+	close_fd(&ch->out_fd);
+	close_fd(&ch->err_fd);
+	close_fd(&ch->in_fd);
+	return true;
+}
+
+static void child_kill(struct child *ch, int sig)
+{
+	if (ch->pid > 0 && !ch->reaped)
+		kill(ch->pid, sig);
+}
+
+/* The shared event loop. One or two children; when `relay` is set the
+ * first child's stdout is moved into the second's stdin. */
+struct loop {
+	struct child *ch[2];
+	struct run_cmd *cmd[2];
+	size_t n;
+	bool relay;
+	int relay_in, relay_out; /* parent's ends: read producer, write consumer */
+	bool relay_blocked;      /* last move hit a full consumer pipe */
+	bool splice_ok;
+	uint64_t bytes;
+	char *bounce; /* read/write fallback buffer */
+	size_t bounce_len, bounce_off;
+	const struct run_progress *progress;
+};
+
+/* Moves what it can from relay_in to relay_out. Returns false at EOF or
+ * when the consumer side is gone. */
+static bool relay_step(struct loop *l)
+{
+	enum { CHUNK = 1 << 20 };
+
+	if (l->splice_ok && l->bounce_len == 0) {
+		ssize_t n = splice(l->relay_in, NULL, l->relay_out, NULL, CHUNK,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			l->bytes += (uint64_t)n;
+			l->relay_blocked = false;
+			return true;
+		}
+		if (n == 0)
+			return false;
+		if (errno == EAGAIN) {
+			l->relay_blocked = !l->relay_blocked;
+			return true;
+		}
+		if (errno == EINTR)
+			return true;
+		if (errno != EINVAL)
+			return false; /* EPIPE: the consumer went away */
+		l->splice_ok = false;
+	}
+	if (l->bounce_len == 0) {
+		ssize_t n = read(l->relay_in, l->bounce, CHUNK);
+		if (n == 0)
+			return false;
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR;
+		l->bounce_len = (size_t)n;
+		l->bounce_off = 0;
+	}
+	ssize_t w = write(l->relay_out, l->bounce + l->bounce_off,
+			  l->bounce_len - l->bounce_off);
+	if (w < 0) {
+		if (errno == EAGAIN || errno == EINTR) {
+			l->relay_blocked = true;
+			return true;
+		}
+		return false;
+	}
+	l->bytes += (uint64_t)w;
+	l->bounce_off += (size_t)w;
+	if (l->bounce_off == l->bounce_len)
+		l->bounce_len = 0;
+	l->relay_blocked = l->bounce_len != 0;
+	return true;
+}
+
+static void loop_run(struct loop *l)
+{
+	long long start = now_ms(), last_progress = start, kill_at = 0;
+	int timeout_ms = 0;
+	bool termed = false;
+	size_t input_off[2] = {0, 0};
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->cmd[i]->timeout_ms > 0 &&
+		    (timeout_ms == 0 || l->cmd[i]->timeout_ms < timeout_ms))
+			timeout_ms = l->cmd[i]->timeout_ms;
+
+	for (;;) {
+		struct pollfd pfd[12];
+		int *fdp[12];
+		size_t np = 0;
+		bool need_tick = false; /* no pidfd: look at waitpid often */
+
+		for (size_t i = 0; i < l->n; i++) {
+			struct child *ch = l->ch[i];
+			if (ch->out_fd >= 0) {
+				pfd[np] = (struct pollfd){ch->out_fd, POLLIN, 0};
+				fdp[np++] = &ch->out_fd;
+			}
+			if (ch->err_fd >= 0) {
+				pfd[np] = (struct pollfd){ch->err_fd, POLLIN, 0};
+				fdp[np++] = &ch->err_fd;
+			}
+			if (ch->in_fd >= 0) {
+				pfd[np] = (struct pollfd){ch->in_fd, POLLOUT, 0};
+				fdp[np++] = &ch->in_fd;
+			}
+			if (ch->pid_fd >= 0) {
+				pfd[np] = (struct pollfd){ch->pid_fd, POLLIN, 0};
+				fdp[np++] = &ch->pid_fd;
+			} else if (!ch->reaped) {
+				if (child_try_reap(ch, l->cmd[i]))
+					continue;
+				need_tick = true;
+				pfd[np] = (struct pollfd){-1, 0, 0};
+				fdp[np++] = &ch->pid_fd;
+			}
+		}
+		if (l->relay && l->relay_in >= 0) {
+			if (l->relay_blocked)
+				pfd[np] = (struct pollfd){l->relay_out, POLLOUT, 0};
+			else
+				pfd[np] = (struct pollfd){l->relay_in, POLLIN, 0};
+			fdp[np++] = l->relay_blocked ? &l->relay_out
+						     : &l->relay_in;
+		}
+		if (np == 0)
+			break;
+
+		int wait_ms = -1;
+		long long t = now_ms();
+		if (timeout_ms > 0) {
+			long long left = start + timeout_ms - t;
+			if (!termed && left <= 0) {
+				for (size_t i = 0; i < l->n; i++) {
+					l->cmd[i]->timed_out = true;
+					child_kill(l->ch[i], SIGTERM);
+				}
+				termed = true;
+				kill_at = t + KILL_GRACE_MS;
+			}
+			wait_ms = termed ? (int)(kill_at > t ? kill_at - t : 0)
+					 : (int)left;
+		}
+		if (termed && t >= kill_at) {
+			for (size_t i = 0; i < l->n; i++)
+				child_kill(l->ch[i], SIGKILL);
+			kill_at = t + 60000;
+		}
+		if (l->progress && l->progress->fn) {
+			int iv = l->progress->interval_ms > 0
+					 ? l->progress->interval_ms
+					 : 1000;
+			if (t - last_progress >= iv) {
+				l->progress->fn(l->bytes, l->progress->arg);
+				last_progress = t;
+			}
+			if (wait_ms < 0 || wait_ms > iv)
+				wait_ms = iv;
+		}
+
+		if (need_tick && (wait_ms < 0 || wait_ms > 100))
+			wait_ms = 100;
+		int r = poll(pfd, np, wait_ms);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r <= 0)
+			continue;
+
+		for (size_t k = 0; k < np; k++) {
+			if (!pfd[k].revents || *fdp[k] < 0)
+				continue;
+			int fd = *fdp[k];
+			if (l->relay && (fd == l->relay_in || fd == l->relay_out)) {
+				if (!relay_step(l)) {
+					/* EOF from the producer, or the consumer is
+					 * gone: closing our ends passes that on. */
+					close_fd(&l->relay_in);
+					close_fd(&l->relay_out);
+				}
+				continue;
+			}
+			for (size_t i = 0; i < l->n; i++) {
+				struct child *ch = l->ch[i];
+				struct run_cmd *c = l->cmd[i];
+				if (fd == ch->pid_fd) {
+					child_try_reap(ch, c);
+				} else if (fd == ch->out_fd) {
+					drain(&ch->out_fd, &c->out);
+				} else if (fd == ch->err_fd) {
+					drain(&ch->err_fd, &c->err);
+				} else if (fd == ch->in_fd) {
+					size_t left = c->input_len - input_off[i];
+					ssize_t w = left ? write(fd, c->input +
+									 input_off[i],
+								 left)
+							 : 0;
+					if (w > 0)
+						input_off[i] += (size_t)w;
+					if (left == 0 ||
+					    (w < 0 && errno != EAGAIN &&
+					     errno != EINTR) ||
+					    input_off[i] == c->input_len)
+						close_fd(&ch->in_fd);
+				}
+			}
+		}
+	}
+	if (l->progress && l->progress->fn)
+		l->progress->fn(l->bytes, l->progress->arg);
+}
+
+int run(struct zeit *z, struct run_cmd *c)
+{
+	struct child ch;
+	struct loop l;
+
+	ignore_sigpipe();
+	if (child_start(z, c, &ch, -1, -1) < 0)
+		return -1;
+	memset(&l, 0, sizeof(l));
+	l.ch[0] = &ch;
+	l.cmd[0] = c;
+	l.n = 1;
+	l.relay_in = l.relay_out = -1;
+	loop_run(&l);
+	close_fd(&ch.in_fd);
+	close_fd(&ch.out_fd);
+	close_fd(&ch.err_fd);
+	child_reap(&ch, c);
+	return 0;
+}
+
+int run_pipeline(struct zeit *z, struct run_cmd *producer,
+		 struct run_cmd *consumer, uint64_t *bytes,
+		 const struct run_progress *progress)
+{
+	struct child pch, cch;
+	struct loop l;
+	int a[2], b[2];
+
+	ignore_sigpipe();
+	if (pipe2(a, O_CLOEXEC) < 0)
+		return zeit_fail(z, errno, "pipe: %s", strerror(errno));
+	if (pipe2(b, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(a[0]);
+		close(a[1]);
+		return zeit_fail(z, e, "pipe: %s", strerror(e));
+	}
+	/* Bigger pipes mean fewer wakeups for a multi-gigabyte stream. */
+	fcntl(a[0], F_SETPIPE_SZ, 1 << 20);
+	fcntl(b[0], F_SETPIPE_SZ, 1 << 20);
+
+	if (child_start(z, consumer, &cch, b[0], -1) < 0) {
+		close(a[0]);
+		close(a[1]);
+		close(b[0]);
+		close(b[1]);
+		return -1;
+	}
+	close(b[0]);
+	if (child_start(z, producer, &pch, -1, a[1]) < 0) {
+		close(a[0]);
+		close(a[1]);
+		close(b[1]);
+		child_kill(&cch, SIGTERM);
+		close_fd(&cch.out_fd);
+		close_fd(&cch.err_fd);
+		child_reap(&cch, consumer);
+		return -1;
+	}
+	close(a[1]);
+
+	memset(&l, 0, sizeof(l));
+	l.ch[0] = &pch;
+	l.cmd[0] = producer;
+	l.ch[1] = &cch;
+	l.cmd[1] = consumer;
+	l.n = 2;
+	l.relay = true;
+	l.relay_in = a[0];
+	l.relay_out = b[1];
+	l.splice_ok = true;
+	l.bounce = xmalloc(1 << 20);
+	l.progress = progress;
+	set_nonblock(l.relay_in);
+	set_nonblock(l.relay_out);
+	loop_run(&l);
+	free(l.bounce);
+	close_fd(&l.relay_in);
+	close_fd(&l.relay_out);
+	for (int i = 0; i < 2; i++) {
+		close_fd(&l.ch[i]->in_fd);
+		close_fd(&l.ch[i]->out_fd);
+		close_fd(&l.ch[i]->err_fd);
+	}
+	child_reap(&pch, producer);
+	child_reap(&cch, consumer);
+	if (bytes)
+		*bytes = l.bytes;
+	return 0;
+}

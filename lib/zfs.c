@@ -1,0 +1,954 @@
+/* The ZFS driver: builds every zfs/zpool argv in zeit, runs it through the
+ * process runner (here or over ssh) and turns failures into one message
+ * with the command line and what zfs said. Parsing lives in zfs_parse.c. */
+#include "zeit/zfs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void zfs_init(struct zfs *zh, struct zeit *z, const struct run_host *host)
+{
+	memset(zh, 0, sizeof(*zh));
+	zh->z = z;
+	zh->host = host;
+}
+
+/* Maps zfs's messages to errno-style codes callers can act on. */
+static int classify(const char *err)
+{
+	static const struct {
+		const char *text;
+		int code;
+	} map[] = {
+		{"does not exist", ENOENT},
+		{"no such pool", ENOENT},
+		{"dataset is busy", EBUSY},
+		{"pool or dataset is busy", EBUSY},
+		{"has dependent clones", EBUSY},
+		{"out of space", ENOSPC},
+		{"already exists", EEXIST},
+		{"permission denied", EPERM},
+		{"invalid", EINVAL},
+		{"has been modified", EEXIST},
+		{"destination has snapshots", EEXIST},
+		{"must be a valid", EINVAL},
+		{"unsupported", ENOTSUP},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strstr(err, map[i].text))
+			return map[i].code;
+	return EIO;
+}
+
+static void trim_trailing(struct buf *b)
+{
+	while (b->len && (b->data[b->len - 1] == '\n' ||
+			  b->data[b->len - 1] == ' '))
+		b->data[--b->len] = '\0';
+}
+
+static void fail_cmd(struct zfs *zh, struct run_cmd *c)
+{
+	char *line = argv_to_string(c->argv);
+	const char *where = zh->host && zh->host->ssh ? zh->host->ssh : NULL;
+
+	trim_trailing(&c->err);
+	if (c->timed_out)
+		zeit_fail(zh->z, ETIMEDOUT, "`%s`%s%s timed out", line,
+			  where ? " on " : "", where ? where : "");
+	else if (zh->host && zh->host->ssh && c->status == 255)
+		zeit_fail(zh->z, EHOSTUNREACH, "`%s` on %s: ssh failed: %s",
+			  line, where, c->err.len ? c->err.data : "(no message)");
+	else
+		zeit_fail(zh->z, classify(c->err.data ? c->err.data : ""),
+			  "`%s`%s%s failed (exit %d): %s", line,
+			  where ? " on " : "", where ? where : "", c->status,
+			  c->err.len ? c->err.data : "(no message)");
+	free(line);
+}
+
+static void note_cmd(struct zfs *zh, const char *const *argv)
+{
+	if (zh->z->verbose < 2)
+		return;
+	char *line = argv_to_string(argv);
+	zeit_note(zh->z, 2, "run%s%s: %s", zh->host && zh->host->ssh ? " on " : "",
+		  zh->host && zh->host->ssh ? zh->host->ssh : "", line);
+	free(line);
+}
+
+/* Runs argv; on success the caller owns c (free with run_cmd_free). */
+static int zrun_input(struct zfs *zh, const struct strv *argv, const char *input,
+		      struct run_cmd *c)
+{
+	run_cmd_init(c, (const char *const *)argv->v);
+	c->host = zh->host;
+	c->timeout_ms = zh->timeout_ms;
+	if (input) {
+		c->input = input;
+		c->input_len = strlen(input);
+	}
+	note_cmd(zh, c->argv);
+	zh->calls++;
+	if (run(zh->z, c) < 0) {
+		run_cmd_free(c);
+		return -1;
+	}
+	if (c->status != 0) {
+		fail_cmd(zh, c);
+		run_cmd_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static int zrun(struct zfs *zh, const struct strv *argv, struct run_cmd *c)
+{
+	return zrun_input(zh, argv, NULL, c);
+}
+
+/* Runs argv and discards its output. */
+static int zrun_quiet(struct zfs *zh, struct strv *argv)
+{
+	struct run_cmd c;
+	int rc = zrun(zh, argv, &c);
+	if (rc == 0)
+		run_cmd_free(&c);
+	strv_free(argv);
+	return rc;
+}
+
+static int check_names(struct zfs *zh, const char *const *names,
+		       unsigned kinds)
+{
+	if (!names || !names[0])
+		return zeit_fail(zh->z, EINVAL, "no names given");
+	for (size_t i = 0; names[i]; i++)
+		if (zfs_name_check(zh->z, names[i], kinds) < 0)
+			return -1;
+	return 0;
+}
+
+static int check_name(struct zfs *zh, const char *name, unsigned kinds)
+{
+	const char *v[] = {name, NULL};
+	return check_names(zh, v, kinds);
+}
+
+static int check_assignments(struct zfs *zh, const char *const *a)
+{
+	for (size_t i = 0; a && a[i]; i++) {
+		const char *eq = strchr(a[i], '=');
+		if (!eq || eq == a[i])
+			return zeit_fail(zh->z, EINVAL,
+					 "invalid property assignment '%s': "
+					 "expected name=value",
+					 a[i]);
+	}
+	return 0;
+}
+
+static void push_depth(struct strv *a, int depth)
+{
+	if (depth < 0)
+		strv_push(a, "-r");
+	else if (depth > 0)
+		strv_pushf(a, "-d%d", depth);
+}
+
+static void push_props_option(struct strv *a, const char *opt,
+			      const char *const *assignments)
+{
+	for (size_t i = 0; assignments && assignments[i]; i++) {
+		strv_push(a, opt);
+		strv_push(a, assignments[i]);
+	}
+}
+
+static void join_comma(struct buf *b, const char *first,
+		       const char *const *rest)
+{
+	if (first)
+		buf_adds(b, first);
+	for (size_t i = 0; rest && rest[i]; i++) {
+		if (b->len)
+			buf_addc(b, ',');
+		buf_adds(b, rest[i]);
+	}
+}
+
+/* ---- Listing ---- */
+
+int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
+		      unsigned types, const char *const *props,
+		      struct zfs_dataset_list *out)
+{
+	struct strv a;
+	struct buf cols, tl;
+	struct run_cmd c;
+	size_t nprops = 0;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	if (root && check_name(zh, root, ZFS_NAME_DATASET) < 0)
+		return -1;
+	for (; props && props[nprops]; nprops++)
+		;
+	buf_init(&cols);
+	join_comma(&cols, "name,type", props);
+	buf_init(&tl);
+	if (!types)
+		types = ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME;
+	if (types & ZFS_TYPE_FILESYSTEM)
+		buf_adds(&tl, "filesystem");
+	if (types & ZFS_TYPE_VOLUME)
+		buf_addf(&tl, "%svolume", tl.len ? "," : "");
+	if (types & ZFS_TYPE_SNAPSHOT)
+		buf_addf(&tl, "%ssnapshot", tl.len ? "," : "");
+	if (types & ZFS_TYPE_BOOKMARK)
+		buf_addf(&tl, "%sbookmark", tl.len ? "," : "");
+
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "list");
+	strv_push(&a, "-H");
+	strv_push(&a, "-p");
+	strv_push(&a, "-o");
+	strv_push(&a, cols.data);
+	strv_push(&a, "-t");
+	strv_push(&a, tl.data);
+	if (root)
+		push_depth(&a, depth);
+	if (root)
+		strv_push(&a, root);
+	buf_free(&cols);
+	buf_free(&tl);
+
+	rc = zrun(zh, &a, &c);
+	strv_free(&a);
+	if (rc < 0)
+		return -1;
+	rc = zfs_parse_datasets(zh->z, c.out.data ? c.out.data : (char[]){0},
+				nprops, out);
+	run_cmd_free(&c);
+	return rc;
+}
+
+int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
+		       struct zfs_snap_list *out)
+{
+	struct strv a;
+	struct run_cmd c;
+	const char *types;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	if (check_name(zh, root, ZFS_NAME_DATASET) < 0)
+		return -1;
+	if (flags & ZFS_SNAP_NO_SNAPSHOTS)
+		types = "bookmark";
+	else if (flags & ZFS_SNAP_BOOKMARKS)
+		types = "snapshot,bookmark";
+	else
+		types = "snapshot";
+
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "list");
+	strv_push(&a, "-H");
+	strv_push(&a, "-p");
+	/* Only these columns (and this sort key) keep zfs on its fast path,
+	 * which skips loading each snapshot's properties. */
+	strv_push(&a, "-o");
+	strv_push(&a, "name,guid,createtxg");
+	strv_push(&a, "-s");
+	strv_push(&a, "createtxg");
+	strv_push(&a, "-t");
+	strv_push(&a, types);
+	strv_push(&a, (flags & ZFS_SNAP_RECURSIVE) ? "-r" : "-d1");
+	strv_push(&a, root);
+	rc = zrun(zh, &a, &c);
+	strv_free(&a);
+	if (rc < 0)
+		return -1;
+	rc = zfs_parse_snapshots(zh->z, c.out.data ? c.out.data : (char[]){0},
+				 out);
+	run_cmd_free(&c);
+	return rc;
+}
+
+int zpool_list(struct zfs *zh, struct strv *pools)
+{
+	struct strv a;
+	struct run_cmd c;
+
+	strv_init(pools);
+	strv_init(&a);
+	strv_push(&a, "zpool");
+	strv_push(&a, "list");
+	strv_push(&a, "-H");
+	strv_push(&a, "-o");
+	strv_push(&a, "name");
+	int rc = zrun(zh, &a, &c);
+	strv_free(&a);
+	if (rc < 0)
+		return -1;
+	for (char *p = c.out.data, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		if (*p)
+			strv_push(pools, p);
+	}
+	run_cmd_free(&c);
+	return 0;
+}
+
+/* ---- Properties ---- */
+
+static int get_common(struct zfs *zh, struct strv *a, struct zfs_prop_list *out)
+{
+	struct run_cmd c;
+	int rc = zrun(zh, a, &c);
+
+	strv_free(a);
+	if (rc < 0)
+		return -1;
+	rc = zfs_parse_props(zh->z, c.out.data ? c.out.data : (char[]){0}, out);
+	run_cmd_free(&c);
+	return rc;
+}
+
+int zfs_get_props(struct zfs *zh, const char *const *datasets, int depth,
+		  const char *const *props, struct zfs_prop_list *out)
+{
+	struct strv a;
+	struct buf pl;
+
+	out->v = NULL;
+	out->n = 0;
+	if (check_names(zh, datasets,
+			ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT |
+				ZFS_NAME_BOOKMARK) < 0)
+		return -1;
+	buf_init(&pl);
+	join_comma(&pl, NULL, props);
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "get");
+	strv_push(&a, "-H");
+	strv_push(&a, "-p");
+	strv_push(&a, "-o");
+	strv_push(&a, "name,property,value,source");
+	push_depth(&a, depth);
+	strv_push(&a, pl.len ? pl.data : "all");
+	strv_pushv(&a, datasets);
+	buf_free(&pl);
+	return get_common(zh, &a, out);
+}
+
+int zpool_get_props(struct zfs *zh, const char *pool,
+		    const char *const *props, struct zfs_prop_list *out)
+{
+	struct strv a;
+	struct buf pl;
+
+	out->v = NULL;
+	out->n = 0;
+	if (check_name(zh, pool, ZFS_NAME_POOL) < 0)
+		return -1;
+	buf_init(&pl);
+	join_comma(&pl, NULL, props);
+	strv_init(&a);
+	strv_push(&a, "zpool");
+	strv_push(&a, "get");
+	strv_push(&a, "-H");
+	strv_push(&a, "-p");
+	strv_push(&a, "-o");
+	strv_push(&a, "name,property,value,source");
+	strv_push(&a, pl.len ? pl.data : "all");
+	strv_push(&a, pool);
+	buf_free(&pl);
+	return get_common(zh, &a, out);
+}
+
+int zfs_set_props(struct zfs *zh, const char *dataset,
+		  const char *const *assignments)
+{
+	struct strv a;
+
+	if (check_name(zh, dataset, ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT) < 0)
+		return -1;
+	if (!assignments || !assignments[0])
+		return zeit_fail(zh->z, EINVAL, "no properties to set on %s",
+				 dataset);
+	if (check_assignments(zh, assignments) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "set");
+	strv_pushv(&a, assignments);
+	strv_push(&a, dataset);
+	return zrun_quiet(zh, &a);
+}
+
+int zfs_inherit_prop(struct zfs *zh, const char *dataset, const char *prop,
+		     bool recursive)
+{
+	struct strv a;
+
+	if (check_name(zh, dataset, ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "inherit");
+	if (recursive)
+		strv_push(&a, "-r");
+	strv_push(&a, prop);
+	strv_push(&a, dataset);
+	return zrun_quiet(zh, &a);
+}
+
+int zpool_set_prop(struct zfs *zh, const char *pool, const char *prop,
+		   const char *value)
+{
+	struct strv a;
+
+	if (check_name(zh, pool, ZFS_NAME_POOL) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zpool");
+	strv_push(&a, "set");
+	strv_pushf(&a, "%s=%s", prop, value);
+	strv_push(&a, pool);
+	return zrun_quiet(zh, &a);
+}
+
+/* ---- Creating and destroying ---- */
+
+int zfs_snapshot(struct zfs *zh, const char *const *snaps,
+		 const char *const *props)
+{
+	char pool0[ZFS_MAX_NAME_LEN + 1], pool[ZFS_MAX_NAME_LEN + 1];
+	struct strv a;
+
+	if (check_names(zh, snaps, ZFS_NAME_SNAPSHOT) < 0 ||
+	    check_assignments(zh, props) < 0)
+		return -1;
+	/* zfs takes several snapshots atomically only within one pool. */
+	zfs_pool_of(snaps[0], pool0, sizeof(pool0));
+	for (size_t i = 1; snaps[i]; i++) {
+		zfs_pool_of(snaps[i], pool, sizeof(pool));
+		if (strcmp(pool, pool0) != 0)
+			return zeit_fail(zh->z, EXDEV,
+					 "snapshots %s and %s are in different "
+					 "pools; one atomic call takes one pool",
+					 snaps[0], snaps[i]);
+	}
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "snapshot");
+	push_props_option(&a, "-o", props);
+	strv_pushv(&a, snaps);
+	return zrun_quiet(zh, &a);
+}
+
+void zfs_destroy_batches(const char *const *snaps, size_t limit,
+			 struct strv *batches)
+{
+	size_t n = 0;
+	bool *done;
+
+	strv_init(batches);
+	for (; snaps && snaps[n]; n++)
+		;
+	done = xcalloc(n ? n : 1, sizeof(bool));
+	/* Group by dataset in order of first appearance. */
+	for (size_t i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		const char *at = strchr(snaps[i], '@');
+		size_t dlen = at ? (size_t)(at - snaps[i]) : strlen(snaps[i]);
+		struct buf b;
+		buf_init(&b);
+		for (size_t k = i; k < n; k++) {
+			const char *kat = strchr(snaps[k], '@');
+			if (done[k] || !kat || (size_t)(kat - snaps[k]) != dlen ||
+			    strncmp(snaps[k], snaps[i], dlen) != 0)
+				continue;
+			const char *short_name = kat + 1;
+			if (b.len && b.len + 1 + strlen(short_name) > limit) {
+				strv_push(batches, b.data);
+				buf_reset(&b);
+			}
+			if (!b.len)
+				buf_add(&b, snaps[i], dlen + 1);
+			else
+				buf_addc(&b, ',');
+			buf_adds(&b, short_name);
+			done[k] = true;
+		}
+		if (b.len)
+			strv_push(batches, b.data);
+		buf_free(&b);
+	}
+	free(done);
+}
+
+int zfs_destroy_snapshots(struct zfs *zh, const char *const *snaps,
+			  bool defer)
+{
+	struct strv batches;
+	int rc = 0;
+
+	if (check_names(zh, snaps, ZFS_NAME_SNAPSHOT) < 0)
+		return -1;
+	zfs_destroy_batches(snaps, ZFS_DESTROY_ARG_LIMIT, &batches);
+	for (size_t i = 0; i < batches.n && rc == 0; i++) {
+		struct strv a;
+		strv_init(&a);
+		strv_push(&a, "zfs");
+		strv_push(&a, "destroy");
+		if (defer)
+			strv_push(&a, "-d");
+		strv_push(&a, batches.v[i]);
+		rc = zrun_quiet(zh, &a);
+	}
+	strv_free(&batches);
+	return rc;
+}
+
+int zfs_create(struct zfs *zh, const char *dataset, bool parents,
+	       const char *const *props)
+{
+	struct strv a;
+
+	if (check_name(zh, dataset, ZFS_NAME_DATASET) < 0 ||
+	    check_assignments(zh, props) < 0)
+		return -1;
+	if (!strchr(dataset, '/'))
+		return zeit_fail(zh->z, EINVAL,
+				 "cannot create %s: a pool is made with zpool",
+				 dataset);
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "create");
+	if (parents)
+		strv_push(&a, "-p");
+	push_props_option(&a, "-o", props);
+	strv_push(&a, dataset);
+	return zrun_quiet(zh, &a);
+}
+
+int zfs_destroy_dataset(struct zfs *zh, const char *dataset, bool recursive)
+{
+	struct strv a;
+
+	if (check_name(zh, dataset, ZFS_NAME_DATASET) < 0)
+		return -1;
+	if (!strchr(dataset, '/'))
+		return zeit_fail(zh->z, EINVAL,
+				 "refusing to destroy %s: it is a pool's root",
+				 dataset);
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "destroy");
+	if (recursive)
+		strv_push(&a, "-r");
+	strv_push(&a, dataset);
+	return zrun_quiet(zh, &a);
+}
+
+int zfs_destroy_bookmark(struct zfs *zh, const char *bookmark)
+{
+	struct strv a;
+
+	if (check_name(zh, bookmark, ZFS_NAME_BOOKMARK) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "destroy");
+	strv_push(&a, bookmark);
+	return zrun_quiet(zh, &a);
+}
+
+int zfs_clone(struct zfs *zh, const char *snap, const char *target,
+	      const char *const *props)
+{
+	struct strv a;
+
+	if (check_name(zh, snap, ZFS_NAME_SNAPSHOT) < 0 ||
+	    check_name(zh, target, ZFS_NAME_DATASET) < 0 ||
+	    check_assignments(zh, props) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "clone");
+	push_props_option(&a, "-o", props);
+	strv_push(&a, snap);
+	strv_push(&a, target);
+	return zrun_quiet(zh, &a);
+}
+
+int zfs_promote(struct zfs *zh, const char *dataset)
+{
+	struct strv a;
+
+	if (check_name(zh, dataset, ZFS_NAME_DATASET) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "promote");
+	strv_push(&a, dataset);
+	return zrun_quiet(zh, &a);
+}
+
+int zfs_rollback(struct zfs *zh, const char *snap, unsigned flags)
+{
+	struct strv a;
+
+	if (check_name(zh, snap, ZFS_NAME_SNAPSHOT) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "rollback");
+	if (flags & ZFS_ROLLBACK_LATER)
+		strv_push(&a, "-r");
+	if (flags & ZFS_ROLLBACK_CLONES)
+		strv_push(&a, "-R");
+	if (flags & ZFS_ROLLBACK_FORCE)
+		strv_push(&a, "-f");
+	strv_push(&a, snap);
+	return zrun_quiet(zh, &a);
+}
+
+int zfs_rename(struct zfs *zh, const char *from, const char *to,
+	       unsigned flags)
+{
+	bool snap = strchr(from, '@') != NULL;
+	unsigned kind = snap ? ZFS_NAME_SNAPSHOT : ZFS_NAME_DATASET;
+	struct strv a;
+
+	if (check_name(zh, from, kind) < 0 || check_name(zh, to, kind) < 0)
+		return -1;
+	if ((flags & ZFS_RENAME_RECURSIVE) && !snap)
+		return zeit_fail(zh->z, EINVAL,
+				 "recursive rename is for snapshots only");
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "rename");
+	if (flags & ZFS_RENAME_RECURSIVE)
+		strv_push(&a, "-r");
+	if (flags & ZFS_RENAME_NOMOUNT)
+		strv_push(&a, "-u");
+	if (flags & ZFS_RENAME_PARENTS)
+		strv_push(&a, "-p");
+	strv_push(&a, from);
+	strv_push(&a, to);
+	return zrun_quiet(zh, &a);
+}
+
+static int hold_release(struct zfs *zh, const char *verb, const char *tag,
+			const char *const *snaps, bool recursive)
+{
+	struct strv a;
+
+	if (!tag || !*tag || strlen(tag) > 255)
+		return zeit_fail(zh->z, EINVAL, "invalid hold tag '%s'",
+				 tag ? tag : "");
+	if (check_names(zh, snaps, ZFS_NAME_SNAPSHOT) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, verb);
+	if (recursive)
+		strv_push(&a, "-r");
+	strv_push(&a, tag);
+	strv_pushv(&a, snaps);
+	return zrun_quiet(zh, &a);
+}
+
+int zfs_hold(struct zfs *zh, const char *tag, const char *const *snaps,
+	     bool recursive)
+{
+	return hold_release(zh, "hold", tag, snaps, recursive);
+}
+
+int zfs_release(struct zfs *zh, const char *tag, const char *const *snaps,
+		bool recursive)
+{
+	return hold_release(zh, "release", tag, snaps, recursive);
+}
+
+int zfs_holds(struct zfs *zh, const char *const *snaps, bool recursive,
+	      struct zfs_hold_list *out)
+{
+	struct strv a;
+	struct run_cmd c;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	if (check_names(zh, snaps, ZFS_NAME_SNAPSHOT) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "holds");
+	strv_push(&a, "-H");
+	strv_push(&a, "-p");
+	if (recursive)
+		strv_push(&a, "-r");
+	strv_pushv(&a, snaps);
+	rc = zrun(zh, &a, &c);
+	strv_free(&a);
+	if (rc < 0)
+		return -1;
+	rc = zfs_parse_holds(zh->z, c.out.data ? c.out.data : (char[]){0}, out);
+	run_cmd_free(&c);
+	return rc;
+}
+
+int zfs_bookmark(struct zfs *zh, const char *snap_or_bookmark,
+		 const char *bookmark)
+{
+	struct strv a;
+
+	if (check_name(zh, snap_or_bookmark,
+		       ZFS_NAME_SNAPSHOT | ZFS_NAME_BOOKMARK) < 0 ||
+	    check_name(zh, bookmark, ZFS_NAME_BOOKMARK) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "bookmark");
+	strv_push(&a, snap_or_bookmark);
+	strv_push(&a, bookmark);
+	return zrun_quiet(zh, &a);
+}
+
+/* ---- Send and receive ---- */
+
+static int send_argv(struct zfs *zh, const struct zfs_send_opts *o,
+		     bool estimate, struct strv *a)
+{
+	strv_init(a);
+	strv_push(a, "zfs");
+	strv_push(a, "send");
+	if (estimate) {
+		strv_push(a, "-n");
+		strv_push(a, "-v");
+		strv_push(a, "-P");
+	}
+	if (o->resume_token) {
+		if (!*o->resume_token || strpbrk(o->resume_token, " \t\n"))
+			return zeit_fail(zh->z, EINVAL,
+					 "invalid resume token '%s'",
+					 o->resume_token);
+		strv_push(a, "-t");
+		strv_push(a, o->resume_token);
+		return 0;
+	}
+	if (check_name(zh, o->snap, ZFS_NAME_SNAPSHOT) < 0)
+		return -1;
+	if (o->from && check_name(zh, o->from,
+				  ZFS_NAME_SNAPSHOT | ZFS_NAME_BOOKMARK) < 0)
+		return -1;
+	if (o->raw)
+		strv_push(a, "-w");
+	if (o->props)
+		strv_push(a, "-p");
+	if (o->replicate)
+		strv_push(a, "-R");
+	if (o->large_blocks)
+		strv_push(a, "-L");
+	if (o->compressed)
+		strv_push(a, "-c");
+	if (o->embedded)
+		strv_push(a, "-e");
+	if (o->from) {
+		strv_push(a, o->intermediates ? "-I" : "-i");
+		strv_push(a, o->from);
+	}
+	strv_push(a, o->snap);
+	return 0;
+}
+
+int zfs_send_estimate(struct zfs *zh, const struct zfs_send_opts *o,
+		      uint64_t *bytes)
+{
+	struct strv a;
+	struct run_cmd c;
+	int rc;
+
+	if (send_argv(zh, o, true, &a) < 0) {
+		strv_free(&a);
+		return -1;
+	}
+	rc = zrun(zh, &a, &c);
+	strv_free(&a);
+	if (rc < 0)
+		return -1;
+	/* The dry-run report goes to stdout in current OpenZFS, to stderr in
+	 * older releases. */
+	if (zfs_parse_send_size(c.out.data ? c.out.data : "", bytes) < 0 &&
+	    zfs_parse_send_size(c.err.data ? c.err.data : "", bytes) < 0)
+		rc = zeit_fail(zh->z, EPROTO,
+			       "no size in zfs send -nvP output for %s",
+			       o->snap ? o->snap : "resume token");
+	run_cmd_free(&c);
+	return rc;
+}
+
+static int recv_argv(struct zfs *zh, const struct zfs_recv_opts *o,
+		     struct strv *a)
+{
+	strv_init(a);
+	if (check_name(zh, o->target, ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT) < 0 ||
+	    check_assignments(zh, o->set_props) < 0)
+		return -1;
+	strv_push(a, "zfs");
+	strv_push(a, "receive");
+	if (o->resumable)
+		strv_push(a, "-s");
+	if (o->force)
+		strv_push(a, "-F");
+	if (o->nomount)
+		strv_push(a, "-u");
+	push_props_option(a, "-o", o->set_props);
+	push_props_option(a, "-x", o->exclude_props);
+	strv_push(a, o->target);
+	return 0;
+}
+
+int zfs_send_recv(struct zfs *src, const struct zfs_send_opts *so,
+		  struct zfs *dst, const struct zfs_recv_opts *ro,
+		  const struct run_progress *progress, uint64_t *bytes)
+{
+	struct strv sa = {0}, ra = {0};
+	struct run_cmd sc, rc_;
+	int rc = -1;
+
+	if (send_argv(src, so, false, &sa) < 0 || recv_argv(dst, ro, &ra) < 0) {
+		if (dst->z != src->z && dst->z->err)
+			zeit_fail(src->z, dst->z->err, "%s", zeit_error(dst->z));
+		strv_free(&sa);
+		strv_free(&ra);
+		return -1;
+	}
+	run_cmd_init(&sc, (const char *const *)sa.v);
+	sc.host = src->host;
+	run_cmd_init(&rc_, (const char *const *)ra.v);
+	rc_.host = dst->host;
+	note_cmd(src, sc.argv);
+	note_cmd(dst, rc_.argv);
+	src->calls++;
+	dst->calls++;
+	if (run_pipeline(src->z, &sc, &rc_, bytes, progress) < 0)
+		goto out;
+	/* The receiver's complaint is usually the one that explains both. */
+	if (rc_.status != 0) {
+		fail_cmd(dst, &rc_);
+		if (dst->z != src->z)
+			zeit_fail(src->z, dst->z->err, "%s", zeit_error(dst->z));
+		goto out;
+	}
+	if (sc.status != 0) {
+		fail_cmd(src, &sc);
+		goto out;
+	}
+	rc = 0;
+out:
+	run_cmd_free(&sc);
+	run_cmd_free(&rc_);
+	strv_free(&sa);
+	strv_free(&ra);
+	return rc;
+}
+
+int zfs_recv_abort(struct zfs *zh, const char *dataset)
+{
+	struct strv a;
+
+	if (check_name(zh, dataset, ZFS_NAME_DATASET) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "receive");
+	strv_push(&a, "-A");
+	strv_push(&a, dataset);
+	return zrun_quiet(zh, &a);
+}
+
+/* ---- diff ---- */
+
+int zfs_diff(struct zfs *zh, const char *from, const char *to,
+	     struct zfs_diff_list *out)
+{
+	struct strv a;
+	struct run_cmd c;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	if (check_name(zh, from, ZFS_NAME_SNAPSHOT) < 0 ||
+	    (to && check_name(zh, to, ZFS_NAME_SNAPSHOT | ZFS_NAME_DATASET) < 0))
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "diff");
+	strv_push(&a, "-F");
+	strv_push(&a, "-H");
+	strv_push(&a, "-t");
+	strv_push(&a, from);
+	if (to)
+		strv_push(&a, to);
+	rc = zrun(zh, &a, &c);
+	strv_free(&a);
+	if (rc < 0)
+		return -1;
+	rc = zfs_parse_diff(zh->z, c.out.data ? c.out.data : (char[]){0}, out);
+	run_cmd_free(&c);
+	return rc;
+}
+
+/* ---- Channel programs ---- */
+
+int zfs_program(struct zfs *zh, const struct zfs_program_opts *o, char **json)
+{
+	struct strv a;
+	struct run_cmd c;
+	int rc;
+
+	*json = NULL;
+	if (check_name(zh, o->pool, ZFS_NAME_POOL) < 0)
+		return -1;
+	if (!o->script)
+		return zeit_fail(zh->z, EINVAL, "no channel program given");
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "program");
+	strv_push(&a, "-j");
+	if (o->no_sync)
+		strv_push(&a, "-n");
+	if (o->instr_limit) {
+		strv_push(&a, "-t");
+		strv_pushf(&a, "%llu", (unsigned long long)o->instr_limit);
+	}
+	if (o->mem_limit) {
+		strv_push(&a, "-m");
+		strv_pushf(&a, "%llu", (unsigned long long)o->mem_limit);
+	}
+	strv_push(&a, o->pool);
+	strv_push(&a, "-"); /* the script comes on stdin, here or remote */
+	strv_pushv(&a, o->args);
+	rc = zrun_input(zh, &a, o->script, &c);
+	strv_free(&a);
+	if (rc < 0)
+		return -1;
+	*json = buf_detach(&c.out);
+	run_cmd_free(&c);
+	return 0;
+}

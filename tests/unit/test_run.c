@@ -1,0 +1,210 @@
+/* The process runner against ordinary programs (sh, head, wc, cat). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "zeit/run.h"
+
+static struct zeit z;
+
+static int sh(const char *script, const char *input, int timeout_ms,
+	      struct run_cmd *c)
+{
+	static const char *argv[4];
+	argv[0] = "sh";
+	argv[1] = "-c";
+	argv[2] = script;
+	argv[3] = NULL;
+	run_cmd_init(c, argv);
+	if (input) {
+		c->input = input;
+		c->input_len = strlen(input);
+	}
+	c->timeout_ms = timeout_ms;
+	return run(&z, c);
+}
+
+static void test_status_and_output(void **state)
+{
+	struct run_cmd c;
+	(void)state;
+	assert_int_equal(sh("echo out; echo err >&2; exit 3", NULL, 0, &c), 0);
+	assert_int_equal(c.status, 3);
+	assert_string_equal(c.out.data, "out\n");
+	assert_string_equal(c.err.data, "err\n");
+	assert_false(c.timed_out);
+	run_cmd_free(&c);
+
+	assert_int_equal(sh("kill -TERM $$", NULL, 0, &c), 0);
+	assert_int_equal(c.status, 128 + 15);
+	run_cmd_free(&c);
+
+	/* stdin is /dev/null unless input is given. */
+	assert_int_equal(sh("cat", NULL, 0, &c), 0);
+	assert_int_equal(c.out.len, 0);
+	run_cmd_free(&c);
+}
+
+static void test_large_output_and_input(void **state)
+{
+	struct run_cmd c;
+	(void)state;
+	/* More than a pipe holds, on both streams at once: no deadlock. */
+	assert_int_equal(sh("head -c 3000000 /dev/zero; head -c 200000 /dev/zero >&2",
+			    NULL, 0, &c),
+			 0);
+	assert_int_equal(c.status, 0);
+	assert_int_equal(c.out.len, 3000000);
+	assert_int_equal(c.err.len, 200000);
+	run_cmd_free(&c);
+
+	char *big = malloc(500001);
+	memset(big, 'x', 500000);
+	big[500000] = '\0';
+	assert_int_equal(sh("wc -c", big, 0, &c), 0);
+	assert_int_equal(atoi(c.out.data), 500000);
+	run_cmd_free(&c);
+	free(big);
+}
+
+static void test_timeout(void **state)
+{
+	struct run_cmd c;
+	struct timespec a, b;
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(sh("sleep 30", NULL, 300, &c), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	assert_true(c.timed_out);
+	assert_int_equal(c.status, 128 + 15);
+	assert_true(b.tv_sec - a.tv_sec < 10);
+	run_cmd_free(&c);
+
+	/* A program that ignores TERM is killed after the grace period. */
+	assert_int_equal(sh("trap '' TERM; sleep 30 & wait; sleep 30", NULL, 200,
+			    &c),
+			 0);
+	assert_true(c.timed_out);
+	assert_int_equal(c.status, 128 + 9);
+	run_cmd_free(&c);
+}
+
+static void test_missing_program(void **state)
+{
+	const char *argv[] = {"zeit-no-such-program", NULL};
+	struct run_cmd c;
+	(void)state;
+	run_cmd_init(&c, argv);
+	zeit_clear_error(&z);
+	assert_int_equal(run(&z, &c), -1);
+	assert_non_null(strstr(zeit_error(&z), "zeit-no-such-program"));
+	run_cmd_free(&c);
+}
+
+static void test_env_and_cwd(void **state)
+{
+	const char *argv[] = {"sh", "-c", "echo \"$ZEIT_T:$(pwd)\"", NULL};
+	const char *env[] = {"ZEIT_T=hello world", NULL};
+	struct run_cmd c;
+	(void)state;
+	run_cmd_init(&c, argv);
+	c.env = env;
+	c.cwd = "/";
+	assert_int_equal(run(&z, &c), 0);
+	assert_string_equal(c.out.data, "hello world:/\n");
+	run_cmd_free(&c);
+}
+
+struct progress_seen {
+	int calls;
+	uint64_t last;
+};
+
+static void on_progress(uint64_t bytes, void *arg)
+{
+	struct progress_seen *p = arg;
+	p->calls++;
+	p->last = bytes;
+}
+
+static void test_pipeline(void **state)
+{
+	const char *prod_argv[] = {"head", "-c", "10000000", "/dev/zero", NULL};
+	const char *cons_argv[] = {"wc", "-c", NULL};
+	struct run_cmd p, c;
+	uint64_t bytes = 0;
+	struct progress_seen seen = {0, 0};
+	struct run_progress prog = {on_progress, &seen, 10};
+	(void)state;
+	run_cmd_init(&p, prod_argv);
+	run_cmd_init(&c, cons_argv);
+	assert_int_equal(run_pipeline(&z, &p, &c, &bytes, &prog), 0);
+	assert_int_equal(p.status, 0);
+	assert_int_equal(c.status, 0);
+	assert_int_equal(bytes, 10000000);
+	assert_int_equal(atoi(c.out.data), 10000000);
+	assert_true(seen.calls >= 1);
+	assert_int_equal(seen.last, 10000000);
+	run_cmd_free(&p);
+	run_cmd_free(&c);
+}
+
+static void test_pipeline_consumer_fails(void **state)
+{
+	/* The consumer exits at once: the producer must not hang. */
+	const char *prod_argv[] = {"sh", "-c", "exec cat /dev/zero", NULL};
+	const char *cons_argv[] = {"sh", "-c", "head -c 1000 >/dev/null; echo nope >&2; exit 4", NULL};
+	struct run_cmd p, c;
+	uint64_t bytes = 0;
+	(void)state;
+	run_cmd_init(&p, prod_argv);
+	run_cmd_init(&c, cons_argv);
+	p.timeout_ms = 20000;
+	assert_int_equal(run_pipeline(&z, &p, &c, &bytes, NULL), 0);
+	assert_int_equal(c.status, 4);
+	assert_string_equal(c.err.data, "nope\n");
+	assert_false(p.timed_out);
+	assert_int_not_equal(p.status, 0); /* SIGPIPE or EPIPE */
+	run_cmd_free(&p);
+	run_cmd_free(&c);
+}
+
+static void test_pipeline_producer_fails(void **state)
+{
+	const char *prod_argv[] = {"sh", "-c", "printf abc; echo broken >&2; exit 2", NULL};
+	const char *cons_argv[] = {"cat", NULL};
+	struct run_cmd p, c;
+	uint64_t bytes = 0;
+	(void)state;
+	run_cmd_init(&p, prod_argv);
+	run_cmd_init(&c, cons_argv);
+	assert_int_equal(run_pipeline(&z, &p, &c, &bytes, NULL), 0);
+	assert_int_equal(p.status, 2);
+	assert_string_equal(p.err.data, "broken\n");
+	assert_int_equal(c.status, 0);
+	assert_string_equal(c.out.data, "abc");
+	assert_int_equal(bytes, 3);
+	run_cmd_free(&p);
+	run_cmd_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_status_and_output),
+		cmocka_unit_test(test_large_output_and_input),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_missing_program),
+		cmocka_unit_test(test_env_and_cwd),
+		cmocka_unit_test(test_pipeline),
+		cmocka_unit_test(test_pipeline_consumer_fails),
+		cmocka_unit_test(test_pipeline_producer_fails),
+	};
+	zeit_init(&z);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
