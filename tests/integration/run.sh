@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs inside the VM: every test_* function of tests/integration/t_*.sh,
+# each in a subshell with a fresh pool "tank" (512 MiB sparse file), and
+# prints one line a test and the summary "integration: N passed, M failed".
+# Usage: run.sh [BUILD_DIR] [PATTERN]
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+export BUILD=${1:-build-asan}
+pattern=${2:-}
+passed=0
+failed=0
+failures=()
+
+for file in tests/integration/t_*.sh; do
+	tests=$(bash -c ". tests/integration/lib.sh; . $file; compgen -A function test_" | sort)
+	for t in $tests; do
+		[ -z "$pattern" ] || [[ "$t" == *$pattern* ]] || continue
+		start=$(date +%s%N)
+		log=$(
+			set -e
+			. tests/integration/lib.sh
+			. "$file"
+			trap zvm_destroy_pools EXIT
+			zvm_file_pool tank 512M
+			"$t"
+		2>&1)
+		rc=$?
+		# A test that leaves pools behind still gets a clean slate next.
+		( . tests/vm/guest-lib.sh; zvm_destroy_pools ) >/dev/null 2>&1
+		ms=$(( ($(date +%s%N) - start) / 1000000 ))
+		secs=$((ms / 1000)).$((ms % 1000 / 100))
+		if [ $rc -eq 0 ]; then
+			passed=$((passed + 1))
+			printf 'PASS %-45s %5ss\n' "$t" "$secs"
+		else
+			failed=$((failed + 1))
+			failures+=("$t")
+			printf 'FAIL %-45s %5ss\n' "$t" "$secs"
+			printf '%s\n' "$log" | tail -n 30 | sed 's/^/    /'
+		fi
+	done
+done
+[ ${#failures[@]} -eq 0 ] || echo "failed: ${failures[*]}"
+echo "integration: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

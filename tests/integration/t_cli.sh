@@ -1,0 +1,42 @@
+# The zeit command against real pools: snap, list, destroy, global flags.
+
+test_cli_snap_list_destroy() {
+	zfs create -p tank/a/b
+	ok "$ZEIT" --now 2026-11-27T22:15:00Z snap -t daily -t hourly -r tank/a
+	has "$OUT" "tank/a/b@zeit_daily_20261127T221500Z"
+	eq 4 "$(zfs list -H -t snapshot -r tank | wc -l)"
+	# One pool: all four in one txg.
+	eq 1 "$(zfs list -H -p -o createtxg -t snapshot -r tank | sort -u | wc -l)"
+	ok "$ZEIT" -H list -r tank/a
+	has "$OUT" "$(printf 'tank/a@zeit_daily_20261127T221500Z\tdaily\t2026-11-27T22:15:00Z\t')"
+	ok "$ZEIT" -j list -r tank
+	python3 -c 'import json,sys; d=json.load(sys.stdin)["snapshots"]; assert len(d)==4; assert d[0]["tier"] in ("daily","hourly"); assert isinstance(d[0]["createtxg"], int)' <<<"$OUT" ||
+		fail "bad JSON: $OUT"
+	ok "$ZEIT" -n destroy tank/a@zeit_daily_20261127T221500Z tank/a/b@zeit_daily_20261127T221500Z
+	has "$OUT" "would destroy 2 snapshots in 2 calls"
+	eq 4 "$(zfs list -H -t snapshot -r tank | wc -l)" "dry run changed nothing"
+	ok "$ZEIT" destroy tank/a@zeit_daily_20261127T221500Z tank/a/b@zeit_daily_20261127T221500Z
+	eq 2 "$(zfs list -H -t snapshot -r tank | wc -l)"
+}
+
+test_cli_dry_run_snap() {
+	zfs create tank/a
+	ok env ZEIT_NOW=2026-01-02T03:04:05Z "$ZEIT" snap -n -t frequent tank/a
+	has "$OUT" "tank/a@zeit_frequent_20260102T030405Z"
+	eq "" "$(zfs list -H -t snapshot -r tank)" "dry run took a snapshot"
+}
+
+test_cli_errors_and_exit_codes() {
+	rc=0; "$ZEIT" snap -t daily tank/nope 2>/tmp/e || rc=$?
+	eq 1 "$rc" "missing dataset exit code"
+	has "$(cat /tmp/e)" "tank/nope"
+	rc=0; "$ZEIT" snap -t weekly 'tank/a$' 2>/tmp/e || rc=$?
+	eq 2 "$rc" "invalid name is a usage error"
+	has "$(cat /tmp/e)" "invalid name 'tank/a\$'"
+	rc=0; "$ZEIT" snap -t fortnightly tank 2>/tmp/e || rc=$?
+	eq 2 "$rc"
+	rc=0; "$ZEIT" destroy tank 2>/tmp/e || rc=$?
+	eq 2 "$rc" "destroying a dataset through destroy is refused"
+	has "$(cat /tmp/e)" "expected a snapshot"
+	exists tank || fail "pool gone"
+}

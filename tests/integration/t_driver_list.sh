@@ -1,0 +1,72 @@
+# Listing through the driver agrees with zfs's own listing.
+
+test_list_datasets_tree_and_depth() {
+	zfs create -p tank/a/b/c
+	zfs create -V 8M tank/vol
+	ok "$ZDRV" list-datasets tank -1
+	eq "$(zfs list -H -o name,type -r -t filesystem,volume tank)" "$OUT" "whole tree"
+	ok "$ZDRV" list-datasets tank 1
+	eq "$(printf 'tank\tfilesystem\ntank/a\tfilesystem\ntank/vol\tvolume')" "$OUT" "depth 1"
+	ok "$ZDRV" list-datasets tank/a 0
+	eq "$(printf 'tank/a\tfilesystem')" "$OUT" "depth 0"
+	ok "$ZDRV" list-datasets -V tank -1
+	eq "$(printf 'tank/vol\tvolume')" "$OUT" "volumes only"
+	ok "$ZDRV" list-datasets - -1
+	has "$OUT" "tank/a/b/c"
+}
+
+test_list_datasets_with_user_props() {
+	zfs create tank/a
+	zfs set org.zeit:snap=on tank/a
+	zfs set 'org.zeit:note=two words	and a tab' tank
+	ok "$ZDRV" list-datasets tank -1 org.zeit:snap mountpoint org.zeit:note
+	eq "$(printf 'tank\tfilesystem\t-\t/tmp/mnt/tank\ttwo words\tand a tab\ntank/a\tfilesystem\ton\t/tmp/mnt/tank/a\ttwo words\tand a tab')" "$OUT"
+}
+
+test_list_snapshots_fast_path() {
+	zfs create tank/a
+	zfs snapshot tank@s0
+	zfs snapshot tank/a@s1
+	zfs snapshot tank/a@s2
+	zfs bookmark tank/a@s1 tank/a#b1
+	ok "$ZDRV" list-snapshots tank/a
+	eq "$(zfs list -H -p -o name,guid,createtxg -t snapshot -s createtxg -d1 tank/a | sed 's/$/\tsnapshot/')" "$OUT"
+	ok "$ZDRV" list-snapshots -r tank
+	eq 3 "$(wc -l <<<"$OUT")" "recursive count"
+	ok "$ZDRV" list-snapshots -b tank/a
+	has "$OUT" "tank/a#b1"
+	ok "$ZDRV" list-snapshots -B tank/a
+	eq "tank/a#b1" "$(cut -f1 <<<"$OUT")" "bookmarks only"
+	# Sorted by createtxg: s1 before s2.
+	ok "$ZDRV" list-snapshots tank/a
+	eq "tank/a@s1 tank/a@s2" "$(cut -f1 <<<"$OUT" | paste -sd' ')"
+	# The guid matches zfs's own.
+	eq "$(zfs get -H -p -o value guid tank/a@s2)" "$(grep '@s2' <<<"$OUT" | cut -f2)" "guid"
+}
+
+test_list_snapshots_many_fast() {
+	zfs create tank/a
+	names=()
+	for i in $(seq -w 1 300); do names+=("tank/a@s$i"); done
+	ok "$ZDRV" snapshot - "${names[@]}"
+	ok "$ZDRV" -v list-snapshots tank/a
+	eq 300 "$(wc -l <<<"$OUT")"
+	has "$ERR" "calls	1"
+	has "$ERR" "-o name,guid,createtxg -s createtxg"
+}
+
+test_list_pools() {
+	zvm_file_pool other 128M
+	ok "$ZDRV" pools
+	has "$OUT" tank
+	has "$OUT" other
+}
+
+test_list_errors() {
+	fails "tank/nope.*does not exist" "$ZDRV" list-datasets tank/nope 0
+	# The message carries the command line too.
+	has "$ERR" "zfs list -H -p"
+	fails "invalid name 'tank/a\\\$b'" "$ZDRV" list-snapshots 'tank/a$b'
+	fails "leading '/'" "$ZDRV" list-snapshots /tank
+	fails "does not exist" "$ZDRV" list-snapshots nopool/x
+}
