@@ -1,5 +1,6 @@
 #include "zeit/snap.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void snap_plan(const char *const *datasets, const enum zeit_tier *tiers,
@@ -16,28 +17,43 @@ void snap_plan(const char *const *datasets, const enum zeit_tier *tiers,
 	}
 }
 
+/* The batch key of a snapshot: its pool and its short name. ZFS takes one
+ * snapshot per dataset per txg ("multiple snapshots of same fs not
+ * allowed"), so each tier of a run is its own atomic call per pool; all
+ * share the run's timestamp. */
+static char *batch_key(const char *name)
+{
+	char pool[ZFS_MAX_NAME_LEN + 1];
+	const char *at = strchr(name, '@');
+
+	zfs_pool_of(name, pool, sizeof(pool));
+	return xasprintf("%s@%s", pool, at ? at + 1 : "");
+}
+
 int snap_apply(struct zfs *zh, const char *const *names)
 {
-	char pool[ZFS_MAX_NAME_LEN + 1], other[ZFS_MAX_NAME_LEN + 1];
 	struct strv done;
 	int rc = 0;
 
-	/* One atomic call per pool: zfs cannot span pools in one txg. */
 	strv_init(&done);
 	for (size_t i = 0; names[i] && rc == 0; i++) {
-		zfs_pool_of(names[i], pool, sizeof(pool));
-		if (strv_contains(&done, pool))
+		char *key = batch_key(names[i]);
+		if (strv_contains(&done, key)) {
+			free(key);
 			continue;
+		}
 		struct strv batch;
 		strv_init(&batch);
 		for (size_t k = i; names[k]; k++) {
-			zfs_pool_of(names[k], other, sizeof(other));
-			if (strcmp(pool, other) == 0)
+			char *other = batch_key(names[k]);
+			if (strcmp(key, other) == 0)
 				strv_push(&batch, names[k]);
+			free(other);
 		}
 		rc = zfs_snapshot(zh, (const char *const *)batch.v, NULL);
 		strv_free(&batch);
-		strv_push(&done, pool);
+		strv_push(&done, key);
+		free(key);
 	}
 	strv_free(&done);
 	return rc;

@@ -14,7 +14,8 @@
 void snap_plan(const char *const *datasets, const enum zeit_tier *tiers,
 	       time_t when, struct strv *names);
 
-/* Creates the snapshots: one atomic `zfs snapshot` per pool. */
+/* Creates the snapshots: one atomic `zfs snapshot` per pool and short
+ * name (ZFS allows one snapshot per dataset in a call). */
 int snap_apply(struct zfs *zh, const char *const *names);
 
 /* Expands roots into datasets: each root itself, and with `recursive` its

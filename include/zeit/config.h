@@ -1,0 +1,65 @@
+/* zeit's configuration: an optional INI file (parsed with inih) and the
+ * user properties on datasets, resolved into per-dataset settings.
+ *
+ * Precedence, lowest first, for the keep policy:
+ *   built-in defaults < [defaults] keep < the nearest [DATASET] section at
+ *   or above the dataset < the org.zeit:keep property (local or inherited).
+ * For whether `snap --auto` takes a dataset:
+ *   org.zeit:snap=off or com.sun:auto-snapshot=false exclude it; else
+ *   org.zeit:snap=on includes it; else the nearest [DATASET] section's
+ *   snap; else com.sun:auto-snapshot=true includes it; else it is left out.
+ */
+#ifndef ZEIT_CONFIG_H
+#define ZEIT_CONFIG_H
+
+#include <stdbool.h>
+
+#include "zeit/policy.h"
+#include "zeit/prune.h"
+#include "zeit/zeit.h"
+
+#define ZEIT_CONFIG_PATH "/etc/zeit/zeit.conf"
+
+struct config_section {
+	char *dataset;
+	char *keep;  /* or NULL */
+	char *where; /* "file:line" of its keep, for messages */
+	int snap;    /* -1 unset, 0 off, 1 on */
+};
+
+struct zeit_config {
+	char *path;           /* the file read, or NULL */
+	char *default_keep;   /* [defaults] keep, or NULL */
+	char *default_where;
+	unsigned adopt;       /* snap_origin schemes prune may destroy */
+	enum prune_mode prune_mode;
+	struct config_section *sections;
+	size_t nsections;
+};
+
+void config_init(struct zeit_config *c);
+void config_free(struct zeit_config *c);
+
+/* Reads path. A missing file is fine unless must_exist. Errors name the
+ * file and line. */
+int config_load(struct zeit *z, const char *path, bool must_exist,
+		struct zeit_config *c);
+
+enum config_want {
+	CONFIG_WANT_KEEP, /* the nearest section that sets keep */
+	CONFIG_WANT_SNAP, /* the nearest section that sets snap */
+};
+
+/* The nearest section at or above dataset that sets what is wanted (a
+ * section applies to its whole tree, as an inherited property does). */
+const struct config_section *config_section_for(const struct zeit_config *c,
+						const char *dataset,
+						enum config_want want);
+
+/* The keep policy of a dataset whose org.zeit:keep value is prop_keep
+ * ("-" or NULL when unset). */
+int config_policy(struct zeit *z, const struct zeit_config *c,
+		  const char *dataset, const char *prop_keep,
+		  struct policy *out);
+
+#endif

@@ -1,0 +1,75 @@
+/* Pruning: a pure planner that decides, per dataset and tier, which
+ * snapshots go and which stay and why; and an executor that destroys one
+ * pool's share in one channel program (all or nothing, one txg), or in one
+ * batched `zfs destroy` per dataset where channel programs are not
+ * available. Held snapshots and clone origins are always kept. */
+#ifndef ZEIT_PRUNE_H
+#define ZEIT_PRUNE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "zeit/policy.h"
+#include "zeit/snapname.h"
+#include "zeit/zfs.h"
+
+enum prune_action {
+	PRUNE_KEEP,
+	PRUNE_DESTROY,
+};
+
+struct prune_item {
+	char *name; /* dataset@snapshot */
+	enum zeit_tier tier;  /* ZEIT_TIER_NONE if not a scheme zeit prunes */
+	time_t when;
+	unsigned origin;      /* enum snap_origin, 0 if none */
+	enum prune_action action;
+	char reason[96];      /* the rule that decided */
+};
+
+struct prune_plan {
+	struct prune_item *v;
+	size_t n, cap;
+};
+
+void prune_plan_init(struct prune_plan *p);
+void prune_plan_free(struct prune_plan *p);
+
+/* Plans one dataset: snaps are its snapshots' full names (any order).
+ * origins: the naming schemes adopted (zeit's always should be). Items are
+ * appended to out, newest first within each tier. */
+void prune_plan_dataset(const struct policy *pol, unsigned origins,
+			const char *const *snaps, size_t n, time_t now,
+			struct prune_plan *out);
+
+size_t prune_plan_count(const struct prune_plan *p, enum prune_action a);
+
+/* The Lua channel program that checks every snapshot in names, keeps the
+ * held ones and clone origins, and destroys the rest in one txg unless
+ * dry_run; all or nothing. Names are embedded as quoted Lua strings. */
+char *prune_program_source(const char *const *names, size_t n);
+
+/* Writes s as a Lua string literal. */
+void lua_quote(struct buf *b, const char *s);
+
+enum prune_mode {
+	PRUNE_MODE_AUTO,    /* channel program, falling back to batches */
+	PRUNE_MODE_PROGRAM, /* channel program only */
+	PRUNE_MODE_BATCH,   /* one zfs destroy per dataset */
+};
+
+struct prune_exec_stats {
+	size_t destroyed;
+	size_t held;
+	size_t cloned;
+	bool used_program;
+};
+
+/* Carries out the DESTROY items of plan that lie in pool (all of them must),
+ * turning held snapshots and clone origins into KEEP items with the
+ * reason. With z->dry_run it only checks. */
+int prune_execute(struct zfs *zh, const char *pool, struct prune_plan *plan,
+		  enum prune_mode mode, struct prune_exec_stats *stats);
+
+#endif

@@ -1,0 +1,241 @@
+#include "zeit/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zeit/zfs.h"
+
+void config_init(struct zeit_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->adopt = SNAP_ORIGIN_ZEIT;
+	c->prune_mode = PRUNE_MODE_AUTO;
+}
+
+void config_free(struct zeit_config *c)
+{
+	for (size_t i = 0; i < c->nsections; i++) {
+		free(c->sections[i].dataset);
+		free(c->sections[i].keep);
+		free(c->sections[i].where);
+	}
+	free(c->sections);
+	free(c->path);
+	free(c->default_keep);
+	free(c->default_where);
+	config_init(c);
+}
+
+struct load_ctx {
+	struct zeit *z;
+	struct zeit_config *c;
+	const char *path;
+	int line;
+	bool seen_adopt, seen_mode;
+	char failed; /* set when the handler recorded a message */
+};
+
+static int bool_value(const char *v)
+{
+	if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true") ||
+	    !strcmp(v, "1"))
+		return 1;
+	if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false") ||
+	    !strcmp(v, "0"))
+		return 0;
+	return -1;
+}
+
+static struct config_section *section_get(struct zeit_config *c,
+					  const char *ds)
+{
+	for (size_t i = 0; i < c->nsections; i++)
+		if (!strcmp(c->sections[i].dataset, ds))
+			return &c->sections[i];
+	c->sections = xrealloc(c->sections, (c->nsections + 1) * sizeof(*c->sections));
+	struct config_section *s = &c->sections[c->nsections++];
+	memset(s, 0, sizeof(*s));
+	s->dataset = xstrdup(ds);
+	s->snap = -1;
+	return s;
+}
+
+/* Records the message; inih then returns the line, which config_load
+ * puts in front. */
+__attribute__((format(printf, 2, 3))) static int
+fail_at(struct load_ctx *x, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	zeit_fail(x->z, EINVAL, "%s", b.data);
+	buf_free(&b);
+	x->failed = 1;
+	return 0;
+}
+
+static int handler(void *user, const char *section, const char *name,
+		   const char *value)
+{
+	struct load_ctx *x = user;
+	struct zeit_config *c = x->c;
+
+	if (!strcmp(section, "defaults")) {
+		if (!strcmp(name, "keep")) {
+			if (c->default_keep)
+				return fail_at(x, "keep is given twice in [defaults]");
+			struct policy p;
+			policy_default(&p);
+			if (policy_apply_spec(x->z, &p, value, "keep") < 0) {
+				x->failed = 1; /* the message is on z already */
+				return 0;
+			}
+			c->default_keep = xstrdup(value);
+			return 1;
+		}
+		if (!strcmp(name, "adopt")) {
+			if (x->seen_adopt)
+				return fail_at(x, "adopt is given twice");
+			x->seen_adopt = true;
+			char *copy = xstrdup(value), *save = NULL;
+			c->adopt = SNAP_ORIGIN_ZEIT;
+			for (char *w = strtok_r(copy, ", ", &save); w;
+			     w = strtok_r(NULL, ", ", &save)) {
+				unsigned o = snap_origin_from_prefix(w);
+				if (!o) {
+					fail_at(x,
+						"adopt: unknown prefix '%s' (zeit, "
+						"zfs-auto-snap, autosnap)",
+						w);
+					free(copy);
+					return 0;
+				}
+				c->adopt |= o;
+			}
+			free(copy);
+			return 1;
+		}
+		if (!strcmp(name, "channel_program")) {
+			int b = bool_value(value);
+			if (b < 0 || x->seen_mode)
+				return fail_at(x, "channel_program: expected yes or no, got '%s'", value);
+			x->seen_mode = true;
+			c->prune_mode = b ? PRUNE_MODE_AUTO : PRUNE_MODE_BATCH;
+			return 1;
+		}
+		return fail_at(x, "unknown key '%s' in [defaults] (keep, adopt, channel_program)", name);
+	}
+
+	struct zeit scratch;
+	zeit_init(&scratch);
+	if (zfs_name_check(&scratch, section, ZFS_NAME_DATASET) < 0)
+		return fail_at(x, "section [%s] is neither [defaults] nor a dataset: %s",
+			       section, zeit_error(&scratch));
+	struct config_section *s = section_get(c, section);
+	if (!strcmp(name, "keep")) {
+		if (s->keep)
+			return fail_at(x, "keep is given twice for [%s]", section);
+		struct policy p;
+		policy_default(&p);
+		if (policy_apply_spec(x->z, &p, value, "keep") < 0) {
+			x->failed = 1;
+			return 0;
+		}
+		s->keep = xstrdup(value);
+		return 1;
+	}
+	if (!strcmp(name, "snap")) {
+		int b = bool_value(value);
+		if (b < 0)
+			return fail_at(x, "snap: expected on or off, got '%s'", value);
+		if (s->snap != -1)
+			return fail_at(x, "snap is given twice for [%s]", section);
+		s->snap = b;
+		return 1;
+	}
+	return fail_at(x, "unknown key '%s' in [%s] (keep, snap)", name, section);
+}
+
+int config_load(struct zeit *z, const char *path, bool must_exist,
+		struct zeit_config *c)
+{
+	struct load_ctx x = {z, c, path, 0, false, false, 0};
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		return zeit_fail(z, errno, "cannot read %s: %s", path,
+				 strerror(errno));
+	}
+	int line = ini_parse_file(f, handler, &x);
+	fclose(f);
+	if (line != 0) {
+		if (x.failed)
+			return zeit_fail_ctx(z, "%s:%d", path, line);
+		if (line < 0)
+			return zeit_fail(z, EIO, "cannot read %s", path);
+		return zeit_fail(z, EINVAL, "%s:%d: not KEY = VALUE or [SECTION]",
+				 path, line);
+	}
+	c->path = xstrdup(path);
+	/* Keep "where" strings for policy errors found later. */
+	for (size_t i = 0; i < c->nsections; i++)
+		if (!c->sections[i].where)
+			c->sections[i].where = xasprintf("%s [%s] keep", path,
+							 c->sections[i].dataset);
+	if (c->default_keep)
+		c->default_where = xasprintf("%s [defaults] keep", path);
+	return 0;
+}
+
+const struct config_section *config_section_for(const struct zeit_config *c,
+						const char *dataset,
+						enum config_want want)
+{
+	const struct config_section *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < c->nsections; i++) {
+		const char *d = c->sections[i].dataset;
+		size_t l = strlen(d);
+		if ((want == CONFIG_WANT_KEEP && !c->sections[i].keep) ||
+		    (want == CONFIG_WANT_SNAP && c->sections[i].snap < 0))
+			continue;
+		if (strncmp(dataset, d, l) == 0 &&
+		    (dataset[l] == '\0' || dataset[l] == '/') && l >= best_len) {
+			best = &c->sections[i];
+			best_len = l;
+		}
+	}
+	return best;
+}
+
+int config_policy(struct zeit *z, const struct zeit_config *c,
+		  const char *dataset, const char *prop_keep, struct policy *out)
+{
+	policy_default(out);
+	if (c->default_keep &&
+	    policy_apply_spec(z, out, c->default_keep, c->default_where) < 0)
+		return -1;
+	const struct config_section *s =
+		config_section_for(c, dataset, CONFIG_WANT_KEEP);
+	if (s && s->keep && policy_apply_spec(z, out, s->keep, s->where) < 0)
+		return -1;
+	if (prop_keep && *prop_keep && strcmp(prop_keep, "-") != 0) {
+		char where[512];
+		snprintf(where, sizeof(where), "%s: property org.zeit:keep",
+			 dataset);
+		if (policy_apply_spec(z, out, prop_keep, where) < 0)
+			return -1;
+	}
+	return 0;
+}

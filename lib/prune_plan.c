@@ -1,0 +1,205 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zeit/prune.h"
+
+void prune_plan_init(struct prune_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void prune_plan_free(struct prune_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i].name);
+	free(p->v);
+	prune_plan_init(p);
+}
+
+static struct prune_item *plan_add(struct prune_plan *p)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 64;
+		p->v = xrealloc(p->v, p->cap * sizeof(*p->v));
+	}
+	struct prune_item *it = &p->v[p->n++];
+	memset(it, 0, sizeof(*it));
+	return it;
+}
+
+size_t prune_plan_count(const struct prune_plan *p, enum prune_action a)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		n += p->v[i].action == a;
+	return n;
+}
+
+/* Newest first; equal times by name, so plans are deterministic. */
+static int by_time_desc(const void *a, const void *b)
+{
+	const struct prune_item *x = a, *y = b;
+	if (x->when != y->when)
+		return x->when > y->when ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void format_rule(const struct keep_rule *r, char *buf, size_t len)
+{
+	struct policy one;
+	char all[256];
+
+	/* Reuse the policy formatter for the age units. */
+	for (int t = 0; t < ZEIT_TIER_COUNT; t++)
+		one.tier[t] = *r;
+	policy_format(&one, all, sizeof(all));
+	const char *eq = strchr(all, '=');
+	const char *comma = strchr(all, ',');
+	size_t n = eq && comma ? (size_t)(comma - eq - 1) : 0;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, eq ? eq + 1 : "", n);
+	buf[n] = '\0';
+}
+
+void prune_plan_dataset(const struct policy *pol, unsigned origins,
+			const char *const *snaps, size_t n, time_t now,
+			struct prune_plan *out)
+{
+	struct prune_plan tmp;
+
+	prune_plan_init(&tmp);
+	for (size_t i = 0; i < n; i++) {
+		struct prune_item *it = plan_add(&tmp);
+		it->name = xstrdup(snaps[i]);
+		it->tier = ZEIT_TIER_NONE;
+		it->origin = snapname_parse_any(snaps[i], origins, &it->tier,
+						&it->when);
+		it->action = PRUNE_KEEP;
+		if (!it->origin) {
+			unsigned any = snapname_parse_any(
+				snaps[i],
+				SNAP_ORIGIN_AUTO_SNAPSHOT | SNAP_ORIGIN_SANOID,
+				&it->tier, &it->when);
+			if (any)
+				snprintf(it->reason, sizeof(it->reason),
+					 "%s names not adopted",
+					 snap_origin_prefix(any));
+			else
+				snprintf(it->reason, sizeof(it->reason),
+					 "not made by zeit");
+			it->tier = ZEIT_TIER_NONE;
+		}
+	}
+	qsort(tmp.v, tmp.n, sizeof(*tmp.v), by_time_desc);
+
+	for (int t = 0; t < ZEIT_TIER_COUNT; t++) {
+		const struct keep_rule *r = &pol->tier[t];
+		char rule[32];
+		long long rank = 0;
+
+		format_rule(r, rule, sizeof(rule));
+		for (size_t i = 0; i < tmp.n; i++) {
+			struct prune_item *it = &tmp.v[i];
+			if (!it->origin || it->tier != (enum zeit_tier)t)
+				continue;
+			const char *tn = zeit_tier_name(it->tier);
+			if (it->when > now) {
+				/* A clock that went back must not cost history. */
+				snprintf(it->reason, sizeof(it->reason),
+					 "%s: newer than the clock", tn);
+				rank++;
+				continue;
+			}
+			if (r->n == 0) {
+				it->action = PRUNE_DESTROY;
+				snprintf(it->reason, sizeof(it->reason),
+					 "%s: tier off (%s=0)", tn, tn);
+			} else if (r->kind == KEEP_COUNT) {
+				bool keep = rank < r->n;
+				it->action = keep ? PRUNE_KEEP : PRUNE_DESTROY;
+				snprintf(it->reason, sizeof(it->reason),
+					 "%s: %s the newest %s", tn,
+					 keep ? "one of" : "beyond", rule);
+			} else {
+				bool keep = (long long)(now - it->when) < r->n;
+				it->action = keep ? PRUNE_KEEP : PRUNE_DESTROY;
+				snprintf(it->reason, sizeof(it->reason),
+					 "%s: %s than %s", tn,
+					 keep ? "younger" : "older", rule);
+			}
+			rank++;
+		}
+	}
+	for (size_t i = 0; i < tmp.n; i++) {
+		struct prune_item *it = plan_add(out);
+		*it = tmp.v[i];
+	}
+	free(tmp.v);
+}
+
+void lua_quote(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_addf(b, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			buf_addf(b, "\\%03u", *p);
+		else
+			buf_addc(b, (char)*p);
+	}
+	buf_addc(b, '"');
+}
+
+char *prune_program_source(const char *const *names, size_t n)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b,
+		 "-- zeit prune: check every snapshot, keep held ones and clone\n"
+		 "-- origins, then destroy the rest in this one txg, or nothing.\n"
+		 "local mode = (...)[\"argv\"][1]\n"
+		 "local names = {\n");
+	for (size_t i = 0; i < n; i++) {
+		lua_quote(&b, names[i]);
+		buf_adds(&b, ",\n");
+	}
+	buf_adds(&b,
+		 "}\n"
+		 "local doomed, held, cloned, gone = {}, {}, {}, {}\n"
+		 "for _, s in ipairs(names) do\n"
+		 "  if not zfs.exists(s) then\n"
+		 "    gone[#gone + 1] = s\n"
+		 "  else\n"
+		 "    local refs = zfs.get_prop(s, \"userrefs\")\n"
+		 "    local has_clone = false\n"
+		 "    for _ in zfs.list.clones(s) do has_clone = true end\n"
+		 "    if refs ~= nil and refs > 0 then\n"
+		 "      held[#held + 1] = s\n"
+		 "    elseif has_clone then\n"
+		 "      cloned[#cloned + 1] = s\n"
+		 "    else\n"
+		 "      local err = zfs.check.destroy(s)\n"
+		 "      if err ~= 0 then\n"
+		 "        return {failed = s, error = err}\n"
+		 "      end\n"
+		 "      doomed[#doomed + 1] = s\n"
+		 "    end\n"
+		 "  end\n"
+		 "end\n"
+		 "if mode == \"destroy\" then\n"
+		 "  for _, s in ipairs(doomed) do\n"
+		 "    local err = zfs.sync.destroy(s)\n"
+		 "    if err ~= 0 then return {failed = s, error = err} end\n"
+		 "  end\n"
+		 "end\n"
+		 "return {destroyed = table.concat(doomed, \"\\n\"),\n"
+		 "        held = table.concat(held, \"\\n\"),\n"
+		 "        cloned = table.concat(cloned, \"\\n\"),\n"
+		 "        gone = table.concat(gone, \"\\n\"),\n"
+		 "        count = #doomed}\n");
+	return buf_detach(&b);
+}
