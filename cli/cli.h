@@ -14,7 +14,13 @@ struct cli {
 	bool json;     /* -j */
 	bool scripted; /* -H */
 	const char *prog;
+	const char *config_path; /* --config, else $ZEIT_CONFIG, else default */
+	int lock_wait;           /* seconds to wait for another run's lock */
 };
+
+struct zeit_config;
+/* Loads the configuration file (a missing default file is fine). */
+int cli_load_config(struct cli *cli, struct zeit_config *cfg);
 
 struct cli_cmd {
 	const char *name;
@@ -56,5 +62,6 @@ void table_free(struct table *t);
 int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_snap(struct cli *cli, int argc, char **argv);
 int cmd_destroy(struct cli *cli, int argc, char **argv);
+int cmd_prune(struct cli *cli, int argc, char **argv);
 
 #endif

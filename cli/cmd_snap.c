@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "zeit/lock.h"
 #include "zeit/snap.h"
 
 int cmd_snap(struct cli *cli, int argc, char **argv)
@@ -9,17 +10,19 @@ int cmd_snap(struct cli *cli, int argc, char **argv)
 	static const struct option longopts[] = {
 		{"tier", required_argument, NULL, 't'},
 		{"recursive", no_argument, NULL, 'r'},
+		{"auto", no_argument, NULL, 'a'},
 		{NULL, 0, NULL, 0},
 	};
 	static const char *const cols[] = {"SNAPSHOT", NULL};
 	enum zeit_tier tiers[ZEIT_TIER_COUNT + 1];
 	size_t ntiers = 0;
-	bool recursive = false;
-	struct strv datasets, names;
+	struct snap_request req = {0};
+	struct zeit_config cfg;
+	struct strv names;
 	struct zfs zh;
 	int c;
 
-	while ((c = cli_getopt(cli, argc, argv, "t:r", longopts)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "t:ra", longopts)) != -1) {
 		switch (c) {
 		case 't': {
 			enum zeit_tier t = zeit_tier_from_name(optarg);
@@ -37,33 +40,46 @@ int cmd_snap(struct cli *cli, int argc, char **argv)
 			break;
 		}
 		case 'r':
-			recursive = true;
+			req.recursive = true;
+			break;
+		case 'a':
+			req.auto_mode = true;
 			break;
 		default:
 			return ZEIT_EXIT_USAGE;
 		}
 	}
 	tiers[ntiers] = ZEIT_TIER_NONE;
-	if (ntiers == 0)
-		return cli_usage_error(cli, "snap", "no --tier given");
-	if (optind >= argc)
-		return cli_usage_error(cli, "snap", "no dataset given");
+	if (ntiers && req.auto_mode)
+		return cli_usage_error(cli, "snap", "--auto and --tier exclude each other");
+	if (!ntiers && !req.auto_mode)
+		return cli_usage_error(cli, "snap", "give --tier TIER or --auto");
+	if (!req.auto_mode && optind >= argc)
+		return cli_usage_error(cli, "snap",
+				       "no dataset given (--auto alone takes the "
+				       "datasets marked org.zeit:snap=on)");
+	if (req.recursive && optind >= argc)
+		return cli_usage_error(cli, "snap", "-r needs a dataset");
 	for (int i = optind; i < argc; i++)
 		if (zfs_name_check(&cli->z, argv[i], ZFS_NAME_DATASET) < 0)
 			return cli_usage_error(cli, "snap", "%s",
 					       zeit_error(&cli->z));
-
-	zfs_init(&zh, &cli->z, NULL);
-	if (snap_expand(&zh, (const char *const *)argv + optind, recursive,
-			&datasets) < 0)
+	req.roots = (const char *const *)argv + optind;
+	req.tiers = tiers;
+	if (cli_load_config(cli, &cfg) < 0)
 		return cli_error(cli);
-	snap_plan((const char *const *)datasets.v, tiers, cli->z.now, &names);
-	strv_free(&datasets);
+	req.config = &cfg;
 
+	int lock = -1;
+	if (!cli->z.dry_run && (lock = zeit_lock(&cli->z, cli->lock_wait)) < 0) {
+		config_free(&cfg);
+		return cli_error(cli);
+	}
+	zfs_init(&zh, &cli->z, NULL);
 	int rc = ZEIT_EXIT_OK;
-	if (!cli->z.dry_run &&
-	    snap_apply(&zh, (const char *const *)names.v) < 0)
+	if (snap_run(&zh, &req, &names) < 0)
 		rc = cli_error(cli);
+	zeit_unlock(lock);
 	if (rc == ZEIT_EXIT_OK) {
 		struct table t;
 		table_init(&t, cols);
@@ -71,12 +87,15 @@ int cmd_snap(struct cli *cli, int argc, char **argv)
 			const char *row[] = {names.v[i]};
 			table_add(&t, row);
 		}
-		if (cli->z.dry_run && !cli->json && !cli->scripted)
-			printf("would take %zu snapshot%s:\n", names.n,
-			       names.n == 1 ? "" : "s");
-		table_print(cli, &t, cli->z.dry_run ? "would_take" : "taken");
+		if (!cli->json && !cli->scripted)
+			printf("%s %zu snapshot%s%s\n",
+			       cli->z.dry_run ? "would take" : "took", names.n,
+			       names.n == 1 ? "" : "s", names.n ? ":" : "");
+		if (names.n || cli->json)
+			table_print(cli, &t, cli->z.dry_run ? "would_take" : "taken");
 		table_free(&t);
 	}
 	strv_free(&names);
+	config_free(&cfg);
 	return rc;
 }

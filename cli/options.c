@@ -6,9 +6,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "zeit/config.h"
 #include "zeit/ztime.h"
 
-enum { OPT_NOW = 0x1000 };
+enum { OPT_NOW = 0x1000, OPT_CONFIG, OPT_LOCK_WAIT };
 
 static const char global_short[] = "njHv";
 static const struct option global_long[] = {
@@ -16,6 +17,8 @@ static const struct option global_long[] = {
 	{"json", no_argument, NULL, 'j'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"now", required_argument, NULL, OPT_NOW},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"lock-wait", required_argument, NULL, OPT_LOCK_WAIT},
 	{NULL, 0, NULL, 0},
 };
 
@@ -63,9 +66,38 @@ static bool apply_global(struct cli *cli, int c, const char *arg, bool *bad)
 			*bad = true;
 		}
 		return true;
+	case OPT_CONFIG:
+		cli->config_path = arg;
+		return true;
+	case OPT_LOCK_WAIT: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (*end || v < 0 || v > 86400) {
+			cli_usage_error(cli, NULL,
+					"invalid --lock-wait '%s': seconds", arg);
+			*bad = true;
+		}
+		cli->lock_wait = (int)v;
+		return true;
+	}
 	default:
 		return false;
 	}
+}
+
+int cli_load_config(struct cli *cli, struct zeit_config *cfg)
+{
+	const char *path = cli->config_path;
+	bool must = true;
+
+	config_init(cfg);
+	if (!path || !*path)
+		path = getenv("ZEIT_CONFIG");
+	if (!path || !*path) {
+		path = ZEIT_CONFIG_PATH;
+		must = false;
+	}
+	return config_load(&cli->z, path, must, cfg);
 }
 
 int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,

@@ -11,15 +11,46 @@ static int cmd_help(struct cli *cli, int argc, char **argv);
 static int cmd_version(struct cli *cli, int argc, char **argv);
 
 const struct cli_cmd cli_cmds[] = {
-	{"snap", cmd_snap, "take snapshots now",
-	 "snap --tier TIER [--tier TIER]... [-r] DATASET...",
-	 "Takes a snapshot named zeit_<tier>_<YYYYMMDDTHHMMSSZ> of each DATASET\n"
-	 "for each TIER (frequent, hourly, daily, weekly, monthly, yearly), all\n"
-	 "stamped with the planning clock (--now). The snapshots of one pool are\n"
-	 "created in one atomic zfs call.\n"
+	{"snap", cmd_snap, "take snapshots: the tiers due (--auto) or named ones",
+	 "snap --auto [DATASET...]\n       zeit snap -t TIER [-t TIER]... [-r] DATASET...",
+	 "--auto is what a timer runs every few minutes: for each selected dataset\n"
+	 "it takes the tiers whose period has begun since that tier's newest zeit\n"
+	 "snapshot (frequent: 15 minutes, hourly, daily, weekly from Monday,\n"
+	 "monthly, yearly; UTC). Selected: datasets with org.zeit:snap=on (or a\n"
+	 "configuration section snap = on, or com.sun:auto-snapshot=true), minus\n"
+	 "those with org.zeit:snap=off or com.sun:auto-snapshot=false; a tier is\n"
+	 "skipped where com.sun:auto-snapshot:TIER=false or the keep policy keeps 0.\n"
+	 "With DATASET arguments, --auto considers only those.\n"
 	 "\n"
-	 "  -t, --tier TIER   tier to take (repeatable)\n"
-	 "  -r, --recursive   the whole tree under each DATASET, listed one by one\n"},
+	 "-t takes the named tiers now on each DATASET (with -r, its tree, minus\n"
+	 "excluded datasets). Names are zeit_<tier>_<YYYYMMDDTHHMMSSZ> from the\n"
+	 "planning clock; every tier of a run shares it. Each tier is one atomic\n"
+	 "zfs snapshot call per pool (ZFS takes one snapshot per dataset a call).\n"
+	 "A second run waits for the first (see --lock-wait).\n"
+	 "\n"
+	 "  -a, --auto        the tiers that are due\n"
+	 "  -t, --tier TIER   take TIER now (repeatable)\n"
+	 "  -r, --recursive   the whole tree under each DATASET\n"},
+	{"prune", cmd_prune, "destroy zeit's snapshots that the keep policy lets go",
+	 "prune [-r] [--batch | --channel-program] [DATASET...]",
+	 "Applies each dataset's keep policy to its snapshots (every imported pool\n"
+	 "when no DATASET is named). Only snapshots named by zeit are destroyed,\n"
+	 "plus zfs-auto-snapshot's or sanoid's when the configuration adopts them.\n"
+	 "Held snapshots and clone origins are always kept. Per pool, one channel\n"
+	 "program checks every doomed snapshot and destroys them all in one txg,\n"
+	 "or none; where channel programs are unavailable, one zfs destroy per\n"
+	 "dataset. Datasets with org.zeit:prune=off are left alone.\n"
+	 "\n"
+	 "Policy: keep = TIER=COUNT or TIER=AGE (units m h d w y), comma-separated,\n"
+	 "and xN to multiply (a replica keeping twice as long: x2). Defaults:\n"
+	 "frequent=4,hourly=24,daily=31,weekly=8,monthly=12,yearly=0. Precedence:\n"
+	 "defaults < config [defaults] < config [DATASET] < org.zeit:keep.\n"
+	 "\n"
+	 "With -n, every snapshot with what would happen and the rule that decided.\n"
+	 "\n"
+	 "  -r, --recursive      the whole tree under each DATASET\n"
+	 "      --batch          batched zfs destroy, no channel program\n"
+	 "      --channel-program  channel program only, no fallback\n"},
 	{"list", cmd_list, "list snapshots (and bookmarks) with their tier and time",
 	 "list [-r] [-b] [DATASET...]",
 	 "Lists the snapshots of each DATASET (every pool when none is named), on\n"
@@ -68,6 +99,9 @@ static void print_main_help(FILE *f)
 		"  -H                scripted output: no header, tab-separated\n"
 		"  -v, --verbose     say more (twice: every zfs command run)\n"
 		"      --now TIME    planning clock, ISO 8601 UTC (env ZEIT_NOW)\n"
+		"      --config FILE configuration (env ZEIT_CONFIG; default\n"
+		"                    /etc/zeit/zeit.conf)\n"
+		"      --lock-wait S wait at most S seconds for another run (600)\n"
 		"  -h, --help        this help;  -V, --version  the version\n"
 		"\n"
 		"Exit status: 0 success, 1 error, 2 usage error.\n"
@@ -124,6 +158,7 @@ int main(int argc, char **argv)
 	memset(&cli, 0, sizeof(cli));
 	zeit_init(&cli.z);
 	cli.prog = "zeit";
+	cli.lock_wait = 600;
 
 	env_now = getenv("ZEIT_NOW");
 	if (env_now && *env_now && !ztime_parse(env_now, &cli.z.now))

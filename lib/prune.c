@@ -155,13 +155,8 @@ int prune_execute(struct zfs *zh, const char *pool, struct prune_plan *plan,
 		if (plan->v[i].action != PRUNE_DESTROY)
 			continue;
 		zfs_pool_of(plan->v[i].name, p, sizeof(p));
-		if (strcmp(p, pool) != 0) {
-			strv_free(&doomed);
-			return zeit_fail(zh->z, EINVAL,
-					 "internal error: %s is not in pool %s",
-					 plan->v[i].name, pool);
-		}
-		strv_push(&doomed, plan->v[i].name);
+		if (strcmp(p, pool) == 0)
+			strv_push(&doomed, plan->v[i].name);
 	}
 	if (doomed.n == 0) {
 		strv_free(&doomed);

@@ -1,5 +1,8 @@
 #include "zeit/snap.h"
 
+#include "zeit/policy.h"
+#include "zeit/select.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,22 +62,99 @@ int snap_apply(struct zfs *zh, const char *const *names)
 	return rc;
 }
 
-int snap_expand(struct zfs *zh, const char *const *roots, bool recursive,
-		struct strv *datasets)
+int snap_run(struct zfs *zh, const struct snap_request *req,
+	     struct strv *names)
 {
-	strv_init(datasets);
-	for (size_t i = 0; roots[i]; i++) {
-		struct zfs_dataset_list l;
-		if (zfs_list_datasets(zh, roots[i], recursive ? -1 : 0,
-				      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
-				      NULL, &l) < 0) {
-			strv_free(datasets);
-			return -1;
+	struct zfs_dataset_list all;
+	struct zfs_snap_list snaps = {0};
+	bool *named = NULL;
+	time_t (*newest)[ZEIT_TIER_COUNT] = NULL;
+	struct zeit *z = zh->z;
+	int rc = -1;
+
+	strv_init(names);
+	if (select_list(zh, req->roots, req->recursive, &all, &named) < 0)
+		return -1;
+	bool any_roots = req->roots && req->roots[0];
+
+	if (req->auto_mode) {
+		/* The newest zeit snapshot of each tier, per dataset: one
+		 * fast-path listing per named root, or one for all pools. */
+		newest = xcalloc(all.n ? all.n : 1, sizeof(*newest));
+		size_t nroots = 0;
+		for (; any_roots && req->roots[nroots]; nroots++)
+			;
+		for (size_t r = 0; r < (any_roots ? nroots : 1); r++) {
+			if (zfs_list_snapshots(zh, any_roots ? req->roots[r] : NULL,
+					       ZFS_SNAP_RECURSIVE, &snaps) < 0)
+				goto out;
+			for (size_t i = 0; i < snaps.n; i++) {
+				enum zeit_tier t;
+				time_t w;
+				const char *at = strchr(snaps.v[i].name, '@');
+				if (!at || !zeit_snapname_parse(at + 1, &t, &w))
+					continue;
+				long d = select_find(&all, snaps.v[i].name,
+						 (size_t)(at - snaps.v[i].name));
+				if (d >= 0 && w > newest[d][t])
+					newest[d][t] = w;
+			}
+			zfs_snap_list_free(&snaps);
 		}
-		for (size_t k = 0; k < l.n; k++)
-			if (!strv_contains(datasets, l.v[k].name))
-				strv_push(datasets, l.v[k].name);
-		zfs_dataset_list_free(&l);
 	}
-	return 0;
+
+	/* Tier by tier, so each tier's names form their own batch. */
+	for (int t = 0; t < ZEIT_TIER_COUNT; t++) {
+		for (size_t i = 0; i < all.n; i++) {
+			struct ds_view v;
+			ds_view_from(&all.v[i], &v);
+			bool take;
+			if (any_roots)
+				take = named[i] || !ds_excluded(&v);
+			else
+				take = ds_auto_selected(&v, req->config);
+			if (!take) {
+				if (t == 0)
+					zeit_note(z, 1, "%s: not selected (%s)",
+						  v.name,
+						  ds_excluded(&v)
+							  ? "excluded by org.zeit:snap=off or com.sun:auto-snapshot=false"
+							  : "no org.zeit:snap=on, configuration or com.sun:auto-snapshot=true");
+				continue;
+			}
+			bool want;
+			if (req->auto_mode) {
+				struct policy pol;
+				bool due[ZEIT_TIER_COUNT];
+				if (config_policy(z, req->config, v.name, v.keep,
+						  &pol) < 0)
+					goto out;
+				tiers_due(&pol, v.tier_off, newest[i], z->now, due);
+				want = due[t];
+			} else {
+				want = false;
+				for (size_t k = 0; req->tiers[k] != ZEIT_TIER_NONE; k++)
+					want |= req->tiers[k] == t;
+			}
+			if (want) {
+				char shortname[ZEIT_SNAPNAME_MAX];
+				zeit_snapname_format((enum zeit_tier)t, z->now,
+						     shortname, sizeof(shortname));
+				strv_pushf(names, "%s@%s", v.name, shortname);
+			}
+		}
+	}
+	if (names->n == 0)
+		zeit_note(z, 1, "nothing to take: %s",
+			  req->auto_mode ? "no tier is due on any selected dataset"
+					 : "no dataset selected");
+	rc = z->dry_run || names->n == 0
+		     ? 0
+		     : snap_apply(zh, (const char *const *)names->v);
+out:
+	free(newest);
+	free(named);
+	zfs_snap_list_free(&snaps);
+	zfs_dataset_list_free(&all);
+	return rc;
 }

@@ -247,7 +247,7 @@ int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
 
 	out->v = NULL;
 	out->n = 0;
-	if (check_name(zh, root, ZFS_NAME_DATASET) < 0)
+	if (root && check_name(zh, root, ZFS_NAME_DATASET) < 0)
 		return -1;
 	if (flags & ZFS_SNAP_NO_SNAPSHOTS)
 		types = "bookmark";
@@ -269,8 +269,10 @@ int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
 	strv_push(&a, "createtxg");
 	strv_push(&a, "-t");
 	strv_push(&a, types);
-	strv_push(&a, (flags & ZFS_SNAP_RECURSIVE) ? "-r" : "-d1");
-	strv_push(&a, root);
+	if (root) {
+		strv_push(&a, (flags & ZFS_SNAP_RECURSIVE) ? "-r" : "-d1");
+		strv_push(&a, root);
+	}
 	rc = zrun(zh, &a, &c);
 	strv_free(&a);
 	if (rc < 0)

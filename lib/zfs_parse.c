@@ -61,14 +61,18 @@ int zfs_parse_snapshots(struct zeit *z, char *text, struct zfs_snap_list *out)
 	return 0;
 }
 
+void zfs_dataset_free(struct zfs_dataset *d, size_t nprops)
+{
+	free(d->name);
+	for (size_t k = 0; k < nprops; k++)
+		free(d->values[k]);
+	free(d->values);
+}
+
 void zfs_dataset_list_free(struct zfs_dataset_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].name);
-		for (size_t k = 0; k < l->nprops; k++)
-			free(l->v[i].values[k]);
-		free(l->v[i].values);
-	}
+	for (size_t i = 0; i < l->n; i++)
+		zfs_dataset_free(&l->v[i], l->nprops);
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;

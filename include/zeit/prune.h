@@ -14,6 +14,8 @@
 #include "zeit/snapname.h"
 #include "zeit/zfs.h"
 
+struct zeit_config;
+
 enum prune_action {
 	PRUNE_KEEP,
 	PRUNE_DESTROY,
@@ -66,10 +68,22 @@ struct prune_exec_stats {
 	bool used_program;
 };
 
-/* Carries out the DESTROY items of plan that lie in pool (all of them must),
+/* Carries out the DESTROY items of plan that lie in pool,
  * turning held snapshots and clone origins into KEEP items with the
  * reason. With z->dry_run it only checks. */
 int prune_execute(struct zfs *zh, const char *pool, struct prune_plan *plan,
 		  enum prune_mode mode, struct prune_exec_stats *stats);
+
+struct prune_request {
+	const char *const *roots; /* NULL or empty: every imported pool */
+	bool recursive;
+	const struct zeit_config *config;
+	enum prune_mode mode;
+};
+
+/* Plans every selected dataset and executes pool by pool (one channel
+ * program each). The plan is left in *plan for printing. */
+int prune_run(struct zfs *zh, const struct prune_request *req,
+	      struct prune_plan *plan, struct prune_exec_stats *stats);
 
 #endif

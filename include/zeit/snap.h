@@ -1,10 +1,11 @@
-/* Taking snapshots: plan the names, then create each pool's share in one
- * atomic zfs call. */
+/* Taking snapshots: choose the datasets and tiers, plan the names, then
+ * create them with one atomic zfs call per pool and tier. */
 #ifndef ZEIT_SNAP_H
 #define ZEIT_SNAP_H
 
 #include <time.h>
 
+#include "zeit/config.h"
 #include "zeit/snapname.h"
 #include "zeit/util.h"
 #include "zeit/zfs.h"
@@ -18,9 +19,17 @@ void snap_plan(const char *const *datasets, const enum zeit_tier *tiers,
  * name (ZFS allows one snapshot per dataset in a call). */
 int snap_apply(struct zfs *zh, const char *const *names);
 
-/* Expands roots into datasets: each root itself, and with `recursive` its
- * whole tree of filesystems and volumes. Names repeat at most once. */
-int snap_expand(struct zfs *zh, const char *const *roots, bool recursive,
-		struct strv *datasets);
+struct snap_request {
+	const char *const *roots; /* datasets named; NULL or empty: all pools */
+	bool recursive;           /* their trees, minus excluded datasets */
+	bool auto_mode;           /* --auto: the tiers due per dataset */
+	const enum zeit_tier *tiers; /* explicit tiers (ZEIT_TIER_NONE-ended) */
+	const struct zeit_config *config;
+};
+
+/* Works out the snapshots (names in *names) and, unless z->dry_run,
+ * takes them. Reasons for leaving datasets out go to -v notes. */
+int snap_run(struct zfs *zh, const struct snap_request *req,
+	     struct strv *names);
 
 #endif

@@ -69,6 +69,7 @@ int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
 		      unsigned types, const char *const *props,
 		      struct zfs_dataset_list *out);
 void zfs_dataset_list_free(struct zfs_dataset_list *l);
+void zfs_dataset_free(struct zfs_dataset *d, size_t nprops);
 
 struct zfs_snap {
 	char *name; /* dataset@snap or dataset#bookmark */
@@ -89,7 +90,7 @@ enum zfs_snap_flags {
 };
 
 /* Snapshots (and bookmarks) on zfs's fast path: only name, guid and
- * createtxg, sorted by createtxg. */
+ * createtxg, sorted by createtxg. root NULL: every imported pool. */
 int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
 		       struct zfs_snap_list *out);
 void zfs_snap_list_free(struct zfs_snap_list *l);

@@ -1,0 +1,51 @@
+#include "zeit/lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+int zeit_lock(struct zeit *z, int timeout_s)
+{
+	const char *path = getenv("ZEIT_LOCK");
+	if (!path || !*path)
+		path = ZEIT_LOCK_PATH;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return zeit_fail(z, errno, "cannot open lock %s: %s", path,
+				 strerror(errno));
+	bool told = false;
+	time_t until = time(NULL) + timeout_s;
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int e = errno;
+			close(fd);
+			return zeit_fail(z, e, "cannot lock %s: %s", path,
+					 strerror(e));
+		}
+		if (time(NULL) >= until) {
+			close(fd);
+			return zeit_fail(z, EAGAIN,
+					 "another zeit run has held %s for over "
+					 "%d s; giving up",
+					 path, timeout_s);
+		}
+		if (!told) {
+			zeit_note(z, 1, "another zeit run holds %s; waiting", path);
+			told = true;
+		}
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+void zeit_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}

@@ -1,0 +1,109 @@
+/* zeit prune from listing to destroying: two fast listings and one channel
+ * program per pool. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "zeit/config.h"
+#include "zeit/prune.h"
+#include "zeit/select.h"
+
+static int by_dataset(const void *a, const void *b)
+{
+	const struct zfs_snap *x = a, *y = b;
+	size_t lx = strcspn(x->name, "@"), ly = strcspn(y->name, "@");
+	int c = strncmp(x->name, y->name, lx < ly ? lx : ly);
+	if (c == 0 && lx != ly)
+		return lx < ly ? -1 : 1;
+	return c;
+}
+
+static int plan_pool_datasets(struct zfs *zh, const struct prune_request *req,
+			      const struct zfs_dataset_list *all,
+			      struct zfs_snap_list *snaps, struct prune_plan *plan)
+{
+	struct zeit *z = zh->z;
+
+	/* Group by dataset (the listing is in createtxg order). */
+	qsort(snaps->v, snaps->n, sizeof(*snaps->v), by_dataset);
+	for (size_t i = 0; i < snaps->n;) {
+		size_t dlen = strcspn(snaps->v[i].name, "@");
+		size_t j = i;
+		while (j < snaps->n && strcspn(snaps->v[j].name, "@") == dlen &&
+		       !strncmp(snaps->v[j].name, snaps->v[i].name, dlen))
+			j++;
+		long d = select_find(all, snaps->v[i].name, dlen);
+		if (d >= 0) {
+			struct ds_view v;
+			ds_view_from(&all->v[d], &v);
+			if (v.prune_off) {
+				zeit_note(z, 1, "%s: org.zeit:prune=off; left alone",
+					  v.name);
+			} else {
+				struct policy pol;
+				if (config_policy(z, req->config, v.name, v.keep,
+						  &pol) < 0)
+					return -1;
+				const char **names = xcalloc(j - i + 1, sizeof(char *));
+				for (size_t k = i; k < j; k++)
+					names[k - i] = snaps->v[k].name;
+				prune_plan_dataset(&pol, req->config->adopt, names,
+						   j - i, z->now, plan);
+				free(names);
+			}
+		}
+		i = j;
+	}
+	return 0;
+}
+
+int prune_run(struct zfs *zh, const struct prune_request *req,
+	      struct prune_plan *plan, struct prune_exec_stats *stats)
+{
+	struct zfs_dataset_list all;
+	bool *named = NULL;
+	size_t nroots = 0;
+	int rc = -1;
+
+	memset(stats, 0, sizeof(*stats));
+	prune_plan_init(plan);
+	for (; req->roots && req->roots[nroots]; nroots++)
+		;
+	if (select_list(zh, req->roots, req->recursive, &all, &named) < 0)
+		return -1;
+	for (size_t r = 0; r < (nroots ? nroots : 1); r++) {
+		struct zfs_snap_list snaps;
+		if (zfs_list_snapshots(zh, nroots ? req->roots[r] : NULL,
+				       req->recursive || !nroots ? ZFS_SNAP_RECURSIVE : 0,
+				       &snaps) < 0)
+			goto out;
+		int prc = plan_pool_datasets(zh, req, &all, &snaps, plan);
+		zfs_snap_list_free(&snaps);
+		if (prc < 0)
+			goto out;
+	}
+
+	/* One execution per pool, in order of first appearance. */
+	struct strv pools;
+	strv_init(&pools);
+	rc = 0;
+	for (size_t i = 0; i < plan->n && rc == 0; i++) {
+		char pool[ZFS_MAX_NAME_LEN + 1];
+		if (plan->v[i].action != PRUNE_DESTROY)
+			continue;
+		zfs_pool_of(plan->v[i].name, pool, sizeof(pool));
+		if (strv_contains(&pools, pool))
+			continue;
+		strv_push(&pools, pool);
+		struct prune_exec_stats st;
+		rc = prune_execute(zh, pool, plan, req->mode, &st);
+		stats->destroyed += st.destroyed;
+		stats->held += st.held;
+		stats->cloned += st.cloned;
+		stats->used_program |= st.used_program;
+	}
+	strv_free(&pools);
+out:
+	free(named);
+	zfs_dataset_list_free(&all);
+	return rc;
+}
