@@ -170,7 +170,7 @@ zvm_flakey_heal() {
 }
 
 zvm_destroy_pools() {
-	local rc=0 pool kind what dm
+	local rc=0 pool kind what
 	# Heal flakey devices first: a pool stuck on failed I/O cannot go away.
 	if [ -s "$ZVM_LIB_DIR/resources" ]; then
 		while read -r kind what; do
@@ -184,13 +184,16 @@ zvm_destroy_pools() {
 		_zvm_do zpool destroy -f "$pool" || rc=1
 	done
 	if [ -s "$ZVM_LIB_DIR/resources" ]; then
+		# Undo last-first: dm devices, then the loops under them, then files.
+		local undo
+		undo=$(tac "$ZVM_LIB_DIR/resources") || rc=1
 		while read -r kind what; do
 			case "$kind" in
 			dm) _zvm_do dmsetup remove --retry "$what" || rc=1 ;;
 			loop) _zvm_do losetup -d "$what" || rc=1 ;;
 			file) rm -f "$what" || rc=1 ;;
 			esac
-		done < <(tac "$ZVM_LIB_DIR/resources")
+		done <<<"$undo"
 		rm -f "$ZVM_LIB_DIR/resources"
 	fi
 	return "$rc"

@@ -53,16 +53,24 @@ if dd if=/dev/mapper/zvm-sflakey of=/dev/null bs=4096 count=1 iflag=direct 2>/de
 	fail "read from a failed flakey device succeeded"
 fi
 dd if=/dev/urandom of=/tmp/mnt/sflakey/ds/f bs=64k count=4 status=none 2>/dev/null || true
-zpool sync sflakey 2>/dev/null || true
-if zpool status -x sflakey | grep -q 'is healthy'; then
-	fail "pool still healthy on a failing device"
-fi
+# The txg with these writes cannot complete: ZFS suspends the pool and the
+# sync blocks (uninterruptibly) until the device heals and the pool is cleared.
+zpool sync sflakey 2>/dev/null &
+sync_pid=$!
+for _ in $(seq 60); do
+	zpool status sflakey | grep -q 'state: SUSPENDED' && break
+	sleep 0.5
+done
+zpool status sflakey | grep -q 'state: SUSPENDED' || fail "pool not suspended on a failing device: $(zpool status sflakey)"
 zvm_flakey_heal sflakey
 dd if=/dev/mapper/zvm-sflakey of=/dev/null bs=4096 count=1 iflag=direct status=none ||
 	fail "read after heal failed"
 zpool clear sflakey || fail "zpool clear after heal"
+wait "$sync_pid" || fail "zpool sync failed after heal"
 zpool scrub -w sflakey || fail "scrub after heal"
 zpool status -x sflakey | grep -q 'is healthy' || fail "pool not healthy after heal: $(zpool status sflakey)"
+# Leave it failing: zvm_destroy_pools must cope.
+zvm_flakey_fail sflakey drop_writes
 
 step "sshd on loopback"
 zvm_sshd || fail "zvm_sshd"

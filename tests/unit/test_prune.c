@@ -1,0 +1,295 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zeit/prune.h"
+#include "zeit/select.h"
+
+static struct zeit z;
+
+static const struct prune_item *find(const struct prune_plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->v[i].name, name))
+			return &p->v[i];
+	fail_msg("%s not in plan", name);
+	return NULL;
+}
+
+static void test_count_rule(void **state)
+{
+	struct policy pol;
+	struct prune_plan plan;
+	const char *snaps[] = {
+		"tank/a@zeit_hourly_20261127T200000Z",
+		"tank/a@zeit_hourly_20261127T210000Z",
+		"tank/a@zeit_hourly_20261127T220000Z",
+		"tank/a@zeit_daily_20261127T000000Z",
+		"tank/a@manual-before-upgrade",
+		"tank/a@zfs-auto-snap_hourly-2026-11-27-1900",
+		"tank/a@autosnap_2026-11-27_18:00:00_hourly",
+	};
+	(void)state;
+	policy_default(&pol);
+	assert_int_equal(policy_apply_spec(&z, &pol, "hourly=2,daily=0", "t"), 0);
+	prune_plan_init(&plan);
+	prune_plan_dataset(&pol, SNAP_ORIGIN_ZEIT, snaps, 7, 1795817700, &plan);
+	assert_int_equal(plan.n, 7);
+	assert_int_equal(find(&plan, snaps[0])->action, PRUNE_DESTROY);
+	assert_string_equal(find(&plan, snaps[0])->reason, "hourly: beyond the newest 2");
+	assert_int_equal(find(&plan, snaps[1])->action, PRUNE_KEEP);
+	assert_string_equal(find(&plan, snaps[1])->reason, "hourly: one of the newest 2");
+	assert_int_equal(find(&plan, snaps[2])->action, PRUNE_KEEP);
+	assert_int_equal(find(&plan, snaps[3])->action, PRUNE_DESTROY);
+	assert_string_equal(find(&plan, snaps[3])->reason, "daily: tier off (daily=0)");
+	/* Never someone else's, unless adopted. */
+	assert_int_equal(find(&plan, snaps[4])->action, PRUNE_KEEP);
+	assert_string_equal(find(&plan, snaps[4])->reason, "not made by zeit");
+	assert_int_equal(find(&plan, snaps[5])->action, PRUNE_KEEP);
+	assert_string_equal(find(&plan, snaps[5])->reason, "zfs-auto-snap names not adopted");
+	assert_string_equal(find(&plan, snaps[6])->reason, "autosnap names not adopted");
+	assert_int_equal(prune_plan_count(&plan, PRUNE_DESTROY), 2);
+	prune_plan_free(&plan);
+
+	/* Adopting zfs-auto-snapshot's history: its hourlies count with zeit's. */
+	prune_plan_init(&plan);
+	prune_plan_dataset(&pol, SNAP_ORIGIN_ZEIT | SNAP_ORIGIN_AUTO_SNAPSHOT,
+			   snaps, 7, 1795817700, &plan);
+	assert_int_equal(find(&plan, snaps[5])->action, PRUNE_DESTROY);
+	assert_int_equal(find(&plan, snaps[0])->action, PRUNE_DESTROY);
+	assert_int_equal(find(&plan, snaps[6])->action, PRUNE_KEEP);
+	prune_plan_free(&plan);
+}
+
+static void test_age_rule_and_future(void **state)
+{
+	struct policy pol;
+	struct prune_plan plan;
+	const char *snaps[] = {
+		"tank/a@zeit_daily_20261120T000000Z",
+		"tank/a@zeit_daily_20261125T000000Z",
+		"tank/a@zeit_daily_20261201T000000Z", /* after the clock */
+	};
+	(void)state;
+	policy_default(&pol);
+	assert_int_equal(policy_apply_spec(&z, &pol, "daily=5d", "t"), 0);
+	prune_plan_init(&plan);
+	prune_plan_dataset(&pol, SNAP_ORIGIN_ZEIT, snaps, 3, 1795817700, &plan);
+	assert_int_equal(find(&plan, snaps[0])->action, PRUNE_DESTROY);
+	assert_string_equal(find(&plan, snaps[0])->reason, "daily: older than 5d");
+	assert_int_equal(find(&plan, snaps[1])->action, PRUNE_KEEP);
+	assert_string_equal(find(&plan, snaps[1])->reason, "daily: younger than 5d");
+	assert_int_equal(find(&plan, snaps[2])->action, PRUNE_KEEP);
+	assert_string_equal(find(&plan, snaps[2])->reason, "daily: newer than the clock");
+	prune_plan_free(&plan);
+}
+
+static void test_lua(void **state)
+{
+	struct buf b;
+	(void)state;
+	buf_init(&b);
+	lua_quote(&b, "tank/a b@x:y");
+	assert_string_equal(b.data, "\"tank/a b@x:y\"");
+	buf_reset(&b);
+	lua_quote(&b, "q\"b\\n\nx\x7f");
+	assert_string_equal(b.data, "\"q\\\"b\\\\n\\010x\\127\"");
+	buf_free(&b);
+	const char *names[] = {"tank/a@s1", "tank/b@s2"};
+	char *src = prune_program_source(names, 2);
+	assert_non_null(strstr(src, "\"tank/a@s1\",\n\"tank/b@s2\",\n}"));
+	assert_non_null(strstr(src, "zfs.check.destroy"));
+	assert_non_null(strstr(src, "zfs.sync.destroy"));
+	free(src);
+}
+
+/* ---- A year of the 15-minute timer, source and x2 replica ---- */
+
+struct history {
+	struct strv names;
+};
+
+static void take_due(struct history *h, const struct policy *pol, time_t now)
+{
+	time_t newest[ZEIT_TIER_COUNT] = {0};
+	bool off[ZEIT_TIER_COUNT] = {false}, due[ZEIT_TIER_COUNT];
+	for (size_t i = 0; i < h->names.n; i++) {
+		enum zeit_tier t;
+		time_t w;
+		if (zeit_snapname_parse(h->names.v[i], &t, &w) && w > newest[t])
+			newest[t] = w;
+	}
+	tiers_due(pol, off, newest, now, due);
+	for (int t = 0; t < ZEIT_TIER_COUNT; t++)
+		if (due[t]) {
+			char n[ZEIT_SNAPNAME_MAX];
+			zeit_snapname_format((enum zeit_tier)t, now, n, sizeof(n));
+			strv_pushf(&h->names, "tank/a@%s", n);
+		}
+}
+
+static void prune(struct history *h, const struct policy *pol, time_t now)
+{
+	struct prune_plan plan;
+	struct strv kept;
+	prune_plan_init(&plan);
+	prune_plan_dataset(pol, SNAP_ORIGIN_ZEIT, (const char *const *)h->names.v,
+			   h->names.n, now, &plan);
+	strv_init(&kept);
+	for (size_t i = 0; i < plan.n; i++)
+		if (plan.v[i].action == PRUNE_KEEP)
+			strv_push(&kept, plan.v[i].name);
+	prune_plan_free(&plan);
+	strv_free(&h->names);
+	h->names = kept;
+}
+
+static void count(const struct history *h, size_t out[ZEIT_TIER_COUNT], time_t newest[ZEIT_TIER_COUNT])
+{
+	memset(out, 0, sizeof(size_t) * ZEIT_TIER_COUNT);
+	memset(newest, 0, sizeof(time_t) * ZEIT_TIER_COUNT);
+	for (size_t i = 0; i < h->names.n; i++) {
+		enum zeit_tier t;
+		time_t w;
+		assert_true(zeit_snapname_parse(h->names.v[i], &t, &w));
+		out[t]++;
+		if (w > newest[t])
+			newest[t] = w;
+	}
+}
+
+static void test_year_replay(void **state)
+{
+	struct policy src, dst;
+	struct history a, b;
+	const time_t start = 1767225600; /* 2026-01-01T00:00:00Z */
+	const time_t end = start + 365 * 86400;
+	size_t n[ZEIT_TIER_COUNT];
+	time_t newest[ZEIT_TIER_COUNT];
+	(void)state;
+	policy_default(&src);
+	dst = src;
+	assert_int_equal(policy_apply_spec(&z, &dst, "x2", "replica"), 0);
+	strv_init(&a.names);
+	strv_init(&b.names);
+	time_t now;
+	for (now = start; now < end; now += 900) {
+		take_due(&a, &src, now);
+		/* Replication brings every source snapshot the replica lacks. */
+		for (size_t i = 0; i < a.names.n; i++)
+			if (!strv_contains(&b.names, a.names.v[i]))
+				strv_push(&b.names, a.names.v[i]);
+		prune(&a, &src, now);
+		prune(&b, &dst, now);
+	}
+	now -= 900; /* the last run: 2026-12-31T23:45Z */
+
+	count(&a, n, newest);
+	assert_int_equal(n[ZEIT_TIER_FREQUENT], 4);
+	assert_int_equal(n[ZEIT_TIER_HOURLY], 24);
+	assert_int_equal(n[ZEIT_TIER_DAILY], 31);
+	assert_int_equal(n[ZEIT_TIER_WEEKLY], 8);
+	assert_int_equal(n[ZEIT_TIER_MONTHLY], 12);
+	assert_int_equal(n[ZEIT_TIER_YEARLY], 0);
+	assert_int_equal(a.names.n, 4 + 24 + 31 + 8 + 12);
+	/* What is kept is the newest of each tier. */
+	assert_int_equal(newest[ZEIT_TIER_FREQUENT], now);
+	assert_int_equal(newest[ZEIT_TIER_HOURLY], now - 45 * 60);
+	assert_int_equal(newest[ZEIT_TIER_DAILY], end - 86400);
+	assert_true(strv_contains(&a.names, "tank/a@zeit_monthly_20260101T000000Z"));
+	assert_true(strv_contains(&a.names, "tank/a@zeit_weekly_20261228T000000Z"));
+	assert_false(strv_contains(&a.names, "tank/a@zeit_daily_20261130T000000Z"));
+	assert_true(strv_contains(&a.names, "tank/a@zeit_daily_20261201T000000Z"));
+
+	/* The replica keeps twice as many; a year holds only 12 monthlies. */
+	count(&b, n, newest);
+	assert_int_equal(n[ZEIT_TIER_FREQUENT], 8);
+	assert_int_equal(n[ZEIT_TIER_HOURLY], 48);
+	assert_int_equal(n[ZEIT_TIER_DAILY], 62);
+	assert_int_equal(n[ZEIT_TIER_WEEKLY], 16);
+	assert_int_equal(n[ZEIT_TIER_MONTHLY], 12);
+	assert_true(strv_contains(&b.names, "tank/a@zeit_daily_20261031T000000Z"));
+	assert_false(strv_contains(&b.names, "tank/a@zeit_daily_20261030T000000Z"));
+	strv_free(&a.names);
+	strv_free(&b.names);
+}
+
+static void test_tiers_due(void **state)
+{
+	struct policy pol;
+	bool off[ZEIT_TIER_COUNT] = {false}, due[ZEIT_TIER_COUNT];
+	time_t newest[ZEIT_TIER_COUNT] = {0};
+	const time_t midnight = 1795737600; /* 2026-11-27T00:00Z, a Friday */
+	(void)state;
+	policy_default(&pol);
+	/* Nothing yet: every enabled tier is due, yearly (keep 0) is not. */
+	tiers_due(&pol, off, newest, midnight, due);
+	assert_true(due[ZEIT_TIER_FREQUENT] && due[ZEIT_TIER_HOURLY] && due[ZEIT_TIER_DAILY] &&
+		    due[ZEIT_TIER_WEEKLY] && due[ZEIT_TIER_MONTHLY]);
+	assert_false(due[ZEIT_TIER_YEARLY]);
+	for (int t = 0; t < ZEIT_TIER_COUNT; t++)
+		newest[t] = midnight;
+	/* Five minutes late, the timer finds nothing new due. */
+	tiers_due(&pol, off, newest, midnight + 300, due);
+	for (int t = 0; t < ZEIT_TIER_COUNT; t++)
+		assert_false(due[t]);
+	tiers_due(&pol, off, newest, midnight + 900, due);
+	assert_true(due[ZEIT_TIER_FREQUENT]);
+	assert_false(due[ZEIT_TIER_HOURLY]);
+	/* A missed hour: 01:20 still takes the hourly once. */
+	tiers_due(&pol, off, newest, midnight + 4800, due);
+	assert_true(due[ZEIT_TIER_HOURLY]);
+	/* com.sun:auto-snapshot:hourly=false switches just that tier off. */
+	off[ZEIT_TIER_HOURLY] = true;
+	tiers_due(&pol, off, newest, midnight + 4800, due);
+	assert_false(due[ZEIT_TIER_HOURLY]);
+	assert_true(due[ZEIT_TIER_FREQUENT]);
+}
+
+static void view(struct ds_view *v, int snap, int autosnap)
+{
+	memset(v, 0, sizeof(*v));
+	v->name = "tank/a/b";
+	v->snap = snap;
+	v->autosnap = autosnap;
+}
+
+static void test_selection(void **state)
+{
+	struct zeit_config c;
+	struct ds_view v;
+	(void)state;
+	config_init(&c);
+	view(&v, -1, -1);
+	assert_false(ds_auto_selected(&v, &c));
+	view(&v, 1, -1);
+	assert_true(ds_auto_selected(&v, &c));
+	view(&v, -1, 1);
+	assert_true(ds_auto_selected(&v, &c));
+	/* zfs-auto-snapshot's false wins over zeit's on. */
+	view(&v, 1, 0);
+	assert_false(ds_auto_selected(&v, &c));
+	assert_true(ds_excluded(&v));
+	view(&v, 0, 1);
+	assert_false(ds_auto_selected(&v, &c));
+	config_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_count_rule),
+		cmocka_unit_test(test_age_rule_and_future),
+		cmocka_unit_test(test_lua),
+		cmocka_unit_test(test_tiers_due),
+		cmocka_unit_test(test_selection),
+		cmocka_unit_test(test_year_replay),
+	};
+	zeit_init(&z);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
