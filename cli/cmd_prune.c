@@ -87,9 +87,11 @@ int cmd_prune(struct cli *cli, int argc, char **argv)
 		if (t.cells.n || cli->json)
 			table_print(cli, &t, "prune");
 		table_free(&t);
-		zeit_note(&cli->z, 1, "%s", st.used_program
-				     ? "destroyed by one channel program per pool"
-				     : "destroyed by batched zfs destroy calls");
+		if (ndestroy)
+			zeit_note(&cli->z, 1, "%s %s",
+				  cli->z.dry_run ? "checked" : "destroyed",
+				  st.used_program ? "by one channel program per pool"
+						  : "by batched zfs destroy calls");
 	}
 	prune_plan_free(&plan);
 	config_free(&cfg);

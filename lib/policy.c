@@ -112,8 +112,8 @@ int policy_apply_spec(struct zeit *z, struct policy *p, const char *spec,
 			it[--l] = '\0';
 		if (!*it || it[0] == 'x')
 			continue;
-		enum zeit_tier t;
-		struct keep_rule r;
+		enum zeit_tier t = ZEIT_TIER_NONE;
+		struct keep_rule r = {KEEP_COUNT, 0};
 		if (parse_item(z, it, where, &t, &r) < 0) {
 			rc = -1;
 			break;

@@ -5,7 +5,7 @@
 
 . tests/vm/guest-lib.sh
 
-: "${BUILD:=build-asan}"
+: "${BUILD:=build}"
 ZEIT=$PWD/$BUILD/zeit
 ZDRV=$PWD/$BUILD/zdrv
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}

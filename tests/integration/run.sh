@@ -5,7 +5,7 @@
 # Usage: run.sh [BUILD_DIR] [PATTERN]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-export BUILD=${1:-build-asan}
+export BUILD=${1:-build}
 pattern=${2:-}
 passed=0
 failed=0

@@ -179,11 +179,11 @@ static void test_year_replay(void **state)
 	strv_init(&b.names);
 	time_t now;
 	for (now = start; now < end; now += 900) {
+		size_t before = a.names.n;
 		take_due(&a, &src, now);
-		/* Replication brings every source snapshot the replica lacks. */
-		for (size_t i = 0; i < a.names.n; i++)
-			if (!strv_contains(&b.names, a.names.v[i]))
-				strv_push(&b.names, a.names.v[i]);
+		/* Replication after each run brings what the run took. */
+		for (size_t i = before; i < a.names.n; i++)
+			strv_push(&b.names, a.names.v[i]);
 		prune(&a, &src, now);
 		prune(&b, &dst, now);
 	}

@@ -12,7 +12,8 @@ fail() {
 	echo "selftest: FAIL: $*" >&2
 	exit 1
 }
-step() { echo "selftest: $*"; }
+t0=$(date +%s%N)
+step() { printf 'selftest: [%5.1fs] %s\n' "$((($(date +%s%N) - t0) / 1000000))e-3" "$*"; }
 
 [ "${ZVM_GUEST:-}" = 1 ] || fail "not in the zvm guest; run: tests/vm/zvm run $0"
 trap 'zvm_destroy_pools || echo "selftest: cleanup failed" >&2' EXIT
