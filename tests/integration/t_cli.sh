@@ -5,8 +5,9 @@ test_cli_snap_list_destroy() {
 	ok "$ZEIT" --now 2026-11-27T22:15:00Z snap -t daily -t hourly -r tank/a
 	has "$OUT" "tank/a/b@zeit_daily_20261127T221500Z"
 	eq 4 "$(zfs list -H -t snapshot -r tank | wc -l)"
-	# One pool: all four in one txg.
-	eq 1 "$(zfs list -H -p -o createtxg -t snapshot -r tank | sort -u | wc -l)"
+	# One atomic call per tier: each tier's snapshots share a txg.
+	eq 1 "$(zfs list -H -p -o name,createtxg -t snapshot -r tank | grep zeit_daily | cut -f2 | sort -u | wc -l)"
+	eq 1 "$(zfs list -H -p -o name,createtxg -t snapshot -r tank | grep zeit_hourly | cut -f2 | sort -u | wc -l)"
 	ok "$ZEIT" -H list -r tank/a
 	has "$OUT" "$(printf 'tank/a@zeit_daily_20261127T221500Z\tdaily\t2026-11-27T22:15:00Z\t')"
 	ok "$ZEIT" -j list -r tank
