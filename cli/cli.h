@@ -37,11 +37,11 @@ const struct cli_cmd *cli_find(const char *name);
  * are applied to cli as they are met. Returns the next command option, -1
  * at the end, or '?' after printing a usage error. */
 int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
-	       const struct option *longopts);
+               const struct option *longopts);
 
 /* Prints "zeit CMD: message" and a hint; returns ZEIT_EXIT_USAGE. */
 int cli_usage_error(struct cli *cli, const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 /* Prints the handle's error once and returns ZEIT_EXIT_ERROR. */
 int cli_error(struct cli *cli);
 

@@ -7,8 +7,8 @@
 int cmd_destroy(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"defer", no_argument, NULL, 'd'},
-		{NULL, 0, NULL, 0},
+	        {"defer", no_argument, NULL, 'd'},
+	        {NULL, 0, NULL, 0},
 	};
 	static const char *const cols[] = {"BATCH", NULL};
 	bool defer = false;
@@ -25,11 +25,12 @@ int cmd_destroy(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "destroy", "no snapshot given");
 	strv_init(&snaps);
 	for (int i = optind; i < argc; i++) {
-		/* Only snapshots: a dataset given here is a mistake, not a wish. */
+		/* Only snapshots: a dataset given here is a mistake, not a
+		 * wish. */
 		if (zfs_name_check(&cli->z, argv[i], ZFS_NAME_SNAPSHOT) < 0) {
 			strv_free(&snaps);
 			return cli_usage_error(cli, "destroy", "%s",
-					       zeit_error(&cli->z));
+			                       zeit_error(&cli->z));
 		}
 		strv_push(&snaps, argv[i]);
 	}
@@ -37,8 +38,8 @@ int cmd_destroy(struct cli *cli, int argc, char **argv)
 	int rc = ZEIT_EXIT_OK;
 	if (cli->z.dry_run) {
 		struct table t;
-		zfs_destroy_batches((const char *const *)snaps.v, ZFS_DESTROY_ARG_LIMIT,
-				    &batches);
+		zfs_destroy_batches((const char *const *)snaps.v,
+		                    ZFS_DESTROY_ARG_LIMIT, &batches);
 		table_init(&t, cols);
 		for (size_t i = 0; i < batches.n; i++) {
 			const char *row[] = {batches.v[i]};
@@ -52,11 +53,11 @@ int cmd_destroy(struct cli *cli, int argc, char **argv)
 		table_free(&t);
 		strv_free(&batches);
 	} else if (zfs_destroy_snapshots(&zh, (const char *const *)snaps.v,
-					 defer) < 0) {
+	                                 defer) < 0) {
 		rc = cli_error(cli);
 	} else {
 		zeit_note(&cli->z, 1, "destroyed %zu snapshot%s", snaps.n,
-			  snaps.n == 1 ? "" : "s");
+		          snaps.n == 1 ? "" : "s");
 	}
 	strv_free(&snaps);
 	return rc;

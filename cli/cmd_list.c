@@ -10,12 +10,12 @@
 int cmd_list(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"recursive", no_argument, NULL, 'r'},
-		{"bookmarks", no_argument, NULL, 'b'},
-		{NULL, 0, NULL, 0},
+	        {"recursive", no_argument, NULL, 'r'},
+	        {"bookmarks", no_argument, NULL, 'b'},
+	        {NULL, 0, NULL, 0},
 	};
-	static const char *const cols[] = {"NAME", "TIER", "TIME",
-					   "#CREATETXG", "#GUID", NULL};
+	static const char *const cols[] = {"NAME",       "TIER",  "TIME",
+	                                   "#CREATETXG", "#GUID", NULL};
 	unsigned flags = 0;
 	struct strv roots;
 	struct zfs zh;
@@ -24,24 +24,20 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 
 	while ((c = cli_getopt(cli, argc, argv, "rb", longopts)) != -1) {
 		switch (c) {
-		case 'r':
-			flags |= ZFS_SNAP_RECURSIVE;
-			break;
-		case 'b':
-			flags |= ZFS_SNAP_BOOKMARKS;
-			break;
-		default:
-			return ZEIT_EXIT_USAGE;
+		case 'r': flags |= ZFS_SNAP_RECURSIVE; break;
+		case 'b': flags |= ZFS_SNAP_BOOKMARKS; break;
+		default: return ZEIT_EXIT_USAGE;
 		}
 	}
 	zfs_init(&zh, &cli->z, NULL);
 	if (optind < argc) {
 		strv_init(&roots);
 		for (int i = optind; i < argc; i++) {
-			if (zfs_name_check(&cli->z, argv[i], ZFS_NAME_DATASET) < 0) {
+			if (zfs_name_check(&cli->z, argv[i], ZFS_NAME_DATASET) <
+			    0) {
 				strv_free(&roots);
 				return cli_usage_error(cli, "list", "%s",
-						       zeit_error(&cli->z));
+				                       zeit_error(&cli->z));
 			}
 			strv_push(&roots, argv[i]);
 		}
@@ -62,14 +58,16 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 			enum zeit_tier tier;
 			time_t when;
 			char ts[32] = "-", txg[24], guid[24];
-			bool ours = zeit_snapname_parse(l.v[k].name, &tier, &when);
+			bool ours =
+			        zeit_snapname_parse(l.v[k].name, &tier, &when);
 			if (ours)
 				ztime_format(when, ts, sizeof(ts));
-			snprintf(txg, sizeof(txg), "%" PRIu64, l.v[k].createtxg);
+			snprintf(txg, sizeof(txg), "%" PRIu64,
+			         l.v[k].createtxg);
 			snprintf(guid, sizeof(guid), "%" PRIu64, l.v[k].guid);
 			const char *row[] = {l.v[k].name,
-					     ours ? zeit_tier_name(tier) : "-",
-					     ts, txg, guid};
+			                     ours ? zeit_tier_name(tier) : "-",
+			                     ts, txg, guid};
 			table_add(&t, row);
 		}
 		zfs_snap_list_free(&l);

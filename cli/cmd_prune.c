@@ -10,12 +10,13 @@ int cmd_prune(struct cli *cli, int argc, char **argv)
 {
 	enum { OPT_BATCH = 0x2000, OPT_PROGRAM };
 	static const struct option longopts[] = {
-		{"recursive", no_argument, NULL, 'r'},
-		{"batch", no_argument, NULL, OPT_BATCH},
-		{"channel-program", no_argument, NULL, OPT_PROGRAM},
-		{NULL, 0, NULL, 0},
+	        {"recursive", no_argument, NULL, 'r'},
+	        {"batch", no_argument, NULL, OPT_BATCH},
+	        {"channel-program", no_argument, NULL, OPT_PROGRAM},
+	        {NULL, 0, NULL, 0},
 	};
-	static const char *const cols[] = {"SNAPSHOT", "ACTION", "REASON", NULL};
+	static const char *const cols[] = {"SNAPSHOT", "ACTION", "REASON",
+	                                   NULL};
 	struct prune_request req = {0};
 	struct prune_plan plan;
 	struct prune_exec_stats st;
@@ -24,17 +25,10 @@ int cmd_prune(struct cli *cli, int argc, char **argv)
 
 	while ((c = cli_getopt(cli, argc, argv, "r", longopts)) != -1) {
 		switch (c) {
-		case 'r':
-			req.recursive = true;
-			break;
-		case OPT_BATCH:
-			mode = PRUNE_MODE_BATCH;
-			break;
-		case OPT_PROGRAM:
-			mode = PRUNE_MODE_PROGRAM;
-			break;
-		default:
-			return ZEIT_EXIT_USAGE;
+		case 'r': req.recursive = true; break;
+		case OPT_BATCH: mode = PRUNE_MODE_BATCH; break;
+		case OPT_PROGRAM: mode = PRUNE_MODE_PROGRAM; break;
+		default: return ZEIT_EXIT_USAGE;
 		}
 	}
 	if (req.recursive && optind >= argc)
@@ -42,7 +36,7 @@ int cmd_prune(struct cli *cli, int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (zfs_name_check(&cli->z, argv[i], ZFS_NAME_DATASET) < 0)
 			return cli_usage_error(cli, "prune", "%s",
-					       zeit_error(&cli->z));
+			                       zeit_error(&cli->z));
 	if (cli_load_config(cli, &cfg) < 0)
 		return cli_error(cli);
 	req.roots = (const char *const *)argv + optind;
@@ -50,14 +44,15 @@ int cmd_prune(struct cli *cli, int argc, char **argv)
 	req.mode = mode >= 0 ? (enum prune_mode)mode : cfg.prune_mode;
 
 	int lock = -1;
-	if (!cli->z.dry_run && (lock = zeit_lock(&cli->z, cli->lock_wait)) < 0) {
+	if (!cli->z.dry_run &&
+	    (lock = zeit_lock(&cli->z, cli->lock_wait)) < 0) {
 		config_free(&cfg);
 		return cli_error(cli);
 	}
 	struct zfs zh;
 	zfs_init(&zh, &cli->z, NULL);
 	int rc = prune_run(&zh, &req, &plan, &st) < 0 ? cli_error(cli)
-						       : ZEIT_EXIT_OK;
+	                                              : ZEIT_EXIT_OK;
 	zeit_unlock(lock);
 
 	if (rc == ZEIT_EXIT_OK) {
@@ -69,29 +64,31 @@ int cmd_prune(struct cli *cli, int argc, char **argv)
 			const struct prune_item *it = &plan.v[i];
 			if (!all_rows && it->action == PRUNE_KEEP)
 				continue;
-			const char *row[] = {
-				it->name,
-				it->action == PRUNE_DESTROY
-					? (cli->z.dry_run ? "destroy" : "destroyed")
-					: "keep",
-				it->reason};
+			const char *row[] = {it->name,
+			                     it->action == PRUNE_DESTROY
+			                             ? (cli->z.dry_run
+			                                        ? "destroy"
+			                                        : "destroyed")
+			                             : "keep",
+			                     it->reason};
 			table_add(&t, row);
 		}
 		if (!cli->json && !cli->scripted)
 			printf("%s %zu of %zu snapshot%s (%zu held, %zu clone "
 			       "origin%s kept)%s\n",
 			       cli->z.dry_run ? "would destroy" : "destroyed",
-			       ndestroy, plan.n, plan.n == 1 ? "" : "s", st.held,
-			       st.cloned, st.cloned == 1 ? "" : "s",
+			       ndestroy, plan.n, plan.n == 1 ? "" : "s",
+			       st.held, st.cloned, st.cloned == 1 ? "" : "s",
 			       t.cells.n ? ":" : "");
 		if (t.cells.n || cli->json)
 			table_print(cli, &t, "prune");
 		table_free(&t);
 		if (ndestroy)
 			zeit_note(&cli->z, 1, "%s %s",
-				  cli->z.dry_run ? "checked" : "destroyed",
-				  st.used_program ? "by one channel program per pool"
-						  : "by batched zfs destroy calls");
+			          cli->z.dry_run ? "checked" : "destroyed",
+			          st.used_program
+			                  ? "by one channel program per pool"
+			                  : "by batched zfs destroy calls");
 	}
 	prune_plan_free(&plan);
 	config_free(&cfg);

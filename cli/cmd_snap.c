@@ -8,10 +8,10 @@
 int cmd_snap(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"tier", required_argument, NULL, 't'},
-		{"recursive", no_argument, NULL, 'r'},
-		{"auto", no_argument, NULL, 'a'},
-		{NULL, 0, NULL, 0},
+	        {"tier", required_argument, NULL, 't'},
+	        {"recursive", no_argument, NULL, 'r'},
+	        {"auto", no_argument, NULL, 'a'},
+	        {NULL, 0, NULL, 0},
 	};
 	static const char *const cols[] = {"SNAPSHOT", NULL};
 	enum zeit_tier tiers[ZEIT_TIER_COUNT + 1];
@@ -28,10 +28,10 @@ int cmd_snap(struct cli *cli, int argc, char **argv)
 			enum zeit_tier t = zeit_tier_from_name(optarg);
 			if (t == ZEIT_TIER_NONE)
 				return cli_usage_error(
-					cli, "snap",
-					"unknown tier '%s' (frequent, hourly, "
-					"daily, weekly, monthly, yearly)",
-					optarg);
+				        cli, "snap",
+				        "unknown tier '%s' (frequent, hourly, "
+				        "daily, weekly, monthly, yearly)",
+				        optarg);
 			bool seen = false;
 			for (size_t i = 0; i < ntiers; i++)
 				seen |= tiers[i] == t;
@@ -39,31 +39,29 @@ int cmd_snap(struct cli *cli, int argc, char **argv)
 				tiers[ntiers++] = t;
 			break;
 		}
-		case 'r':
-			req.recursive = true;
-			break;
-		case 'a':
-			req.auto_mode = true;
-			break;
-		default:
-			return ZEIT_EXIT_USAGE;
+		case 'r': req.recursive = true; break;
+		case 'a': req.auto_mode = true; break;
+		default: return ZEIT_EXIT_USAGE;
 		}
 	}
 	tiers[ntiers] = ZEIT_TIER_NONE;
 	if (ntiers && req.auto_mode)
-		return cli_usage_error(cli, "snap", "--auto and --tier exclude each other");
-	if (!ntiers && !req.auto_mode)
-		return cli_usage_error(cli, "snap", "give --tier TIER or --auto");
-	if (!req.auto_mode && optind >= argc)
 		return cli_usage_error(cli, "snap",
-				       "no dataset given (--auto alone takes the "
-				       "datasets marked org.zeit:snap=on)");
+		                       "--auto and --tier exclude each other");
+	if (!ntiers && !req.auto_mode)
+		return cli_usage_error(cli, "snap",
+		                       "give --tier TIER or --auto");
+	if (!req.auto_mode && optind >= argc)
+		return cli_usage_error(
+		        cli, "snap",
+		        "no dataset given (--auto alone takes the "
+		        "datasets marked org.zeit:snap=on)");
 	if (req.recursive && optind >= argc)
 		return cli_usage_error(cli, "snap", "-r needs a dataset");
 	for (int i = optind; i < argc; i++)
 		if (zfs_name_check(&cli->z, argv[i], ZFS_NAME_DATASET) < 0)
 			return cli_usage_error(cli, "snap", "%s",
-					       zeit_error(&cli->z));
+			                       zeit_error(&cli->z));
 	req.roots = (const char *const *)argv + optind;
 	req.tiers = tiers;
 	if (cli_load_config(cli, &cfg) < 0)
@@ -71,7 +69,8 @@ int cmd_snap(struct cli *cli, int argc, char **argv)
 	req.config = &cfg;
 
 	int lock = -1;
-	if (!cli->z.dry_run && (lock = zeit_lock(&cli->z, cli->lock_wait)) < 0) {
+	if (!cli->z.dry_run &&
+	    (lock = zeit_lock(&cli->z, cli->lock_wait)) < 0) {
 		config_free(&cfg);
 		return cli_error(cli);
 	}
@@ -92,7 +91,8 @@ int cmd_snap(struct cli *cli, int argc, char **argv)
 			       cli->z.dry_run ? "would take" : "took", names.n,
 			       names.n == 1 ? "" : "s", names.n ? ":" : "");
 		if (names.n || cli->json)
-			table_print(cli, &t, cli->z.dry_run ? "would_take" : "taken");
+			table_print(cli, &t,
+			            cli->z.dry_run ? "would_take" : "taken");
 		table_free(&t);
 	}
 	strv_free(&names);

@@ -13,13 +13,13 @@ enum { OPT_NOW = 0x1000, OPT_CONFIG, OPT_LOCK_WAIT };
 
 static const char global_short[] = "njHv";
 static const struct option global_long[] = {
-	{"dry-run", no_argument, NULL, 'n'},
-	{"json", no_argument, NULL, 'j'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"now", required_argument, NULL, OPT_NOW},
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{"lock-wait", required_argument, NULL, OPT_LOCK_WAIT},
-	{NULL, 0, NULL, 0},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'j'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"now", required_argument, NULL, OPT_NOW},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"lock-wait", required_argument, NULL, OPT_LOCK_WAIT},
+        {NULL, 0, NULL, 0},
 };
 
 int cli_usage_error(struct cli *cli, const char *cmd, const char *fmt, ...)
@@ -31,7 +31,7 @@ int cli_usage_error(struct cli *cli, const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s help%s%s' for more information.\n",
-		cli->prog, cmd ? " " : "", cmd ? cmd : "");
+	        cli->prog, cmd ? " " : "", cmd ? cmd : "");
 	return ZEIT_EXIT_USAGE;
 }
 
@@ -45,43 +45,33 @@ int cli_error(struct cli *cli)
 static bool apply_global(struct cli *cli, int c, const char *arg, bool *bad)
 {
 	switch (c) {
-	case 'n':
-		cli->z.dry_run = true;
-		return true;
-	case 'j':
-		cli->json = true;
-		return true;
-	case 'H':
-		cli->scripted = true;
-		return true;
-	case 'v':
-		cli->z.verbose++;
-		return true;
+	case 'n': cli->z.dry_run = true; return true;
+	case 'j': cli->json = true; return true;
+	case 'H': cli->scripted = true; return true;
+	case 'v': cli->z.verbose++; return true;
 	case OPT_NOW:
 		if (!ztime_parse(arg, &cli->z.now)) {
 			cli_usage_error(cli, NULL,
-					"invalid --now '%s': expected ISO 8601 "
-					"UTC, e.g. 2026-11-27T22:15:00Z",
-					arg);
+			                "invalid --now '%s': expected ISO 8601 "
+			                "UTC, e.g. 2026-11-27T22:15:00Z",
+			                arg);
 			*bad = true;
 		}
 		return true;
-	case OPT_CONFIG:
-		cli->config_path = arg;
-		return true;
+	case OPT_CONFIG: cli->config_path = arg; return true;
 	case OPT_LOCK_WAIT: {
 		char *end;
 		long v = strtol(arg, &end, 10);
 		if (*end || v < 0 || v > 86400) {
 			cli_usage_error(cli, NULL,
-					"invalid --lock-wait '%s': seconds", arg);
+			                "invalid --lock-wait '%s': seconds",
+			                arg);
 			*bad = true;
 		}
 		cli->lock_wait = (int)v;
 		return true;
 	}
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -101,7 +91,7 @@ int cli_load_config(struct cli *cli, struct zeit_config *cfg)
 }
 
 int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
-	       const struct option *longopts)
+               const struct option *longopts)
 {
 	char sbuf[128];
 	struct option lbuf[64];
@@ -111,7 +101,7 @@ int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
 	 * command to run); otherwise options may follow operands. */
 	bool stop = shortopts && shortopts[0] == '+';
 	snprintf(sbuf, sizeof(sbuf), "%s:%s%s", stop ? "+" : "", global_short,
-		 shortopts ? shortopts + stop : "");
+	         shortopts ? shortopts + stop : "");
 	for (size_t i = 0; longopts && longopts[i].name && n < 48; i++)
 		lbuf[n++] = longopts[i];
 	for (size_t i = 0; global_long[i].name; i++)
@@ -124,26 +114,26 @@ int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
 		if (c == -1) {
 			if (cli->json && cli->scripted)
 				return cli_usage_error(cli, NULL,
-						       "-j and -H exclude each "
-						       "other"),
+				                       "-j and -H exclude each "
+				                       "other"),
 				       '?';
 			return -1;
 		}
 		if (c == '?') {
 			if (optopt)
 				return cli_usage_error(cli, argv[0],
-						       "unknown option '-%c'",
-						       optopt),
+				                       "unknown option '-%c'",
+				                       optopt),
 				       '?';
 			return cli_usage_error(cli, argv[0],
-					       "unknown option '%s'",
-					       argv[optind - 1]),
+			                       "unknown option '%s'",
+			                       argv[optind - 1]),
 			       '?';
 		}
 		if (c == ':')
 			return cli_usage_error(cli, argv[0],
-					       "option '%s' needs a value",
-					       argv[optind - 1]),
+			                       "option '%s' needs a value",
+			                       argv[optind - 1]),
 			       '?';
 		if (apply_global(cli, c, optarg, &bad)) {
 			if (bad)

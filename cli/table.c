@@ -36,7 +36,7 @@ static void lower_key(char *dst, const char *src, size_t len)
 	size_t i = 0;
 	for (; src[i] && i + 1 < len; i++)
 		dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? src[i] - 'A' + 'a'
-							 : src[i];
+		                                          : src[i];
 	dst[i] = '\0';
 }
 
@@ -48,7 +48,7 @@ static json_object *json_cell(const char *col, const char *v)
 		if (!*end && *v) {
 			if (v[0] != '-' && strlen(v) > 18)
 				return json_object_new_uint64(
-					strtoull(v, NULL, 10));
+				        strtoull(v, NULL, 10));
 			return json_object_new_int64(n);
 		}
 	}
@@ -68,18 +68,20 @@ void table_print(struct cli *cli, struct table *t, const char *json_key)
 			json_object *o = json_object_new_object();
 			for (size_t c = 0; c < t->ncols; c++) {
 				char key[64];
-				lower_key(key, col_name(t->cols[c]), sizeof(key));
+				lower_key(key, col_name(t->cols[c]),
+				          sizeof(key));
 				json_object_object_add(
-					o, key,
-					json_cell(t->cols[c],
-						  t->cells.v[r * t->ncols + c]));
+				        o, key,
+				        json_cell(
+				                t->cols[c],
+				                t->cells.v[r * t->ncols + c]));
 			}
 			json_object_array_add(arr, o);
 		}
 		json_object_object_add(root, json_key, arr);
 		puts(json_object_to_json_string_ext(
-			root, JSON_C_TO_STRING_PRETTY |
-				      JSON_C_TO_STRING_NOSLASHESCAPE));
+		        root, JSON_C_TO_STRING_PRETTY |
+		                      JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(root);
 		return;
 	}

@@ -11,65 +11,91 @@ static int cmd_help(struct cli *cli, int argc, char **argv);
 static int cmd_version(struct cli *cli, int argc, char **argv);
 
 const struct cli_cmd cli_cmds[] = {
-	{"snap", cmd_snap, "take snapshots: the tiers due (--auto) or named ones",
-	 "snap --auto [DATASET...]\n       zeit snap -t TIER [-t TIER]... [-r] DATASET...",
-	 "--auto is what a timer runs every few minutes: for each selected dataset\n"
-	 "it takes the tiers whose period has begun since that tier's newest zeit\n"
-	 "snapshot (frequent: 15 minutes, hourly, daily, weekly from Monday,\n"
-	 "monthly, yearly; UTC). Selected: datasets with org.zeit:snap=on (or a\n"
-	 "configuration section snap = on, or com.sun:auto-snapshot=true), minus\n"
-	 "those with org.zeit:snap=off or com.sun:auto-snapshot=false; a tier is\n"
-	 "skipped where com.sun:auto-snapshot:TIER=false or the keep policy keeps 0.\n"
-	 "With DATASET arguments, --auto considers only those.\n"
-	 "\n"
-	 "-t takes the named tiers now on each DATASET (with -r, its tree, minus\n"
-	 "excluded datasets). Names are zeit_<tier>_<YYYYMMDDTHHMMSSZ> from the\n"
-	 "planning clock; every tier of a run shares it. Each tier is one atomic\n"
-	 "zfs snapshot call per pool (ZFS takes one snapshot per dataset a call).\n"
-	 "A second run waits for the first (see --lock-wait).\n"
-	 "\n"
-	 "  -a, --auto        the tiers that are due\n"
-	 "  -t, --tier TIER   take TIER now (repeatable)\n"
-	 "  -r, --recursive   the whole tree under each DATASET\n"},
-	{"prune", cmd_prune, "destroy zeit's snapshots that the keep policy lets go",
-	 "prune [-r] [--batch | --channel-program] [DATASET...]",
-	 "Applies each dataset's keep policy to its snapshots (every imported pool\n"
-	 "when no DATASET is named). Only snapshots named by zeit are destroyed,\n"
-	 "plus zfs-auto-snapshot's or sanoid's when the configuration adopts them.\n"
-	 "Held snapshots and clone origins are always kept. Per pool, one channel\n"
-	 "program checks every doomed snapshot and destroys them all in one txg,\n"
-	 "or none; where channel programs are unavailable, one zfs destroy per\n"
-	 "dataset. Datasets with org.zeit:prune=off are left alone.\n"
-	 "\n"
-	 "Policy: keep = TIER=COUNT or TIER=AGE (units m h d w y), comma-separated,\n"
-	 "and xN to multiply (a replica keeping twice as long: x2). Defaults:\n"
-	 "frequent=4,hourly=24,daily=31,weekly=8,monthly=12,yearly=0. Precedence:\n"
-	 "defaults < config [defaults] < config [DATASET] < org.zeit:keep.\n"
-	 "\n"
-	 "With -n, every snapshot with what would happen and the rule that decided.\n"
-	 "\n"
-	 "  -r, --recursive      the whole tree under each DATASET\n"
-	 "      --batch          batched zfs destroy, no channel program\n"
-	 "      --channel-program  channel program only, no fallback\n"},
-	{"list", cmd_list, "list snapshots (and bookmarks) with their tier and time",
-	 "list [-r] [-b] [DATASET...]",
-	 "Lists the snapshots of each DATASET (every pool when none is named), on\n"
-	 "zfs's fast path: name, guid and createtxg only. Tier and time come from\n"
-	 "zeit's snapshot names; other snapshots show '-'.\n"
-	 "\n"
-	 "  -r, --recursive   snapshots of the whole tree under each DATASET\n"
-	 "  -b, --bookmarks   bookmarks too\n"},
-	{"destroy", cmd_destroy, "destroy named snapshots in batches",
-	 "destroy [-d] SNAPSHOT...",
-	 "Destroys the named snapshots (dataset@name) with one `zfs destroy\n"
-	 "dataset@a,b,c` per dataset. With -n it prints those calls and changes\n"
-	 "nothing.\n"
-	 "\n"
-	 "  -d, --defer       defer destruction of held or cloned snapshots\n"},
-	{"help", cmd_help, "show help for zeit or one command", "help [COMMAND]",
-	 ""},
-	{"version", cmd_version, "print zeit's version", "version", ""},
-	{NULL, NULL, NULL, NULL, NULL},
+        {"snap", cmd_snap,
+         "take snapshots: the tiers due (--auto) or named ones",
+         "snap --auto [DATASET...]\n       zeit snap -t TIER [-t TIER]... [-r] "
+         "DATASET...",
+         "--auto is what a timer runs every few minutes: for each selected "
+         "dataset\n"
+         "it takes the tiers whose period has begun since that tier's newest "
+         "zeit\n"
+         "snapshot (frequent: 15 minutes, hourly, daily, weekly from Monday,\n"
+         "monthly, yearly; UTC). Selected: datasets with org.zeit:snap=on (or "
+         "a\n"
+         "configuration section snap = on, or com.sun:auto-snapshot=true), "
+         "minus\n"
+         "those with org.zeit:snap=off or com.sun:auto-snapshot=false; a tier "
+         "is\n"
+         "skipped where com.sun:auto-snapshot:TIER=false or the keep policy "
+         "keeps 0.\n"
+         "With DATASET arguments, --auto considers only those.\n"
+         "\n"
+         "-t takes the named tiers now on each DATASET (with -r, its tree, "
+         "minus\n"
+         "excluded datasets). Names are zeit_<tier>_<YYYYMMDDTHHMMSSZ> from "
+         "the\n"
+         "planning clock; every tier of a run shares it. Each tier is one "
+         "atomic\n"
+         "zfs snapshot call per pool (ZFS takes one snapshot per dataset a "
+         "call).\n"
+         "A second run waits for the first (see --lock-wait).\n"
+         "\n"
+         "  -a, --auto        the tiers that are due\n"
+         "  -t, --tier TIER   take TIER now (repeatable)\n"
+         "  -r, --recursive   the whole tree under each DATASET\n"},
+        {"prune", cmd_prune,
+         "destroy zeit's snapshots that the keep policy lets go",
+         "prune [-r] [--batch | --channel-program] [DATASET...]",
+         "Applies each dataset's keep policy to its snapshots (every imported "
+         "pool\n"
+         "when no DATASET is named). Only snapshots named by zeit are "
+         "destroyed,\n"
+         "plus zfs-auto-snapshot's or sanoid's when the configuration adopts "
+         "them.\n"
+         "Held snapshots and clone origins are always kept. Per pool, one "
+         "channel\n"
+         "program checks every doomed snapshot and destroys them all in one "
+         "txg,\n"
+         "or none; where channel programs are unavailable, one zfs destroy "
+         "per\n"
+         "dataset. Datasets with org.zeit:prune=off are left alone.\n"
+         "\n"
+         "Policy: keep = TIER=COUNT or TIER=AGE (units m h d w y), "
+         "comma-separated,\n"
+         "and xN to multiply (a replica keeping twice as long: x2). Defaults:\n"
+         "frequent=4,hourly=24,daily=31,weekly=8,monthly=12,yearly=0. "
+         "Precedence:\n"
+         "defaults < config [defaults] < config [DATASET] < org.zeit:keep.\n"
+         "\n"
+         "With -n, every snapshot with what would happen and the rule that "
+         "decided.\n"
+         "\n"
+         "  -r, --recursive      the whole tree under each DATASET\n"
+         "      --batch          batched zfs destroy, no channel program\n"
+         "      --channel-program  channel program only, no fallback\n"},
+        {"list", cmd_list,
+         "list snapshots (and bookmarks) with their tier and time",
+         "list [-r] [-b] [DATASET...]",
+         "Lists the snapshots of each DATASET (every pool when none is named), "
+         "on\n"
+         "zfs's fast path: name, guid and createtxg only. Tier and time come "
+         "from\n"
+         "zeit's snapshot names; other snapshots show '-'.\n"
+         "\n"
+         "  -r, --recursive   snapshots of the whole tree under each DATASET\n"
+         "  -b, --bookmarks   bookmarks too\n"},
+        {"destroy", cmd_destroy, "destroy named snapshots in batches",
+         "destroy [-d] SNAPSHOT...",
+         "Destroys the named snapshots (dataset@name) with one `zfs destroy\n"
+         "dataset@a,b,c` per dataset. With -n it prints those calls and "
+         "changes\n"
+         "nothing.\n"
+         "\n"
+         "  -d, --defer       defer destruction of held or cloned snapshots\n"},
+        {"help", cmd_help, "show help for zeit or one command",
+         "help [COMMAND]", ""},
+        {"version", cmd_version, "print zeit's version", "version", ""},
+        {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct cli_cmd *cli_find(const char *name)
@@ -82,37 +108,41 @@ const struct cli_cmd *cli_find(const char *name)
 
 static void print_main_help(FILE *f)
 {
-	fprintf(f,
-		"usage: zeit [GLOBAL FLAGS] COMMAND [ARGS...]\n"
-		"\n"
-		"zeit keeps a ZFS machine's history: snapshots, replication, boot\n"
-		"environments, diffs and bisection.\n"
-		"\n"
-		"Commands:\n");
+	fprintf(f, "usage: zeit [GLOBAL FLAGS] COMMAND [ARGS...]\n"
+	           "\n"
+	           "zeit keeps a ZFS machine's history: snapshots, "
+	           "replication, boot\n"
+	           "environments, diffs and bisection.\n"
+	           "\n"
+	           "Commands:\n");
 	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f,
-		"\n"
-		"Global flags (before or after the command):\n"
-		"  -n, --dry-run     print what would be done, change nothing\n"
-		"  -j, --json        JSON output\n"
-		"  -H                scripted output: no header, tab-separated\n"
-		"  -v, --verbose     say more (twice: every zfs command run)\n"
-		"      --now TIME    planning clock, ISO 8601 UTC (env ZEIT_NOW)\n"
-		"      --config FILE configuration (env ZEIT_CONFIG; default\n"
-		"                    /etc/zeit/zeit.conf)\n"
-		"      --lock-wait S wait at most S seconds for another run (600)\n"
-		"  -h, --help        this help;  -V, --version  the version\n"
-		"\n"
-		"Exit status: 0 success, 1 error, 2 usage error.\n"
-		"See 'zeit help COMMAND' and zeit(8).\n");
+	        "\n"
+	        "Global flags (before or after the command):\n"
+	        "  -n, --dry-run     print what would be done, change nothing\n"
+	        "  -j, --json        JSON output\n"
+	        "  -H                scripted output: no header, "
+	        "tab-separated\n"
+	        "  -v, --verbose     say more (twice: every zfs command run)\n"
+	        "      --now TIME    planning clock, ISO 8601 UTC (env "
+	        "ZEIT_NOW)\n"
+	        "      --config FILE configuration (env ZEIT_CONFIG; default\n"
+	        "                    /etc/zeit/zeit.conf)\n"
+	        "      --lock-wait S wait at most S seconds for another run "
+	        "(600)\n"
+	        "  -h, --help        this help;  -V, --version  the version\n"
+	        "\n"
+	        "Exit status: 0 success, 1 error, 2 usage error.\n"
+	        "See 'zeit help COMMAND' and zeit(8).\n");
 }
 
 static void print_cmd_help(FILE *f, const struct cli_cmd *c)
 {
 	fprintf(f, "usage: zeit %s\n\n%s", c->usage, c->help);
 	if (c->help[0])
-		fprintf(f, "\nGlobal flags -n -j -H -v --now apply; see 'zeit help'.\n");
+		fprintf(f, "\nGlobal flags -n -j -H -v --now apply; see 'zeit "
+		           "help'.\n");
 }
 
 static int cmd_help(struct cli *cli, int argc, char **argv)
@@ -127,7 +157,7 @@ static int cmd_help(struct cli *cli, int argc, char **argv)
 	const struct cli_cmd *cmd = cli_find(argv[optind]);
 	if (!cmd)
 		return cli_usage_error(cli, "help", "unknown command '%s'",
-				       argv[optind]);
+		                       argv[optind]);
 	print_cmd_help(stdout, cmd);
 	return ZEIT_EXIT_OK;
 }
@@ -138,8 +168,9 @@ static int cmd_version(struct cli *cli, int argc, char **argv)
 	while ((c = cli_getopt(cli, argc, argv, "", NULL)) != -1)
 		return ZEIT_EXIT_USAGE;
 	if (optind < argc)
-		return cli_usage_error(cli, "version", "unexpected argument '%s'",
-				       argv[optind]);
+		return cli_usage_error(cli, "version",
+		                       "unexpected argument '%s'",
+		                       argv[optind]);
 	printf("zeit %s\n", ZEIT_VERSION);
 	return ZEIT_EXIT_OK;
 }
@@ -147,9 +178,9 @@ static int cmd_version(struct cli *cli, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const struct option main_long[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	        {"help", no_argument, NULL, 'h'},
+	        {"version", no_argument, NULL, 'V'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct cli cli;
 	const char *env_now;
@@ -162,21 +193,19 @@ int main(int argc, char **argv)
 
 	env_now = getenv("ZEIT_NOW");
 	if (env_now && *env_now && !ztime_parse(env_now, &cli.z.now))
-		return cli_usage_error(&cli, NULL,
-				       "invalid ZEIT_NOW '%s': expected ISO 8601 "
-				       "UTC, e.g. 2026-11-27T22:15:00Z",
-				       env_now);
+		return cli_usage_error(
+		        &cli, NULL,
+		        "invalid ZEIT_NOW '%s': expected ISO 8601 "
+		        "UTC, e.g. 2026-11-27T22:15:00Z",
+		        env_now);
 
 	while ((c = cli_getopt(&cli, argc, argv, "+hV", main_long)) != -1) {
 		switch (c) {
-		case 'h':
-			print_main_help(stdout);
-			return ZEIT_EXIT_OK;
+		case 'h': print_main_help(stdout); return ZEIT_EXIT_OK;
 		case 'V':
 			printf("zeit %s\n", ZEIT_VERSION);
 			return ZEIT_EXIT_OK;
-		default:
-			return ZEIT_EXIT_USAGE;
+		default: return ZEIT_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
@@ -186,9 +215,10 @@ int main(int argc, char **argv)
 	const struct cli_cmd *cmd = cli_find(argv[optind]);
 	if (!cmd)
 		return cli_usage_error(&cli, NULL, "unknown command '%s'",
-				       argv[optind]);
+		                       argv[optind]);
 	if (cli.json && cli.scripted)
-		return cli_usage_error(&cli, NULL, "-j and -H exclude each other");
+		return cli_usage_error(&cli, NULL,
+		                       "-j and -H exclude each other");
 
 	/* The command sees argv from its own name on; restart getopt. */
 	int sub_argc = argc - optind;

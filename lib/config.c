@@ -50,13 +50,13 @@ static int bool_value(const char *v)
 	return -1;
 }
 
-static struct config_section *section_get(struct zeit_config *c,
-					  const char *ds)
+static struct config_section *section_get(struct zeit_config *c, const char *ds)
 {
 	for (size_t i = 0; i < c->nsections; i++)
 		if (!strcmp(c->sections[i].dataset, ds))
 			return &c->sections[i];
-	c->sections = xrealloc(c->sections, (c->nsections + 1) * sizeof(*c->sections));
+	c->sections = xrealloc(c->sections,
+	                       (c->nsections + 1) * sizeof(*c->sections));
 	struct config_section *s = &c->sections[c->nsections++];
 	memset(s, 0, sizeof(*s));
 	s->dataset = xstrdup(ds);
@@ -66,8 +66,8 @@ static struct config_section *section_get(struct zeit_config *c,
 
 /* Records the message; inih then returns the line, which config_load
  * puts in front. */
-__attribute__((format(printf, 2, 3))) static int
-fail_at(struct load_ctx *x, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int fail_at(struct load_ctx *x,
+                                                         const char *fmt, ...)
 {
 	struct buf b;
 	va_list ap;
@@ -83,7 +83,7 @@ fail_at(struct load_ctx *x, const char *fmt, ...)
 }
 
 static int handler(void *user, const char *section, const char *name,
-		   const char *value)
+                   const char *value)
 {
 	struct load_ctx *x = user;
 	struct zeit_config *c = x->c;
@@ -91,7 +91,8 @@ static int handler(void *user, const char *section, const char *name,
 	if (!strcmp(section, "defaults")) {
 		if (!strcmp(name, "keep")) {
 			if (c->default_keep)
-				return fail_at(x, "keep is given twice in [defaults]");
+				return fail_at(
+				        x, "keep is given twice in [defaults]");
 			struct policy p;
 			policy_default(&p);
 			if (policy_apply_spec(x->z, &p, value, "keep") < 0) {
@@ -112,9 +113,10 @@ static int handler(void *user, const char *section, const char *name,
 				unsigned o = snap_origin_from_prefix(w);
 				if (!o) {
 					fail_at(x,
-						"adopt: unknown prefix '%s' (zeit, "
-						"zfs-auto-snap, autosnap)",
-						w);
+					        "adopt: unknown prefix '%s' "
+					        "(zeit, "
+					        "zfs-auto-snap, autosnap)",
+					        w);
 					free(copy);
 					return 0;
 				}
@@ -126,23 +128,32 @@ static int handler(void *user, const char *section, const char *name,
 		if (!strcmp(name, "channel_program")) {
 			int b = bool_value(value);
 			if (b < 0 || x->seen_mode)
-				return fail_at(x, "channel_program: expected yes or no, got '%s'", value);
+				return fail_at(x,
+				               "channel_program: expected yes "
+				               "or no, got '%s'",
+				               value);
 			x->seen_mode = true;
 			c->prune_mode = b ? PRUNE_MODE_AUTO : PRUNE_MODE_BATCH;
 			return 1;
 		}
-		return fail_at(x, "unknown key '%s' in [defaults] (keep, adopt, channel_program)", name);
+		return fail_at(x,
+		               "unknown key '%s' in [defaults] (keep, adopt, "
+		               "channel_program)",
+		               name);
 	}
 
 	struct zeit scratch;
 	zeit_init(&scratch);
 	if (zfs_name_check(&scratch, section, ZFS_NAME_DATASET) < 0)
-		return fail_at(x, "section [%s] is neither [defaults] nor a dataset: %s",
-			       section, zeit_error(&scratch));
+		return fail_at(
+		        x,
+		        "section [%s] is neither [defaults] nor a dataset: %s",
+		        section, zeit_error(&scratch));
 	struct config_section *s = section_get(c, section);
 	if (!strcmp(name, "keep")) {
 		if (s->keep)
-			return fail_at(x, "keep is given twice for [%s]", section);
+			return fail_at(x, "keep is given twice for [%s]",
+			               section);
 		struct policy p;
 		policy_default(&p);
 		if (policy_apply_spec(x->z, &p, value, "keep") < 0) {
@@ -155,17 +166,20 @@ static int handler(void *user, const char *section, const char *name,
 	if (!strcmp(name, "snap")) {
 		int b = bool_value(value);
 		if (b < 0)
-			return fail_at(x, "snap: expected on or off, got '%s'", value);
+			return fail_at(x, "snap: expected on or off, got '%s'",
+			               value);
 		if (s->snap != -1)
-			return fail_at(x, "snap is given twice for [%s]", section);
+			return fail_at(x, "snap is given twice for [%s]",
+			               section);
 		s->snap = b;
 		return 1;
 	}
-	return fail_at(x, "unknown key '%s' in [%s] (keep, snap)", name, section);
+	return fail_at(x, "unknown key '%s' in [%s] (keep, snap)", name,
+	               section);
 }
 
 int config_load(struct zeit *z, const char *path, bool must_exist,
-		struct zeit_config *c)
+                struct zeit_config *c)
 {
 	struct load_ctx x = {z, c, path, 0, false, false, 0};
 	FILE *f = fopen(path, "r");
@@ -174,7 +188,7 @@ int config_load(struct zeit *z, const char *path, bool must_exist,
 		if (errno == ENOENT && !must_exist)
 			return 0;
 		return zeit_fail(z, errno, "cannot read %s: %s", path,
-				 strerror(errno));
+		                 strerror(errno));
 	}
 	int line = ini_parse_file(f, handler, &x);
 	fclose(f);
@@ -183,23 +197,24 @@ int config_load(struct zeit *z, const char *path, bool must_exist,
 			return zeit_fail_ctx(z, "%s:%d", path, line);
 		if (line < 0)
 			return zeit_fail(z, EIO, "cannot read %s", path);
-		return zeit_fail(z, EINVAL, "%s:%d: not KEY = VALUE or [SECTION]",
-				 path, line);
+		return zeit_fail(z, EINVAL,
+		                 "%s:%d: not KEY = VALUE or [SECTION]", path,
+		                 line);
 	}
 	c->path = xstrdup(path);
 	/* Keep "where" strings for policy errors found later. */
 	for (size_t i = 0; i < c->nsections; i++)
 		if (!c->sections[i].where)
-			c->sections[i].where = xasprintf("%s [%s] keep", path,
-							 c->sections[i].dataset);
+			c->sections[i].where = xasprintf(
+			        "%s [%s] keep", path, c->sections[i].dataset);
 	if (c->default_keep)
 		c->default_where = xasprintf("%s [defaults] keep", path);
 	return 0;
 }
 
 const struct config_section *config_section_for(const struct zeit_config *c,
-						const char *dataset,
-						enum config_want want)
+                                                const char *dataset,
+                                                enum config_want want)
 {
 	const struct config_section *best = NULL;
 	size_t best_len = 0;
@@ -211,7 +226,8 @@ const struct config_section *config_section_for(const struct zeit_config *c,
 		    (want == CONFIG_WANT_SNAP && c->sections[i].snap < 0))
 			continue;
 		if (strncmp(dataset, d, l) == 0 &&
-		    (dataset[l] == '\0' || dataset[l] == '/') && l >= best_len) {
+		    (dataset[l] == '\0' || dataset[l] == '/') &&
+		    l >= best_len) {
 			best = &c->sections[i];
 			best_len = l;
 		}
@@ -220,20 +236,21 @@ const struct config_section *config_section_for(const struct zeit_config *c,
 }
 
 int config_policy(struct zeit *z, const struct zeit_config *c,
-		  const char *dataset, const char *prop_keep, struct policy *out)
+                  const char *dataset, const char *prop_keep,
+                  struct policy *out)
 {
 	policy_default(out);
 	if (c->default_keep &&
 	    policy_apply_spec(z, out, c->default_keep, c->default_where) < 0)
 		return -1;
 	const struct config_section *s =
-		config_section_for(c, dataset, CONFIG_WANT_KEEP);
+	        config_section_for(c, dataset, CONFIG_WANT_KEEP);
 	if (s && s->keep && policy_apply_spec(z, out, s->keep, s->where) < 0)
 		return -1;
 	if (prop_keep && *prop_keep && strcmp(prop_keep, "-") != 0) {
 		char where[512];
 		snprintf(where, sizeof(where), "%s: property org.zeit:keep",
-			 dataset);
+		         dataset);
 		if (policy_apply_spec(z, out, prop_keep, where) < 0)
 			return -1;
 	}

@@ -16,7 +16,7 @@ int zeit_lock(struct zeit *z, int timeout_s)
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return zeit_fail(z, errno, "cannot open lock %s: %s", path,
-				 strerror(errno));
+		                 strerror(errno));
 	bool told = false;
 	time_t until = time(NULL) + timeout_s;
 	for (;;) {
@@ -26,17 +26,19 @@ int zeit_lock(struct zeit *z, int timeout_s)
 			int e = errno;
 			close(fd);
 			return zeit_fail(z, e, "cannot lock %s: %s", path,
-					 strerror(e));
+			                 strerror(e));
 		}
 		if (time(NULL) >= until) {
 			close(fd);
-			return zeit_fail(z, EAGAIN,
-					 "another zeit run has held %s for over "
-					 "%d s; giving up",
-					 path, timeout_s);
+			return zeit_fail(
+			        z, EAGAIN,
+			        "another zeit run has held %s for over "
+			        "%d s; giving up",
+			        path, timeout_s);
 		}
 		if (!told) {
-			zeit_note(z, 1, "another zeit run holds %s; waiting", path);
+			zeit_note(z, 1, "another zeit run holds %s; waiting",
+			          path);
 			told = true;
 		}
 		struct timespec ts = {0, 100 * 1000 * 1000};

@@ -23,27 +23,28 @@ bool policy_tier_enabled(const struct policy *p, enum zeit_tier t)
 }
 
 static int parse_item(struct zeit *z, const char *item, const char *where,
-		      enum zeit_tier *tier, struct keep_rule *rule)
+                      enum zeit_tier *tier, struct keep_rule *rule)
 {
 	const char *eq = strchr(item, '=');
 	char name[32];
 
 	if (!eq)
 		return zeit_fail(z, EINVAL,
-				 "%s: '%s' is not TIER=COUNT, TIER=AGE or xN",
-				 where, item);
+		                 "%s: '%s' is not TIER=COUNT, TIER=AGE or xN",
+		                 where, item);
 	size_t nlen = (size_t)(eq - item);
 	if (nlen == 0 || nlen >= sizeof(name))
 		return zeit_fail(z, EINVAL, "%s: no tier name in '%s'", where,
-				 item);
+		                 item);
 	memcpy(name, item, nlen);
 	name[nlen] = '\0';
 	*tier = zeit_tier_from_name(name);
 	if (*tier == ZEIT_TIER_NONE)
-		return zeit_fail(z, EINVAL,
-				 "%s: unknown tier '%s' (frequent, hourly, daily, "
-				 "weekly, monthly, yearly)",
-				 where, name);
+		return zeit_fail(
+		        z, EINVAL,
+		        "%s: unknown tier '%s' (frequent, hourly, daily, "
+		        "weekly, monthly, yearly)",
+		        where, name);
 	const char *v = eq + 1;
 	unsigned long long n;
 	long long secs;
@@ -58,13 +59,13 @@ static int parse_item(struct zeit *z, const char *item, const char *where,
 		return 0;
 	}
 	return zeit_fail(z, EINVAL,
-			 "%s: bad value '%s' for %s: a count (24) or an age "
-			 "with a unit m h d w y (36h)",
-			 where, v, name);
+	                 "%s: bad value '%s' for %s: a count (24) or an age "
+	                 "with a unit m h d w y (36h)",
+	                 where, v, name);
 }
 
 int policy_apply_spec(struct zeit *z, struct policy *p, const char *spec,
-		      const char *where)
+                      const char *where)
 {
 	struct policy out = *p;
 	bool seen[ZEIT_TIER_COUNT] = {false};
@@ -88,13 +89,13 @@ int policy_apply_spec(struct zeit *z, struct policy *p, const char *spec,
 		unsigned long long m;
 		if (!parse_u64(it + 1, &m) || m == 0 || m > 1000) {
 			rc = zeit_fail(z, EINVAL,
-				       "%s: bad multiplier '%s' (x2, x3, ...)",
-				       where, it);
+			               "%s: bad multiplier '%s' (x2, x3, ...)",
+			               where, it);
 			break;
 		}
 		if (multiplied) {
-			rc = zeit_fail(z, EINVAL, "%s: more than one multiplier",
-				       where);
+			rc = zeit_fail(z, EINVAL,
+			               "%s: more than one multiplier", where);
 			break;
 		}
 		multiplied = true;
@@ -119,8 +120,8 @@ int policy_apply_spec(struct zeit *z, struct policy *p, const char *spec,
 			break;
 		}
 		if (seen[t]) {
-			rc = zeit_fail(z, EINVAL, "%s: %s is given twice", where,
-				       zeit_tier_name(t));
+			rc = zeit_fail(z, EINVAL, "%s: %s is given twice",
+			               where, zeit_tier_name(t));
 			break;
 		}
 		seen[t] = true;
@@ -137,12 +138,15 @@ static void format_age(long long s, char *buf, size_t len)
 	static const struct {
 		long long secs;
 		char unit;
-	} units[] = {{365 * 86400LL, 'y'}, {7 * 86400LL, 'w'}, {86400, 'd'},
-		     {3600, 'h'},          {60, 'm'}};
+	} units[] = {{365 * 86400LL, 'y'},
+	             {7 * 86400LL, 'w'},
+	             {86400, 'd'},
+	             {3600, 'h'},
+	             {60, 'm'}};
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (s % units[i].secs == 0) {
 			snprintf(buf, len, "%lld%c", s / units[i].secs,
-				 units[i].unit);
+			         units[i].unit);
 			return;
 		}
 	snprintf(buf, len, "%lldm", s / 60);
@@ -160,7 +164,7 @@ void policy_format(const struct policy *p, char *buf, size_t len)
 		else
 			snprintf(v, sizeof(v), "%lld", p->tier[t].n);
 		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s",
-					t ? "," : "", zeit_tier_name(t), v);
+		                        t ? "," : "", zeit_tier_name(t), v);
 	}
 }
 
@@ -169,29 +173,23 @@ long long tier_bucket(enum zeit_tier t, time_t when)
 	struct tm tm;
 
 	switch (t) {
-	case ZEIT_TIER_FREQUENT:
-		return (long long)when / 900;
-	case ZEIT_TIER_HOURLY:
-		return (long long)when / 3600;
-	case ZEIT_TIER_DAILY:
-		return (long long)when / 86400;
+	case ZEIT_TIER_FREQUENT: return (long long)when / 900;
+	case ZEIT_TIER_HOURLY: return (long long)when / 3600;
+	case ZEIT_TIER_DAILY: return (long long)when / 86400;
 	case ZEIT_TIER_WEEKLY:
 		/* 1970-01-01 was a Thursday; shift so weeks start on Monday. */
 		return ((long long)when / 86400 + 3) / 7;
 	case ZEIT_TIER_MONTHLY:
 		gmtime_r(&when, &tm);
 		return (long long)(tm.tm_year + 1900) * 12 + tm.tm_mon;
-	case ZEIT_TIER_YEARLY:
-		gmtime_r(&when, &tm);
-		return tm.tm_year + 1900;
-	default:
-		return 0;
+	case ZEIT_TIER_YEARLY: gmtime_r(&when, &tm); return tm.tm_year + 1900;
+	default: return 0;
 	}
 }
 
 long long tier_period(enum zeit_tier t)
 {
 	static const long long p[ZEIT_TIER_COUNT] = {
-		900, 3600, 86400, 7 * 86400, 30 * 86400, 365 * 86400};
+	        900, 3600, 86400, 7 * 86400, 30 * 86400, 365 * 86400};
 	return t >= 0 && t < ZEIT_TIER_COUNT ? p[t] : 0;
 }

@@ -15,13 +15,13 @@ static void mark_kept(struct prune_plan *plan, const char *s, const char *why)
 		    strcmp(plan->v[i].name, s) == 0) {
 			plan->v[i].action = PRUNE_KEEP;
 			snprintf(plan->v[i].reason, sizeof(plan->v[i].reason),
-				 "%s", why);
+			         "%s", why);
 		}
 }
 
 /* Applies a "\n"-joined list from the program's result. */
 static size_t mark_list(struct prune_plan *plan, json_object *ret,
-			const char *key, const char *why)
+                        const char *key, const char *why)
 {
 	json_object *v;
 	size_t n = 0;
@@ -42,21 +42,21 @@ static size_t mark_list(struct prune_plan *plan, json_object *ret,
 }
 
 static int run_program(struct zfs *zh, const char *pool,
-		       struct prune_plan *plan, const struct strv *doomed,
-		       struct prune_exec_stats *st)
+                       struct prune_plan *plan, const struct strv *doomed,
+                       struct prune_exec_stats *st)
 {
-	char *src = prune_program_source((const char *const *)doomed->v,
-					 doomed->n);
+	char *src =
+	        prune_program_source((const char *const *)doomed->v, doomed->n);
 	const char *args[] = {zh->z->dry_run ? "check" : "destroy", NULL};
 	/* A few hundred instructions a snapshot; zfs caps the limit at 1e8. */
 	unsigned long long limit = 1000000ULL + 2000ULL * doomed->n;
 	struct zfs_program_opts o = {
-		.pool = pool,
-		.script = src,
-		.args = args,
-		.instr_limit = limit > 100000000ULL ? 100000000ULL : limit,
-		.mem_limit = 0,
-		.no_sync = zh->z->dry_run,
+	        .pool = pool,
+	        .script = src,
+	        .args = args,
+	        .instr_limit = limit > 100000000ULL ? 100000000ULL : limit,
+	        .mem_limit = 0,
+	        .no_sync = zh->z->dry_run,
 	};
 	char *out = NULL;
 	int rc = zfs_program(zh, &o, &out);
@@ -66,28 +66,30 @@ static int run_program(struct zfs *zh, const char *pool,
 
 	json_object *root = json_tokener_parse(out), *ret = NULL, *failed;
 	if (!root || !json_object_object_get_ex(root, "return", &ret)) {
-		rc = zeit_fail(zh->z, EPROTO,
-			       "prune on %s: unexpected channel program output: %s",
-			       pool, out);
+		rc = zeit_fail(
+		        zh->z, EPROTO,
+		        "prune on %s: unexpected channel program output: %s",
+		        pool, out);
 		goto done;
 	}
 	if (json_object_object_get_ex(ret, "failed", &failed)) {
 		json_object *e = NULL;
 		json_object_object_get_ex(ret, "error", &e);
 		int err = e ? json_object_get_int(e) : EIO;
-		rc = zeit_fail(zh->z, err,
-			       "prune on %s: cannot destroy %s: %s; nothing was "
-			       "destroyed",
-			       pool, json_object_get_string(failed),
-			       strerror(err));
+		rc = zeit_fail(
+		        zh->z, err,
+		        "prune on %s: cannot destroy %s: %s; nothing was "
+		        "destroyed",
+		        pool, json_object_get_string(failed), strerror(err));
 		goto done;
 	}
 	st->held += mark_list(plan, ret, "held",
-			      "held (zfs holds); never destroyed");
+	                      "held (zfs holds); never destroyed");
 	st->cloned += mark_list(plan, ret, "cloned",
-				"origin of a clone; never destroyed");
+	                        "origin of a clone; never destroyed");
 	mark_list(plan, ret, "gone", "already gone");
-	st->destroyed += zh->z->dry_run ? 0 : mark_list(plan, ret, "destroyed", NULL);
+	st->destroyed +=
+	        zh->z->dry_run ? 0 : mark_list(plan, ret, "destroyed", NULL);
 	st->used_program = true;
 	rc = 0;
 done:
@@ -99,23 +101,29 @@ done:
 /* Without channel programs: one `zfs get` for the facts, then one batched
  * `zfs destroy` per dataset. */
 static int run_batches(struct zfs *zh, struct prune_plan *plan,
-		       const struct strv *doomed, struct prune_exec_stats *st)
+                       const struct strv *doomed, struct prune_exec_stats *st)
 {
 	static const char *const props[] = {"userrefs", "clones", NULL};
 	struct zfs_prop_list pl;
 	struct strv go;
 
-	if (zfs_get_props(zh, (const char *const *)doomed->v, 0, props, &pl) < 0)
+	if (zfs_get_props(zh, (const char *const *)doomed->v, 0, props, &pl) <
+	    0)
 		return -1;
 	strv_init(&go);
 	for (size_t i = 0; i < doomed->n; i++) {
-		const struct zfs_prop *refs = zfs_prop_find(&pl, doomed->v[i], "userrefs");
-		const struct zfs_prop *cl = zfs_prop_find(&pl, doomed->v[i], "clones");
-		if (refs && strcmp(refs->value, "0") != 0 && strcmp(refs->value, "-") != 0) {
-			mark_kept(plan, doomed->v[i], "held (zfs holds); never destroyed");
+		const struct zfs_prop *refs =
+		        zfs_prop_find(&pl, doomed->v[i], "userrefs");
+		const struct zfs_prop *cl =
+		        zfs_prop_find(&pl, doomed->v[i], "clones");
+		if (refs && strcmp(refs->value, "0") != 0 &&
+		    strcmp(refs->value, "-") != 0) {
+			mark_kept(plan, doomed->v[i],
+			          "held (zfs holds); never destroyed");
 			st->held++;
 		} else if (cl && cl->value[0] && strcmp(cl->value, "-") != 0) {
-			mark_kept(plan, doomed->v[i], "origin of a clone; never destroyed");
+			mark_kept(plan, doomed->v[i],
+			          "origin of a clone; never destroyed");
 			st->cloned++;
 		} else {
 			strv_push(&go, doomed->v[i]);
@@ -124,7 +132,8 @@ static int run_batches(struct zfs *zh, struct prune_plan *plan,
 	zfs_prop_list_free(&pl);
 	int rc = 0;
 	if (go.n && !zh->z->dry_run) {
-		rc = zfs_destroy_snapshots(zh, (const char *const *)go.v, false);
+		rc = zfs_destroy_snapshots(zh, (const char *const *)go.v,
+		                           false);
 		if (rc == 0)
 			st->destroyed += go.n;
 	}
@@ -143,7 +152,7 @@ static bool program_unavailable(const struct zeit *z)
 }
 
 int prune_execute(struct zfs *zh, const char *pool, struct prune_plan *plan,
-		  enum prune_mode mode, struct prune_exec_stats *st)
+                  enum prune_mode mode, struct prune_exec_stats *st)
 {
 	char p[ZFS_MAX_NAME_LEN + 1];
 	struct strv doomed;
@@ -164,11 +173,12 @@ int prune_execute(struct zfs *zh, const char *pool, struct prune_plan *plan,
 	}
 	if (mode != PRUNE_MODE_BATCH) {
 		rc = run_program(zh, pool, plan, &doomed, st);
-		if (rc < 0 && mode == PRUNE_MODE_AUTO && program_unavailable(zh->z)) {
+		if (rc < 0 && mode == PRUNE_MODE_AUTO &&
+		    program_unavailable(zh->z)) {
 			zeit_note(zh->z, 1,
-				  "channel programs unavailable on %s (%s); "
-				  "destroying in batches",
-				  pool, zeit_error(zh->z));
+			          "channel programs unavailable on %s (%s); "
+			          "destroying in batches",
+			          pool, zeit_error(zh->z));
 			zeit_clear_error(zh->z);
 			rc = run_batches(zh, plan, &doomed, st);
 		}

@@ -64,8 +64,8 @@ static void format_rule(const struct keep_rule *r, char *buf, size_t len)
 }
 
 void prune_plan_dataset(const struct policy *pol, unsigned origins,
-			const char *const *snaps, size_t n, time_t now,
-			struct prune_plan *out)
+                        const char *const *snaps, size_t n, time_t now,
+                        struct prune_plan *out)
 {
 	struct prune_plan tmp;
 
@@ -75,20 +75,20 @@ void prune_plan_dataset(const struct policy *pol, unsigned origins,
 		it->name = xstrdup(snaps[i]);
 		it->tier = ZEIT_TIER_NONE;
 		it->origin = snapname_parse_any(snaps[i], origins, &it->tier,
-						&it->when);
+		                                &it->when);
 		it->action = PRUNE_KEEP;
 		if (!it->origin) {
 			unsigned any = snapname_parse_any(
-				snaps[i],
-				SNAP_ORIGIN_AUTO_SNAPSHOT | SNAP_ORIGIN_SANOID,
-				&it->tier, &it->when);
+			        snaps[i],
+			        SNAP_ORIGIN_AUTO_SNAPSHOT | SNAP_ORIGIN_SANOID,
+			        &it->tier, &it->when);
 			if (any)
 				snprintf(it->reason, sizeof(it->reason),
-					 "%s names not adopted",
-					 snap_origin_prefix(any));
+				         "%s names not adopted",
+				         snap_origin_prefix(any));
 			else
 				snprintf(it->reason, sizeof(it->reason),
-					 "not made by zeit");
+				         "not made by zeit");
 			it->tier = ZEIT_TIER_NONE;
 		}
 	}
@@ -106,28 +106,29 @@ void prune_plan_dataset(const struct policy *pol, unsigned origins,
 				continue;
 			const char *tn = zeit_tier_name(it->tier);
 			if (it->when > now) {
-				/* A clock that went back must not cost history. */
+				/* A clock that went back must not cost history.
+				 */
 				snprintf(it->reason, sizeof(it->reason),
-					 "%s: newer than the clock", tn);
+				         "%s: newer than the clock", tn);
 				rank++;
 				continue;
 			}
 			if (r->n == 0) {
 				it->action = PRUNE_DESTROY;
 				snprintf(it->reason, sizeof(it->reason),
-					 "%s: tier off (%s=0)", tn, tn);
+				         "%s: tier off (%s=0)", tn, tn);
 			} else if (r->kind == KEEP_COUNT) {
 				bool keep = rank < r->n;
 				it->action = keep ? PRUNE_KEEP : PRUNE_DESTROY;
 				snprintf(it->reason, sizeof(it->reason),
-					 "%s: %s the newest %s", tn,
-					 keep ? "one of" : "beyond", rule);
+				         "%s: %s the newest %s", tn,
+				         keep ? "one of" : "beyond", rule);
 			} else {
 				bool keep = (long long)(now - it->when) < r->n;
 				it->action = keep ? PRUNE_KEEP : PRUNE_DESTROY;
 				snprintf(it->reason, sizeof(it->reason),
-					 "%s: %s than %s", tn,
-					 keep ? "younger" : "older", rule);
+				         "%s: %s than %s", tn,
+				         keep ? "younger" : "older", rule);
 			}
 			rank++;
 		}
@@ -158,48 +159,49 @@ char *prune_program_source(const char *const *names, size_t n)
 	struct buf b;
 
 	buf_init(&b);
-	buf_adds(&b,
-		 "-- zeit prune: check every snapshot, keep held ones and clone\n"
-		 "-- origins, then destroy the rest in this one txg, or nothing.\n"
-		 "local mode = (...)[\"argv\"][1]\n"
-		 "local names = {\n");
+	buf_adds(&b, "-- zeit prune: check every snapshot, keep held ones and "
+	             "clone\n"
+	             "-- origins, then destroy the rest in this one txg, or "
+	             "nothing.\n"
+	             "local mode = (...)[\"argv\"][1]\n"
+	             "local names = {\n");
 	for (size_t i = 0; i < n; i++) {
 		lua_quote(&b, names[i]);
 		buf_adds(&b, ",\n");
 	}
 	buf_adds(&b,
-		 "}\n"
-		 "local doomed, held, cloned, gone = {}, {}, {}, {}\n"
-		 "for _, s in ipairs(names) do\n"
-		 "  if not zfs.exists(s) then\n"
-		 "    gone[#gone + 1] = s\n"
-		 "  else\n"
-		 "    local refs = zfs.get_prop(s, \"userrefs\")\n"
-		 "    local has_clone = false\n"
-		 "    for _ in zfs.list.clones(s) do has_clone = true end\n"
-		 "    if refs ~= nil and refs > 0 then\n"
-		 "      held[#held + 1] = s\n"
-		 "    elseif has_clone then\n"
-		 "      cloned[#cloned + 1] = s\n"
-		 "    else\n"
-		 "      local err = zfs.check.destroy(s)\n"
-		 "      if err ~= 0 then\n"
-		 "        return {failed = s, error = err}\n"
-		 "      end\n"
-		 "      doomed[#doomed + 1] = s\n"
-		 "    end\n"
-		 "  end\n"
-		 "end\n"
-		 "if mode == \"destroy\" then\n"
-		 "  for _, s in ipairs(doomed) do\n"
-		 "    local err = zfs.sync.destroy(s)\n"
-		 "    if err ~= 0 then return {failed = s, error = err} end\n"
-		 "  end\n"
-		 "end\n"
-		 "return {destroyed = table.concat(doomed, \"\\n\"),\n"
-		 "        held = table.concat(held, \"\\n\"),\n"
-		 "        cloned = table.concat(cloned, \"\\n\"),\n"
-		 "        gone = table.concat(gone, \"\\n\"),\n"
-		 "        count = #doomed}\n");
+	         "}\n"
+	         "local doomed, held, cloned, gone = {}, {}, {}, {}\n"
+	         "for _, s in ipairs(names) do\n"
+	         "  if not zfs.exists(s) then\n"
+	         "    gone[#gone + 1] = s\n"
+	         "  else\n"
+	         "    local refs = zfs.get_prop(s, \"userrefs\")\n"
+	         "    local has_clone = false\n"
+	         "    for _ in zfs.list.clones(s) do has_clone = true end\n"
+	         "    if refs ~= nil and refs > 0 then\n"
+	         "      held[#held + 1] = s\n"
+	         "    elseif has_clone then\n"
+	         "      cloned[#cloned + 1] = s\n"
+	         "    else\n"
+	         "      local err = zfs.check.destroy(s)\n"
+	         "      if err ~= 0 then\n"
+	         "        return {failed = s, error = err}\n"
+	         "      end\n"
+	         "      doomed[#doomed + 1] = s\n"
+	         "    end\n"
+	         "  end\n"
+	         "end\n"
+	         "if mode == \"destroy\" then\n"
+	         "  for _, s in ipairs(doomed) do\n"
+	         "    local err = zfs.sync.destroy(s)\n"
+	         "    if err ~= 0 then return {failed = s, error = err} end\n"
+	         "  end\n"
+	         "end\n"
+	         "return {destroyed = table.concat(doomed, \"\\n\"),\n"
+	         "        held = table.concat(held, \"\\n\"),\n"
+	         "        cloned = table.concat(cloned, \"\\n\"),\n"
+	         "        gone = table.concat(gone, \"\\n\"),\n"
+	         "        count = #doomed}\n");
 	return buf_detach(&b);
 }

@@ -18,8 +18,9 @@ static int by_dataset(const void *a, const void *b)
 }
 
 static int plan_pool_datasets(struct zfs *zh, const struct prune_request *req,
-			      const struct zfs_dataset_list *all,
-			      struct zfs_snap_list *snaps, struct prune_plan *plan)
+                              const struct zfs_dataset_list *all,
+                              struct zfs_snap_list *snaps,
+                              struct prune_plan *plan)
 {
 	struct zeit *z = zh->z;
 
@@ -36,18 +37,20 @@ static int plan_pool_datasets(struct zfs *zh, const struct prune_request *req,
 			struct ds_view v;
 			ds_view_from(&all->v[d], &v);
 			if (v.prune_off) {
-				zeit_note(z, 1, "%s: org.zeit:prune=off; left alone",
-					  v.name);
+				zeit_note(z, 1,
+				          "%s: org.zeit:prune=off; left alone",
+				          v.name);
 			} else {
 				struct policy pol;
-				if (config_policy(z, req->config, v.name, v.keep,
-						  &pol) < 0)
+				if (config_policy(z, req->config, v.name,
+				                  v.keep, &pol) < 0)
 					return -1;
-				const char **names = xcalloc(j - i + 1, sizeof(char *));
+				const char **names =
+				        xcalloc(j - i + 1, sizeof(char *));
 				for (size_t k = i; k < j; k++)
 					names[k - i] = snaps->v[k].name;
-				prune_plan_dataset(&pol, req->config->adopt, names,
-						   j - i, z->now, plan);
+				prune_plan_dataset(&pol, req->config->adopt,
+				                   names, j - i, z->now, plan);
 				free(names);
 			}
 		}
@@ -57,7 +60,7 @@ static int plan_pool_datasets(struct zfs *zh, const struct prune_request *req,
 }
 
 int prune_run(struct zfs *zh, const struct prune_request *req,
-	      struct prune_plan *plan, struct prune_exec_stats *stats)
+              struct prune_plan *plan, struct prune_exec_stats *stats)
 {
 	struct zfs_dataset_list all;
 	bool *named = NULL;
@@ -72,9 +75,10 @@ int prune_run(struct zfs *zh, const struct prune_request *req,
 		return -1;
 	for (size_t r = 0; r < (nroots ? nroots : 1); r++) {
 		struct zfs_snap_list snaps;
-		if (zfs_list_snapshots(zh, nroots ? req->roots[r] : NULL,
-				       req->recursive || !nroots ? ZFS_SNAP_RECURSIVE : 0,
-				       &snaps) < 0)
+		if (zfs_list_snapshots(
+		            zh, nroots ? req->roots[r] : NULL,
+		            req->recursive || !nroots ? ZFS_SNAP_RECURSIVE : 0,
+		            &snaps) < 0)
 			goto out;
 		int prc = plan_pool_datasets(zh, req, &all, &snaps, plan);
 		zfs_snap_list_free(&snaps);

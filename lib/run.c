@@ -114,7 +114,7 @@ static char **build_env(const char *const *extra, struct strv *store)
 /* Starts c. stdin_fd/stdout_fd, when >= 0, are given to the child as its
  * stdin/stdout instead of the defaults (used to join a pipeline). */
 static int child_start(struct zeit *z, struct run_cmd *c, struct child *ch,
-		       int stdin_fd, int stdout_fd)
+                       int stdin_fd, int stdout_fd)
 {
 	int inp[2] = {-1, -1}, outp[2] = {-1, -1}, errp[2] = {-1, -1};
 	posix_spawn_file_actions_t fa;
@@ -145,7 +145,7 @@ static int child_start(struct zeit *z, struct run_cmd *c, struct child *ch,
 		posix_spawn_file_actions_adddup2(&fa, inp[0], 0);
 	} else if (!(c->flags & RUN_INHERIT_STDIN)) {
 		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
-						 0);
+		                                 0);
 	}
 	if (stdout_fd >= 0) {
 		posix_spawn_file_actions_adddup2(&fa, stdout_fd, 1);
@@ -168,15 +168,15 @@ static int child_start(struct zeit *z, struct run_cmd *c, struct child *ch,
 	sigaddset(&dflt, SIGPIPE);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &dflt);
-	posix_spawnattr_setflags(&attr,
-				 POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+	                                        POSIX_SPAWN_SETSIGDEF);
 
 	char **envp =
-		build_env((c->host && c->host->ssh) ? NULL : c->env, &envstore);
+	        build_env((c->host && c->host->ssh) ? NULL : c->env, &envstore);
 	int err = posix_spawnp(&ch->pid, argv.v[0], &fa, &attr, argv.v, envp);
 	if (err) {
 		zeit_fail(z, err, "cannot run %s: %s", argv.v[0],
-			  strerror(err));
+		          strerror(err));
 		ch->pid = -1;
 		goto out;
 	}
@@ -209,7 +209,7 @@ static int child_start(struct zeit *z, struct run_cmd *c, struct child *ch,
 
 sys_fail:
 	zeit_fail(z, errno, "cannot set up pipes for %s: %s", argv.v[0],
-		  strerror(errno));
+	          strerror(errno));
 out:
 	for (int i = 0; i < 2; i++) {
 		if (inp[i] >= 0)
@@ -305,8 +305,9 @@ struct loop {
 	struct run_cmd *cmd[2];
 	size_t n;
 	bool relay;
-	int relay_in, relay_out; /* parent's ends: read producer, write consumer */
-	bool relay_blocked;      /* last move hit a full consumer pipe */
+	int relay_in,
+	        relay_out;  /* parent's ends: read producer, write consumer */
+	bool relay_blocked; /* last move hit a full consumer pipe */
 	bool splice_ok;
 	uint64_t bytes;
 	char *bounce; /* read/write fallback buffer */
@@ -322,7 +323,7 @@ static bool relay_step(struct loop *l)
 
 	if (l->splice_ok && l->bounce_len == 0) {
 		ssize_t n = splice(l->relay_in, NULL, l->relay_out, NULL, CHUNK,
-				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		                   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n > 0) {
 			l->bytes += (uint64_t)n;
 			l->relay_blocked = false;
@@ -350,7 +351,7 @@ static bool relay_step(struct loop *l)
 		l->bounce_off = 0;
 	}
 	ssize_t w = write(l->relay_out, l->bounce + l->bounce_off,
-			  l->bounce_len - l->bounce_off);
+	                  l->bounce_len - l->bounce_off);
 	if (w < 0) {
 		if (errno == EAGAIN || errno == EINTR) {
 			l->relay_blocked = true;
@@ -387,19 +388,23 @@ static void loop_run(struct loop *l)
 		for (size_t i = 0; i < l->n; i++) {
 			struct child *ch = l->ch[i];
 			if (ch->out_fd >= 0) {
-				pfd[np] = (struct pollfd){ch->out_fd, POLLIN, 0};
+				pfd[np] =
+				        (struct pollfd){ch->out_fd, POLLIN, 0};
 				fdp[np++] = &ch->out_fd;
 			}
 			if (ch->err_fd >= 0) {
-				pfd[np] = (struct pollfd){ch->err_fd, POLLIN, 0};
+				pfd[np] =
+				        (struct pollfd){ch->err_fd, POLLIN, 0};
 				fdp[np++] = &ch->err_fd;
 			}
 			if (ch->in_fd >= 0) {
-				pfd[np] = (struct pollfd){ch->in_fd, POLLOUT, 0};
+				pfd[np] =
+				        (struct pollfd){ch->in_fd, POLLOUT, 0};
 				fdp[np++] = &ch->in_fd;
 			}
 			if (ch->pid_fd >= 0) {
-				pfd[np] = (struct pollfd){ch->pid_fd, POLLIN, 0};
+				pfd[np] =
+				        (struct pollfd){ch->pid_fd, POLLIN, 0};
 				fdp[np++] = &ch->pid_fd;
 			} else if (!ch->reaped) {
 				if (child_try_reap(ch, l->cmd[i]))
@@ -411,11 +416,13 @@ static void loop_run(struct loop *l)
 		}
 		if (l->relay && l->relay_in >= 0) {
 			if (l->relay_blocked)
-				pfd[np] = (struct pollfd){l->relay_out, POLLOUT, 0};
+				pfd[np] = (struct pollfd){l->relay_out, POLLOUT,
+				                          0};
 			else
-				pfd[np] = (struct pollfd){l->relay_in, POLLIN, 0};
-			fdp[np++] = l->relay_blocked ? &l->relay_out
-						     : &l->relay_in;
+				pfd[np] =
+				        (struct pollfd){l->relay_in, POLLIN, 0};
+			fdp[np++] =
+			        l->relay_blocked ? &l->relay_out : &l->relay_in;
 		}
 		if (np == 0)
 			break;
@@ -433,7 +440,7 @@ static void loop_run(struct loop *l)
 				kill_at = t + KILL_GRACE_MS;
 			}
 			wait_ms = termed ? (int)(kill_at > t ? kill_at - t : 0)
-					 : (int)left;
+			                 : (int)left;
 		}
 		if (termed && t >= kill_at) {
 			for (size_t i = 0; i < l->n; i++)
@@ -442,8 +449,8 @@ static void loop_run(struct loop *l)
 		}
 		if (l->progress && l->progress->fn) {
 			int iv = l->progress->interval_ms > 0
-					 ? l->progress->interval_ms
-					 : 1000;
+			                 ? l->progress->interval_ms
+			                 : 1000;
 			if (t - last_progress >= iv) {
 				l->progress->fn(l->bytes, l->progress->arg);
 				last_progress = t;
@@ -464,10 +471,12 @@ static void loop_run(struct loop *l)
 			if (!pfd[k].revents || *fdp[k] < 0)
 				continue;
 			int fd = *fdp[k];
-			if (l->relay && (fd == l->relay_in || fd == l->relay_out)) {
+			if (l->relay &&
+			    (fd == l->relay_in || fd == l->relay_out)) {
 				if (!relay_step(l)) {
-					/* EOF from the producer, or the consumer is
-					 * gone: closing our ends passes that on. */
+					/* EOF from the producer, or the
+					 * consumer is gone: closing our ends
+					 * passes that on. */
 					close_fd(&l->relay_in);
 					close_fd(&l->relay_out);
 				}
@@ -483,11 +492,15 @@ static void loop_run(struct loop *l)
 				} else if (fd == ch->err_fd) {
 					drain(&ch->err_fd, &c->err);
 				} else if (fd == ch->in_fd) {
-					size_t left = c->input_len - input_off[i];
-					ssize_t w = left ? write(fd, c->input +
-									 input_off[i],
-								 left)
-							 : 0;
+					size_t left =
+					        c->input_len - input_off[i];
+					ssize_t w =
+					        left ? write(fd,
+					                     c->input +
+					                             input_off
+					                                     [i],
+					                     left)
+					             : 0;
 					if (w > 0)
 						input_off[i] += (size_t)w;
 					if (left == 0 ||
@@ -525,8 +538,8 @@ int run(struct zeit *z, struct run_cmd *c)
 }
 
 int run_pipeline(struct zeit *z, struct run_cmd *producer,
-		 struct run_cmd *consumer, uint64_t *bytes,
-		 const struct run_progress *progress)
+                 struct run_cmd *consumer, uint64_t *bytes,
+                 const struct run_progress *progress)
 {
 	struct child pch, cch;
 	struct loop l;

@@ -6,17 +6,17 @@
 const char *const *select_props(void)
 {
 	static const char *const props[DSP_COUNT + 1] = {
-		"org.zeit:snap",
-		"com.sun:auto-snapshot",
-		"com.sun:auto-snapshot:frequent",
-		"com.sun:auto-snapshot:hourly",
-		"com.sun:auto-snapshot:daily",
-		"com.sun:auto-snapshot:weekly",
-		"com.sun:auto-snapshot:monthly",
-		"com.sun:auto-snapshot:yearly",
-		"org.zeit:keep",
-		"org.zeit:prune",
-		NULL,
+	        "org.zeit:snap",
+	        "com.sun:auto-snapshot",
+	        "com.sun:auto-snapshot:frequent",
+	        "com.sun:auto-snapshot:hourly",
+	        "com.sun:auto-snapshot:daily",
+	        "com.sun:auto-snapshot:weekly",
+	        "com.sun:auto-snapshot:monthly",
+	        "com.sun:auto-snapshot:yearly",
+	        "org.zeit:keep",
+	        "org.zeit:prune",
+	        NULL,
 	};
 	return props;
 }
@@ -39,7 +39,8 @@ void ds_view_from(const struct zfs_dataset *d, struct ds_view *v)
 	v->snap = tristate(d->values[DSP_SNAP]);
 	v->autosnap = tristate(d->values[DSP_AUTOSNAP]);
 	for (int t = 0; t < ZEIT_TIER_COUNT; t++)
-		v->tier_off[t] = tristate(d->values[DSP_AUTOSNAP_TIER0 + t]) == 0;
+		v->tier_off[t] =
+		        tristate(d->values[DSP_AUTOSNAP_TIER0 + t]) == 0;
 	v->keep = strcmp(d->values[DSP_KEEP], "-") ? d->values[DSP_KEEP] : NULL;
 	v->prune_off = tristate(d->values[DSP_PRUNE]) == 0;
 }
@@ -56,21 +57,21 @@ bool ds_auto_selected(const struct ds_view *v, const struct zeit_config *c)
 	if (v->snap == 1)
 		return true;
 	const struct config_section *s =
-		config_section_for(c, v->name, CONFIG_WANT_SNAP);
+	        config_section_for(c, v->name, CONFIG_WANT_SNAP);
 	if (s)
 		return s->snap == 1;
 	return v->autosnap == 1;
 }
 
 void tiers_due(const struct policy *p, const bool tier_off[ZEIT_TIER_COUNT],
-	       const time_t newest[ZEIT_TIER_COUNT], time_t now,
-	       bool due[ZEIT_TIER_COUNT])
+               const time_t newest[ZEIT_TIER_COUNT], time_t now,
+               bool due[ZEIT_TIER_COUNT])
 {
 	for (int t = 0; t < ZEIT_TIER_COUNT; t++) {
 		enum zeit_tier tier = (enum zeit_tier)t;
 		due[t] = policy_tier_enabled(p, tier) && !tier_off[t] &&
-			 (newest[t] == 0 ||
-			  tier_bucket(tier, newest[t]) < tier_bucket(tier, now));
+		         (newest[t] == 0 || tier_bucket(tier, newest[t]) <
+		                                    tier_bucket(tier, now));
 	}
 }
 
@@ -81,8 +82,7 @@ static int by_name(const void *a, const void *b)
 }
 
 /* Index of name in the sorted dataset list, or -1. */
-long select_find(const struct zfs_dataset_list *l, const char *name,
-		    size_t len)
+long select_find(const struct zfs_dataset_list *l, const char *name, size_t len)
 {
 	size_t lo = 0, hi = l->n;
 	while (lo < hi) {
@@ -101,7 +101,7 @@ long select_find(const struct zfs_dataset_list *l, const char *name,
 }
 
 int select_list(struct zfs *zh, const char *const *roots, bool recursive,
-		struct zfs_dataset_list *all, bool **named)
+                struct zfs_dataset_list *all, bool **named)
 {
 	const char *const *props = select_props();
 	size_t nroots = 0;
@@ -121,8 +121,8 @@ int select_list(struct zfs *zh, const char *const *roots, bool recursive,
 	all->nprops = DSP_COUNT;
 	for (size_t r = 0; r < nroots; r++) {
 		struct zfs_dataset_list one;
-		if (zfs_list_datasets(zh, roots[r], recursive ? -1 : 0,
-				      0, props, &one) < 0) {
+		if (zfs_list_datasets(zh, roots[r], recursive ? -1 : 0, 0,
+		                      props, &one) < 0) {
 			zfs_dataset_list_free(all);
 			return -1;
 		}
@@ -148,4 +148,3 @@ int select_list(struct zfs *zh, const char *const *roots, bool recursive,
 			(*named)[i] |= !strcmp(all->v[i].name, roots[r]);
 	return 0;
 }
-

@@ -7,14 +7,14 @@
 #include <string.h>
 
 void snap_plan(const char *const *datasets, const enum zeit_tier *tiers,
-	       time_t when, struct strv *names)
+               time_t when, struct strv *names)
 {
 	char shortname[ZEIT_SNAPNAME_MAX];
 
 	strv_init(names);
 	for (size_t t = 0; tiers[t] != ZEIT_TIER_NONE; t++) {
 		zeit_snapname_format(tiers[t], when, shortname,
-				     sizeof(shortname));
+		                     sizeof(shortname));
 		for (size_t d = 0; datasets[d]; d++)
 			strv_pushf(names, "%s@%s", datasets[d], shortname);
 	}
@@ -62,13 +62,12 @@ int snap_apply(struct zfs *zh, const char *const *names)
 	return rc;
 }
 
-int snap_run(struct zfs *zh, const struct snap_request *req,
-	     struct strv *names)
+int snap_run(struct zfs *zh, const struct snap_request *req, struct strv *names)
 {
 	struct zfs_dataset_list all;
 	struct zfs_snap_list snaps = {0};
 	bool *named = NULL;
-	time_t (*newest)[ZEIT_TIER_COUNT] = NULL;
+	time_t(*newest)[ZEIT_TIER_COUNT] = NULL;
 	struct zeit *z = zh->z;
 	int rc = -1;
 
@@ -85,8 +84,9 @@ int snap_run(struct zfs *zh, const struct snap_request *req,
 		for (; any_roots && req->roots[nroots]; nroots++)
 			;
 		for (size_t r = 0; r < (any_roots ? nroots : 1); r++) {
-			if (zfs_list_snapshots(zh, any_roots ? req->roots[r] : NULL,
-					       ZFS_SNAP_RECURSIVE, &snaps) < 0)
+			if (zfs_list_snapshots(zh,
+			                       any_roots ? req->roots[r] : NULL,
+			                       ZFS_SNAP_RECURSIVE, &snaps) < 0)
 				goto out;
 			for (size_t i = 0; i < snaps.n; i++) {
 				enum zeit_tier t;
@@ -94,8 +94,9 @@ int snap_run(struct zfs *zh, const struct snap_request *req,
 				const char *at = strchr(snaps.v[i].name, '@');
 				if (!at || !zeit_snapname_parse(at + 1, &t, &w))
 					continue;
-				long d = select_find(&all, snaps.v[i].name,
-						 (size_t)(at - snaps.v[i].name));
+				long d = select_find(
+				        &all, snaps.v[i].name,
+				        (size_t)(at - snaps.v[i].name));
 				if (d >= 0 && w > newest[d][t])
 					newest[d][t] = w;
 			}
@@ -116,41 +117,53 @@ int snap_run(struct zfs *zh, const struct snap_request *req,
 			if (!take) {
 				if (t == 0)
 					zeit_note(z, 1, "%s: not selected (%s)",
-						  v.name,
-						  ds_excluded(&v)
-							  ? "excluded by org.zeit:snap=off or com.sun:auto-snapshot=false"
-							  : "no org.zeit:snap=on, configuration or com.sun:auto-snapshot=true");
+					          v.name,
+					          ds_excluded(&v)
+					                  ? "excluded by "
+					                    "org.zeit:snap=off "
+					                    "or "
+					                    "com.sun:auto-"
+					                    "snapshot=false"
+					                  : "no "
+					                    "org.zeit:snap=on, "
+					                    "configuration or "
+					                    "com.sun:auto-"
+					                    "snapshot=true");
 				continue;
 			}
 			bool want;
 			if (req->auto_mode) {
 				struct policy pol;
 				bool due[ZEIT_TIER_COUNT];
-				if (config_policy(z, req->config, v.name, v.keep,
-						  &pol) < 0)
+				if (config_policy(z, req->config, v.name,
+				                  v.keep, &pol) < 0)
 					goto out;
-				tiers_due(&pol, v.tier_off, newest[i], z->now, due);
+				tiers_due(&pol, v.tier_off, newest[i], z->now,
+				          due);
 				want = due[t];
 			} else {
 				want = false;
-				for (size_t k = 0; req->tiers[k] != ZEIT_TIER_NONE; k++)
+				for (size_t k = 0;
+				     req->tiers[k] != ZEIT_TIER_NONE; k++)
 					want |= req->tiers[k] == t;
 			}
 			if (want) {
 				char shortname[ZEIT_SNAPNAME_MAX];
 				zeit_snapname_format((enum zeit_tier)t, z->now,
-						     shortname, sizeof(shortname));
+				                     shortname,
+				                     sizeof(shortname));
 				strv_pushf(names, "%s@%s", v.name, shortname);
 			}
 		}
 	}
 	if (names->n == 0)
 		zeit_note(z, 1, "nothing to take: %s",
-			  req->auto_mode ? "no tier is due on any selected dataset"
-					 : "no dataset selected");
+		          req->auto_mode
+		                  ? "no tier is due on any selected dataset"
+		                  : "no dataset selected");
 	rc = z->dry_run || names->n == 0
-		     ? 0
-		     : snap_apply(zh, (const char *const *)names->v);
+	             ? 0
+	             : snap_apply(zh, (const char *const *)names->v);
 out:
 	free(newest);
 	free(named);

@@ -6,7 +6,7 @@
 #include "zeit/ztime.h"
 
 static const char *const tier_names[ZEIT_TIER_COUNT] = {
-	"frequent", "hourly", "daily", "weekly", "monthly", "yearly",
+        "frequent", "hourly", "daily", "weekly", "monthly", "yearly",
 };
 
 const char *zeit_tier_name(enum zeit_tier t)
@@ -30,7 +30,7 @@ void zeit_snapname_format(enum zeit_tier t, time_t when, char *buf, size_t len)
 	gmtime_r(&when, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(buf, len, "%s_%s_%s", ZEIT_SNAP_PREFIX, zeit_tier_name(t),
-		 stamp);
+	         stamp);
 }
 
 bool zeit_snapname_parse(const char *name, enum zeit_tier *tier, time_t *when)
@@ -76,14 +76,14 @@ static bool num(const char *s, int n, int *out)
 static bool utc_time(int y, int mo, int d, int h, int mi, int se, time_t *out)
 {
 	char iso[32];
-	snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h,
-		 mi, se);
+	snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d,
+	         h, mi, se);
 	return ztime_parse(iso, out);
 }
 
 /* zfs-auto-snapshot: zfs-auto-snap_<label>-YYYY-MM-DD-HHMM */
 static bool parse_auto_snapshot(const char *s, enum zeit_tier *tier,
-				time_t *when)
+                                time_t *when)
 {
 	static const char prefix[] = "zfs-auto-snap_";
 	char label[16];
@@ -126,8 +126,8 @@ static bool parse_sanoid(const char *s, enum zeit_tier *tier, time_t *when)
 		return false;
 	const char *type = t + 20;
 	enum zeit_tier tr = strcmp(type, "frequently") == 0
-				    ? ZEIT_TIER_FREQUENT
-				    : zeit_tier_from_name(type);
+	                            ? ZEIT_TIER_FREQUENT
+	                            : zeit_tier_from_name(type);
 	if (tr == ZEIT_TIER_NONE || strcmp(type, "frequent") == 0 ||
 	    !utc_time(y, mo, d, h, mi, se, when))
 		return false;
@@ -136,7 +136,7 @@ static bool parse_sanoid(const char *s, enum zeit_tier *tier, time_t *when)
 }
 
 unsigned snapname_parse_any(const char *name, unsigned origins,
-			    enum zeit_tier *tier, time_t *when)
+                            enum zeit_tier *tier, time_t *when)
 {
 	const char *at = strchr(name, '@');
 	const char *s = at ? at + 1 : name;

@@ -36,7 +36,8 @@ int zeit_fail_ctx(struct zeit *z, const char *fmt, ...)
 	struct buf b;
 	buf_init(&b);
 	buf_addf(&b, "%s: %s", ctx, old);
-	size_t n = b.len < sizeof(z->errmsg) - 1 ? b.len : sizeof(z->errmsg) - 1;
+	size_t n =
+	        b.len < sizeof(z->errmsg) - 1 ? b.len : sizeof(z->errmsg) - 1;
 	memcpy(z->errmsg, b.data, n);
 	z->errmsg[n] = '\0';
 	buf_free(&b);

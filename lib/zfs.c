@@ -22,19 +22,19 @@ static int classify(const char *err)
 		const char *text;
 		int code;
 	} map[] = {
-		{"does not exist", ENOENT},
-		{"no such pool", ENOENT},
-		{"dataset is busy", EBUSY},
-		{"pool or dataset is busy", EBUSY},
-		{"has dependent clones", EBUSY},
-		{"out of space", ENOSPC},
-		{"already exists", EEXIST},
-		{"permission denied", EPERM},
-		{"invalid", EINVAL},
-		{"has been modified", EEXIST},
-		{"destination has snapshots", EEXIST},
-		{"must be a valid", EINVAL},
-		{"unsupported", ENOTSUP},
+	        {"does not exist", ENOENT},
+	        {"no such pool", ENOENT},
+	        {"dataset is busy", EBUSY},
+	        {"pool or dataset is busy", EBUSY},
+	        {"has dependent clones", EBUSY},
+	        {"out of space", ENOSPC},
+	        {"already exists", EEXIST},
+	        {"permission denied", EPERM},
+	        {"invalid", EINVAL},
+	        {"has been modified", EEXIST},
+	        {"destination has snapshots", EEXIST},
+	        {"must be a valid", EINVAL},
+	        {"unsupported", ENOTSUP},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strstr(err, map[i].text))
@@ -44,8 +44,8 @@ static int classify(const char *err)
 
 static void trim_trailing(struct buf *b)
 {
-	while (b->len && (b->data[b->len - 1] == '\n' ||
-			  b->data[b->len - 1] == ' '))
+	while (b->len &&
+	       (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == ' '))
 		b->data[--b->len] = '\0';
 }
 
@@ -57,15 +57,16 @@ static void fail_cmd(struct zfs *zh, struct run_cmd *c)
 	trim_trailing(&c->err);
 	if (c->timed_out)
 		zeit_fail(zh->z, ETIMEDOUT, "`%s`%s%s timed out", line,
-			  where ? " on " : "", where ? where : "");
+		          where ? " on " : "", where ? where : "");
 	else if (zh->host && zh->host->ssh && c->status == 255)
 		zeit_fail(zh->z, EHOSTUNREACH, "`%s` on %s: ssh failed: %s",
-			  line, where, c->err.len ? c->err.data : "(no message)");
+		          line, where,
+		          c->err.len ? c->err.data : "(no message)");
 	else
 		zeit_fail(zh->z, classify(c->err.data ? c->err.data : ""),
-			  "`%s`%s%s failed (exit %d): %s", line,
-			  where ? " on " : "", where ? where : "", c->status,
-			  c->err.len ? c->err.data : "(no message)");
+		          "`%s`%s%s failed (exit %d): %s", line,
+		          where ? " on " : "", where ? where : "", c->status,
+		          c->err.len ? c->err.data : "(no message)");
 	free(line);
 }
 
@@ -74,14 +75,15 @@ static void note_cmd(struct zfs *zh, const char *const *argv)
 	if (zh->z->verbose < 2)
 		return;
 	char *line = argv_to_string(argv);
-	zeit_note(zh->z, 2, "run%s%s: %s", zh->host && zh->host->ssh ? " on " : "",
-		  zh->host && zh->host->ssh ? zh->host->ssh : "", line);
+	zeit_note(zh->z, 2, "run%s%s: %s",
+	          zh->host && zh->host->ssh ? " on " : "",
+	          zh->host && zh->host->ssh ? zh->host->ssh : "", line);
 	free(line);
 }
 
 /* Runs argv; on success the caller owns c (free with run_cmd_free). */
-static int zrun_input(struct zfs *zh, const struct strv *argv, const char *input,
-		      struct run_cmd *c)
+static int zrun_input(struct zfs *zh, const struct strv *argv,
+                      const char *input, struct run_cmd *c)
 {
 	run_cmd_init(c, (const char *const *)argv->v);
 	c->host = zh->host;
@@ -120,8 +122,7 @@ static int zrun_quiet(struct zfs *zh, struct strv *argv)
 	return rc;
 }
 
-static int check_names(struct zfs *zh, const char *const *names,
-		       unsigned kinds)
+static int check_names(struct zfs *zh, const char *const *names, unsigned kinds)
 {
 	if (!names || !names[0])
 		return zeit_fail(zh->z, EINVAL, "no names given");
@@ -143,9 +144,9 @@ static int check_assignments(struct zfs *zh, const char *const *a)
 		const char *eq = strchr(a[i], '=');
 		if (!eq || eq == a[i])
 			return zeit_fail(zh->z, EINVAL,
-					 "invalid property assignment '%s': "
-					 "expected name=value",
-					 a[i]);
+			                 "invalid property assignment '%s': "
+			                 "expected name=value",
+			                 a[i]);
 	}
 	return 0;
 }
@@ -159,7 +160,7 @@ static void push_depth(struct strv *a, int depth)
 }
 
 static void push_props_option(struct strv *a, const char *opt,
-			      const char *const *assignments)
+                              const char *const *assignments)
 {
 	for (size_t i = 0; assignments && assignments[i]; i++) {
 		strv_push(a, opt);
@@ -168,7 +169,7 @@ static void push_props_option(struct strv *a, const char *opt,
 }
 
 static void join_comma(struct buf *b, const char *first,
-		       const char *const *rest)
+                       const char *const *rest)
 {
 	if (first)
 		buf_adds(b, first);
@@ -182,8 +183,8 @@ static void join_comma(struct buf *b, const char *first,
 /* ---- Listing ---- */
 
 int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
-		      unsigned types, const char *const *props,
-		      struct zfs_dataset_list *out)
+                      unsigned types, const char *const *props,
+                      struct zfs_dataset_list *out)
 {
 	struct strv a;
 	struct buf cols, tl;
@@ -232,13 +233,13 @@ int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
 	if (rc < 0)
 		return -1;
 	rc = zfs_parse_datasets(zh->z, c.out.data ? c.out.data : (char[]){0},
-				nprops, out);
+	                        nprops, out);
 	run_cmd_free(&c);
 	return rc;
 }
 
 int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
-		       struct zfs_snap_list *out)
+                       struct zfs_snap_list *out)
 {
 	struct strv a;
 	struct run_cmd c;
@@ -278,7 +279,7 @@ int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
 	if (rc < 0)
 		return -1;
 	rc = zfs_parse_snapshots(zh->z, c.out.data ? c.out.data : (char[]){0},
-				 out);
+	                         out);
 	run_cmd_free(&c);
 	return rc;
 }
@@ -326,7 +327,7 @@ static int get_common(struct zfs *zh, struct strv *a, struct zfs_prop_list *out)
 }
 
 int zfs_get_props(struct zfs *zh, const char *const *datasets, int depth,
-		  const char *const *props, struct zfs_prop_list *out)
+                  const char *const *props, struct zfs_prop_list *out)
 {
 	struct strv a;
 	struct buf pl;
@@ -334,8 +335,8 @@ int zfs_get_props(struct zfs *zh, const char *const *datasets, int depth,
 	out->v = NULL;
 	out->n = 0;
 	if (check_names(zh, datasets,
-			ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT |
-				ZFS_NAME_BOOKMARK) < 0)
+	                ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT |
+	                        ZFS_NAME_BOOKMARK) < 0)
 		return -1;
 	buf_init(&pl);
 	join_comma(&pl, NULL, props);
@@ -353,8 +354,8 @@ int zfs_get_props(struct zfs *zh, const char *const *datasets, int depth,
 	return get_common(zh, &a, out);
 }
 
-int zpool_get_props(struct zfs *zh, const char *pool,
-		    const char *const *props, struct zfs_prop_list *out)
+int zpool_get_props(struct zfs *zh, const char *pool, const char *const *props,
+                    struct zfs_prop_list *out)
 {
 	struct strv a;
 	struct buf pl;
@@ -379,7 +380,7 @@ int zpool_get_props(struct zfs *zh, const char *pool,
 }
 
 int zfs_set_props(struct zfs *zh, const char *dataset,
-		  const char *const *assignments)
+                  const char *const *assignments)
 {
 	struct strv a;
 
@@ -387,7 +388,7 @@ int zfs_set_props(struct zfs *zh, const char *dataset,
 		return -1;
 	if (!assignments || !assignments[0])
 		return zeit_fail(zh->z, EINVAL, "no properties to set on %s",
-				 dataset);
+		                 dataset);
 	if (check_assignments(zh, assignments) < 0)
 		return -1;
 	strv_init(&a);
@@ -399,7 +400,7 @@ int zfs_set_props(struct zfs *zh, const char *dataset,
 }
 
 int zfs_inherit_prop(struct zfs *zh, const char *dataset, const char *prop,
-		     bool recursive)
+                     bool recursive)
 {
 	struct strv a;
 
@@ -416,7 +417,7 @@ int zfs_inherit_prop(struct zfs *zh, const char *dataset, const char *prop,
 }
 
 int zpool_set_prop(struct zfs *zh, const char *pool, const char *prop,
-		   const char *value)
+                   const char *value)
 {
 	struct strv a;
 
@@ -433,7 +434,7 @@ int zpool_set_prop(struct zfs *zh, const char *pool, const char *prop,
 /* ---- Creating and destroying ---- */
 
 int zfs_snapshot(struct zfs *zh, const char *const *snaps,
-		 const char *const *props)
+                 const char *const *props)
 {
 	char pool0[ZFS_MAX_NAME_LEN + 1], pool[ZFS_MAX_NAME_LEN + 1];
 	struct strv a;
@@ -446,10 +447,11 @@ int zfs_snapshot(struct zfs *zh, const char *const *snaps,
 	for (size_t i = 1; snaps[i]; i++) {
 		zfs_pool_of(snaps[i], pool, sizeof(pool));
 		if (strcmp(pool, pool0) != 0)
-			return zeit_fail(zh->z, EXDEV,
-					 "snapshots %s and %s are in different "
-					 "pools; one atomic call takes one pool",
-					 snaps[0], snaps[i]);
+			return zeit_fail(
+			        zh->z, EXDEV,
+			        "snapshots %s and %s are in different "
+			        "pools; one atomic call takes one pool",
+			        snaps[0], snaps[i]);
 	}
 	strv_init(&a);
 	strv_push(&a, "zfs");
@@ -460,7 +462,7 @@ int zfs_snapshot(struct zfs *zh, const char *const *snaps,
 }
 
 void zfs_destroy_batches(const char *const *snaps, size_t limit,
-			 struct strv *batches)
+                         struct strv *batches)
 {
 	size_t n = 0;
 	bool *done;
@@ -479,7 +481,8 @@ void zfs_destroy_batches(const char *const *snaps, size_t limit,
 		buf_init(&b);
 		for (size_t k = i; k < n; k++) {
 			const char *kat = strchr(snaps[k], '@');
-			if (done[k] || !kat || (size_t)(kat - snaps[k]) != dlen ||
+			if (done[k] || !kat ||
+			    (size_t)(kat - snaps[k]) != dlen ||
 			    strncmp(snaps[k], snaps[i], dlen) != 0)
 				continue;
 			const char *short_name = kat + 1;
@@ -501,8 +504,7 @@ void zfs_destroy_batches(const char *const *snaps, size_t limit,
 	free(done);
 }
 
-int zfs_destroy_snapshots(struct zfs *zh, const char *const *snaps,
-			  bool defer)
+int zfs_destroy_snapshots(struct zfs *zh, const char *const *snaps, bool defer)
 {
 	struct strv batches;
 	int rc = 0;
@@ -525,7 +527,7 @@ int zfs_destroy_snapshots(struct zfs *zh, const char *const *snaps,
 }
 
 int zfs_create(struct zfs *zh, const char *dataset, bool parents,
-	       const char *const *props)
+               const char *const *props)
 {
 	struct strv a;
 
@@ -534,8 +536,8 @@ int zfs_create(struct zfs *zh, const char *dataset, bool parents,
 		return -1;
 	if (!strchr(dataset, '/'))
 		return zeit_fail(zh->z, EINVAL,
-				 "cannot create %s: a pool is made with zpool",
-				 dataset);
+		                 "cannot create %s: a pool is made with zpool",
+		                 dataset);
 	strv_init(&a);
 	strv_push(&a, "zfs");
 	strv_push(&a, "create");
@@ -554,8 +556,8 @@ int zfs_destroy_dataset(struct zfs *zh, const char *dataset, bool recursive)
 		return -1;
 	if (!strchr(dataset, '/'))
 		return zeit_fail(zh->z, EINVAL,
-				 "refusing to destroy %s: it is a pool's root",
-				 dataset);
+		                 "refusing to destroy %s: it is a pool's root",
+		                 dataset);
 	strv_init(&a);
 	strv_push(&a, "zfs");
 	strv_push(&a, "destroy");
@@ -579,7 +581,7 @@ int zfs_destroy_bookmark(struct zfs *zh, const char *bookmark)
 }
 
 int zfs_clone(struct zfs *zh, const char *snap, const char *target,
-	      const char *const *props)
+              const char *const *props)
 {
 	struct strv a;
 
@@ -628,8 +630,7 @@ int zfs_rollback(struct zfs *zh, const char *snap, unsigned flags)
 	return zrun_quiet(zh, &a);
 }
 
-int zfs_rename(struct zfs *zh, const char *from, const char *to,
-	       unsigned flags)
+int zfs_rename(struct zfs *zh, const char *from, const char *to, unsigned flags)
 {
 	bool snap = strchr(from, '@') != NULL;
 	unsigned kind = snap ? ZFS_NAME_SNAPSHOT : ZFS_NAME_DATASET;
@@ -639,7 +640,7 @@ int zfs_rename(struct zfs *zh, const char *from, const char *to,
 		return -1;
 	if ((flags & ZFS_RENAME_RECURSIVE) && !snap)
 		return zeit_fail(zh->z, EINVAL,
-				 "recursive rename is for snapshots only");
+		                 "recursive rename is for snapshots only");
 	strv_init(&a);
 	strv_push(&a, "zfs");
 	strv_push(&a, "rename");
@@ -655,13 +656,13 @@ int zfs_rename(struct zfs *zh, const char *from, const char *to,
 }
 
 static int hold_release(struct zfs *zh, const char *verb, const char *tag,
-			const char *const *snaps, bool recursive)
+                        const char *const *snaps, bool recursive)
 {
 	struct strv a;
 
 	if (!tag || !*tag || strlen(tag) > 255)
 		return zeit_fail(zh->z, EINVAL, "invalid hold tag '%s'",
-				 tag ? tag : "");
+		                 tag ? tag : "");
 	if (check_names(zh, snaps, ZFS_NAME_SNAPSHOT) < 0)
 		return -1;
 	strv_init(&a);
@@ -675,19 +676,19 @@ static int hold_release(struct zfs *zh, const char *verb, const char *tag,
 }
 
 int zfs_hold(struct zfs *zh, const char *tag, const char *const *snaps,
-	     bool recursive)
+             bool recursive)
 {
 	return hold_release(zh, "hold", tag, snaps, recursive);
 }
 
 int zfs_release(struct zfs *zh, const char *tag, const char *const *snaps,
-		bool recursive)
+                bool recursive)
 {
 	return hold_release(zh, "release", tag, snaps, recursive);
 }
 
 int zfs_holds(struct zfs *zh, const char *const *snaps, bool recursive,
-	      struct zfs_hold_list *out)
+              struct zfs_hold_list *out)
 {
 	struct strv a;
 	struct run_cmd c;
@@ -715,12 +716,12 @@ int zfs_holds(struct zfs *zh, const char *const *snaps, bool recursive,
 }
 
 int zfs_bookmark(struct zfs *zh, const char *snap_or_bookmark,
-		 const char *bookmark)
+                 const char *bookmark)
 {
 	struct strv a;
 
 	if (check_name(zh, snap_or_bookmark,
-		       ZFS_NAME_SNAPSHOT | ZFS_NAME_BOOKMARK) < 0 ||
+	               ZFS_NAME_SNAPSHOT | ZFS_NAME_BOOKMARK) < 0 ||
 	    check_name(zh, bookmark, ZFS_NAME_BOOKMARK) < 0)
 		return -1;
 	strv_init(&a);
@@ -734,7 +735,7 @@ int zfs_bookmark(struct zfs *zh, const char *snap_or_bookmark,
 /* ---- Send and receive ---- */
 
 static int send_argv(struct zfs *zh, const struct zfs_send_opts *o,
-		     bool estimate, struct strv *a)
+                     bool estimate, struct strv *a)
 {
 	strv_init(a);
 	strv_push(a, "zfs");
@@ -747,16 +748,16 @@ static int send_argv(struct zfs *zh, const struct zfs_send_opts *o,
 	if (o->resume_token) {
 		if (!*o->resume_token || strpbrk(o->resume_token, " \t\n"))
 			return zeit_fail(zh->z, EINVAL,
-					 "invalid resume token '%s'",
-					 o->resume_token);
+			                 "invalid resume token '%s'",
+			                 o->resume_token);
 		strv_push(a, "-t");
 		strv_push(a, o->resume_token);
 		return 0;
 	}
 	if (check_name(zh, o->snap, ZFS_NAME_SNAPSHOT) < 0)
 		return -1;
-	if (o->from && check_name(zh, o->from,
-				  ZFS_NAME_SNAPSHOT | ZFS_NAME_BOOKMARK) < 0)
+	if (o->from &&
+	    check_name(zh, o->from, ZFS_NAME_SNAPSHOT | ZFS_NAME_BOOKMARK) < 0)
 		return -1;
 	if (o->raw)
 		strv_push(a, "-w");
@@ -779,7 +780,7 @@ static int send_argv(struct zfs *zh, const struct zfs_send_opts *o,
 }
 
 int zfs_send_estimate(struct zfs *zh, const struct zfs_send_opts *o,
-		      uint64_t *bytes)
+                      uint64_t *bytes)
 {
 	struct strv a;
 	struct run_cmd c;
@@ -798,17 +799,18 @@ int zfs_send_estimate(struct zfs *zh, const struct zfs_send_opts *o,
 	if (zfs_parse_send_size(c.out.data ? c.out.data : "", bytes) < 0 &&
 	    zfs_parse_send_size(c.err.data ? c.err.data : "", bytes) < 0)
 		rc = zeit_fail(zh->z, EPROTO,
-			       "no size in zfs send -nvP output for %s",
-			       o->snap ? o->snap : "resume token");
+		               "no size in zfs send -nvP output for %s",
+		               o->snap ? o->snap : "resume token");
 	run_cmd_free(&c);
 	return rc;
 }
 
 static int recv_argv(struct zfs *zh, const struct zfs_recv_opts *o,
-		     struct strv *a)
+                     struct strv *a)
 {
 	strv_init(a);
-	if (check_name(zh, o->target, ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT) < 0 ||
+	if (check_name(zh, o->target, ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT) <
+	            0 ||
 	    check_assignments(zh, o->set_props) < 0)
 		return -1;
 	strv_push(a, "zfs");
@@ -826,8 +828,8 @@ static int recv_argv(struct zfs *zh, const struct zfs_recv_opts *o,
 }
 
 int zfs_send_recv(struct zfs *src, const struct zfs_send_opts *so,
-		  struct zfs *dst, const struct zfs_recv_opts *ro,
-		  const struct run_progress *progress, uint64_t *bytes)
+                  struct zfs *dst, const struct zfs_recv_opts *ro,
+                  const struct run_progress *progress, uint64_t *bytes)
 {
 	struct strv sa = {0}, ra = {0};
 	struct run_cmd sc, rc_;
@@ -835,7 +837,8 @@ int zfs_send_recv(struct zfs *src, const struct zfs_send_opts *so,
 
 	if (send_argv(src, so, false, &sa) < 0 || recv_argv(dst, ro, &ra) < 0) {
 		if (dst->z != src->z && dst->z->err)
-			zeit_fail(src->z, dst->z->err, "%s", zeit_error(dst->z));
+			zeit_fail(src->z, dst->z->err, "%s",
+			          zeit_error(dst->z));
 		strv_free(&sa);
 		strv_free(&ra);
 		return -1;
@@ -854,7 +857,8 @@ int zfs_send_recv(struct zfs *src, const struct zfs_send_opts *so,
 	if (rc_.status != 0) {
 		fail_cmd(dst, &rc_);
 		if (dst->z != src->z)
-			zeit_fail(src->z, dst->z->err, "%s", zeit_error(dst->z));
+			zeit_fail(src->z, dst->z->err, "%s",
+			          zeit_error(dst->z));
 		goto out;
 	}
 	if (sc.status != 0) {
@@ -887,7 +891,7 @@ int zfs_recv_abort(struct zfs *zh, const char *dataset)
 /* ---- diff ---- */
 
 int zfs_diff(struct zfs *zh, const char *from, const char *to,
-	     struct zfs_diff_list *out)
+             struct zfs_diff_list *out)
 {
 	struct strv a;
 	struct run_cmd c;
@@ -896,7 +900,8 @@ int zfs_diff(struct zfs *zh, const char *from, const char *to,
 	out->v = NULL;
 	out->n = 0;
 	if (check_name(zh, from, ZFS_NAME_SNAPSHOT) < 0 ||
-	    (to && check_name(zh, to, ZFS_NAME_SNAPSHOT | ZFS_NAME_DATASET) < 0))
+	    (to &&
+	     check_name(zh, to, ZFS_NAME_SNAPSHOT | ZFS_NAME_DATASET) < 0))
 		return -1;
 	strv_init(&a);
 	strv_push(&a, "zfs");

@@ -65,8 +65,8 @@ static bool parse_time(const char *s, int64_t *sec, long *nsec)
 		return false;
 	memcpy(head, s, (size_t)(dot - s));
 	head[dot - s] = '\0';
-	if (!parse_u64(head, &a) || !parse_u64(dot + 1, &b) || b > 999999999ULL ||
-	    a > (unsigned long long)INT64_MAX)
+	if (!parse_u64(head, &a) || !parse_u64(dot + 1, &b) ||
+	    b > 999999999ULL || a > (unsigned long long)INT64_MAX)
 		return false;
 	*sec = (int64_t)a;
 	*nsec = (long)b;
@@ -97,14 +97,14 @@ static int diff_line(char *line, void *arg)
 	    !valid_change(f[1]) || !valid_type(f[2]) ||
 	    (n == 5) != (f[1][0] == 'R'))
 		return zeit_fail(c->z, EPROTO,
-				 "unexpected line in zfs diff output: '%s'",
-				 line);
+		                 "unexpected line in zfs diff output: '%s'",
+		                 line);
 	long plen = zfs_unescape(f[3]);
 	long nlen = n == 5 ? zfs_unescape(f[4]) : 0;
 	if (plen < 0 || nlen < 0)
 		return zeit_fail(c->z, EPROTO,
-				 "malformed escape in zfs diff path: '%s'",
-				 f[3]);
+		                 "malformed escape in zfs diff path: '%s'",
+		                 f[3]);
 	if (c->out->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 64;
 		c->out->v = xrealloc(c->out->v, c->cap * sizeof(*c->out->v));

@@ -17,7 +17,8 @@ static const char *component_problem(const char *s, size_t len, char *bad)
 {
 	if (len == 0)
 		return "an empty component";
-	if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
+	if ((len == 1 && s[0] == '.') ||
+	    (len == 2 && s[0] == '.' && s[1] == '.'))
 		return "a component that is '.' or '..'";
 	for (size_t i = 0; i < len; i++) {
 		if (!valid_char(s[i])) {
@@ -37,9 +38,9 @@ bool zfs_component_valid(const char *comp)
 
 static const char *pool_problem(const char *p, size_t len)
 {
-	static const char *const reserved[] = {"mirror", "raidz", "draid",
-					       "spare",  "log",   "cache",
-					       "special", "dedup", NULL};
+	static const char *const reserved[] = {"mirror",  "raidz", "draid",
+	                                       "spare",   "log",   "cache",
+	                                       "special", "dedup", NULL};
 	if (!((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z')))
 		return "a pool name must begin with a letter";
 	for (size_t i = 0; reserved[i]; i++) {
@@ -65,45 +66,48 @@ int zfs_name_check(struct zeit *z, const char *name, unsigned kinds)
 		return zeit_fail(z, EINVAL, "invalid name '': empty");
 	if (len > ZFS_MAX_NAME_LEN)
 		return zeit_fail(z, ENAMETOOLONG,
-				 "invalid name '%s': longer than %d bytes",
-				 name, ZFS_MAX_NAME_LEN);
+		                 "invalid name '%s': longer than %d bytes",
+		                 name, ZFS_MAX_NAME_LEN);
 	if (at && hash)
 		return zeit_fail(z, EINVAL,
-				 "invalid name '%s': both '@' and '#'", name);
+		                 "invalid name '%s': both '@' and '#'", name);
 	const char *sep = at ? at : hash;
 	if (sep && strchr(sep + 1, *sep))
-		return zeit_fail(z, EINVAL, "invalid name '%s': more than one '%c'",
-				 name, *sep);
+		return zeit_fail(z, EINVAL,
+		                 "invalid name '%s': more than one '%c'", name,
+		                 *sep);
 
-	unsigned kind = at ? ZFS_NAME_SNAPSHOT
-			   : hash ? ZFS_NAME_BOOKMARK
-				  : (strchr(name, '/') ? ZFS_NAME_DATASET
-						       : ZFS_NAME_POOL |
-								 ZFS_NAME_DATASET);
+	unsigned kind =
+	        at     ? ZFS_NAME_SNAPSHOT
+	        : hash ? ZFS_NAME_BOOKMARK
+	               : (strchr(name, '/') ? ZFS_NAME_DATASET
+	                                    : ZFS_NAME_POOL | ZFS_NAME_DATASET);
 	if (!(kind & kinds)) {
-		const char *want = (kinds & ZFS_NAME_SNAPSHOT) ? "a snapshot (dataset@name)"
-				   : (kinds & ZFS_NAME_BOOKMARK) ? "a bookmark (dataset#name)"
-				   : (kinds & ZFS_NAME_DATASET) ? "a dataset"
-								: "a pool";
+		const char *want = (kinds & ZFS_NAME_SNAPSHOT)
+		                           ? "a snapshot (dataset@name)"
+		                   : (kinds & ZFS_NAME_BOOKMARK)
+		                           ? "a bookmark (dataset#name)"
+		                   : (kinds & ZFS_NAME_DATASET) ? "a dataset"
+		                                                : "a pool";
 		if ((kinds & (ZFS_NAME_SNAPSHOT | ZFS_NAME_BOOKMARK)) ==
 		    (ZFS_NAME_SNAPSHOT | ZFS_NAME_BOOKMARK))
 			want = "a snapshot or bookmark";
 		return zeit_fail(z, EINVAL, "invalid name '%s': expected %s",
-				 name, want);
+		                 name, want);
 	}
 
 	size_t dslen = sep ? (size_t)(sep - name) : len;
 	if (dslen == 0)
-		return zeit_fail(z, EINVAL, "invalid name '%s': no dataset part",
-				 name);
+		return zeit_fail(z, EINVAL,
+		                 "invalid name '%s': no dataset part", name);
 	if (name[0] == '/')
 		return zeit_fail(z, EINVAL,
-				 "invalid name '%s': leading '/' (a dataset is "
-				 "named pool/path, not by its mountpoint)",
-				 name);
+		                 "invalid name '%s': leading '/' (a dataset is "
+		                 "named pool/path, not by its mountpoint)",
+		                 name);
 	if (name[dslen - 1] == '/')
 		return zeit_fail(z, EINVAL, "invalid name '%s': trailing '/'",
-				 name);
+		                 name);
 	/* Each '/'-separated component of the dataset part. */
 	for (size_t s = 0; s < dslen && !why;) {
 		size_t e = s;
@@ -119,10 +123,11 @@ int zfs_name_check(struct zeit *z, const char *name, unsigned kinds)
 	if (!why)
 		return 0;
 	if (bad)
-		return zeit_fail(z, EINVAL,
-				 "invalid name '%s': %s ('%c' is not allowed; use "
-				 "letters, digits, '-', '_', '.', ':' or space)",
-				 name, why, bad);
+		return zeit_fail(
+		        z, EINVAL,
+		        "invalid name '%s': %s ('%c' is not allowed; use "
+		        "letters, digits, '-', '_', '.', ':' or space)",
+		        name, why, bad);
 	return zeit_fail(z, EINVAL, "invalid name '%s': %s", name, why);
 }
 

@@ -35,7 +35,8 @@ static int snap_line(char *line, void *arg)
 	if (split_tabs(line, f, 4) != 3 || !parse_u64(f[1], &guid) ||
 	    !parse_u64(f[2], &txg) || !strpbrk(f[0], "@#"))
 		return zeit_fail(c->z, EPROTO,
-				 "unexpected line in zfs list output: '%s'", line);
+		                 "unexpected line in zfs list output: '%s'",
+		                 line);
 	if (c->out->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 64;
 		c->out->v = xrealloc(c->out->v, c->cap * sizeof(*c->out->v));
@@ -109,7 +110,8 @@ static int ds_line(char *line, void *arg)
 	enum zfs_type t = n >= 2 ? type_from_string(f[1]) : 0;
 	if (n != want || !t)
 		return zeit_fail(c->z, EPROTO,
-				 "unexpected line in zfs list output: '%s'", line);
+		                 "unexpected line in zfs list output: '%s'",
+		                 line);
 	if (c->out->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 32;
 		c->out->v = xrealloc(c->out->v, c->cap * sizeof(*c->out->v));
@@ -126,7 +128,7 @@ static int ds_line(char *line, void *arg)
 }
 
 int zfs_parse_datasets(struct zeit *z, char *text, size_t nprops,
-		       struct zfs_dataset_list *out)
+                       struct zfs_dataset_list *out)
 {
 	struct ds_ctx c = {z, out, nprops, 0};
 
@@ -155,8 +157,7 @@ void zfs_prop_list_free(struct zfs_prop_list *l)
 	l->n = 0;
 }
 
-static int parse_source(const char *s, enum zfs_prop_source *src,
-			char **from)
+static int parse_source(const char *s, enum zfs_prop_source *src, char **from)
 {
 	*from = NULL;
 	if (strcmp(s, "-") == 0 || strcmp(s, "none") == 0)
@@ -200,13 +201,14 @@ static int prop_line(char *line, void *arg)
 	if (!tab1 || !tab2 || last == tab2) {
 		/* zpool get with a value-less property, or junk */
 		return zeit_fail(c->z, EPROTO,
-				 "unexpected line in zfs get output: '%s'", line);
+		                 "unexpected line in zfs get output: '%s'",
+		                 line);
 	}
 	*tab1 = *tab2 = *last = '\0';
 	if (parse_source(last + 1, &src, &from) < 0)
 		return zeit_fail(c->z, EPROTO,
-				 "unexpected property source '%s' for %s %s",
-				 last + 1, first, tab1 + 1);
+		                 "unexpected property source '%s' for %s %s",
+		                 last + 1, first, tab1 + 1);
 	if (c->out->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 32;
 		c->out->v = xrealloc(c->out->v, c->cap * sizeof(*c->out->v));
@@ -234,7 +236,7 @@ int zfs_parse_props(struct zeit *z, char *text, struct zfs_prop_list *out)
 }
 
 const struct zfs_prop *zfs_prop_find(const struct zfs_prop_list *l,
-				     const char *dataset, const char *prop)
+                                     const char *dataset, const char *prop)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if ((!dataset || strcmp(l->v[i].dataset, dataset) == 0) &&
@@ -271,8 +273,8 @@ static int hold_line(char *line, void *arg)
 	if (split_tabs(line, f, 4) != 3 || !parse_u64(f[2], &ts) ||
 	    !strchr(f[0], '@'))
 		return zeit_fail(c->z, EPROTO,
-				 "unexpected line in zfs holds output: '%s'",
-				 line);
+		                 "unexpected line in zfs holds output: '%s'",
+		                 line);
 	if (c->out->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 16;
 		c->out->v = xrealloc(c->out->v, c->cap * sizeof(*c->out->v));

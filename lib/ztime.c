@@ -18,7 +18,8 @@ static bool digits(const char *s, int n, int *out)
 
 static bool valid_fields(int y, int mo, int d, int h, int mi, int se)
 {
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int mdays[] = {31, 29, 31, 30, 31, 30,
+	                            31, 31, 30, 31, 30, 31};
 	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || h > 23 ||
 	    mi > 59 || se > 60)
 		return false;
@@ -71,14 +72,16 @@ bool ztime_parse(const char *s, time_t *out)
 		const char *rest = s + 13;
 		if (digits(rest, 2, &se))
 			rest += 2;
-		return utc_suffix(rest) && *rest && build(y, mo, d, h, mi, se, out);
+		return utc_suffix(rest) && *rest &&
+		       build(y, mo, d, h, mi, se, out);
 	}
 	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
 	    s[7] != '-' || !digits(s + 8, 2, &d))
 		return false;
 	const char *p = s + 10;
 	if (*p == 'T' || *p == 't' || *p == ' ') {
-		if (!digits(p + 1, 2, &h) || p[3] != ':' || !digits(p + 4, 2, &mi))
+		if (!digits(p + 1, 2, &h) || p[3] != ':' ||
+		    !digits(p + 4, 2, &mi))
 			return false;
 		p += 6;
 		if (*p == ':') {

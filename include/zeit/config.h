@@ -28,10 +28,10 @@ struct config_section {
 };
 
 struct zeit_config {
-	char *path;           /* the file read, or NULL */
-	char *default_keep;   /* [defaults] keep, or NULL */
+	char *path;         /* the file read, or NULL */
+	char *default_keep; /* [defaults] keep, or NULL */
 	char *default_where;
-	unsigned adopt;       /* snap_origin schemes prune may destroy */
+	unsigned adopt; /* snap_origin schemes prune may destroy */
 	enum prune_mode prune_mode;
 	struct config_section *sections;
 	size_t nsections;
@@ -43,7 +43,7 @@ void config_free(struct zeit_config *c);
 /* Reads path. A missing file is fine unless must_exist. Errors name the
  * file and line. */
 int config_load(struct zeit *z, const char *path, bool must_exist,
-		struct zeit_config *c);
+                struct zeit_config *c);
 
 enum config_want {
 	CONFIG_WANT_KEEP, /* the nearest section that sets keep */
@@ -53,13 +53,13 @@ enum config_want {
 /* The nearest section at or above dataset that sets what is wanted (a
  * section applies to its whole tree, as an inherited property does). */
 const struct config_section *config_section_for(const struct zeit_config *c,
-						const char *dataset,
-						enum config_want want);
+                                                const char *dataset,
+                                                enum config_want want);
 
 /* The keep policy of a dataset whose org.zeit:keep value is prop_keep
  * ("-" or NULL when unset). */
 int config_policy(struct zeit *z, const struct zeit_config *c,
-		  const char *dataset, const char *prop_keep,
-		  struct policy *out);
+                  const char *dataset, const char *prop_keep,
+                  struct policy *out);
 
 #endif

@@ -33,7 +33,7 @@ void policy_default(struct policy *p);
  * applied). `where` names the source for messages (a file and line, or a
  * dataset and property). Returns 0, or -1 with one message on z. */
 int policy_apply_spec(struct zeit *z, struct policy *p, const char *spec,
-		      const char *where);
+                      const char *where);
 
 /* Writes p as a spec ("frequent=4,hourly=24,..."). */
 void policy_format(const struct policy *p, char *buf, size_t len);

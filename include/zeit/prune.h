@@ -22,12 +22,12 @@ enum prune_action {
 };
 
 struct prune_item {
-	char *name; /* dataset@snapshot */
-	enum zeit_tier tier;  /* ZEIT_TIER_NONE if not a scheme zeit prunes */
+	char *name;          /* dataset@snapshot */
+	enum zeit_tier tier; /* ZEIT_TIER_NONE if not a scheme zeit prunes */
 	time_t when;
-	unsigned origin;      /* enum snap_origin, 0 if none */
+	unsigned origin; /* enum snap_origin, 0 if none */
 	enum prune_action action;
-	char reason[96];      /* the rule that decided */
+	char reason[96]; /* the rule that decided */
 };
 
 struct prune_plan {
@@ -42,8 +42,8 @@ void prune_plan_free(struct prune_plan *p);
  * origins: the naming schemes adopted (zeit's always should be). Items are
  * appended to out, newest first within each tier. */
 void prune_plan_dataset(const struct policy *pol, unsigned origins,
-			const char *const *snaps, size_t n, time_t now,
-			struct prune_plan *out);
+                        const char *const *snaps, size_t n, time_t now,
+                        struct prune_plan *out);
 
 size_t prune_plan_count(const struct prune_plan *p, enum prune_action a);
 
@@ -72,7 +72,7 @@ struct prune_exec_stats {
  * turning held snapshots and clone origins into KEEP items with the
  * reason. With z->dry_run it only checks. */
 int prune_execute(struct zfs *zh, const char *pool, struct prune_plan *plan,
-		  enum prune_mode mode, struct prune_exec_stats *stats);
+                  enum prune_mode mode, struct prune_exec_stats *stats);
 
 struct prune_request {
 	const char *const *roots; /* NULL or empty: every imported pool */
@@ -84,6 +84,6 @@ struct prune_request {
 /* Plans every selected dataset and executes pool by pool (one channel
  * program each). The plan is left in *plan for printing. */
 int prune_run(struct zfs *zh, const struct prune_request *req,
-	      struct prune_plan *plan, struct prune_exec_stats *stats);
+              struct prune_plan *plan, struct prune_exec_stats *stats);
 
 #endif

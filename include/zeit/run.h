@@ -15,8 +15,9 @@
 /* Where a command runs: here (ssh == NULL) or on a host reached by
  * `ssh -o BatchMode=yes [ssh_opts...] DEST -- <quoted command>`. */
 struct run_host {
-	const char *ssh;               /* [user@]host, or NULL for this machine */
-	const char *const *ssh_opts;   /* extra ssh arguments, e.g. "-p", "2222" */
+	const char *ssh; /* [user@]host, or NULL for this machine */
+	const char *const
+	        *ssh_opts; /* extra ssh arguments, e.g. "-p", "2222" */
 };
 
 enum run_flags {
@@ -39,7 +40,7 @@ struct run_cmd {
 	/* What happened. */
 	struct buf out;
 	struct buf err;
-	int status;     /* exit code; 128+N if killed by signal N; -1 if not run */
+	int status; /* exit code; 128+N if killed by signal N; -1 if not run */
 	bool timed_out;
 };
 
@@ -62,8 +63,8 @@ struct run_progress {
  * stdout and both stderrs are captured as in run(). If either side fails
  * the other is stopped. Returns 0 when both ran; statuses are in each. */
 int run_pipeline(struct zeit *z, struct run_cmd *producer,
-		 struct run_cmd *consumer, uint64_t *bytes,
-		 const struct run_progress *progress);
+                 struct run_cmd *consumer, uint64_t *bytes,
+                 const struct run_progress *progress);
 
 /* The argv that run() really executes for c: c->argv itself, or the ssh
  * command that runs it remotely. */

@@ -12,11 +12,11 @@
 
 /* The properties zeit reads, in this order, in one listing. */
 enum {
-	DSP_SNAP,     /* org.zeit:snap */
-	DSP_AUTOSNAP, /* com.sun:auto-snapshot */
+	DSP_SNAP,           /* org.zeit:snap */
+	DSP_AUTOSNAP,       /* com.sun:auto-snapshot */
 	DSP_AUTOSNAP_TIER0, /* com.sun:auto-snapshot:<tier>, one per tier */
 	DSP_KEEP = DSP_AUTOSNAP_TIER0 + ZEIT_TIER_COUNT, /* org.zeit:keep */
-	DSP_PRUNE,    /* org.zeit:prune */
+	DSP_PRUNE,                                       /* org.zeit:prune */
 	DSP_COUNT,
 };
 /* NULL-terminated list of those property names. */
@@ -43,19 +43,19 @@ bool ds_auto_selected(const struct ds_view *v, const struct zeit_config *c);
  * switched off for it, and no zeit snapshot of the tier yet in the
  * current period. newest[t] is 0 when there is none. */
 void tiers_due(const struct policy *p, const bool tier_off[ZEIT_TIER_COUNT],
-	       const time_t newest[ZEIT_TIER_COUNT], time_t now,
-	       bool due[ZEIT_TIER_COUNT]);
+               const time_t newest[ZEIT_TIER_COUNT], time_t now,
+               bool due[ZEIT_TIER_COUNT]);
 
 /* Lists the datasets zeit may consider, with select_props(): one call for
  * all pools (roots NULL or empty), else one per root (its tree with
  * `recursive`). The list comes sorted by name, without repeats; named[i]
  * says whether dataset i was itself one of roots (caller frees). */
 int select_list(struct zfs *zh, const char *const *roots, bool recursive,
-		struct zfs_dataset_list *all, bool **named);
+                struct zfs_dataset_list *all, bool **named);
 
 /* Index of the dataset called name[0..len) in a list from select_list,
  * or -1. */
 long select_find(const struct zfs_dataset_list *l, const char *name,
-		 size_t len);
+                 size_t len);
 
 #endif

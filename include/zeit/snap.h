@@ -13,7 +13,7 @@
 /* Full snapshot names for each dataset and each tier (tiers ends with
  * ZEIT_TIER_NONE), all stamped `when`. */
 void snap_plan(const char *const *datasets, const enum zeit_tier *tiers,
-	       time_t when, struct strv *names);
+               time_t when, struct strv *names);
 
 /* Creates the snapshots: one atomic `zfs snapshot` per pool and short
  * name (ZFS allows one snapshot per dataset in a call). */
@@ -30,6 +30,6 @@ struct snap_request {
 /* Works out the snapshots (names in *names) and, unless z->dry_run,
  * takes them. Reasons for leaving datasets out go to -v notes. */
 int snap_run(struct zfs *zh, const struct snap_request *req,
-	     struct strv *names);
+             struct strv *names);
 
 #endif

@@ -36,15 +36,16 @@ bool zeit_snapname_parse(const char *name, enum zeit_tier *tier, time_t *when);
 /* Whose naming scheme a snapshot follows. prune destroys zeit's own and,
  * only when the configuration adopts them, the other tools'. */
 enum snap_origin {
-	SNAP_ORIGIN_ZEIT = 1 << 0,          /* zeit_daily_20261127T000000Z */
-	SNAP_ORIGIN_AUTO_SNAPSHOT = 1 << 1, /* zfs-auto-snap_daily-2026-11-27-0000 */
-	SNAP_ORIGIN_SANOID = 1 << 2,        /* autosnap_2026-11-27_00:00:00_daily */
+	SNAP_ORIGIN_ZEIT = 1 << 0, /* zeit_daily_20261127T000000Z */
+	SNAP_ORIGIN_AUTO_SNAPSHOT =
+	        1 << 1,              /* zfs-auto-snap_daily-2026-11-27-0000 */
+	SNAP_ORIGIN_SANOID = 1 << 2, /* autosnap_2026-11-27_00:00:00_daily */
 };
 
 /* Parses a name of any scheme in `origins` (times read as UTC). Returns
  * the scheme it matched, or 0. */
 unsigned snapname_parse_any(const char *name, unsigned origins,
-			    enum zeit_tier *tier, time_t *when);
+                            enum zeit_tier *tier, time_t *when);
 /* "zeit", "zfs-auto-snap" or "autosnap" <-> enum snap_origin; 0 if unknown. */
 unsigned snap_origin_from_prefix(const char *prefix);
 const char *snap_origin_prefix(unsigned origin);

@@ -21,7 +21,7 @@ void buf_add(struct buf *b, const void *data, size_t len);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 /* Hands the contents to the caller and leaves the buffer empty. */
 char *buf_detach(struct buf *b);
@@ -36,7 +36,7 @@ void strv_init(struct strv *s);
 void strv_free(struct strv *s);
 void strv_push(struct strv *s, const char *str);
 void strv_pushf(struct strv *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 void strv_pushv(struct strv *s, const char *const *v);
 bool strv_contains(const struct strv *s, const char *str);
 

@@ -20,7 +20,7 @@ struct zeit {
 	int err;           /* errno-style code of the last failure, 0 if none */
 	int verbose;       /* -v count: progress notes to stderr */
 	bool dry_run;      /* -n: plan and print, change nothing */
-	time_t now;        /* planning clock (UTC), from --now/ZEIT_NOW or time() */
+	time_t now; /* planning clock (UTC), from --now/ZEIT_NOW or time() */
 };
 
 void zeit_init(struct zeit *z);
@@ -28,15 +28,15 @@ void zeit_init(struct zeit *z);
 /* Records a failure on the handle and returns -1, so callers can write
  * `return zeit_fail(z, EINVAL, "...")`. */
 int zeit_fail(struct zeit *z, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 /* Prepends context ("while doing X: ") to the message already recorded. */
 int zeit_fail_ctx(struct zeit *z, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 void zeit_clear_error(struct zeit *z);
 const char *zeit_error(const struct zeit *z);
 
 /* A note for -v: printed to stderr when verbose >= level. */
 void zeit_note(const struct zeit *z, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 #endif

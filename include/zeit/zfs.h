@@ -66,8 +66,8 @@ struct zfs_dataset_list {
 /* depth: 0 = only root, -1 = the whole tree, N = N levels below root.
  * props: extra properties (native or user) to fetch, or NULL. */
 int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
-		      unsigned types, const char *const *props,
-		      struct zfs_dataset_list *out);
+                      unsigned types, const char *const *props,
+                      struct zfs_dataset_list *out);
 void zfs_dataset_list_free(struct zfs_dataset_list *l);
 void zfs_dataset_free(struct zfs_dataset *d, size_t nprops);
 
@@ -92,7 +92,7 @@ enum zfs_snap_flags {
 /* Snapshots (and bookmarks) on zfs's fast path: only name, guid and
  * createtxg, sorted by createtxg. root NULL: every imported pool. */
 int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
-		       struct zfs_snap_list *out);
+                       struct zfs_snap_list *out);
 void zfs_snap_list_free(struct zfs_snap_list *l);
 
 /* Names of the imported pools. */
@@ -101,7 +101,7 @@ int zpool_list(struct zfs *zh, struct strv *pools);
 /* ---- Properties ---- */
 
 enum zfs_prop_source {
-	ZFS_SRC_NONE,      /* "-" */
+	ZFS_SRC_NONE, /* "-" */
 	ZFS_SRC_DEFAULT,
 	ZFS_SRC_LOCAL,
 	ZFS_SRC_INHERITED, /* inherited from another dataset */
@@ -124,33 +124,32 @@ struct zfs_prop_list {
 
 /* `zfs get` of props (NULL: all) on each of datasets; depth as above. */
 int zfs_get_props(struct zfs *zh, const char *const *datasets, int depth,
-		  const char *const *props, struct zfs_prop_list *out);
+                  const char *const *props, struct zfs_prop_list *out);
 /* `zpool get` of props on pool (bootfs, user properties, ...). */
-int zpool_get_props(struct zfs *zh, const char *pool,
-		    const char *const *props, struct zfs_prop_list *out);
+int zpool_get_props(struct zfs *zh, const char *pool, const char *const *props,
+                    struct zfs_prop_list *out);
 void zfs_prop_list_free(struct zfs_prop_list *l);
 const struct zfs_prop *zfs_prop_find(const struct zfs_prop_list *l,
-				     const char *dataset, const char *prop);
+                                     const char *dataset, const char *prop);
 
 /* assignments: "name=value" strings, all set in one call. */
 int zfs_set_props(struct zfs *zh, const char *dataset,
-		  const char *const *assignments);
+                  const char *const *assignments);
 int zfs_inherit_prop(struct zfs *zh, const char *dataset, const char *prop,
-		     bool recursive);
+                     bool recursive);
 int zpool_set_prop(struct zfs *zh, const char *pool, const char *prop,
-		   const char *value);
+                   const char *value);
 
 /* ---- Creating and destroying ---- */
 
 /* Creates all snapshots (full names, one pool) atomically in one call.
  * props: "name=value" applied to each, or NULL. */
 int zfs_snapshot(struct zfs *zh, const char *const *snaps,
-		 const char *const *props);
+                 const char *const *props);
 
 /* Destroys snapshots: one `zfs destroy ds@a,b,c` per dataset, split only to
  * stay under the argument-size limit. Stops at the first failing call. */
-int zfs_destroy_snapshots(struct zfs *zh, const char *const *snaps,
-			  bool defer);
+int zfs_destroy_snapshots(struct zfs *zh, const char *const *snaps, bool defer);
 /* Linux limits one argument to 128 KiB (MAX_ARG_STRLEN); a remote command
  * is one ssh argument and one shell line, so batches stay well below. */
 #define ZFS_DESTROY_ARG_LIMIT (64 * 1024)
@@ -158,17 +157,17 @@ int zfs_destroy_snapshots(struct zfs *zh, const char *const *snaps,
 /* The argv batches zfs_destroy_snapshots would run (for dry runs and
  * tests); the limit is bytes per argument list. */
 void zfs_destroy_batches(const char *const *snaps, size_t limit,
-			 struct strv *batches);
+                         struct strv *batches);
 
 int zfs_create(struct zfs *zh, const char *dataset, bool parents,
-	       const char *const *props);
+               const char *const *props);
 /* Destroys a filesystem or volume; recursive also takes its snapshots and
  * children. Never follows clones (-R is not offered). */
 int zfs_destroy_dataset(struct zfs *zh, const char *dataset, bool recursive);
 int zfs_destroy_bookmark(struct zfs *zh, const char *bookmark);
 
 int zfs_clone(struct zfs *zh, const char *snap, const char *target,
-	      const char *const *props);
+              const char *const *props);
 int zfs_promote(struct zfs *zh, const char *dataset);
 
 enum zfs_rollback_flags {
@@ -184,12 +183,12 @@ enum zfs_rename_flags {
 	ZFS_RENAME_PARENTS = 1 << 2,   /* -p */
 };
 int zfs_rename(struct zfs *zh, const char *from, const char *to,
-	       unsigned flags);
+               unsigned flags);
 
 int zfs_hold(struct zfs *zh, const char *tag, const char *const *snaps,
-	     bool recursive);
+             bool recursive);
 int zfs_release(struct zfs *zh, const char *tag, const char *const *snaps,
-		bool recursive);
+                bool recursive);
 
 struct zfs_hold {
 	char *snapshot;
@@ -201,11 +200,11 @@ struct zfs_hold_list {
 	size_t n;
 };
 int zfs_holds(struct zfs *zh, const char *const *snaps, bool recursive,
-	      struct zfs_hold_list *out);
+              struct zfs_hold_list *out);
 void zfs_hold_list_free(struct zfs_hold_list *l);
 
 int zfs_bookmark(struct zfs *zh, const char *snap_or_bookmark,
-		 const char *bookmark);
+                 const char *bookmark);
 
 /* ---- Send and receive ---- */
 
@@ -224,20 +223,20 @@ struct zfs_send_opts {
 
 struct zfs_recv_opts {
 	const char *target;
-	bool resumable;  /* -s */
-	bool force;      /* -F: roll back the target first */
-	bool nomount;    /* -u */
-	const char *const *set_props;   /* -o name=value */
+	bool resumable;                   /* -s */
+	bool force;                       /* -F: roll back the target first */
+	bool nomount;                     /* -u */
+	const char *const *set_props;     /* -o name=value */
 	const char *const *exclude_props; /* -x name */
 };
 
 /* send -nvP: the stream's estimated size in bytes. */
 int zfs_send_estimate(struct zfs *zh, const struct zfs_send_opts *o,
-		      uint64_t *bytes);
+                      uint64_t *bytes);
 /* `zfs send ... | zfs recv ...`, sender on src's host, receiver on dst's. */
 int zfs_send_recv(struct zfs *src, const struct zfs_send_opts *so,
-		  struct zfs *dst, const struct zfs_recv_opts *ro,
-		  const struct run_progress *progress, uint64_t *bytes);
+                  struct zfs *dst, const struct zfs_recv_opts *ro,
+                  const struct run_progress *progress, uint64_t *bytes);
 /* recv -A: discards a partially received state on dataset. */
 int zfs_recv_abort(struct zfs *zh, const char *dataset);
 
@@ -253,10 +252,10 @@ enum zfs_diff_change {
 struct zfs_diff_entry {
 	int64_t sec; /* inode change time */
 	long nsec;
-	char change;   /* one of enum zfs_diff_change */
-	char type;     /* F file, / dir, @ symlink, B block, C char, | fifo,
-			  = socket, > door, P event port */
-	char *path;    /* raw bytes (escapes decoded), NUL-terminated */
+	char change; /* one of enum zfs_diff_change */
+	char type;   /* F file, / dir, @ symlink, B block, C char, | fifo,
+	                = socket, > door, P event port */
+	char *path;  /* raw bytes (escapes decoded), NUL-terminated */
 	size_t path_len;
 	char *new_path; /* renames only */
 	size_t new_path_len;
@@ -269,30 +268,29 @@ struct zfs_diff_list {
 
 /* `zfs diff -FHt from [to]`; to NULL means the live dataset. */
 int zfs_diff(struct zfs *zh, const char *from, const char *to,
-	     struct zfs_diff_list *out);
+             struct zfs_diff_list *out);
 void zfs_diff_list_free(struct zfs_diff_list *l);
 
 /* ---- Channel programs ---- */
 
 struct zfs_program_opts {
 	const char *pool;
-	const char *script;        /* Lua source, passed on stdin */
-	const char *const *args;   /* script arguments */
-	uint64_t instr_limit;      /* -t; 0: zfs's default */
-	uint64_t mem_limit;        /* -m; 0: zfs's default */
-	bool no_sync;              /* -n: read-only, no txg */
+	const char *script;      /* Lua source, passed on stdin */
+	const char *const *args; /* script arguments */
+	uint64_t instr_limit;    /* -t; 0: zfs's default */
+	uint64_t mem_limit;      /* -m; 0: zfs's default */
+	bool no_sync;            /* -n: read-only, no txg */
 };
 
 /* Runs the program and returns zfs's JSON output text (`zfs program -j`)
  * in *json (caller frees). */
-int zfs_program(struct zfs *zh, const struct zfs_program_opts *o,
-		char **json);
+int zfs_program(struct zfs *zh, const struct zfs_program_opts *o, char **json);
 
 /* ---- Pure parsers (unit-tested without ZFS) ---- */
 
 int zfs_parse_snapshots(struct zeit *z, char *text, struct zfs_snap_list *out);
 int zfs_parse_datasets(struct zeit *z, char *text, size_t nprops,
-		       struct zfs_dataset_list *out);
+                       struct zfs_dataset_list *out);
 int zfs_parse_props(struct zeit *z, char *text, struct zfs_prop_list *out);
 int zfs_parse_holds(struct zeit *z, char *text, struct zfs_hold_list *out);
 int zfs_parse_diff(struct zeit *z, char *text, struct zfs_diff_list *out);

@@ -114,10 +114,10 @@ static int call(int argc, char **argv)
 	char f[32] = "";
 	argc--;
 	argv++;
-#define NEED(n)                                            \
-	do {                                               \
-		if (argc < (n))                            \
-			return usage("missing arguments"); \
+#define NEED(n)                                                                \
+	do {                                                                   \
+		if (argc < (n))                                                \
+			return usage("missing arguments");                     \
 	} while (0)
 #define ARGS ((const char *const *)argv)
 
@@ -145,8 +145,9 @@ static int call(int argc, char **argv)
 		if (strchr(f, 'b'))
 			types |= ZFS_TYPE_BOOKMARK;
 		NEED(2);
-		if (zfs_list_datasets(&zh, strcmp(argv[0], "-") ? argv[0] : NULL,
-				      atoi(argv[1]), types, ARGS + 2, &l) < 0)
+		if (zfs_list_datasets(&zh,
+		                      strcmp(argv[0], "-") ? argv[0] : NULL,
+		                      atoi(argv[1]), types, ARGS + 2, &l) < 0)
 			return die();
 		for (size_t i = 0; i < l.n; i++) {
 			printf("%s\t%s", l.v[i].name, type_name(l.v[i].type));
@@ -173,8 +174,8 @@ static int call(int argc, char **argv)
 		if (zfs_list_snapshots(&zh, argv[0], fl, &l) < 0)
 			return die();
 		for (size_t i = 0; i < l.n; i++)
-			printf("%s\t%" PRIu64 "\t%" PRIu64 "\t%s\n", l.v[i].name,
-			       l.v[i].guid, l.v[i].createtxg,
+			printf("%s\t%" PRIu64 "\t%" PRIu64 "\t%s\n",
+			       l.v[i].name, l.v[i].guid, l.v[i].createtxg,
 			       l.v[i].bookmark ? "bookmark" : "snapshot");
 		zfs_snap_list_free(&l);
 		return 0;
@@ -186,7 +187,7 @@ static int call(int argc, char **argv)
 		NEED(3);
 		split_commas(strcmp(argv[1], "all") ? argv[1] : "", &props);
 		int rc = zfs_get_props(&zh, ARGS + 2, atoi(argv[0]),
-				       (const char *const *)props.v, &l);
+		                       (const char *const *)props.v, &l);
 		strv_free(&props);
 		if (rc < 0)
 			return die();
@@ -200,7 +201,7 @@ static int call(int argc, char **argv)
 		NEED(2);
 		split_commas(argv[1], &props);
 		int rc = zpool_get_props(&zh, argv[0],
-					 (const char *const *)props.v, &l);
+		                         (const char *const *)props.v, &l);
 		strv_free(&props);
 		if (rc < 0)
 			return die();
@@ -216,21 +217,25 @@ static int call(int argc, char **argv)
 		if (flags_of(&argc, &argv, "r", f) < 0)
 			return usage("bad flag");
 		NEED(2);
-		return zfs_inherit_prop(&zh, argv[0], argv[1], strchr(f, 'r')) < 0
-			       ? die()
-			       : 0;
+		return zfs_inherit_prop(&zh, argv[0], argv[1], strchr(f, 'r')) <
+		                       0
+		               ? die()
+		               : 0;
 	}
 	if (strcmp(cmd, "pool-set") == 0) {
 		NEED(3);
-		return zpool_set_prop(&zh, argv[0], argv[1], argv[2]) < 0 ? die()
-									  : 0;
+		return zpool_set_prop(&zh, argv[0], argv[1], argv[2]) < 0
+		               ? die()
+		               : 0;
 	}
 	if (strcmp(cmd, "snapshot") == 0) {
 		/* snapshot [PROP=V,...|-] SNAP... */
 		struct strv props;
 		NEED(2);
 		split_commas(strcmp(argv[0], "-") ? argv[0] : "", &props);
-		int rc = zfs_snapshot(&zh, ARGS + 1, props.n ? (const char *const *)props.v : NULL);
+		int rc = zfs_snapshot(&zh, ARGS + 1,
+		                      props.n ? (const char *const *)props.v
+		                              : NULL);
 		strv_free(&props);
 		return rc < 0 ? die() : 0;
 	}
@@ -238,24 +243,25 @@ static int call(int argc, char **argv)
 		if (flags_of(&argc, &argv, "d", f) < 0)
 			return usage("bad flag");
 		NEED(1);
-		return zfs_destroy_snapshots(&zh, ARGS, strchr(f, 'd')) < 0 ? die()
-									 : 0;
+		return zfs_destroy_snapshots(&zh, ARGS, strchr(f, 'd')) < 0
+		               ? die()
+		               : 0;
 	}
 	if (strcmp(cmd, "create") == 0) {
 		if (flags_of(&argc, &argv, "p", f) < 0)
 			return usage("bad flag");
 		NEED(1);
 		return zfs_create(&zh, argv[0], strchr(f, 'p'), ARGS + 1) < 0
-			       ? die()
-			       : 0;
+		               ? die()
+		               : 0;
 	}
 	if (strcmp(cmd, "destroy-dataset") == 0) {
 		if (flags_of(&argc, &argv, "r", f) < 0)
 			return usage("bad flag");
 		NEED(1);
 		return zfs_destroy_dataset(&zh, argv[0], strchr(f, 'r')) < 0
-			       ? die()
-			       : 0;
+		               ? die()
+		               : 0;
 	}
 	if (strcmp(cmd, "destroy-bookmark") == 0) {
 		NEED(1);
@@ -263,7 +269,8 @@ static int call(int argc, char **argv)
 	}
 	if (strcmp(cmd, "clone") == 0) {
 		NEED(2);
-		return zfs_clone(&zh, argv[0], argv[1], ARGS + 2) < 0 ? die() : 0;
+		return zfs_clone(&zh, argv[0], argv[1], ARGS + 2) < 0 ? die()
+		                                                      : 0;
 	}
 	if (strcmp(cmd, "promote") == 0) {
 		NEED(1);
@@ -299,10 +306,10 @@ static int call(int argc, char **argv)
 		if (flags_of(&argc, &argv, "r", f) < 0)
 			return usage("bad flag");
 		NEED(2);
-		int rc = cmd[0] == 'h'
-				 ? zfs_hold(&zh, argv[0], ARGS + 1, strchr(f, 'r'))
-				 : zfs_release(&zh, argv[0], ARGS + 1,
-					       strchr(f, 'r'));
+		int rc = cmd[0] == 'h' ? zfs_hold(&zh, argv[0], ARGS + 1,
+		                                  strchr(f, 'r'))
+		                       : zfs_release(&zh, argv[0], ARGS + 1,
+		                                     strchr(f, 'r'));
 		return rc < 0 ? die() : 0;
 	}
 	if (strcmp(cmd, "holds") == 0) {
@@ -313,8 +320,8 @@ static int call(int argc, char **argv)
 		if (zfs_holds(&zh, ARGS, strchr(f, 'r'), &l) < 0)
 			return die();
 		for (size_t i = 0; i < l.n; i++)
-			printf("%s\t%s\t%" PRId64 "\n", l.v[i].snapshot, l.v[i].tag,
-			       l.v[i].timestamp);
+			printf("%s\t%s\t%" PRId64 "\n", l.v[i].snapshot,
+			       l.v[i].tag, l.v[i].timestamp);
 		zfs_hold_list_free(&l);
 		return 0;
 	}
@@ -322,7 +329,8 @@ static int call(int argc, char **argv)
 		NEED(2);
 		return zfs_bookmark(&zh, argv[0], argv[1]) < 0 ? die() : 0;
 	}
-	if (strcmp(cmd, "send-estimate") == 0 || strcmp(cmd, "send-recv") == 0) {
+	if (strcmp(cmd, "send-estimate") == 0 ||
+	    strcmp(cmd, "send-recv") == 0) {
 		/* send-estimate [-w] [-p] [-R] [-i FROM|-I FROM|-t TOKEN] SNAP
 		 * send-recv [send flags] SNAP TARGET [s][F][u] */
 		struct zfs_send_opts so = {0};
@@ -337,8 +345,9 @@ static int call(int argc, char **argv)
 				so.replicate = true;
 			else if (strcmp(o, "-c") == 0)
 				so.compressed = true;
-			else if ((strcmp(o, "-i") == 0 || strcmp(o, "-I") == 0) &&
-				 argc > 1) {
+			else if ((strcmp(o, "-i") == 0 ||
+			          strcmp(o, "-I") == 0) &&
+			         argc > 1) {
 				so.from = argv[1];
 				so.intermediates = o[1] == 'I';
 				argc--;
@@ -392,8 +401,8 @@ static int call(int argc, char **argv)
 		if (zfs_diff(&zh, argv[0], argc > 1 ? argv[1] : NULL, &l) < 0)
 			return die();
 		for (size_t i = 0; i < l.n; i++) {
-			printf("%" PRId64 "\t%c\t%c\t", l.v[i].sec, l.v[i].change,
-			       l.v[i].type);
+			printf("%" PRId64 "\t%c\t%c\t", l.v[i].sec,
+			       l.v[i].change, l.v[i].type);
 			print_hex(l.v[i].path, l.v[i].path_len);
 			if (l.v[i].new_path) {
 				printf("\t");
@@ -462,11 +471,11 @@ static int call(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"host", required_argument, NULL, 'h'},
-		{"dst-host", required_argument, NULL, 'd'},
-		{"ssh-opt", required_argument, NULL, 'o'},
-		{"timeout", required_argument, NULL, 'T'},
-		{NULL, 0, NULL, 0},
+	        {"host", required_argument, NULL, 'h'},
+	        {"dst-host", required_argument, NULL, 'd'},
+	        {"ssh-opt", required_argument, NULL, 'o'},
+	        {"timeout", required_argument, NULL, 'T'},
+	        {NULL, 0, NULL, 0},
 	};
 	int c, timeout = 0;
 
@@ -474,23 +483,12 @@ int main(int argc, char **argv)
 	strv_init(&ssh_opts);
 	while ((c = getopt_long(argc, argv, "+v", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			host.ssh = optarg;
-			break;
-		case 'd':
-			dst_host.ssh = optarg;
-			break;
-		case 'o':
-			strv_push(&ssh_opts, optarg);
-			break;
-		case 'T':
-			timeout = atoi(optarg);
-			break;
-		case 'v':
-			z.verbose++;
-			break;
-		default:
-			return 2;
+		case 'h': host.ssh = optarg; break;
+		case 'd': dst_host.ssh = optarg; break;
+		case 'o': strv_push(&ssh_opts, optarg); break;
+		case 'T': timeout = atoi(optarg); break;
+		case 'v': z.verbose++; break;
+		default: return 2;
 		}
 	}
 	if (optind >= argc)

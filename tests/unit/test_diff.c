@@ -29,7 +29,9 @@ static void test_unescape(void **state)
 	assert_int_equal(zfs_unescape(del), 1);
 	assert_int_equal((unsigned char)del[0], 0x7f);
 	char plain[] = "/usr/share/libvirt/cpu_map/x86_features.xml";
-	assert_int_equal(zfs_unescape(plain), (long)strlen("/usr/share/libvirt/cpu_map/x86_features.xml"));
+	assert_int_equal(
+	        zfs_unescape(plain),
+	        (long)strlen("/usr/share/libvirt/cpu_map/x86_features.xml"));
 
 	char trunc[] = "a\\012";
 	assert_int_equal(zfs_unescape(trunc), -1);
@@ -45,10 +47,10 @@ static void test_lines(void **state)
 {
 	struct zfs_diff_list l;
 	char text[] =
-		"1764288000.123456789\tM\t/\t/mnt/etc\n"
-		"1764288001.000000000\t+\tF\t/mnt/etc/new\\0040file\n"
-		"1764288002.5\t-\t@\t/mnt/etc/old\\0012link\n"
-		"1764288003.000000001\tR\tF\t/mnt/a\\0011b\t/mnt/c\\0134d\n";
+	        "1764288000.123456789\tM\t/\t/mnt/etc\n"
+	        "1764288001.000000000\t+\tF\t/mnt/etc/new\\0040file\n"
+	        "1764288002.5\t-\t@\t/mnt/etc/old\\0012link\n"
+	        "1764288003.000000001\tR\tF\t/mnt/a\\0011b\t/mnt/c\\0134d\n";
 	(void)state;
 	assert_int_equal(zfs_parse_diff(&z, text, &l), 0);
 	assert_int_equal(l.n, 4);
@@ -90,9 +92,9 @@ static void test_bad_lines(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_unescape),
-		cmocka_unit_test(test_lines),
-		cmocka_unit_test(test_bad_lines),
+	        cmocka_unit_test(test_unescape),
+	        cmocka_unit_test(test_lines),
+	        cmocka_unit_test(test_bad_lines),
 	};
 	zeit_init(&z);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,7 +21,8 @@ static void bad(const char *name, unsigned kinds, const char *why)
 	if (zfs_name_check(&z, name, kinds) == 0)
 		fail_msg("'%s' should be invalid", name);
 	if (!strstr(zeit_error(&z), why))
-		fail_msg("'%s': message '%s' lacks '%s'", name, zeit_error(&z), why);
+		fail_msg("'%s': message '%s' lacks '%s'", name, zeit_error(&z),
+		         why);
 	/* The message names what was wrong. */
 	assert_non_null(strstr(zeit_error(&z), name[0] ? name : "''"));
 }
@@ -103,10 +104,10 @@ static void test_pool_of(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid),
-		cmocka_unit_test(test_invalid),
-		cmocka_unit_test(test_user_props),
-		cmocka_unit_test(test_pool_of),
+	        cmocka_unit_test(test_valid),
+	        cmocka_unit_test(test_invalid),
+	        cmocka_unit_test(test_user_props),
+	        cmocka_unit_test(test_pool_of),
 	};
 	zeit_init(&z);
 	return cmocka_run_group_tests(tests, NULL, NULL);

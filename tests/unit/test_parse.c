@@ -15,8 +15,8 @@ static void test_snapshots(void **state)
 {
 	struct zfs_snap_list l;
 	char text[] = "tank/a@s1\t123456789012345678\t10\n"
-		      "tank/a#b1\t42\t11\n"
-		      "tank/a b@x y\t7\t12\n";
+	              "tank/a#b1\t42\t11\n"
+	              "tank/a b@x y\t7\t12\n";
 	(void)state;
 	assert_int_equal(zfs_parse_snapshots(&z, text, &l), 0);
 	assert_int_equal(l.n, 3);
@@ -45,7 +45,7 @@ static void test_datasets(void **state)
 {
 	struct zfs_dataset_list l;
 	char text[] = "tank\tfilesystem\t/tank\t-\n"
-		      "tank/vol\tvolume\t-\tvalue\twith\ttabs\n";
+	              "tank/vol\tvolume\t-\tvalue\twith\ttabs\n";
 	(void)state;
 	assert_int_equal(zfs_parse_datasets(&z, text, 2, &l), 0);
 	assert_int_equal(l.n, 2);
@@ -67,11 +67,11 @@ static void test_props(void **state)
 {
 	struct zfs_prop_list l;
 	char text[] = "tank/a\torg.zeit:snap\ton\tlocal\n"
-		      "tank/a/b\torg.zeit:snap\ton\tinherited from tank/a\n"
-		      "tank/a\tcompression\tlz4\tdefault\n"
-		      "tank/a\torg.zeit:note\ta\tb\treceived\n"
-		      "tank/a\torg.zeit:none\t-\t-\n"
-		      "tank\tbootfs\ttank/ROOT/void\tlocal\n";
+	              "tank/a/b\torg.zeit:snap\ton\tinherited from tank/a\n"
+	              "tank/a\tcompression\tlz4\tdefault\n"
+	              "tank/a\torg.zeit:note\ta\tb\treceived\n"
+	              "tank/a\torg.zeit:none\t-\t-\n"
+	              "tank\tbootfs\ttank/ROOT/void\tlocal\n";
 	(void)state;
 	assert_int_equal(zfs_parse_props(&z, text, &l), 0);
 	assert_int_equal(l.n, 6);
@@ -99,7 +99,7 @@ static void test_holds(void **state)
 {
 	struct zfs_hold_list l;
 	char text[] = "tank/a@s1\tzeit:send:backup\t1764288000\n"
-		      "tank/a@s1\tkeep\t1764288001\n";
+	              "tank/a@s1\tkeep\t1764288001\n";
 	(void)state;
 	assert_int_equal(zfs_parse_holds(&z, text, &l), 0);
 	assert_int_equal(l.n, 2);
@@ -115,9 +115,9 @@ static void test_send_size(void **state)
 	uint64_t n = 0;
 	(void)state;
 	assert_int_equal(zfs_parse_send_size("incremental\ta\ttank/a@b\t1000\n"
-					     "size\t123456\n",
-					     &n),
-			 0);
+	                                     "size\t123456\n",
+	                                     &n),
+	                 0);
 	assert_int_equal(n, 123456);
 	assert_int_equal(zfs_parse_send_size("full\ttank/a@b\t99\n", &n), -1);
 	assert_int_equal(zfs_parse_send_size("size\tlots\n", &n), -1);
@@ -125,8 +125,8 @@ static void test_send_size(void **state)
 
 static void test_destroy_batches(void **state)
 {
-	const char *snaps[] = {"tank/a@1", "tank/b@1", "tank/a@2",
-			       "tank/a b@3", "tank/a@3", NULL};
+	const char *snaps[] = {"tank/a@1",   "tank/b@1", "tank/a@2",
+	                       "tank/a b@3", "tank/a@3", NULL};
 	struct strv b;
 	(void)state;
 	zfs_destroy_batches(snaps, 1000, &b);
@@ -161,12 +161,12 @@ static void test_destroy_batches(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_snapshots),
-		cmocka_unit_test(test_datasets),
-		cmocka_unit_test(test_props),
-		cmocka_unit_test(test_holds),
-		cmocka_unit_test(test_send_size),
-		cmocka_unit_test(test_destroy_batches),
+	        cmocka_unit_test(test_snapshots),
+	        cmocka_unit_test(test_datasets),
+	        cmocka_unit_test(test_props),
+	        cmocka_unit_test(test_holds),
+	        cmocka_unit_test(test_send_size),
+	        cmocka_unit_test(test_destroy_batches),
 	};
 	zeit_init(&z);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,7 +12,8 @@
 
 static struct zeit z;
 
-static const struct prune_item *find(const struct prune_plan *p, const char *name)
+static const struct prune_item *find(const struct prune_plan *p,
+                                     const char *name)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (!strcmp(p->v[i].name, name))
@@ -26,40 +27,47 @@ static void test_count_rule(void **state)
 	struct policy pol;
 	struct prune_plan plan;
 	const char *snaps[] = {
-		"tank/a@zeit_hourly_20261127T200000Z",
-		"tank/a@zeit_hourly_20261127T210000Z",
-		"tank/a@zeit_hourly_20261127T220000Z",
-		"tank/a@zeit_daily_20261127T000000Z",
-		"tank/a@manual-before-upgrade",
-		"tank/a@zfs-auto-snap_hourly-2026-11-27-1900",
-		"tank/a@autosnap_2026-11-27_18:00:00_hourly",
+	        "tank/a@zeit_hourly_20261127T200000Z",
+	        "tank/a@zeit_hourly_20261127T210000Z",
+	        "tank/a@zeit_hourly_20261127T220000Z",
+	        "tank/a@zeit_daily_20261127T000000Z",
+	        "tank/a@manual-before-upgrade",
+	        "tank/a@zfs-auto-snap_hourly-2026-11-27-1900",
+	        "tank/a@autosnap_2026-11-27_18:00:00_hourly",
 	};
 	(void)state;
 	policy_default(&pol);
-	assert_int_equal(policy_apply_spec(&z, &pol, "hourly=2,daily=0", "t"), 0);
+	assert_int_equal(policy_apply_spec(&z, &pol, "hourly=2,daily=0", "t"),
+	                 0);
 	prune_plan_init(&plan);
 	prune_plan_dataset(&pol, SNAP_ORIGIN_ZEIT, snaps, 7, 1795817700, &plan);
 	assert_int_equal(plan.n, 7);
 	assert_int_equal(find(&plan, snaps[0])->action, PRUNE_DESTROY);
-	assert_string_equal(find(&plan, snaps[0])->reason, "hourly: beyond the newest 2");
+	assert_string_equal(find(&plan, snaps[0])->reason,
+	                    "hourly: beyond the newest 2");
 	assert_int_equal(find(&plan, snaps[1])->action, PRUNE_KEEP);
-	assert_string_equal(find(&plan, snaps[1])->reason, "hourly: one of the newest 2");
+	assert_string_equal(find(&plan, snaps[1])->reason,
+	                    "hourly: one of the newest 2");
 	assert_int_equal(find(&plan, snaps[2])->action, PRUNE_KEEP);
 	assert_int_equal(find(&plan, snaps[3])->action, PRUNE_DESTROY);
-	assert_string_equal(find(&plan, snaps[3])->reason, "daily: tier off (daily=0)");
+	assert_string_equal(find(&plan, snaps[3])->reason,
+	                    "daily: tier off (daily=0)");
 	/* Never someone else's, unless adopted. */
 	assert_int_equal(find(&plan, snaps[4])->action, PRUNE_KEEP);
 	assert_string_equal(find(&plan, snaps[4])->reason, "not made by zeit");
 	assert_int_equal(find(&plan, snaps[5])->action, PRUNE_KEEP);
-	assert_string_equal(find(&plan, snaps[5])->reason, "zfs-auto-snap names not adopted");
-	assert_string_equal(find(&plan, snaps[6])->reason, "autosnap names not adopted");
+	assert_string_equal(find(&plan, snaps[5])->reason,
+	                    "zfs-auto-snap names not adopted");
+	assert_string_equal(find(&plan, snaps[6])->reason,
+	                    "autosnap names not adopted");
 	assert_int_equal(prune_plan_count(&plan, PRUNE_DESTROY), 2);
 	prune_plan_free(&plan);
 
-	/* Adopting zfs-auto-snapshot's history: its hourlies count with zeit's. */
+	/* Adopting zfs-auto-snapshot's history: its hourlies count with zeit's.
+	 */
 	prune_plan_init(&plan);
 	prune_plan_dataset(&pol, SNAP_ORIGIN_ZEIT | SNAP_ORIGIN_AUTO_SNAPSHOT,
-			   snaps, 7, 1795817700, &plan);
+	                   snaps, 7, 1795817700, &plan);
 	assert_int_equal(find(&plan, snaps[5])->action, PRUNE_DESTROY);
 	assert_int_equal(find(&plan, snaps[0])->action, PRUNE_DESTROY);
 	assert_int_equal(find(&plan, snaps[6])->action, PRUNE_KEEP);
@@ -71,9 +79,9 @@ static void test_age_rule_and_future(void **state)
 	struct policy pol;
 	struct prune_plan plan;
 	const char *snaps[] = {
-		"tank/a@zeit_daily_20261120T000000Z",
-		"tank/a@zeit_daily_20261125T000000Z",
-		"tank/a@zeit_daily_20261201T000000Z", /* after the clock */
+	        "tank/a@zeit_daily_20261120T000000Z",
+	        "tank/a@zeit_daily_20261125T000000Z",
+	        "tank/a@zeit_daily_20261201T000000Z", /* after the clock */
 	};
 	(void)state;
 	policy_default(&pol);
@@ -81,11 +89,14 @@ static void test_age_rule_and_future(void **state)
 	prune_plan_init(&plan);
 	prune_plan_dataset(&pol, SNAP_ORIGIN_ZEIT, snaps, 3, 1795817700, &plan);
 	assert_int_equal(find(&plan, snaps[0])->action, PRUNE_DESTROY);
-	assert_string_equal(find(&plan, snaps[0])->reason, "daily: older than 5d");
+	assert_string_equal(find(&plan, snaps[0])->reason,
+	                    "daily: older than 5d");
 	assert_int_equal(find(&plan, snaps[1])->action, PRUNE_KEEP);
-	assert_string_equal(find(&plan, snaps[1])->reason, "daily: younger than 5d");
+	assert_string_equal(find(&plan, snaps[1])->reason,
+	                    "daily: younger than 5d");
 	assert_int_equal(find(&plan, snaps[2])->action, PRUNE_KEEP);
-	assert_string_equal(find(&plan, snaps[2])->reason, "daily: newer than the clock");
+	assert_string_equal(find(&plan, snaps[2])->reason,
+	                    "daily: newer than the clock");
 	prune_plan_free(&plan);
 }
 
@@ -128,7 +139,8 @@ static void take_due(struct history *h, const struct policy *pol, time_t now)
 	for (int t = 0; t < ZEIT_TIER_COUNT; t++)
 		if (due[t]) {
 			char n[ZEIT_SNAPNAME_MAX];
-			zeit_snapname_format((enum zeit_tier)t, now, n, sizeof(n));
+			zeit_snapname_format((enum zeit_tier)t, now, n,
+			                     sizeof(n));
 			strv_pushf(&h->names, "tank/a@%s", n);
 		}
 }
@@ -138,8 +150,9 @@ static void prune(struct history *h, const struct policy *pol, time_t now)
 	struct prune_plan plan;
 	struct strv kept;
 	prune_plan_init(&plan);
-	prune_plan_dataset(pol, SNAP_ORIGIN_ZEIT, (const char *const *)h->names.v,
-			   h->names.n, now, &plan);
+	prune_plan_dataset(pol, SNAP_ORIGIN_ZEIT,
+	                   (const char *const *)h->names.v, h->names.n, now,
+	                   &plan);
 	strv_init(&kept);
 	for (size_t i = 0; i < plan.n; i++)
 		if (plan.v[i].action == PRUNE_KEEP)
@@ -149,7 +162,8 @@ static void prune(struct history *h, const struct policy *pol, time_t now)
 	h->names = kept;
 }
 
-static void count(const struct history *h, size_t out[ZEIT_TIER_COUNT], time_t newest[ZEIT_TIER_COUNT])
+static void count(const struct history *h, size_t out[ZEIT_TIER_COUNT],
+                  time_t newest[ZEIT_TIER_COUNT])
 {
 	memset(out, 0, sizeof(size_t) * ZEIT_TIER_COUNT);
 	memset(newest, 0, sizeof(time_t) * ZEIT_TIER_COUNT);
@@ -201,10 +215,14 @@ static void test_year_replay(void **state)
 	assert_int_equal(newest[ZEIT_TIER_FREQUENT], now);
 	assert_int_equal(newest[ZEIT_TIER_HOURLY], now - 45 * 60);
 	assert_int_equal(newest[ZEIT_TIER_DAILY], end - 86400);
-	assert_true(strv_contains(&a.names, "tank/a@zeit_monthly_20260101T000000Z"));
-	assert_true(strv_contains(&a.names, "tank/a@zeit_weekly_20261228T000000Z"));
-	assert_false(strv_contains(&a.names, "tank/a@zeit_daily_20261130T000000Z"));
-	assert_true(strv_contains(&a.names, "tank/a@zeit_daily_20261201T000000Z"));
+	assert_true(strv_contains(&a.names,
+	                          "tank/a@zeit_monthly_20260101T000000Z"));
+	assert_true(
+	        strv_contains(&a.names, "tank/a@zeit_weekly_20261228T000000Z"));
+	assert_false(
+	        strv_contains(&a.names, "tank/a@zeit_daily_20261130T000000Z"));
+	assert_true(
+	        strv_contains(&a.names, "tank/a@zeit_daily_20261201T000000Z"));
 
 	/* The replica keeps twice as many; a year holds only 12 monthlies. */
 	count(&b, n, newest);
@@ -213,8 +231,10 @@ static void test_year_replay(void **state)
 	assert_int_equal(n[ZEIT_TIER_DAILY], 62);
 	assert_int_equal(n[ZEIT_TIER_WEEKLY], 16);
 	assert_int_equal(n[ZEIT_TIER_MONTHLY], 12);
-	assert_true(strv_contains(&b.names, "tank/a@zeit_daily_20261031T000000Z"));
-	assert_false(strv_contains(&b.names, "tank/a@zeit_daily_20261030T000000Z"));
+	assert_true(
+	        strv_contains(&b.names, "tank/a@zeit_daily_20261031T000000Z"));
+	assert_false(
+	        strv_contains(&b.names, "tank/a@zeit_daily_20261030T000000Z"));
 	strv_free(&a.names);
 	strv_free(&b.names);
 }
@@ -229,8 +249,9 @@ static void test_tiers_due(void **state)
 	policy_default(&pol);
 	/* Nothing yet: every enabled tier is due, yearly (keep 0) is not. */
 	tiers_due(&pol, off, newest, midnight, due);
-	assert_true(due[ZEIT_TIER_FREQUENT] && due[ZEIT_TIER_HOURLY] && due[ZEIT_TIER_DAILY] &&
-		    due[ZEIT_TIER_WEEKLY] && due[ZEIT_TIER_MONTHLY]);
+	assert_true(due[ZEIT_TIER_FREQUENT] && due[ZEIT_TIER_HOURLY] &&
+	            due[ZEIT_TIER_DAILY] && due[ZEIT_TIER_WEEKLY] &&
+	            due[ZEIT_TIER_MONTHLY]);
 	assert_false(due[ZEIT_TIER_YEARLY]);
 	for (int t = 0; t < ZEIT_TIER_COUNT; t++)
 		newest[t] = midnight;
@@ -283,12 +304,12 @@ static void test_selection(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_count_rule),
-		cmocka_unit_test(test_age_rule_and_future),
-		cmocka_unit_test(test_lua),
-		cmocka_unit_test(test_tiers_due),
-		cmocka_unit_test(test_selection),
-		cmocka_unit_test(test_year_replay),
+	        cmocka_unit_test(test_count_rule),
+	        cmocka_unit_test(test_age_rule_and_future),
+	        cmocka_unit_test(test_lua),
+	        cmocka_unit_test(test_tiers_due),
+	        cmocka_unit_test(test_selection),
+	        cmocka_unit_test(test_year_replay),
 	};
 	zeit_init(&z);
 	return cmocka_run_group_tests(tests, NULL, NULL);

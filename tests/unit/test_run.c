@@ -13,7 +13,7 @@
 static struct zeit z;
 
 static int sh(const char *script, const char *input, int timeout_ms,
-	      struct run_cmd *c)
+              struct run_cmd *c)
 {
 	static const char *argv[4];
 	argv[0] = "sh";
@@ -55,9 +55,10 @@ static void test_large_output_and_input(void **state)
 	struct run_cmd c;
 	(void)state;
 	/* More than a pipe holds, on both streams at once: no deadlock. */
-	assert_int_equal(sh("head -c 3000000 /dev/zero; head -c 200000 /dev/zero >&2",
-			    NULL, 0, &c),
-			 0);
+	assert_int_equal(
+	        sh("head -c 3000000 /dev/zero; head -c 200000 /dev/zero >&2",
+	           NULL, 0, &c),
+	        0);
 	assert_int_equal(c.status, 0);
 	assert_int_equal(c.out.len, 3000000);
 	assert_int_equal(c.err.len, 200000);
@@ -86,9 +87,9 @@ static void test_timeout(void **state)
 	run_cmd_free(&c);
 
 	/* A program that ignores TERM is killed after the grace period. */
-	assert_int_equal(sh("trap '' TERM; sleep 30 & wait; sleep 30", NULL, 200,
-			    &c),
-			 0);
+	assert_int_equal(
+	        sh("trap '' TERM; sleep 30 & wait; sleep 30", NULL, 200, &c),
+	        0);
 	assert_true(c.timed_out);
 	assert_int_equal(c.status, 128 + 9);
 	run_cmd_free(&c);
@@ -158,7 +159,9 @@ static void test_pipeline_consumer_fails(void **state)
 {
 	/* The consumer exits at once: the producer must not hang. */
 	const char *prod_argv[] = {"sh", "-c", "exec cat /dev/zero", NULL};
-	const char *cons_argv[] = {"sh", "-c", "head -c 1000 >/dev/null; echo nope >&2; exit 4", NULL};
+	const char *cons_argv[] = {
+	        "sh", "-c", "head -c 1000 >/dev/null; echo nope >&2; exit 4",
+	        NULL};
 	struct run_cmd p, c;
 	uint64_t bytes = 0;
 	(void)state;
@@ -176,7 +179,8 @@ static void test_pipeline_consumer_fails(void **state)
 
 static void test_pipeline_producer_fails(void **state)
 {
-	const char *prod_argv[] = {"sh", "-c", "printf abc; echo broken >&2; exit 2", NULL};
+	const char *prod_argv[] = {"sh", "-c",
+	                           "printf abc; echo broken >&2; exit 2", NULL};
 	const char *cons_argv[] = {"cat", NULL};
 	struct run_cmd p, c;
 	uint64_t bytes = 0;
@@ -196,14 +200,14 @@ static void test_pipeline_producer_fails(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status_and_output),
-		cmocka_unit_test(test_large_output_and_input),
-		cmocka_unit_test(test_timeout),
-		cmocka_unit_test(test_missing_program),
-		cmocka_unit_test(test_env_and_cwd),
-		cmocka_unit_test(test_pipeline),
-		cmocka_unit_test(test_pipeline_consumer_fails),
-		cmocka_unit_test(test_pipeline_producer_fails),
+	        cmocka_unit_test(test_status_and_output),
+	        cmocka_unit_test(test_large_output_and_input),
+	        cmocka_unit_test(test_timeout),
+	        cmocka_unit_test(test_missing_program),
+	        cmocka_unit_test(test_env_and_cwd),
+	        cmocka_unit_test(test_pipeline),
+	        cmocka_unit_test(test_pipeline_consumer_fails),
+	        cmocka_unit_test(test_pipeline_producer_fails),
 	};
 	zeit_init(&z);
 	return cmocka_run_group_tests(tests, NULL, NULL);

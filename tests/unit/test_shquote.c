@@ -67,12 +67,24 @@ static void roundtrip(const char *const *words)
 static void test_roundtrip(void **state)
 {
 	(void)state;
-	const char *words[] = {"plain",         "two words", "",
-			       "it's",          "$HOME",     "$(id)",
-			       "back\\slash\\", "new\nline", "tab\there",
-			       "'''",           "\"dq\"",    "*?[a]",
-			       "-n",            "--",        "caf\xc3\xa9",
-			       "!bang",         "a'b\"c$d\\e`f", NULL};
+	const char *words[] = {"plain",
+	                       "two words",
+	                       "",
+	                       "it's",
+	                       "$HOME",
+	                       "$(id)",
+	                       "back\\slash\\",
+	                       "new\nline",
+	                       "tab\there",
+	                       "'''",
+	                       "\"dq\"",
+	                       "*?[a]",
+	                       "-n",
+	                       "--",
+	                       "caf\xc3\xa9",
+	                       "!bang",
+	                       "a'b\"c$d\\e`f",
+	                       NULL};
 	roundtrip(words);
 }
 
@@ -101,7 +113,8 @@ static void test_remote_argv(void **state)
 	const char *env[] = {"ZEIT_X=a b", NULL};
 	c.env = env;
 	run_real_argv(&c, &real);
-	assert_string_equal(real.v[7], "env 'ZEIT_X=a b' zfs list -H 'tank/a b'");
+	assert_string_equal(real.v[7],
+	                    "env 'ZEIT_X=a b' zfs list -H 'tank/a b'");
 	strv_free(&real);
 
 	c.host = NULL;
@@ -115,9 +128,9 @@ static void test_remote_argv(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_remote_argv),
+	        cmocka_unit_test(test_text),
+	        cmocka_unit_test(test_roundtrip),
+	        cmocka_unit_test(test_remote_argv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,10 +34,21 @@ static void test_reject(void **state)
 {
 	time_t t;
 	(void)state;
-	const char *bad[] = {"", "yesterday", "2026-13-01", "2026-02-29",
-			     "2026-11-31", "2026-11-27T24:00", "2026-11-27T22:15:00+01:00",
-			     "2026-11-27X", "2026-1-27", "20261127T2215", "@", "@-5",
-			     "2026-11-27T22:15:00ZZ", "1969-12-31", NULL};
+	const char *bad[] = {"",
+	                     "yesterday",
+	                     "2026-13-01",
+	                     "2026-02-29",
+	                     "2026-11-31",
+	                     "2026-11-27T24:00",
+	                     "2026-11-27T22:15:00+01:00",
+	                     "2026-11-27X",
+	                     "2026-1-27",
+	                     "20261127T2215",
+	                     "@",
+	                     "@-5",
+	                     "2026-11-27T22:15:00ZZ",
+	                     "1969-12-31",
+	                     NULL};
 	for (size_t i = 0; bad[i]; i++)
 		if (ztime_parse(bad[i], &t))
 			fail_msg("'%s' should not parse", bad[i]);
@@ -76,10 +87,10 @@ static void test_duration(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_reject),
-		cmocka_unit_test(test_format),
-		cmocka_unit_test(test_duration),
+	        cmocka_unit_test(test_parse),
+	        cmocka_unit_test(test_reject),
+	        cmocka_unit_test(test_format),
+	        cmocka_unit_test(test_duration),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
