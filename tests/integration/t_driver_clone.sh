@@ -34,16 +34,18 @@ test_rollback() {
 test_rename() {
 	zfs create -p tank/a/b
 	zfs snapshot -r tank/a@s
-	ok "$ZDRV" rename tank/a/b tank/a/c
-	exists tank/a/c || fail "rename failed"
-	ok "$ZDRV" rename -p tank/a/c tank/x/y/c
-	exists tank/x/y/c || fail "rename -p failed"
 	ok "$ZDRV" rename -r tank/a@s tank/a@t
 	exists tank/a@t || fail "snapshot rename failed"
-	exists tank/x/y/c@t || fail "recursive snapshot rename missed a child"
+	exists tank/a/b@t || fail "recursive snapshot rename missed a child"
+	ok "$ZDRV" rename tank/a/b tank/a/c
+	exists tank/a/c@t || fail "rename failed"
+	ok "$ZDRV" rename -p tank/a/c tank/x/y/c
+	exists tank/x/y/c || fail "rename -p failed"
 	ok "$ZDRV" rename -u tank/a tank/z
+	exists tank/z || fail "rename -u failed"
 	fails "recursive rename is for snapshots" "$ZDRV" rename -r tank/z tank/w
 	fails "does not exist" "$ZDRV" rename tank/nope tank/nope2
+	fails "expected a snapshot" "$ZDRV" rename tank/z@t tank/w
 }
 
 test_bookmarks() {

@@ -45,7 +45,7 @@ test_diff_errors() {
 	zfs create tank/d
 	zfs snapshot tank/d@s1
 	fails "expected a snapshot" "$ZDRV" diff tank/d
-	fails "does not exist" "$ZDRV" diff tank/d@nope
+	fails "zfs diff -F -H -t tank/d@nope.*(does not exist|No such file)" "$ZDRV" diff tank/d@nope
 	zfs create -V 8M tank/vol
 	zfs snapshot tank/vol@s
 	fails "zfs diff" "$ZDRV" diff tank/vol@s
