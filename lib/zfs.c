@@ -49,9 +49,25 @@ static void trim_trailing(struct buf *b)
 		b->data[--b->len] = '\0';
 }
 
+/* The command line for a message, shortened when it is a long batch. */
+static char *command_for_message(const char *const *argv)
+{
+	enum { MAX = 400 };
+	char *line = argv_to_string(argv);
+	size_t n = 0;
+
+	if (strlen(line) <= MAX)
+		return line;
+	for (; argv[n]; n++)
+		;
+	char *cut = xasprintf("%.*s ... (%zu arguments)", MAX - 100, line, n);
+	free(line);
+	return cut;
+}
+
 static void fail_cmd(struct zfs *zh, struct run_cmd *c)
 {
-	char *line = argv_to_string(c->argv);
+	char *line = command_for_message(c->argv);
 	const char *where = zh->host && zh->host->ssh ? zh->host->ssh : NULL;
 
 	trim_trailing(&c->err);
