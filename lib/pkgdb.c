@@ -44,7 +44,7 @@ const char *pkg_format_name(enum pkg_format f)
 }
 
 static void add(struct pkg_list *l, const char *name, size_t nlen,
-		const char *version, size_t vlen)
+                const char *version, size_t vlen)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 256;
@@ -64,7 +64,7 @@ struct record {
 /* The value of key in a record, up to the end of its line; continuation
  * lines are not needed for the fields zeit reads. */
 static bool field(const struct record *r, const char *key, const char **val,
-		  size_t *len)
+                  size_t *len)
 {
 	size_t klen = strlen(key);
 	for (const char *p = r->start; p < r->end;) {
@@ -75,7 +75,8 @@ static bool field(const struct record *r, const char *key, const char **val,
 			while (v < eol && (*v == ' ' || *v == '\t'))
 				v++;
 			const char *e = eol;
-			while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			while (e > v &&
+			       (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 				e--;
 			*val = v;
 			*len = (size_t)(e - v);
@@ -102,7 +103,8 @@ static bool next_record(const char **p, const char *end, struct record *r)
 			break;
 		}
 		q = nl + 1;
-		if (q >= end || *q == '\n' || (*q == '\r' && q + 1 < end && q[1] == '\n'))
+		if (q >= end || *q == '\n' ||
+		    (*q == '\r' && q + 1 < end && q[1] == '\n'))
 			break;
 	}
 	r->end = q;
@@ -123,7 +125,8 @@ static void qualify_multiarch(struct pkg_list *l, size_t from, char **archs)
 		for (size_t k = from; k < l->n && !dup; k++)
 			dup = k != i && !strcmp(l->v[i].name, l->v[k].name);
 		if (dup && archs[i - from]) {
-			char *q = xasprintf("%s:%s", l->v[i].name, archs[i - from]);
+			char *q = xasprintf("%s:%s", l->v[i].name,
+			                    archs[i - from]);
 			free(l->v[i].name);
 			l->v[i].name = q;
 		}
@@ -131,7 +134,7 @@ static void qualify_multiarch(struct pkg_list *l, size_t from, char **archs)
 }
 
 int pkgdb_parse_dpkg(struct zeit *z, const char *text, size_t len,
-		     struct pkg_list *out)
+                     struct pkg_list *out)
 {
 	const char *p = text, *end = text + len;
 	struct record r;
@@ -155,9 +158,9 @@ int pkgdb_parse_dpkg(struct zeit *z, const char *text, size_t len,
 		if (!field(&r, "Version:", &ver, &vl) || nl == 0 || vl == 0) {
 			strv_free(&archs);
 			return zeit_fail(z, EINVAL,
-					 "dpkg status: package '%.*s' has no "
-					 "version",
-					 (int)(nl > 200 ? 200 : nl), name);
+			                 "dpkg status: package '%.*s' has no "
+			                 "version",
+			                 (int)(nl > 200 ? 200 : nl), name);
 		}
 		add(out, name, nl, ver, vl);
 		if (field(&r, "Architecture:", &arch, &al)) {
@@ -174,7 +177,7 @@ int pkgdb_parse_dpkg(struct zeit *z, const char *text, size_t len,
 }
 
 int pkgdb_parse_apk(struct zeit *z, const char *text, size_t len,
-		    struct pkg_list *out)
+                    struct pkg_list *out)
 {
 	const char *p = text, *end = text + len;
 	struct record r;
@@ -191,9 +194,9 @@ int pkgdb_parse_apk(struct zeit *z, const char *text, size_t len,
 			continue;
 		if (!hn || !hv || !nl || !vl)
 			return zeit_fail(z, EINVAL,
-					 "apk database: a package without P: "
-					 "or V: near byte %zu",
-					 (size_t)(r.start - text));
+			                 "apk database: a package without P: "
+			                 "or V: near byte %zu",
+			                 (size_t)(r.start - text));
 		add(out, name, nl, ver, vl);
 	}
 	return 0;
@@ -201,7 +204,7 @@ int pkgdb_parse_apk(struct zeit *z, const char *text, size_t len,
 
 /* %NAME% / %VERSION% sections of one pacman desc file. */
 int pkgdb_parse_pacman_desc(struct zeit *z, const char *text, size_t len,
-			    struct pkg_list *out)
+                            struct pkg_list *out)
 {
 	const char *name = NULL, *ver = NULL, *end = text + len;
 	size_t nl = 0, vl = 0;
@@ -233,7 +236,7 @@ int pkgdb_parse_pacman_desc(struct zeit *z, const char *text, size_t len,
 	}
 	if (!name || !ver || !nl || !vl)
 		return zeit_fail(z, EINVAL,
-				 "pacman desc: no %%NAME%% or %%VERSION%%");
+		                 "pacman desc: no %%NAME%% or %%VERSION%%");
 	add(out, name, nl, ver, vl);
 	return 0;
 }
@@ -253,14 +256,14 @@ static bool is(const xmlNode *n, const char *name)
 }
 
 int pkgdb_parse_xbps(struct zeit *z, const char *text, size_t len,
-		     struct pkg_list *out)
+                     struct pkg_list *out)
 {
 	if (len > 512 * 1024 * 1024)
 		return zeit_fail(z, EFBIG, "xbps pkgdb: too large");
 	/* No network, no entities, no DTD loading: the file is untrusted. */
 	xmlDoc *doc = xmlReadMemory(text, (int)len, "pkgdb.plist", NULL,
-				    XML_PARSE_NONET | XML_PARSE_NOERROR |
-					    XML_PARSE_NOWARNING);
+	                            XML_PARSE_NONET | XML_PARSE_NOERROR |
+	                                    XML_PARSE_NOWARNING);
 	if (!doc)
 		return zeit_fail(z, EINVAL, "xbps pkgdb: not a property list");
 	out->format = PKG_XBPS;
@@ -276,7 +279,7 @@ int pkgdb_parse_xbps(struct zeit *z, const char *text, size_t len,
 		xmlNode *v = next_elem(k->next);
 		if (!is(k, "key") || !v) {
 			rc = zeit_fail(z, EINVAL,
-				       "xbps pkgdb: <key> without a value");
+			               "xbps pkgdb: <key> without a value");
 			goto out;
 		}
 		k = v;
@@ -290,9 +293,13 @@ int pkgdb_parse_xbps(struct zeit *z, const char *text, size_t len,
 				break;
 			if (is(kk, "key") && is(vv, "string")) {
 				xmlChar *key = xmlNodeGetContent(kk);
-				if (!xmlStrcmp(key, (const xmlChar *)"pkgver") && !pkgver)
+				if (!xmlStrcmp(key,
+				               (const xmlChar *)"pkgver") &&
+				    !pkgver)
 					pkgver = xmlNodeGetContent(vv);
-				else if (!xmlStrcmp(key, (const xmlChar *)"state") && !state)
+				else if (!xmlStrcmp(key,
+				                    (const xmlChar *)"state") &&
+				         !state)
 					state = xmlNodeGetContent(vv);
 				xmlFree(key);
 			}
@@ -300,11 +307,15 @@ int pkgdb_parse_xbps(struct zeit *z, const char *text, size_t len,
 		}
 		const char *pv = (const char *)pkgver;
 		const char *dash = pv ? strrchr(pv, '-') : NULL;
-		bool installed = !state || !xmlStrcmp(state, (const xmlChar *)"installed");
+		bool installed =
+		        !state ||
+		        !xmlStrcmp(state, (const xmlChar *)"installed");
 		if (pv && dash && dash > pv && dash[1] && installed)
-			add(out, pv, (size_t)(dash - pv), dash + 1, strlen(dash + 1));
+			add(out, pv, (size_t)(dash - pv), dash + 1,
+			    strlen(dash + 1));
 		else if (installed && pv)
-			rc = zeit_fail(z, EINVAL, "xbps pkgdb: bad pkgver '%.200s'", pv);
+			rc = zeit_fail(z, EINVAL,
+			               "xbps pkgdb: bad pkgver '%.200s'", pv);
 		xmlFree(pkgver);
 		xmlFree(state);
 		if (rc)
@@ -322,7 +333,7 @@ static int slurp(struct zeit *z, const char *path, struct buf *b)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return zeit_fail(z, errno, "cannot read %s: %s", path,
-				 strerror(errno));
+		                 strerror(errno));
 	char tmp[65536];
 	ssize_t n;
 	buf_reset(b);
@@ -345,7 +356,8 @@ static bool exists_at(const char *root, const char *rel, struct buf *path)
 
 static int by_pkg_name(const void *a, const void *b)
 {
-	return strcmp(((const struct pkg *)a)->name, ((const struct pkg *)b)->name);
+	return strcmp(((const struct pkg *)a)->name,
+	              ((const struct pkg *)b)->name);
 }
 
 int pkgdb_read(struct zeit *z, const char *root, struct pkg_list *out)
@@ -359,30 +371,35 @@ int pkgdb_read(struct zeit *z, const char *root, struct pkg_list *out)
 	if (exists_at(root, "var/lib/dpkg/status", &path)) {
 		rc = slurp(z, path.data, &text);
 		if (!rc)
-			rc = pkgdb_parse_dpkg(z, text.data ? text.data : "", text.len, out);
+			rc = pkgdb_parse_dpkg(z, text.data ? text.data : "",
+			                      text.len, out);
 	} else if (exists_at(root, "var/db/xbps/pkgdb-0.38.plist", &path)) {
 		rc = slurp(z, path.data, &text);
 		if (!rc)
-			rc = pkgdb_parse_xbps(z, text.data ? text.data : "", text.len, out);
+			rc = pkgdb_parse_xbps(z, text.data ? text.data : "",
+			                      text.len, out);
 	} else if (exists_at(root, "lib/apk/db/installed", &path)) {
 		rc = slurp(z, path.data, &text);
 		if (!rc)
-			rc = pkgdb_parse_apk(z, text.data ? text.data : "", text.len, out);
+			rc = pkgdb_parse_apk(z, text.data ? text.data : "",
+			                     text.len, out);
 	} else if (exists_at(root, "var/lib/pacman/local", &path)) {
 		DIR *d = opendir(path.data);
 		struct dirent *e;
 		out->format = PKG_PACMAN;
 		while (d && rc == 0 && (e = readdir(d))) {
 			struct buf desc;
-			if (e->d_name[0] == '.' || !strcmp(e->d_name, "ALPM_DB_VERSION"))
+			if (e->d_name[0] == '.' ||
+			    !strcmp(e->d_name, "ALPM_DB_VERSION"))
 				continue;
 			buf_init(&desc);
 			buf_addf(&desc, "%s/%s/desc", path.data, e->d_name);
 			if (access(desc.data, F_OK) == 0) {
 				rc = slurp(z, desc.data, &text);
 				if (!rc)
-					rc = pkgdb_parse_pacman_desc(z, text.data ? text.data : "",
-								     text.len, out);
+					rc = pkgdb_parse_pacman_desc(
+					        z, text.data ? text.data : "",
+					        text.len, out);
 				if (rc)
 					zeit_fail_ctx(z, "%s", desc.data);
 			}
@@ -391,20 +408,21 @@ int pkgdb_read(struct zeit *z, const char *root, struct pkg_list *out)
 		if (d)
 			closedir(d);
 		else
-			rc = zeit_fail(z, errno, "cannot read %s: %s", path.data,
-				       strerror(errno));
+			rc = zeit_fail(z, errno, "cannot read %s: %s",
+			               path.data, strerror(errno));
 	} else if (exists_at(root, "var/lib/rpm", &path) ||
-		   exists_at(root, "usr/lib/sysimage/rpm", &path)) {
+	           exists_at(root, "usr/lib/sysimage/rpm", &path)) {
 		out->format = PKG_RPM;
-		rc = zeit_fail(z, ENOTSUP,
-			       "%s holds an rpm database, which zeit cannot read "
-			       "yet (dpkg, xbps, pacman and apk are supported)",
-			       root);
+		rc = zeit_fail(
+		        z, ENOTSUP,
+		        "%s holds an rpm database, which zeit cannot read "
+		        "yet (dpkg, xbps, pacman and apk are supported)",
+		        root);
 	} else {
 		rc = zeit_fail(z, ENOENT,
-			       "no package database under %s (looked for dpkg, "
-			       "xbps, pacman, apk and rpm)",
-			       root);
+		               "no package database under %s (looked for dpkg, "
+		               "xbps, pacman, apk and rpm)",
+		               root);
 	}
 	buf_free(&path);
 	buf_free(&text);
@@ -445,39 +463,43 @@ void pkg_changes_free(struct pkg_changes *c)
 }
 
 int pkgdb_diff(struct zeit *z, struct pkg_list *a, struct pkg_list *b,
-	       struct pkg_changes *out)
+               struct pkg_changes *out)
 {
 	out->v = NULL;
 	out->n = 0;
 	if (a->format != b->format)
-		return zeit_fail(z, EINVAL,
-				 "the package databases differ in kind (%s, %s)",
-				 pkg_format_name(a->format),
-				 pkg_format_name(b->format));
+		return zeit_fail(
+		        z, EINVAL,
+		        "the package databases differ in kind (%s, %s)",
+		        pkg_format_name(a->format), pkg_format_name(b->format));
 	qsort(a->v, a->n, sizeof(*a->v), by_pkg_name);
 	qsort(b->v, b->n, sizeof(*b->v), by_pkg_name);
 	out->v = xcalloc(a->n + b->n + 1, sizeof(*out->v));
 	size_t i = 0, k = 0;
 	while (i < a->n || k < b->n) {
-		int c = i >= a->n ? 1 : k >= b->n ? -1
-						  : strcmp(a->v[i].name, b->v[k].name);
+		int c = i >= a->n   ? 1
+		        : k >= b->n ? -1
+		                    : strcmp(a->v[i].name, b->v[k].name);
 		struct pkg_change *ch = &out->v[out->n];
 		if (c < 0) {
 			*ch = (struct pkg_change){PKG_REMOVED, a->v[i].name,
-						  a->v[i].version, NULL};
+			                          a->v[i].version, NULL};
 			out->n++;
 			i++;
 		} else if (c > 0) {
 			*ch = (struct pkg_change){PKG_ADDED, b->v[k].name, NULL,
-						  b->v[k].version};
+			                          b->v[k].version};
 			out->n++;
 			k++;
 		} else {
-			int v = pkg_vercmp(a->format, a->v[i].version, b->v[k].version);
-			if (v != 0 || strcmp(a->v[i].version, b->v[k].version)) {
+			int v = pkg_vercmp(a->format, a->v[i].version,
+			                   b->v[k].version);
+			if (v != 0 ||
+			    strcmp(a->v[i].version, b->v[k].version)) {
 				*ch = (struct pkg_change){
-					v <= 0 ? PKG_UPGRADED : PKG_DOWNGRADED,
-					a->v[i].name, a->v[i].version, b->v[k].version};
+				        v <= 0 ? PKG_UPGRADED : PKG_DOWNGRADED,
+				        a->v[i].name, a->v[i].version,
+				        b->v[k].version};
 				out->n++;
 			}
 			i++;

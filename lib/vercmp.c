@@ -108,7 +108,7 @@ int vercmp_dpkg(const char *a, const char *b)
 		rc = dpkg_part(x.version, y.version);
 	if (!rc)
 		rc = dpkg_part(x.release ? x.release : "",
-			       y.release ? y.release : "");
+		               y.release ? y.release : "");
 	free(x.version);
 	free(y.version);
 	return sign(rc);
@@ -210,9 +210,9 @@ static const char *dewey_next(const char *s, long long *v, bool *ok)
 		const char *word;
 		int value;
 	} mods[] = {{"alpha", DEWEY_ALPHA}, {"beta", DEWEY_BETA},
-		    {"pre", DEWEY_RC},      {"rc", DEWEY_RC},
-		    {"pl", DEWEY_PL},       {"_", DEWEY_PL},
-		    {".", DEWEY_PL}};
+	            {"pre", DEWEY_RC},      {"rc", DEWEY_RC},
+	            {"pl", DEWEY_PL},       {"_", DEWEY_PL},
+	            {".", DEWEY_PL}};
 	*ok = true;
 	if (isdigit((unsigned char)*s)) {
 		*v = 0;
@@ -288,7 +288,7 @@ int vercmp_xbps(const char *a, const char *b)
 	int rc = dewey_cmp(va, vb);
 	if (!rc)
 		rc = cmp_ll(ua ? strtoll(ua + 1, NULL, 10) : 0,
-			    ub ? strtoll(ub + 1, NULL, 10) : 0);
+		            ub ? strtoll(ub + 1, NULL, 10) : 0);
 	free(va);
 	free(vb);
 	return rc;
@@ -299,7 +299,7 @@ int vercmp_xbps(const char *a, const char *b)
 static int apk_suffix_rank(const char *s, size_t len)
 {
 	static const char *const order[] = {"alpha", "beta", "pre", "rc", "",
-					    "cvs",   "svn",  "git", "hg", "p"};
+	                                    "cvs",   "svn",  "git", "hg", "p"};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (strlen(order[i]) == len && strncmp(s, order[i], len) == 0)
 			return (int)i - 4;

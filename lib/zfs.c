@@ -520,14 +520,15 @@ void zfs_destroy_batches(const char *const *snaps, size_t limit,
 	free(done);
 }
 
-int zfs_destroy_snapshots(struct zfs *zh, const char *const *snaps, bool defer)
+int zfs_destroy_snapshots_limit(struct zfs *zh, const char *const *snaps,
+                                bool defer, size_t limit)
 {
 	struct strv batches;
 	int rc = 0;
 
 	if (check_names(zh, snaps, ZFS_NAME_SNAPSHOT) < 0)
 		return -1;
-	zfs_destroy_batches(snaps, ZFS_DESTROY_ARG_LIMIT, &batches);
+	zfs_destroy_batches(snaps, limit, &batches);
 	for (size_t i = 0; i < batches.n && rc == 0; i++) {
 		struct strv a;
 		strv_init(&a);
@@ -540,6 +541,12 @@ int zfs_destroy_snapshots(struct zfs *zh, const char *const *snaps, bool defer)
 	}
 	strv_free(&batches);
 	return rc;
+}
+
+int zfs_destroy_snapshots(struct zfs *zh, const char *const *snaps, bool defer)
+{
+	return zfs_destroy_snapshots_limit(zh, snaps, defer,
+	                                   ZFS_DESTROY_ARG_LIMIT);
 }
 
 int zfs_create(struct zfs *zh, const char *dataset, bool parents,

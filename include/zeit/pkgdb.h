@@ -34,13 +34,13 @@ const char *pkg_format_name(enum pkg_format f);
 /* Parsers of one database file's text (pacman: one desc file, appended).
  * Malformed input is an error with a message, never a crash. */
 int pkgdb_parse_dpkg(struct zeit *z, const char *text, size_t len,
-		     struct pkg_list *out);
+                     struct pkg_list *out);
 int pkgdb_parse_xbps(struct zeit *z, const char *text, size_t len,
-		     struct pkg_list *out);
+                     struct pkg_list *out);
 int pkgdb_parse_pacman_desc(struct zeit *z, const char *text, size_t len,
-			    struct pkg_list *out);
+                            struct pkg_list *out);
 int pkgdb_parse_apk(struct zeit *z, const char *text, size_t len,
-		    struct pkg_list *out);
+                    struct pkg_list *out);
 
 /* Finds and reads the package database of the system rooted at root. */
 int pkgdb_read(struct zeit *z, const char *root, struct pkg_list *out);
@@ -70,7 +70,7 @@ struct pkg_changes {
 /* What changed from a to b (same format), sorted by name; the strings
  * point into a and b. */
 int pkgdb_diff(struct zeit *z, struct pkg_list *a, struct pkg_list *b,
-	       struct pkg_changes *out);
+               struct pkg_changes *out);
 void pkg_changes_free(struct pkg_changes *c);
 const char *pkg_change_name(enum pkg_change_kind k);
 

@@ -150,6 +150,9 @@ int zfs_snapshot(struct zfs *zh, const char *const *snaps,
 /* Destroys snapshots: one `zfs destroy ds@a,b,c` per dataset, split only to
  * stay under the argument-size limit. Stops at the first failing call. */
 int zfs_destroy_snapshots(struct zfs *zh, const char *const *snaps, bool defer);
+/* The same with a chosen batch size limit in bytes (tests use a small one). */
+int zfs_destroy_snapshots_limit(struct zfs *zh, const char *const *snaps,
+                                bool defer, size_t limit);
 /* Linux limits one argument to 128 KiB (MAX_ARG_STRLEN); a remote command
  * is one ssh argument and one shell line, so batches stay well below. */
 #define ZFS_DESTROY_ARG_LIMIT (64 * 1024)

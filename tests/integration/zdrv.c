@@ -19,6 +19,7 @@ static struct zeit z;
 static struct zfs zh, dst;
 static struct run_host host, dst_host;
 static struct strv ssh_opts;
+static size_t destroy_limit = ZFS_DESTROY_ARG_LIMIT;
 
 static int die(void)
 {
