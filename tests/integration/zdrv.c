@@ -244,7 +244,8 @@ static int call(int argc, char **argv)
 		if (flags_of(&argc, &argv, "d", f) < 0)
 			return usage("bad flag");
 		NEED(1);
-		return zfs_destroy_snapshots(&zh, ARGS, strchr(f, 'd')) < 0
+		return zfs_destroy_snapshots_limit(&zh, ARGS, strchr(f, 'd'),
+		                                   destroy_limit) < 0
 		               ? die()
 		               : 0;
 	}
