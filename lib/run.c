@@ -128,6 +128,7 @@ static int child_start(struct zeit *z, struct run_cmd *c, struct child *ch,
 	ch->reaped = false;
 	c->status = -1;
 	c->timed_out = false;
+	c->cancelled = false;
 	buf_reset(&c->out);
 	buf_reset(&c->err);
 	if (!c->argv || !c->argv[0])
@@ -452,7 +453,12 @@ static void loop_run(struct loop *l)
 			                 ? l->progress->interval_ms
 			                 : 1000;
 			if (t - last_progress >= iv) {
-				l->progress->fn(l->bytes, l->progress->arg);
+				if (!l->progress->fn(l->bytes,
+				                     l->progress->arg))
+					for (size_t i = 0; i < l->n; i++) {
+						l->cmd[i]->cancelled = true;
+						child_kill(l->ch[i], SIGKILL);
+					}
 				last_progress = t;
 			}
 			if (wait_ms < 0 || wait_ms > iv)

@@ -74,6 +74,9 @@ static void fail_cmd(struct zfs *zh, struct run_cmd *c)
 	if (c->timed_out)
 		zeit_fail(zh->z, ETIMEDOUT, "`%s`%s%s timed out", line,
 		          where ? " on " : "", where ? where : "");
+	else if (c->cancelled)
+		zeit_fail(zh->z, ECANCELED, "`%s`%s%s was stopped", line,
+		          where ? " on " : "", where ? where : "");
 	else if (zh->host && zh->host->ssh && c->status == 255)
 		zeit_fail(zh->z, EHOSTUNREACH, "`%s` on %s: ssh failed: %s",
 		          line, where,

@@ -42,6 +42,7 @@ struct run_cmd {
 	struct buf err;
 	int status; /* exit code; 128+N if killed by signal N; -1 if not run */
 	bool timed_out;
+	bool cancelled; /* a progress callback abandoned the pipeline */
 };
 
 void run_cmd_init(struct run_cmd *c, const char *const *argv);
@@ -53,7 +54,9 @@ void run_cmd_free(struct run_cmd *c);
 int run(struct zeit *z, struct run_cmd *c);
 
 struct run_progress {
-	void (*fn)(uint64_t bytes, void *arg);
+	/* Returns false to abandon the transfer: both sides are killed
+	 * (SIGKILL, as a crash would) and the commands' `cancelled` is set. */
+	bool (*fn)(uint64_t bytes, void *arg);
 	void *arg;
 	int interval_ms; /* at most one call per interval; 0 means 1000 */
 };

@@ -103,10 +103,15 @@ static int flags_of(int *argc, char ***argv, const char *allowed, char *seen)
 	return 0;
 }
 
-static void progress(uint64_t bytes, void *arg)
+/* --cut-bytes N abandons a transfer (SIGKILL to both sides, as a crash
+ * would) once N bytes have crossed: a partial receive to resume. */
+static uint64_t cut_bytes;
+
+static bool progress(uint64_t bytes, void *arg)
 {
 	(void)arg;
 	fprintf(stderr, "progress\t%" PRIu64 "\n", bytes);
+	return !cut_bytes || bytes < cut_bytes;
 }
 
 static int call(int argc, char **argv)
@@ -383,7 +388,7 @@ static int call(int argc, char **argv)
 			ro.force = strchr(argv[1], 'F');
 			ro.nomount = strchr(argv[1], 'u');
 		}
-		struct run_progress pr = {progress, NULL, 200};
+		struct run_progress pr = {progress, NULL, cut_bytes ? 2 : 200};
 		uint64_t bytes = 0;
 		if (zfs_send_recv(&zh, &so, &dst, &ro, &pr, &bytes) < 0) {
 			fprintf(stderr, "bytes\t%" PRIu64 "\n", bytes);

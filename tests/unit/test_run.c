@@ -126,11 +126,41 @@ struct progress_seen {
 	uint64_t last;
 };
 
-static void on_progress(uint64_t bytes, void *arg)
+static bool on_progress(uint64_t bytes, void *arg)
 {
 	struct progress_seen *p = arg;
 	p->calls++;
 	p->last = bytes;
+	return true;
+}
+
+static bool stop_early(uint64_t bytes, void *arg)
+{
+	(void)arg;
+	return bytes < 1000000;
+}
+
+static void test_pipeline_cancel(void **state)
+{
+	/* An endless stream, abandoned by the callback once 1 MB crossed. */
+	const char *prod_argv[] = {"cat", "/dev/zero", NULL};
+	const char *cons_argv[] = {"sh", "-c", "cat >/dev/null", NULL};
+	struct run_cmd p, c;
+	uint64_t bytes = 0;
+	struct run_progress prog = {stop_early, NULL, 5};
+	(void)state;
+	run_cmd_init(&p, prod_argv);
+	run_cmd_init(&c, cons_argv);
+	p.timeout_ms = 30000;
+	assert_int_equal(run_pipeline(&z, &p, &c, &bytes, &prog), 0);
+	assert_true(p.cancelled);
+	assert_true(c.cancelled);
+	assert_false(p.timed_out);
+	assert_int_equal(p.status, 128 + 9);
+	assert_int_equal(c.status, 128 + 9);
+	assert_true(bytes >= 1000000);
+	run_cmd_free(&p);
+	run_cmd_free(&c);
 }
 
 static void test_pipeline(void **state)
@@ -208,6 +238,7 @@ int main(void)
 	        cmocka_unit_test(test_pipeline),
 	        cmocka_unit_test(test_pipeline_consumer_fails),
 	        cmocka_unit_test(test_pipeline_producer_fails),
+	        cmocka_unit_test(test_pipeline_cancel),
 	};
 	zeit_init(&z);
 	return cmocka_run_group_tests(tests, NULL, NULL);
