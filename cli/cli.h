@@ -63,5 +63,6 @@ int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_snap(struct cli *cli, int argc, char **argv);
 int cmd_destroy(struct cli *cli, int argc, char **argv);
 int cmd_prune(struct cli *cli, int argc, char **argv);
+int cmd_diff(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -947,6 +947,36 @@ int zfs_diff(struct zfs *zh, const char *from, const char *to,
 	return rc;
 }
 
+/* ---- Temporary mounts ---- */
+
+int zfs_mount_at(struct zfs *zh, const char *name, const char *dir,
+                 bool readonly)
+{
+	struct strv a;
+
+	if (check_name(zh, name, ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "mount");
+	strv_push(&a, "-t");
+	strv_push(&a, "zfs");
+	strv_push(&a, "-o");
+	strv_push(&a, readonly ? "ro,zfsutil" : "zfsutil");
+	strv_push(&a, name);
+	strv_push(&a, dir);
+	return zrun_quiet(zh, &a);
+}
+
+int zfs_unmount_at(struct zfs *zh, const char *dir)
+{
+	struct strv a;
+
+	strv_init(&a);
+	strv_push(&a, "umount");
+	strv_push(&a, dir);
+	return zrun_quiet(zh, &a);
+}
+
 /* ---- Channel programs ---- */
 
 int zfs_program(struct zfs *zh, const struct zfs_program_opts *o, char **json)

@@ -274,6 +274,14 @@ int zfs_diff(struct zfs *zh, const char *from, const char *to,
              struct zfs_diff_list *out);
 void zfs_diff_list_free(struct zfs_diff_list *l);
 
+/* ---- Temporary mounts ---- */
+
+/* Mounts a filesystem or snapshot at dir (`mount -t zfs -o zfsutil`),
+ * whatever its mountpoint and canmount say; snapshots mount read-only. */
+int zfs_mount_at(struct zfs *zh, const char *name, const char *dir,
+                 bool readonly);
+int zfs_unmount_at(struct zfs *zh, const char *dir);
+
 /* ---- Channel programs ---- */
 
 struct zfs_program_opts {
