@@ -120,17 +120,21 @@ static bool has_nul(const char *text, size_t len)
 /* Gives packages whose name occurs with several architectures ":arch". */
 static void qualify_multiarch(struct pkg_list *l, size_t from, char **archs)
 {
-	for (size_t i = from; i < l->n; i++) {
-		bool dup = false;
-		for (size_t k = from; k < l->n && !dup; k++)
-			dup = k != i && !strcmp(l->v[i].name, l->v[k].name);
-		if (dup && archs[i - from]) {
-			char *q = xasprintf("%s:%s", l->v[i].name,
-			                    archs[i - from]);
-			free(l->v[i].name);
-			l->v[i].name = q;
-		}
+	size_t n = l->n - from;
+	bool *dup = xcalloc(n ? n : 1, sizeof(bool));
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n; k++)
+			if (!strcmp(l->v[from + i].name, l->v[from + k].name))
+				dup[i] = dup[k] = true;
+	for (size_t i = 0; i < n; i++) {
+		if (!dup[i] || !archs[i] || !archs[i][0])
+			continue;
+		char *q = xasprintf("%s:%s", l->v[from + i].name, archs[i]);
+		free(l->v[from + i].name);
+		l->v[from + i].name = q;
 	}
+	free(dup);
 }
 
 int pkgdb_parse_dpkg(struct zeit *z, const char *text, size_t len,

@@ -372,11 +372,15 @@ int vercmp_apk(const char *a, const char *b)
 				return x.rank < 0 ? -1 : 1;
 			if (y.kind == 2 && x.kind != 0 && x.kind != 1)
 				return y.rank < 0 ? 1 : -1;
-			/* More version components (or a letter) is newer than
-			 * a suffix, a revision or the end. */
-			if (x.kind == 0 || x.kind == 1)
+			/* Another number is newer than a letter, and either is
+			 * newer than a suffix, a revision or the end. */
+			if (x.kind == 0)
 				return 1;
-			if (y.kind == 0 || y.kind == 1)
+			if (y.kind == 0)
+				return -1;
+			if (x.kind == 1)
+				return 1;
+			if (y.kind == 1)
 				return -1;
 			return x.kind < y.kind ? 1 : -1;
 		}
