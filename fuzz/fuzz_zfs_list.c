@@ -1,0 +1,48 @@
+/* libFuzzer: the zfs list / get / holds output parsers. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zeit/zfs.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct zeit z;
+	char *text = malloc(size + 1);
+
+	zeit_init(&z);
+	for (int which = 0; which < 4; which++) {
+		memcpy(text, data, size);
+		text[size] = '\0';
+		switch (which) {
+		case 0: {
+			struct zfs_snap_list l;
+			if (zfs_parse_snapshots(&z, text, &l) == 0)
+				zfs_snap_list_free(&l);
+			break;
+		}
+		case 1: {
+			struct zfs_dataset_list l;
+			if (zfs_parse_datasets(&z, text, 3, &l) == 0)
+				zfs_dataset_list_free(&l);
+			break;
+		}
+		case 2: {
+			struct zfs_prop_list l;
+			if (zfs_parse_props(&z, text, &l) == 0)
+				zfs_prop_list_free(&l);
+			break;
+		}
+		case 3: {
+			struct zfs_hold_list l;
+			if (zfs_parse_holds(&z, text, &l) == 0)
+				zfs_hold_list_free(&l);
+			break;
+		}
+		}
+	}
+	free(text);
+	return 0;
+}
