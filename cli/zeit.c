@@ -73,6 +73,39 @@ const struct cli_cmd cli_cmds[] = {
          "  -r, --recursive      the whole tree under each DATASET\n"
          "      --batch          batched zfs destroy, no channel program\n"
          "      --channel-program  channel program only, no fallback\n"},
+        {"diff", cmd_diff,
+         "what changed between snapshots: files, packages, contents",
+         "diff SNAPSHOT [SNAPSHOT|DATASET] [PATH...]\n"
+         "       zeit diff --packages SNAPSHOT [SNAPSHOT|DATASET]\n"
+         "       zeit diff --content [--max-size N] SNAPSHOT "
+         "[SNAPSHOT|DATASET] PATH",
+         "Compares a snapshot with a later snapshot of the same dataset, or "
+         "with\n"
+         "the dataset as it is now (the default). One zfs diff run; an "
+         "unmounted\n"
+         "dataset (a boot environment) is mounted read-only for it, then\n"
+         "unmounted. Files: change (+ created, - removed, M modified, R\n"
+         "renamed), type (F file, / directory, @ symlink, B C devices, | "
+         "fifo,\n"
+         "= socket) and the path inside the dataset (--absolute: under its\n"
+         "mountpoint), only under the PATHs given; then the counts. -H "
+         "escapes\n"
+         "names as zfs does (\\0ooo); -j gives names that are not UTF-8 as\n"
+         "path_hex.\n"
+         "\n"
+         "--packages reads each side's package database (dpkg, xbps, pacman,\n"
+         "apk) and lists packages upgraded, downgraded, added and removed, "
+         "with\n"
+         "both versions compared by that ecosystem's rules.\n"
+         "\n"
+         "--content prints a unified diff of each regular file changed under\n"
+         "PATH; binary files and files over --max-size (default 1M) are "
+         "named.\n"
+         "\n"
+         "  -p, --packages      package changes\n"
+         "  -c, --content       file contents under PATH\n"
+         "      --absolute      paths under the dataset's mountpoint\n"
+         "      --max-size N    content size limit (bytes, or with K or M)\n"},
         {"list", cmd_list,
          "list snapshots (and bookmarks) with their tier and time",
          "list [-r] [-b] [DATASET...]",

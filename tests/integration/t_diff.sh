@@ -53,7 +53,7 @@ PY
 	has "$OUT" "$(printf '+\tF\t/etc/live')"
 }
 
-test_diff_errors() {
+test_cli_diff_errors() {
 	zfs create tank/d
 	zfs snapshot tank/d@s1
 	zfs create tank/e
@@ -128,7 +128,7 @@ PY
 }
 
 test_diff_packages_xbps_pacman_apk() {
-	zfs create tank/void tank/arch tank/alpine
+	for d in void arch alpine; do zfs create "tank/$d"; done
 	v=/tmp/mnt/tank/void a=/tmp/mnt/tank/arch l=/tmp/mnt/tank/alpine
 	mkdir -p "$v/var/db/xbps" "$a/var/lib/pacman/local" "$l/lib/apk/db"
 	xbps() { # xbps FILE NAME-VERSION...
