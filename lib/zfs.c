@@ -960,8 +960,13 @@ int zfs_mount_at(struct zfs *zh, const char *name, const char *dir,
 	strv_push(&a, "mount");
 	strv_push(&a, "-t");
 	strv_push(&a, "zfs");
+	/* zfsutil lets a filesystem mount whatever its mountpoint says;
+	 * snapshots refuse the option and mount read-only anyway. */
 	strv_push(&a, "-o");
-	strv_push(&a, readonly ? "ro,zfsutil" : "zfsutil");
+	if (strchr(name, '@'))
+		strv_push(&a, "ro");
+	else
+		strv_push(&a, readonly ? "ro,zfsutil" : "zfsutil");
 	strv_push(&a, name);
 	strv_push(&a, dir);
 	return zrun_quiet(zh, &a);
