@@ -40,7 +40,7 @@ PY
 	has "$OUT" "8 created, 3 modified, 1 removed, 1 renamed"
 	# -H: zfs's escapes, one record a line.
 	ok "$ZEIT" -H diff tank/d@s1 tank/d@s2
-	has "$OUT" "$(printf '+\tF\t/new\\\\0012line')"
+	has "$OUT" "$(printf '+\tF\t/new\\0012line')"
 	eq 12 "$(wc -l <<<"$OUT")"
 	# PATH filters and --absolute.
 	ok "$ZEIT" -H diff tank/d@s1 tank/d@s2 /etc

@@ -216,6 +216,12 @@ zvm_sshd() {
 	fi
 	cat /root/.ssh/id_ed25519.pub >>/root/.ssh/authorized_keys || return
 	chmod 0600 /root/.ssh/authorized_keys
+	# bash run by sshd reads ~/.bashrc even for `ssh host cmd`; the host's
+	# (pyenv, cargo...) costs seconds per command under TCG and is no part
+	# of any test. Replace it in the guest's overlay only.
+	if [ -f /root/.bashrc ] && ! grep -q '^# zvm guest' /root/.bashrc; then
+		echo '# zvm guest: the host root'"'"'s ~/.bashrc is left out of ssh sessions.' >/root/.bashrc || return
+	fi
 	# A stale entry for this port from the host's known_hosts would clash.
 	ssh-keygen -q -R "[127.0.0.1]:$ZVM_SSH_PORT" >/dev/null 2>&1 || true
 	# Minimal config of our own (the host's sshd_config is not ours to trust).
