@@ -55,7 +55,11 @@ static int run_program(struct zfs *zh, const char *pool,
 	        .script = src,
 	        .args = args,
 	        .instr_limit = limit > 100000000ULL ? 100000000ULL : limit,
-	        .mem_limit = 0,
+	        /* The names live in the script: allow for them (zfs caps
+	         * the limit at 100 MiB). */
+	        .mem_limit = 10485760ULL + 1024ULL * doomed->n > 104857600ULL
+	                             ? 104857600ULL
+	                             : 10485760ULL + 1024ULL * doomed->n,
 	        .no_sync = zh->z->dry_run,
 	};
 	char *out = NULL;
@@ -104,34 +108,51 @@ static int run_batches(struct zfs *zh, struct prune_plan *plan,
                        const struct strv *doomed, struct prune_exec_stats *st)
 {
 	static const char *const props[] = {"userrefs", "clones", NULL};
-	struct zfs_prop_list pl;
 	struct strv go;
-
-	if (zfs_get_props(zh, (const char *const *)doomed->v, 0, props, &pl) <
-	    0)
-		return -1;
-	strv_init(&go);
-	for (size_t i = 0; i < doomed->n; i++) {
-		const struct zfs_prop *refs =
-		        zfs_prop_find(&pl, doomed->v[i], "userrefs");
-		const struct zfs_prop *cl =
-		        zfs_prop_find(&pl, doomed->v[i], "clones");
-		if (refs && strcmp(refs->value, "0") != 0 &&
-		    strcmp(refs->value, "-") != 0) {
-			mark_kept(plan, doomed->v[i],
-			          "held (zfs holds); never destroyed");
-			st->held++;
-		} else if (cl && cl->value[0] && strcmp(cl->value, "-") != 0) {
-			mark_kept(plan, doomed->v[i],
-			          "origin of a clone; never destroyed");
-			st->cloned++;
-		} else {
-			strv_push(&go, doomed->v[i]);
-		}
-	}
-	zfs_prop_list_free(&pl);
 	int rc = 0;
-	if (go.n && !zh->z->dry_run) {
+
+	strv_init(&go);
+	/* One zfs get for the facts (more only for a list too long for one
+	 * command line), then one batched destroy per dataset. */
+	for (size_t from = 0; from < doomed->n && rc == 0;) {
+		struct zfs_prop_list pl;
+		struct strv chunk;
+		size_t bytes = 0, to = from;
+		strv_init(&chunk);
+		while (to < doomed->n &&
+		       (to == from || bytes + strlen(doomed->v[to]) + 1 <=
+		                              ZFS_DESTROY_ARG_LIMIT)) {
+			bytes += strlen(doomed->v[to]) + 1;
+			strv_push(&chunk, doomed->v[to++]);
+		}
+		rc = zfs_get_props(zh, (const char *const *)chunk.v, 0, props,
+		                   &pl);
+		for (size_t i = 0; rc == 0 && i < chunk.n; i++) {
+			const char *s = chunk.v[i];
+			const struct zfs_prop *refs =
+			        zfs_prop_find(&pl, s, "userrefs");
+			const struct zfs_prop *cl =
+			        zfs_prop_find(&pl, s, "clones");
+			if (refs && strcmp(refs->value, "0") != 0 &&
+			    strcmp(refs->value, "-") != 0) {
+				mark_kept(plan, s,
+				          "held (zfs holds); never destroyed");
+				st->held++;
+			} else if (cl && cl->value[0] &&
+			           strcmp(cl->value, "-") != 0) {
+				mark_kept(plan, s,
+				          "origin of a clone; never destroyed");
+				st->cloned++;
+			} else {
+				strv_push(&go, s);
+			}
+		}
+		if (rc == 0)
+			zfs_prop_list_free(&pl);
+		strv_free(&chunk);
+		from = to;
+	}
+	if (rc == 0 && go.n && !zh->z->dry_run) {
 		rc = zfs_destroy_snapshots(zh, (const char *const *)go.v,
 		                           false);
 		if (rc == 0)
