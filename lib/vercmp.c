@@ -306,6 +306,20 @@ static int apk_suffix_rank(const char *s, size_t len)
 	return -10; /* unknown suffixes sort first */
 }
 
+/* Reads decimal digits, saturating far below overflow: a version part that
+ * long compares as "very large", which is all that can be said of it. */
+static const char *apk_number(const char *s, long long *out)
+{
+	long long v = 0;
+	while (isdigit((unsigned char)*s)) {
+		if (v < 100000000000000LL)
+			v = v * 10 + (*s - '0');
+		s++;
+	}
+	*out = v;
+	return s;
+}
+
 struct apk_token {
 	int kind; /* 0 number, 1 letter, 2 suffix, 3 revision, 4 end */
 	long long num;
@@ -324,8 +338,7 @@ static const char *apk_next(const char *s, struct apk_token *t, bool first)
 		if (*s == '.')
 			s++;
 		t->kind = 0;
-		while (isdigit((unsigned char)*s))
-			t->num = t->num * 10 + (*s++ - '0');
+		s = apk_number(s, &t->num);
 		return s;
 	}
 	if (*s == '_') {
@@ -334,15 +347,13 @@ static const char *apk_next(const char *s, struct apk_token *t, bool first)
 			s++;
 		t->kind = 2;
 		t->rank = apk_suffix_rank(w, (size_t)(s - w));
-		while (isdigit((unsigned char)*s))
-			t->num = t->num * 10 + (*s++ - '0');
+		s = apk_number(s, &t->num);
 		return s;
 	}
 	if (s[0] == '-' && s[1] == 'r') {
 		s += 2;
 		t->kind = 3;
-		while (isdigit((unsigned char)*s))
-			t->num = t->num * 10 + (*s++ - '0');
+		s = apk_number(s, &t->num);
 		return s;
 	}
 	if (isalpha((unsigned char)*s)) {

@@ -77,6 +77,10 @@ static void test_apk(void **state)
 	                   NULL};
 	ordered(vercmp_apk, a);
 	assert_true(vercmp_apk("6.4.0-r0", "6.5.0-r0") < 0);
+	/* Found by fuzzing: digit runs past 64 bits must not overflow. */
+	assert_true(vercmp_apk("1.99999999999999999999999999", "1.2") > 0);
+	assert_true(vercmp_apk("1_p99999999999999999999999", "1_p1") > 0);
+	assert_true(vercmp_apk("1-r99999999999999999999999", "1-r1") > 0);
 }
 
 static void test_parse_dpkg(void **state)
