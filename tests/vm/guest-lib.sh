@@ -175,14 +175,17 @@ zvm_destroy_pools() {
 	if [ -s "$ZVM_LIB_DIR/resources" ]; then
 		while read -r kind what; do
 			[ "$kind" = dm ] || continue
-			dmsetup table "$what" 2>/dev/null | grep -q ' flakey ' || continue
+			dmsetup table "$what" 2>/dev/null | grep ' flakey ' >/dev/null || continue
 			zvm_flakey_heal "${what#zvm-}" || rc=1
 		done <"$ZVM_LIB_DIR/resources"
 	fi
-	for pool in $(zpool list -H -o name 2>/dev/null); do
-		zpool clear "$pool" >/dev/null 2>&1 || true
+	local health
+	while read -r pool health; do
+		[ -n "$pool" ] || continue
+		# A suspended pool resumes only once cleared.
+		[ "$health" = ONLINE ] || zpool clear "$pool" >/dev/null 2>&1 || true
 		_zvm_do zpool destroy -f "$pool" || rc=1
-	done
+	done <<<"$(zpool list -H -o name,health 2>/dev/null)"
 	if [ -s "$ZVM_LIB_DIR/resources" ]; then
 		# Undo last-first: dm devices, then the loops under them, then files.
 		local undo
@@ -200,7 +203,7 @@ zvm_destroy_pools() {
 }
 
 zvm_sshd() {
-	local d=$ZVM_SSHD_DIR i
+	local d=$ZVM_SSHD_DIR
 	if [ -s "$d/sshd.pid" ] && kill -0 "$(cat "$d/sshd.pid")" 2>/dev/null; then
 		return 0
 	fi
@@ -246,7 +249,7 @@ Subsystem sftp internal-sftp
 EOF
 	_zvm_do /usr/sbin/sshd -f "$d/sshd_config" -E "$d/sshd.log" || return
 	# sshd listens before it daemonizes, but be sure before returning.
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		if (exec 3<>"/dev/tcp/127.0.0.1/$ZVM_SSH_PORT") 2>/dev/null; then return 0; fi
 		sleep 0.1
 	done
