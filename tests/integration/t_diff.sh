@@ -41,7 +41,7 @@ PY
 	# -H: zfs's escapes, one record a line.
 	ok "$ZEIT" -H diff tank/d@s1 tank/d@s2
 	has "$OUT" "$(printf '+\tF\t/new\\0012line')"
-	eq 12 "$(wc -l <<<"$OUT")"
+	eq 13 "$(wc -l <<<"$OUT")"
 	# PATH filters and --absolute.
 	ok "$ZEIT" -H diff tank/d@s1 tank/d@s2 /etc
 	eq 4 "$(wc -l <<<"$OUT")" "only /etc"

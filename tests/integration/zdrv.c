@@ -482,6 +482,8 @@ int main(int argc, char **argv)
 	        {"dst-host", required_argument, NULL, 'd'},
 	        {"ssh-opt", required_argument, NULL, 'o'},
 	        {"timeout", required_argument, NULL, 'T'},
+	        {"destroy-limit", required_argument, NULL, 'L'},
+	        {"cut-bytes", required_argument, NULL, 'C'},
 	        {NULL, 0, NULL, 0},
 	};
 	int c, timeout = 0;
@@ -494,6 +496,8 @@ int main(int argc, char **argv)
 		case 'd': dst_host.ssh = optarg; break;
 		case 'o': strv_push(&ssh_opts, optarg); break;
 		case 'T': timeout = atoi(optarg); break;
+		case 'L': destroy_limit = strtoul(optarg, NULL, 10); break;
+		case 'C': cut_bytes = strtoull(optarg, NULL, 10); break;
 		case 'v': z.verbose++; break;
 		default: return 2;
 		}
