@@ -34,5 +34,25 @@ show "$ZEIT" -n destroy $old
 # shellcheck disable=SC2086
 show "$ZEIT" -vv destroy $old
 show "$ZEIT" list -r demo
+
+echo
+echo "== the timer's job: mark the tree, take what is due, prune by policy"
+zfs set org.zeit:snap=on demo
+zfs set org.zeit:keep=frequent=2 demo/home
+for t in 00:15 00:30 00:45 01:00; do
+	"$ZEIT" --now "2026-11-28T$t:00Z" snap --auto >/dev/null
+done
+show "$ZEIT" -n --now 2026-11-28T01:00:00Z prune demo/home/alice
+show "$ZEIT" --now 2026-11-28T01:00:00Z prune
+
+echo
+echo "== what changed between two snapshots"
+mnt=$(zfs get -H -o value mountpoint demo/home/alice)
+echo "first" >"$mnt/notes.txt"
+"$ZEIT" --now 2026-11-28T01:15:00Z snap -t hourly demo/home/alice >/dev/null
+echo "second" >>"$mnt/notes.txt"
+"$ZEIT" --now 2026-11-28T01:30:00Z snap -t hourly demo/home/alice >/dev/null
+show "$ZEIT" diff demo/home/alice@zeit_hourly_20261128T011500Z demo/home/alice@zeit_hourly_20261128T013000Z
+show "$ZEIT" diff --content demo/home/alice@zeit_hourly_20261128T011500Z demo/home/alice@zeit_hourly_20261128T013000Z /
 echo
 echo "demo finished"
