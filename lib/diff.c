@@ -46,47 +46,6 @@ int diff_check_pair(struct zeit *z, const char *from, const char *to,
 	return 0;
 }
 
-/* Where dataset is mounted now, from /proc/self/mounts, or NULL. */
-static char *find_mount(const char *dataset)
-{
-	FILE *f = fopen("/proc/self/mounts", "re");
-	char *line = NULL, *found = NULL;
-	size_t cap = 0;
-
-	if (!f)
-		return NULL;
-	while (!found && getline(&line, &cap, f) > 0) {
-		char *fields[4] = {NULL};
-		char *save = NULL, *p = line;
-		for (int i = 0; i < 3; i++, p = NULL)
-			fields[i] = strtok_r(p, " ", &save);
-		if (!fields[2] || strcmp(fields[2], "zfs") != 0)
-			continue;
-		/* The kernel writes spaces and the like as \ooo. */
-		for (int i = 0; i < 2; i++) {
-			char *w = fields[i];
-			for (char *r = fields[i]; *r;) {
-				if (r[0] == '\\' && r[1] >= '0' &&
-				    r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-				    r[3] >= '0' && r[3] <= '7') {
-					*w++ = (char)((r[1] - '0') * 64 +
-					              (r[2] - '0') * 8 +
-					              (r[3] - '0'));
-					r += 4;
-				} else {
-					*w++ = *r++;
-				}
-			}
-			*w = '\0';
-		}
-		if (!strcmp(fields[0], dataset))
-			found = xstrdup(fields[1]);
-	}
-	free(line);
-	fclose(f);
-	return found;
-}
-
 static int check_filesystem(struct zfs *zh, const char *dataset)
 {
 	static const char *const props[] = {"type", NULL};
@@ -131,7 +90,7 @@ int diff_root_open(struct zfs *zh, const char *name, struct diff_root *r)
 		free(ds);
 		return -1;
 	}
-	char *mnt = find_mount(ds);
+	char *mnt = zfs_mounted_at(ds);
 	free(ds);
 	if (mnt) {
 		r->path = at ? xasprintf("%s/.zfs/snapshot/%s", mnt, at + 1)
@@ -264,7 +223,7 @@ int diff_files(struct zfs *zh, const struct diff_request *req,
 	}
 	/* zfs diff refuses an unmounted dataset: boot environments are
 	 * canmount=noauto, so mount it read-only for the diff. */
-	mnt = find_mount(ds);
+	mnt = zfs_mounted_at(ds);
 	if (!mnt) {
 		tmpdir = make_tmpdir(zh->z);
 		if (!tmpdir || zfs_mount_at(zh, ds, tmpdir, true) < 0) {

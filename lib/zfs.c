@@ -982,6 +982,47 @@ int zfs_unmount_at(struct zfs *zh, const char *dir)
 	return zrun_quiet(zh, &a);
 }
 
+/* Where dataset is mounted on this machine, from /proc/self/mounts. */
+char *zfs_mounted_at(const char *dataset)
+{
+	FILE *f = fopen("/proc/self/mounts", "re");
+	char *line = NULL, *found = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return NULL;
+	while (!found && getline(&line, &cap, f) > 0) {
+		char *fields[4] = {NULL};
+		char *save = NULL, *p = line;
+		for (int i = 0; i < 3; i++, p = NULL)
+			fields[i] = strtok_r(p, " ", &save);
+		if (!fields[2] || strcmp(fields[2], "zfs") != 0)
+			continue;
+		/* The kernel writes spaces and the like as \ooo. */
+		for (int i = 0; i < 2; i++) {
+			char *w = fields[i];
+			for (char *r = fields[i]; *r;) {
+				if (r[0] == '\\' && r[1] >= '0' &&
+				    r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+				    r[3] >= '0' && r[3] <= '7') {
+					*w++ = (char)((r[1] - '0') * 64 +
+					              (r[2] - '0') * 8 +
+					              (r[3] - '0'));
+					r += 4;
+				} else {
+					*w++ = *r++;
+				}
+			}
+			*w = '\0';
+		}
+		if (!strcmp(fields[0], dataset))
+			found = xstrdup(fields[1]);
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
 /* ---- Channel programs ---- */
 
 int zfs_program(struct zfs *zh, const struct zfs_program_opts *o, char **json)

@@ -281,6 +281,8 @@ void zfs_diff_list_free(struct zfs_diff_list *l);
 int zfs_mount_at(struct zfs *zh, const char *name, const char *dir,
                  bool readonly);
 int zfs_unmount_at(struct zfs *zh, const char *dir);
+/* Where dataset is mounted on this machine now (malloc'd), or NULL. */
+char *zfs_mounted_at(const char *dataset);
 
 /* ---- Channel programs ---- */
 
