@@ -1,4 +1,5 @@
-/* libFuzzer: the apk package database parser. */
+/* libFuzzer: one package database parser, chosen at build time with
+ * -DPARSER=pkgdb_parse_<format> (see meson.build). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	zeit_init(&z);
 	pkg_list_init(&l);
-	pkgdb_parse_apk(&z, (const char *)data, size, &l);
+	PARSER(&z, (const char *)data, size, &l);
 	for (size_t i = 0; i < l.n; i++)
 		(void)pkg_vercmp(l.format, l.v[i].version, l.v[0].version);
 	pkg_list_free(&l);
