@@ -71,19 +71,27 @@ int policy_apply_spec(struct zeit *z, struct policy *p, const char *spec,
 	bool seen[ZEIT_TIER_COUNT] = {false};
 	bool multiplied = false;
 	char *copy = xstrdup(spec), *save = NULL;
+	struct strv items;
 	int rc = 0;
 
-	/* Multipliers first, so "daily=10,x2" and "x2,daily=10" agree: the
-	 * named tier is exact either way. */
-	for (char *it = strtok_r(copy, ",", &save); it && rc == 0;
+	/* The spec's items, trimmed, in order. */
+	strv_init(&items);
+	for (char *it = strtok_r(copy, ",", &save); it;
 	     it = strtok_r(NULL, ",", &save)) {
 		while (*it == ' ')
 			it++;
 		size_t l = strlen(it);
 		while (l && it[l - 1] == ' ')
 			it[--l] = '\0';
-		if (!*it)
-			continue;
+		if (*it)
+			strv_push(&items, it);
+	}
+	free(copy);
+
+	/* Multipliers first, so "daily=10,x2" and "x2,daily=10" agree: the
+	 * named tier is exact either way. */
+	for (size_t i = 0; i < items.n && rc == 0; i++) {
+		const char *it = items.v[i];
 		if (it[0] != 'x')
 			continue;
 		unsigned long long m;
@@ -102,16 +110,9 @@ int policy_apply_spec(struct zeit *z, struct policy *p, const char *spec,
 		for (int t = 0; t < ZEIT_TIER_COUNT; t++)
 			out.tier[t].n *= (long long)m;
 	}
-	free(copy);
-	copy = xstrdup(spec);
-	for (char *it = strtok_r(copy, ",", &save); it && rc == 0;
-	     it = strtok_r(NULL, ",", &save)) {
-		while (*it == ' ')
-			it++;
-		size_t l = strlen(it);
-		while (l && it[l - 1] == ' ')
-			it[--l] = '\0';
-		if (!*it || it[0] == 'x')
+	for (size_t i = 0; i < items.n && rc == 0; i++) {
+		const char *it = items.v[i];
+		if (it[0] == 'x')
 			continue;
 		enum zeit_tier t = ZEIT_TIER_NONE;
 		struct keep_rule r = {KEEP_COUNT, 0};
@@ -127,7 +128,7 @@ int policy_apply_spec(struct zeit *z, struct policy *p, const char *spec,
 		seen[t] = true;
 		out.tier[t] = r;
 	}
-	free(copy);
+	strv_free(&items);
 	if (rc == 0)
 		*p = out;
 	return rc;
