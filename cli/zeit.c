@@ -106,6 +106,57 @@ const struct cli_cmd cli_cmds[] = {
          "  -c, --content       file contents under PATH\n"
          "      --absolute      paths under the dataset's mountpoint\n"
          "      --max-size N    content size limit (bytes, or with K or M)\n"},
+        {"send", cmd_send,
+         "replicate to another pool or host: incremental, resumable",
+         "send [-r] [--raw | --no-raw] [--rollback] [--force] [--prune]\n"
+         "       [--all-snapshots] [--compress] [--ssh-opt OPT]... SOURCE "
+         "[HOST:]TARGET",
+         "The first run sends the oldest selected snapshot in full, then "
+         "every\n"
+         "later one; later runs send incrementally (-I) from the newest "
+         "snapshot\n"
+         "both sides share, matched by guid. Selected: zeit's snapshots (and "
+         "the\n"
+         "schemes the configuration adopts), or all with --all-snapshots.\n"
+         "The base is held on the source (tag zeit-send:[HOST:]TARGET) and\n"
+         "bookmarked, so no prune can take it. Receives are resumable (-s): "
+         "an\n"
+         "interrupted one is finished on the next run, or discarded if its "
+         "base\n"
+         "is gone. A target with snapshots or writes after the base is "
+         "refused\n"
+         "(--rollback discards them); one sharing no snapshot is refused\n"
+         "(--force replaces it). New targets are created read-only and not\n"
+         "mounted. Encrypted sources go raw unless --no-raw. The target keeps\n"
+         "org.zeit:source, last-guid, last-snapshot and last-sent.\n"
+         "\n"
+         "TARGET is HOST:dataset over ssh (BatchMode; see zeit serve for a\n"
+         "restricted key). With -n, the plan only.\n"
+         "\n"
+         "  -r, --recursive    the tree: parents first, clones after origins\n"
+         "      --raw, --no-raw  force raw (-w) streams, or decrypt\n"
+         "      --rollback     discard target-only snapshots and writes\n"
+         "      --force        replace a target that shares no snapshot\n"
+         "      --prune        then prune the target with its own policy\n"
+         "      --all-snapshots  every snapshot, not only zeit's\n"
+         "      --compress     compress the ssh stream (ssh -C)\n"
+         "      --ssh-opt OPT  pass OPT to ssh (repeatable)\n"
+         "      --no-progress  no progress line on a terminal\n"},
+        {"serve", cmd_serve,
+         "the receiving side as an ssh forced command",
+         "serve [--allow-prune] DATASET...",
+         "For authorized_keys on the target host:\n"
+         "  command=\"zeit serve backup/laptop\",restrict ssh-ed25519 AAAA...\n"
+         "It runs only the zfs commands replication needs (list, get, "
+         "holds,\n"
+         "receive, receive -A, set org.zeit:*, create of parents, rollback) "
+         "and\n"
+         "only on DATASET and below; with --allow-prune also zfs destroy of\n"
+         "snapshots there (for zeit send --prune). Everything else is "
+         "refused.\n"
+         "\n"
+         "      --allow-prune  let the sender destroy snapshots under "
+         "DATASET\n"},
         {"list", cmd_list,
          "list snapshots (and bookmarks) with their tier and time",
          "list [-r] [-b] [DATASET...]",

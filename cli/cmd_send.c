@@ -1,0 +1,253 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "zeit/config.h"
+#include "zeit/prune.h"
+#include "zeit/send.h"
+#include "zeit/snapname.h"
+
+struct progress_state {
+	bool tty;
+	uint64_t estimate;
+	struct timespec start;
+	const char *what;
+};
+
+static double since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	       (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void human(uint64_t b, char *out, size_t len)
+{
+	const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)b;
+	int i = 0;
+	while (v >= 1024 && i < 4) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(out, len, i ? "%.1f %s" : "%.0f %s", v, u[i]);
+}
+
+static bool show_progress(uint64_t bytes, void *arg)
+{
+	struct progress_state *p = arg;
+	char done[32], total[32], rate[32];
+	double secs = since(&p->start);
+	double bps = secs > 0 ? (double)bytes / secs : 0;
+
+	human(bytes, done, sizeof(done));
+	human(p->estimate, total, sizeof(total));
+	human((uint64_t)bps, rate, sizeof(rate));
+	if (p->estimate > bytes && bps > 0) {
+		long eta = (long)((double)(p->estimate - bytes) / bps);
+		fprintf(stderr, "\r  %s: %s of ~%s, %s/s, %ld:%02ld left   ",
+		        p->what, done, total, rate, eta / 60, eta % 60);
+	} else {
+		fprintf(stderr, "\r  %s: %s, %s/s   ", p->what, done, rate);
+	}
+	return true;
+}
+
+static void on_step(const char *dataset, const struct send_step *s,
+                    uint64_t estimate, void *arg)
+{
+	struct progress_state *p = arg;
+	if (p->tty && p->what)
+		fputc('\n', stderr);
+	p->estimate = estimate;
+	p->what = s ? s->to : dataset;
+	clock_gettime(CLOCK_MONOTONIC, &p->start);
+}
+
+/* HOST:dataset (HOST may be user@host) or a local dataset. A colon before
+ * the first slash marks a host, as scp and syncoid read it. */
+static void split_target(const char *arg, char **host, const char **ds)
+{
+	const char *colon = strchr(arg, ':');
+	const char *slash = strchr(arg, '/');
+	if (colon && (!slash || colon < slash) && colon != arg) {
+		*host = xstrndup(arg, colon - arg);
+		*ds = colon + 1;
+	} else {
+		*host = NULL;
+		*ds = arg;
+	}
+}
+
+static void print_report(struct cli *cli, const struct send_report *rep)
+{
+	static const char *const cols[] = {"SOURCE",  "TARGET", "RESULT",
+	                                   "#STREAMS", "#BYTES", "NEWEST",
+	                                   "MESSAGE", NULL};
+	struct table t;
+
+	table_init(&t, cols);
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct send_result *r = &rep->v[i];
+		char streams[24], bytes[24];
+		const char *result = r->failed ? "failed"
+		                     : r->verdict == SEND_DIVERGED
+		                             ? "rolled back"
+		                             : send_verdict_name(r->verdict);
+		snprintf(streams, sizeof(streams), "%zu", r->streams);
+		snprintf(bytes, sizeof(bytes), "%llu",
+		         (unsigned long long)r->bytes);
+		const char *newest = r->newest ? strchr(r->newest, '@') : NULL;
+		const char *row[] = {r->source,
+		                     r->target,
+		                     result,
+		                     streams,
+		                     bytes,
+		                     newest ? newest + 1 : "-",
+		                     r->message ? r->message
+		                     : r->resumed ? "resumed an interrupted "
+		                                    "receive"
+		                     : r->aborted_resume
+		                             ? "discarded a stale resume state"
+		                             : "-"};
+		table_add(&t, row);
+	}
+	table_print(cli, &t, "send");
+	table_free(&t);
+	if (!cli->json && !cli->scripted) {
+		char b[32];
+		human(rep->bytes, b, sizeof(b));
+		printf("%s%s in %.1f s (%.1f MiB/s)\n",
+		       cli->z.dry_run ? "dry run: nothing sent; " : "", b,
+		       rep->seconds,
+		       rep->seconds > 0
+		               ? (double)rep->bytes / rep->seconds / 1048576
+		               : 0.0);
+	}
+}
+
+int cmd_send(struct cli *cli, int argc, char **argv)
+{
+	enum {
+		OPT_RAW = 0x2000,
+		OPT_NO_RAW,
+		OPT_ROLLBACK,
+		OPT_FORCE,
+		OPT_ALL,
+		OPT_PRUNE,
+		OPT_SSH_OPT,
+		OPT_COMPRESS,
+		OPT_NO_PROGRESS,
+	};
+	static const struct option longopts[] = {
+	        {"recursive", no_argument, NULL, 'r'},
+	        {"raw", no_argument, NULL, OPT_RAW},
+	        {"no-raw", no_argument, NULL, OPT_NO_RAW},
+	        {"rollback", no_argument, NULL, OPT_ROLLBACK},
+	        {"force", no_argument, NULL, OPT_FORCE},
+	        {"all-snapshots", no_argument, NULL, OPT_ALL},
+	        {"prune", no_argument, NULL, OPT_PRUNE},
+	        {"ssh-opt", required_argument, NULL, OPT_SSH_OPT},
+	        {"compress", no_argument, NULL, OPT_COMPRESS},
+	        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+	        {NULL, 0, NULL, 0},
+	};
+	struct send_request req = {0};
+	struct strv ssh_opts;
+	bool prune = false, no_progress = false;
+	struct zeit_config cfg;
+	int c, rc;
+
+	strv_init(&ssh_opts);
+	while ((c = cli_getopt(cli, argc, argv, "r", longopts)) != -1) {
+		switch (c) {
+		case 'r': req.recursive = true; break;
+		case OPT_RAW: req.raw = true; break;
+		case OPT_NO_RAW: req.no_raw = true; break;
+		case OPT_ROLLBACK: req.rollback = true; break;
+		case OPT_FORCE: req.force = true; break;
+		case OPT_ALL: req.select.all = true; break;
+		case OPT_PRUNE: prune = true; break;
+		case OPT_SSH_OPT: strv_push(&ssh_opts, optarg); break;
+		case OPT_COMPRESS: strv_push(&ssh_opts, "-C"); break;
+		case OPT_NO_PROGRESS: no_progress = true; break;
+		default: strv_free(&ssh_opts); return ZEIT_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		strv_free(&ssh_opts);
+		return cli_usage_error(cli, "send",
+		                       "needs SOURCE and TARGET datasets");
+	}
+	if (req.raw && req.no_raw) {
+		strv_free(&ssh_opts);
+		return cli_usage_error(cli, "send",
+		                       "--raw and --no-raw exclude each other");
+	}
+	char *host = NULL;
+	split_target(argv[optind + 1], &host, &req.target);
+	req.source = argv[optind];
+	struct run_host rh = {.ssh = host,
+	                      .ssh_opts = (const char *const *)ssh_opts.v};
+	if (host)
+		req.target_host = &rh;
+	if (cli_load_config(cli, &cfg) < 0) {
+		free(host);
+		strv_free(&ssh_opts);
+		return cli_error(cli);
+	}
+	req.select.origins = cfg.adopt | SNAP_ORIGIN_ZEIT;
+
+	struct progress_state ps = {.tty = isatty(STDERR_FILENO) &&
+	                                   !no_progress && !cli->json};
+	struct run_progress prog = {show_progress, &ps, 500};
+	if (ps.tty) {
+		req.progress = &prog;
+		req.on_step = on_step;
+		req.arg = &ps;
+	}
+
+	struct zfs src, dst;
+	struct send_report rep;
+	zfs_init(&src, &cli->z, NULL);
+	zfs_init(&dst, &cli->z, req.target_host);
+	rc = send_run(&src, &dst, &req, &rep) < 0 ? ZEIT_EXIT_ERROR
+	                                           : ZEIT_EXIT_OK;
+	if (ps.tty && ps.what)
+		fputc('\n', stderr);
+	if (rc != ZEIT_EXIT_OK && rep.n == 0) {
+		rc = cli_error(cli);
+	} else {
+		print_report(cli, &rep);
+		if (rc != ZEIT_EXIT_OK)
+			fprintf(stderr, "zeit send: %s\n", zeit_error(&cli->z));
+	}
+
+	if (rc == ZEIT_EXIT_OK && prune) {
+		const char *roots[] = {req.target, NULL};
+		struct prune_request pr = {.roots = roots,
+		                           .recursive = req.recursive,
+		                           .config = &cfg,
+		                           .mode = cfg.prune_mode};
+		struct prune_plan plan;
+		struct prune_exec_stats st;
+		if (prune_run(&dst, &pr, &plan, &st) < 0) {
+			rc = cli_error(cli);
+		} else if (!cli->json && !cli->scripted) {
+			printf("target pruned: %s %zu of %zu snapshots (%zu "
+			       "held, %zu clone origins kept)\n",
+			       cli->z.dry_run ? "would destroy" : "destroyed",
+			       prune_plan_count(&plan, PRUNE_DESTROY), plan.n,
+			       st.held, st.cloned);
+		}
+		prune_plan_free(&plan);
+	}
+	send_report_free(&rep);
+	config_free(&cfg);
+	free(host);
+	strv_free(&ssh_opts);
+	return rc;
+}

@@ -1,0 +1,617 @@
+/* The replication executor: four listings, then per dataset a resume if
+ * one is pending, the planned streams, bookkeeping on the target and a
+ * bookmark of the new base; at the end one hold call moves every base's
+ * hold, so a prune on the source can never take the common snapshot. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zeit/send.h"
+#include "zeit/snapname.h"
+#include "zeit/ztime.h"
+
+enum { TP_TOKEN, TP_WRITTEN, TP_PLACEHOLDER, TP_COUNT };
+static const char *const target_props[] = {
+        "receive_resume_token", "written", "org.zeit:placeholder", NULL};
+enum { SP_ORIGIN, SP_ENCRYPTION, SP_COUNT };
+static const char *const source_props[] = {"origin", "encryption", NULL};
+
+struct run_state {
+	struct zfs *src, *dst;
+	const struct send_request *req;
+	struct send_report *rep;
+	struct zfs_snap_list ssnaps, tsnaps;
+	struct zfs_dataset_list tds;
+	struct strv tnames;   /* target datasets that exist now */
+	uint64_t *arrived;    /* guids received in this run */
+	size_t narrived;
+	struct strv keep_hold; /* source snapshots that are now bases */
+	struct strv old_base;  /* source snapshots that were bases */
+	char tag[256];
+	char bmprefix[32];
+};
+
+void send_report_free(struct send_report *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].source);
+		free(r->v[i].target);
+		free(r->v[i].newest);
+		free(r->v[i].message);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+static struct send_result *add_result(struct send_report *r, const char *src,
+                                      const char *dst)
+{
+	r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
+	struct send_result *res = &r->v[r->n++];
+	memset(res, 0, sizeof(*res));
+	res->source = xstrdup(src);
+	res->target = xstrdup(dst);
+	return res;
+}
+
+static bool same_dataset(const char *snap, const char *ds)
+{
+	size_t l = strcspn(snap, "@#");
+	return strlen(ds) == l && !strncmp(snap, ds, l);
+}
+
+/* The slice of a listing (sorted by createtxg over the whole tree) that
+ * belongs to one dataset, copied so the planner sees only it. */
+static struct zfs_snap *slice(const struct zfs_snap_list *l, const char *ds,
+                              size_t *n)
+{
+	struct zfs_snap *v = xcalloc(l->n + 1, sizeof(*v));
+	*n = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (same_dataset(l->v[i].name, ds))
+			v[(*n)++] = l->v[i];
+	return v;
+}
+
+static const struct zfs_snap *find_name(const struct zfs_snap_list *l,
+                                        const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].name, name))
+			return &l->v[i];
+	return NULL;
+}
+
+static bool target_has_guid(const struct run_state *st, uint64_t guid)
+{
+	for (size_t i = 0; i < st->tsnaps.n; i++)
+		if (st->tsnaps.v[i].guid == guid)
+			return true;
+	for (size_t i = 0; i < st->narrived; i++)
+		if (st->arrived[i] == guid)
+			return true;
+	return false;
+}
+
+static void note_arrived(struct run_state *st, const struct zfs_snap *v,
+                         size_t n, const struct send_step *s)
+{
+	const struct zfs_snap *from = NULL, *to = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s->from && !strcmp(v[i].name, s->from))
+			from = &v[i];
+		if (!strcmp(v[i].name, s->to))
+			to = &v[i];
+	}
+	for (size_t i = 0; to && i < n; i++) {
+		bool in = &v[i] == to ||
+		          (s->intermediates && from && !v[i].bookmark &&
+		           v[i].createtxg > from->createtxg &&
+		           v[i].createtxg < to->createtxg);
+		if (!in)
+			continue;
+		st->arrived = xrealloc(st->arrived,
+		                       (st->narrived + 1) * sizeof(uint64_t));
+		st->arrived[st->narrived++] = v[i].guid;
+	}
+}
+
+static long find_target(const struct run_state *st, const char *name)
+{
+	for (size_t i = 0; i < st->tds.n; i++)
+		if (!strcmp(st->tds.v[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+/* Lists the target's datasets and snapshots; a missing target is empty. */
+static int list_target(struct run_state *st)
+{
+	struct zeit *z = st->src->z;
+	const char *t = st->req->target;
+
+	memset(&st->tds, 0, sizeof(st->tds));
+	memset(&st->tsnaps, 0, sizeof(st->tsnaps));
+	if (zfs_list_datasets(st->dst, t, st->req->recursive ? -1 : 0,
+	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
+	                      target_props, &st->tds) < 0) {
+		if (st->dst->z->err != ENOENT)
+			return -1;
+		zeit_clear_error(st->dst->z);
+		zeit_clear_error(z);
+		return 0;
+	}
+	for (size_t i = 0; i < st->tds.n; i++)
+		strv_push(&st->tnames, st->tds.v[i].name);
+	return zfs_list_snapshots(st->dst, t,
+	                          st->req->recursive ? ZFS_SNAP_RECURSIVE : 0,
+	                          &st->tsnaps);
+}
+
+/* Refreshes what the target holds of one dataset after a resume. */
+static int relist_one(struct run_state *st, const char *tname)
+{
+	struct zfs_snap_list l;
+	struct zfs_dataset_list d;
+	long ti = find_target(st, tname);
+
+	if (zfs_list_datasets(st->dst, tname, 0,
+	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
+	                      target_props, &d) < 0) {
+		if (st->dst->z->err != ENOENT)
+			return -1;
+		zeit_clear_error(st->dst->z);
+		d.n = 0;
+		d.v = NULL;
+	}
+	if (ti >= 0) {
+		/* Mark it gone or take the new values. */
+		free(st->tds.v[ti].name);
+		st->tds.v[ti].name = xstrdup(d.n ? tname : "");
+		for (size_t k = 0; d.n && k < TP_COUNT; k++) {
+			free(st->tds.v[ti].values[k]);
+			st->tds.v[ti].values[k] = xstrdup(d.v[0].values[k]);
+		}
+	}
+	zfs_dataset_list_free(&d);
+	if (ti < 0 || !*st->tds.v[ti].name)
+		return 0;
+	if (zfs_list_snapshots(st->dst, tname, 0, &l) < 0)
+		return -1;
+	for (size_t i = 0; i < l.n; i++) {
+		if (find_name(&st->tsnaps, l.v[i].name))
+			continue;
+		st->tsnaps.v = xrealloc(st->tsnaps.v, (st->tsnaps.n + 1) *
+		                                              sizeof(struct zfs_snap));
+		st->tsnaps.v[st->tsnaps.n++] = l.v[i];
+		l.v[i].name = NULL;
+	}
+	zfs_snap_list_free(&l);
+	return 0;
+}
+
+static bool wants_raw(const struct send_request *req, const char *encryption)
+{
+	if (req->no_raw)
+		return false;
+	return req->raw || (encryption && strcmp(encryption, "off") &&
+	                    strcmp(encryption, "-"));
+}
+
+static int stream(struct run_state *st, const char *ds, const char *tname,
+                  const struct send_step *s, bool raw, bool force,
+                  const char *token, struct send_result *res)
+{
+	const char *const ro_props[] = {"readonly=on", NULL};
+	struct zfs_send_opts so = {
+	        .snap = s ? s->to : NULL,
+	        .from = s ? s->from : NULL,
+	        .intermediates = s && s->intermediates,
+	        .raw = raw,
+	        .large_blocks = !raw,
+	        .compressed = !raw,
+	        .embedded = !raw,
+	        .resume_token = token,
+	};
+	/* A new target is read-only, so nothing writes to it between runs
+	 * and the next increment applies. */
+	struct zfs_recv_opts ro = {
+	        .target = tname,
+	        .resumable = true,
+	        .nomount = true,
+	        .force = force,
+	        .set_props = s && !s->from && !strv_contains(&st->tnames, tname)
+	                             ? ro_props
+	                             : NULL,
+	};
+	uint64_t est = 0, bytes = 0;
+
+	if (st->req->on_step) {
+		if (zfs_send_estimate(st->src, &so, &est) < 0) {
+			if (!token)
+				return -1;
+			return 1; /* the token's base is gone */
+		}
+		st->req->on_step(ds, s, est, st->req->arg);
+	} else if (token) {
+		if (zfs_send_estimate(st->src, &so, &est) < 0)
+			return 1;
+	}
+	int rc = zfs_send_recv(st->src, &so, st->dst, &ro, st->req->progress,
+	                       &bytes);
+	res->bytes += bytes;
+	st->rep->bytes += bytes;
+	if (rc < 0)
+		return -1;
+	res->streams++;
+	if (!strv_contains(&st->tnames, tname))
+		strv_push(&st->tnames, tname);
+	return 0;
+}
+
+/* Makes the target's parent exist, marking any dataset it creates as a
+ * placeholder (the value is its own name, so children, which inherit the
+ * property, are not taken for placeholders). */
+static int ensure_parent(struct run_state *st, const char *tname)
+{
+	const char *slash = strrchr(tname, '/');
+	if (!slash)
+		return 0;
+	char *parent = xstrndup(tname, slash - tname);
+	int rc = 0;
+	if (!strv_contains(&st->tnames, parent) && strchr(parent, '/')) {
+		char *ph = xasprintf("org.zeit:placeholder=%s", parent);
+		const char *props[] = {ph, "readonly=on", NULL};
+		rc = ensure_parent(st, parent);
+		if (rc == 0 && st->src->z->dry_run) {
+			strv_push(&st->tnames, parent);
+		} else if (rc == 0) {
+			rc = zfs_create(st->dst, parent, false, props);
+			if (rc < 0 && st->dst->z->err == EEXIST) {
+				zeit_clear_error(st->dst->z);
+				rc = 0;
+			}
+			if (rc == 0)
+				strv_push(&st->tnames, parent);
+		}
+		free(ph);
+	}
+	free(parent);
+	return rc;
+}
+
+static void fail_result(struct run_state *st, struct send_result *res)
+{
+	struct zeit *z = st->src->z;
+	res->failed = true;
+	if (!res->message)
+		res->message = xstrdup(
+		        st->dst->z->err && st->dst->z != z ? zeit_error(st->dst->z)
+		                                           : zeit_error(z));
+	zeit_clear_error(z);
+	zeit_clear_error(st->dst->z);
+}
+
+/* Records on the target what arrived, for `zeit status`, and bookmarks the
+ * new base on the source (the fallback should the snapshot be destroyed
+ * anyway), dropping this target's older bookmarks. */
+static int bookkeep(struct run_state *st, const char *ds, const char *tname,
+                    const struct zfs_snap *newest, const struct zfs_snap *v,
+                    size_t n)
+{
+	char host[256] = "", when[32], *bm;
+	const char *shortn = strchr(newest->name, '@') + 1;
+	int rc;
+
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = 0;
+	ztime_format(st->src->z->now, when, sizeof(when));
+	char *a = xasprintf("org.zeit:source=%s:%s", host, ds);
+	char *b = xasprintf("org.zeit:last-guid=%llu",
+	                    (unsigned long long)newest->guid);
+	char *c = xasprintf("org.zeit:last-snapshot=%s", shortn);
+	char *d = xasprintf("org.zeit:last-sent=%s", when);
+	const char *props[] = {a, b, c, d, NULL};
+	rc = zfs_set_props(st->dst, tname, props);
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+	if (rc < 0)
+		return -1;
+
+	bm = xasprintf("%s#%s%s", ds, st->bmprefix, shortn);
+	bool have = false;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, bm))
+			have = true;
+	if (!have && zfs_bookmark(st->src, newest->name, bm) < 0 &&
+	    st->src->z->err != EEXIST) {
+		free(bm);
+		return -1;
+	}
+	zeit_clear_error(st->src->z);
+	for (size_t i = 0; i < n; i++) {
+		const char *hash = strchr(v[i].name, '#');
+		if (v[i].bookmark && hash && str_starts(hash + 1, st->bmprefix) &&
+		    strcmp(v[i].name, bm) && zfs_destroy_bookmark(st->src, v[i].name) < 0) {
+			free(bm);
+			return -1;
+		}
+	}
+	free(bm);
+	return 0;
+}
+
+static int send_one(struct run_state *st, const char *ds, const char *origin,
+                    const char *encryption)
+{
+	const struct send_request *req = st->req;
+	struct zeit *z = st->src->z;
+	char *tname = send_target_name(req->source, req->target, ds);
+	struct send_result *res = add_result(st->rep, ds, tname);
+	struct send_plan plan;
+	struct send_side s = {0}, t = {0};
+	struct zfs_snap *sv = NULL, *tv = NULL;
+	bool raw = wants_raw(req, encryption);
+	int rc = -1;
+
+	long ti = find_target(st, tname);
+	const char *token = ti >= 0 ? st->tds.v[ti].values[TP_TOKEN] : "-";
+	if (strcmp(token, "-") && *token) {
+		if (z->dry_run) {
+			res->resumed = true;
+		} else {
+			zeit_note(z, 1, "%s: resuming an interrupted receive",
+			          tname);
+			int r = stream(st, ds, tname, NULL, raw, false, token,
+			               res);
+			if (r < 0)
+				goto fail;
+			if (r > 0) {
+				zeit_note(z, 1,
+				          "%s: the interrupted stream's base is "
+				          "gone (%s); discarding it",
+				          tname, zeit_error(z));
+				zeit_clear_error(z);
+				if (zfs_recv_abort(st->dst, tname) < 0)
+					goto fail;
+				res->aborted_resume = true;
+			} else {
+				res->resumed = true;
+			}
+			if (relist_one(st, tname) < 0)
+				goto fail;
+			ti = find_target(st, tname);
+		}
+	}
+
+	sv = slice(&st->ssnaps, ds, &s.n);
+	s.snaps = sv;
+	s.exists = true;
+	tv = slice(&st->tsnaps, tname, &t.n);
+	t.snaps = tv;
+	t.exists = ti >= 0;
+	if (ti >= 0) {
+		unsigned long long w = 0;
+		parse_u64(st->tds.v[ti].values[TP_WRITTEN], &w);
+		t.written = w;
+		t.placeholder = !strcmp(st->tds.v[ti].values[TP_PLACEHOLDER],
+		                        tname);
+		if (t.placeholder)
+			t.written = 0;
+	}
+	/* A clone goes as an increment from its origin when the target has
+	 * that origin, so it arrives as a clone there too. */
+	const char *clone_from = NULL;
+	if (origin && strcmp(origin, "-")) {
+		const struct zfs_snap *o = find_name(&st->ssnaps, origin);
+		if (o && target_has_guid(st, o->guid))
+			clone_from = o->name;
+	}
+	send_plan_dataset(&s, &t, &req->select, clone_from, req->force, &plan);
+	res->verdict = plan.verdict;
+	if (plan.base)
+		strv_push(&st->old_base, plan.base->name);
+
+	switch (plan.verdict) {
+	case SEND_NOTHING:
+		res->message = xstrdup(plan.why);
+		rc = 0;
+		goto out;
+	case SEND_NO_COMMON:
+		res->message = xstrdup(plan.why);
+		goto out_failed;
+	case SEND_DIVERGED:
+		if (!req->rollback) {
+			res->message = xstrdup(plan.why);
+			goto out_failed;
+		}
+		zeit_note(z, 1, "%s: rolling back to %s (%s)", tname,
+		          plan.tbase->name, plan.why);
+		if (!z->dry_run &&
+		    zfs_rollback(st->dst, plan.tbase->name,
+		                 ZFS_ROLLBACK_LATER | ZFS_ROLLBACK_FORCE) < 0)
+			goto fail_plan;
+		break;
+	default: break;
+	}
+
+	if (plan.verdict == SEND_FULL && ensure_parent(st, tname) < 0)
+		goto fail_plan;
+	for (size_t i = 0; i < plan.nsteps && !z->dry_run; i++) {
+		if (stream(st, ds, tname, &plan.steps[i], raw,
+		           i == 0 && plan.force_recv, NULL, res) != 0)
+			goto fail_plan;
+		note_arrived(st, sv, s.n, &plan.steps[i]);
+	}
+	res->streams = z->dry_run ? plan.nsteps : res->streams;
+	if (plan.newest) {
+		res->newest = xstrdup(plan.newest->name);
+		strv_push(&st->keep_hold, plan.newest->name);
+		if (!z->dry_run && (res->streams || res->resumed) &&
+		    bookkeep(st, ds, tname, plan.newest, sv, s.n) < 0)
+			goto fail_plan;
+	}
+	rc = 0;
+	goto out;
+fail_plan:
+	fail_result(st, res);
+	goto out;
+out_failed:
+	res->failed = true;
+out:
+	send_plan_free(&plan);
+	free(sv);
+	free(tv);
+	free(tname);
+	return rc;
+fail:
+	fail_result(st, res);
+	free(tname);
+	return -1;
+}
+
+/* Holds every new base with this target's tag and releases the tag from
+ * the snapshots that were bases before: a holds listing, a hold call and a
+ * release call for the whole tree. */
+static int move_holds(struct run_state *st)
+{
+	struct zfs_hold_list hl;
+	struct strv all, to_hold, to_release;
+	int rc = -1;
+
+	if (!st->keep_hold.n && !st->old_base.n)
+		return 0;
+	strv_init(&all);
+	strv_init(&to_hold);
+	strv_init(&to_release);
+	for (size_t i = 0; i < st->keep_hold.n; i++)
+		strv_push(&all, st->keep_hold.v[i]);
+	for (size_t i = 0; i < st->old_base.n; i++)
+		if (!strv_contains(&all, st->old_base.v[i]) &&
+		    !strchr(st->old_base.v[i], '#'))
+			strv_push(&all, st->old_base.v[i]);
+	if (zfs_holds(st->src, (const char *const *)all.v, false, &hl) < 0)
+		goto out;
+	for (size_t i = 0; i < all.n; i++) {
+		bool held = false;
+		for (size_t k = 0; k < hl.n; k++)
+			if (!strcmp(hl.v[k].snapshot, all.v[i]) &&
+			    !strcmp(hl.v[k].tag, st->tag))
+				held = true;
+		bool want = strv_contains(&st->keep_hold, all.v[i]);
+		if (want && !held)
+			strv_push(&to_hold, all.v[i]);
+		else if (!want && held)
+			strv_push(&to_release, all.v[i]);
+	}
+	zfs_hold_list_free(&hl);
+	/* Hold first: a crash between the two leaves two holds, not none. */
+	if (to_hold.n &&
+	    zfs_hold(st->src, st->tag, (const char *const *)to_hold.v, false) < 0)
+		goto out;
+	if (to_release.n && zfs_release(st->src, st->tag,
+	                                (const char *const *)to_release.v,
+	                                false) < 0)
+		goto out;
+	rc = 0;
+out:
+	strv_free(&all);
+	strv_free(&to_hold);
+	strv_free(&to_release);
+	return rc;
+}
+
+int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
+             struct send_report *rep)
+{
+	struct zeit *z = src->z;
+	struct run_state st = {.src = src, .dst = dst, .req = req, .rep = rep};
+	struct zfs_dataset_list sds = {0};
+	struct timespec t0, t1;
+	int rc = -1;
+
+	memset(rep, 0, sizeof(*rep));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (zfs_name_check(z, req->source, ZFS_NAME_DATASET) < 0 ||
+	    zfs_name_check(z, req->target, ZFS_NAME_DATASET) < 0)
+		return -1;
+	if (!strchr(req->target, '/'))
+		return zeit_fail(z, EINVAL,
+		                 "target %s is a pool; name a dataset in it "
+		                 "(the pool's own dataset is never replaced)",
+		                 req->target);
+	if (!dst->host && (!strcmp(req->source, req->target) ||
+	                   (str_starts(req->target, req->source) &&
+	                    req->target[strlen(req->source)] == '/')))
+		return zeit_fail(z, EINVAL, "target %s lies inside source %s",
+		                 req->target, req->source);
+	send_hold_tag(req->target_host ? req->target_host->ssh : NULL,
+	              req->target, st.tag, sizeof(st.tag));
+	send_bookmark_prefix(req->target_host ? req->target_host->ssh : NULL,
+	                     req->target, st.bmprefix, sizeof(st.bmprefix));
+	strv_init(&st.tnames);
+	strv_init(&st.keep_hold);
+	strv_init(&st.old_base);
+
+	if (zfs_list_datasets(src, req->source, req->recursive ? -1 : 0,
+	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
+	                      source_props, &sds) < 0)
+		goto out;
+	if (zfs_list_snapshots(src, req->source,
+	                       ZFS_SNAP_BOOKMARKS |
+	                               (req->recursive ? ZFS_SNAP_RECURSIVE : 0),
+	                       &st.ssnaps) < 0)
+		goto out;
+	if (list_target(&st) < 0)
+		goto out;
+
+	const char **names = xcalloc(sds.n + 1, sizeof(char *));
+	const char **origins = xcalloc(sds.n + 1, sizeof(char *));
+	size_t *order = xcalloc(sds.n + 1, sizeof(size_t));
+	for (size_t i = 0; i < sds.n; i++) {
+		names[i] = sds.v[i].name;
+		origins[i] = sds.v[i].values[SP_ORIGIN];
+	}
+	send_order(names, origins, sds.n, order);
+	bool failed = false;
+	for (size_t k = 0; k < sds.n; k++) {
+		const struct zfs_dataset *d = &sds.v[order[k]];
+		if (send_one(&st, d->name, d->values[SP_ORIGIN],
+		             d->values[SP_ENCRYPTION]) < 0 ||
+		    rep->v[rep->n - 1].failed)
+			failed = true;
+	}
+	free(names);
+	free(origins);
+	free(order);
+	if (!z->dry_run && move_holds(&st) < 0)
+		goto out;
+	if (failed) {
+		for (size_t i = 0; i < rep->n; i++)
+			if (rep->v[i].failed) {
+				zeit_fail(z, EIO, "%s: %s", rep->v[i].source,
+				          rep->v[i].message ? rep->v[i].message
+				                            : "failed");
+				break;
+			}
+		goto out;
+	}
+	rc = 0;
+out:
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	rep->seconds = (double)(t1.tv_sec - t0.tv_sec) +
+	               (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	zfs_dataset_list_free(&sds);
+	zfs_dataset_list_free(&st.tds);
+	zfs_snap_list_free(&st.ssnaps);
+	zfs_snap_list_free(&st.tsnaps);
+	strv_free(&st.tnames);
+	strv_free(&st.keep_hold);
+	strv_free(&st.old_base);
+	free(st.arrived);
+	return rc;
+}
