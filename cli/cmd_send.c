@@ -84,9 +84,9 @@ static void split_target(const char *arg, char **host, const char **ds)
 
 static void print_report(struct cli *cli, const struct send_report *rep)
 {
-	static const char *const cols[] = {"SOURCE",  "TARGET", "RESULT",
+	static const char *const cols[] = {"SOURCE",   "TARGET", "RESULT",
 	                                   "#STREAMS", "#BYTES", "NEWEST",
-	                                   "MESSAGE", NULL};
+	                                   "MESSAGE",  NULL};
 	struct table t;
 
 	table_init(&t, cols);
@@ -107,7 +107,7 @@ static void print_report(struct cli *cli, const struct send_report *rep)
 		                     streams,
 		                     bytes,
 		                     newest ? newest + 1 : "-",
-		                     r->message ? r->message
+		                     r->message   ? r->message
 		                     : r->resumed ? "resumed an interrupted "
 		                                    "receive"
 		                     : r->aborted_resume
@@ -141,6 +141,7 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		OPT_SSH_OPT,
 		OPT_COMPRESS,
 		OPT_NO_PROGRESS,
+		OPT_STALL,
 	};
 	static const struct option longopts[] = {
 	        {"recursive", no_argument, NULL, 'r'},
@@ -153,6 +154,7 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	        {"ssh-opt", required_argument, NULL, OPT_SSH_OPT},
 	        {"compress", no_argument, NULL, OPT_COMPRESS},
 	        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+	        {"stall-timeout", required_argument, NULL, OPT_STALL},
 	        {NULL, 0, NULL, 0},
 	};
 	struct send_request req = {0};
@@ -174,6 +176,20 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		case OPT_SSH_OPT: strv_push(&ssh_opts, optarg); break;
 		case OPT_COMPRESS: strv_push(&ssh_opts, "-C"); break;
 		case OPT_NO_PROGRESS: no_progress = true; break;
+		case OPT_STALL: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v <= 0 || v > 86400) {
+				strv_free(&ssh_opts);
+				return cli_usage_error(cli, "send",
+				                       "--stall-timeout needs "
+				                       "seconds (1-86400), "
+				                       "not '%s'",
+				                       optarg);
+			}
+			req.stall_timeout_s = (int)v;
+			break;
+		}
 		default: strv_free(&ssh_opts); return ZEIT_EXIT_USAGE;
 		}
 	}
@@ -215,7 +231,7 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	zfs_init(&src, &cli->z, NULL);
 	zfs_init(&dst, &cli->z, req.target_host);
 	rc = send_run(&src, &dst, &req, &rep) < 0 ? ZEIT_EXIT_ERROR
-	                                           : ZEIT_EXIT_OK;
+	                                          : ZEIT_EXIT_OK;
 	if (ps.tty && ps.what)
 		fputc('\n', stderr);
 	if (rc != ZEIT_EXIT_OK && rep.n == 0) {

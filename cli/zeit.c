@@ -141,9 +141,10 @@ const struct cli_cmd cli_cmds[] = {
          "      --all-snapshots  every snapshot, not only zeit's\n"
          "      --compress     compress the ssh stream (ssh -C)\n"
          "      --ssh-opt OPT  pass OPT to ssh (repeatable)\n"
-         "      --no-progress  no progress line on a terminal\n"},
-        {"serve", cmd_serve,
-         "the receiving side as an ssh forced command",
+         "      --no-progress  no progress line on a terminal\n"
+         "      --stall-timeout SECS  give up when no data moves for SECS "
+         "(120)\n"},
+        {"serve", cmd_serve, "the receiving side as an ssh forced command",
          "serve [--allow-prune] DATASET...",
          "For authorized_keys on the target host:\n"
          "  command=\"zeit serve backup/laptop\",restrict ssh-ed25519 AAAA...\n"

@@ -15,6 +15,8 @@
 extern char **environ;
 
 #define KILL_GRACE_MS 2000
+/* How long a SIGKILLed child may take to go before zeit leaves it. */
+#define ABANDON_MS 10000
 
 void run_cmd_init(struct run_cmd *c, const char *const *argv)
 {
@@ -129,6 +131,7 @@ static int child_start(struct zeit *z, struct run_cmd *c, struct child *ch,
 	c->status = -1;
 	c->timed_out = false;
 	c->cancelled = false;
+	c->abandoned = false;
 	buf_reset(&c->out);
 	buf_reset(&c->err);
 	if (!c->argv || !c->argv[0])
@@ -264,10 +267,19 @@ static void child_record(struct child *ch, struct run_cmd *c)
 		c->status = 128 + WTERMSIG(ch->wstatus);
 }
 
+static bool child_try_reap(struct child *ch, struct run_cmd *c);
+
 static void child_reap(struct child *ch, struct run_cmd *c)
 {
 	if (ch->pid < 0 || ch->reaped)
 		return;
+	if (c->abandoned) {
+		if (!child_try_reap(ch, c)) {
+			close_fd(&ch->pid_fd);
+			c->status = -1;
+		}
+		return;
+	}
 	while (waitpid(ch->pid, &ch->wstatus, 0) < 0 && errno == EINTR)
 		;
 	child_record(ch, c);
@@ -371,6 +383,7 @@ static bool relay_step(struct loop *l)
 static void loop_run(struct loop *l)
 {
 	long long start = now_ms(), last_progress = start, kill_at = 0;
+	long long killed_at = 0;
 	int timeout_ms = 0;
 	bool termed = false;
 	size_t input_off[2] = {0, 0};
@@ -446,8 +459,20 @@ static void loop_run(struct loop *l)
 		if (termed && t >= kill_at) {
 			for (size_t i = 0; i < l->n; i++)
 				child_kill(l->ch[i], SIGKILL);
+			if (!killed_at)
+				killed_at = t;
 			kill_at = t + 60000;
 		}
+		/* A process that SIGKILL does not end is waiting in the kernel
+		 * (I/O to a suspended pool): zeit does not wait with it. */
+		if (killed_at && t - killed_at >= ABANDON_MS) {
+			for (size_t i = 0; i < l->n; i++)
+				if (!l->ch[i]->reaped)
+					l->cmd[i]->abandoned = true;
+			break;
+		}
+		if (killed_at && (wait_ms < 0 || wait_ms > 200))
+			wait_ms = 200;
 		if (l->progress && l->progress->fn) {
 			int iv = l->progress->interval_ms > 0
 			                 ? l->progress->interval_ms
@@ -458,6 +483,8 @@ static void loop_run(struct loop *l)
 					for (size_t i = 0; i < l->n; i++) {
 						l->cmd[i]->cancelled = true;
 						child_kill(l->ch[i], SIGKILL);
+						if (!killed_at)
+							killed_at = t;
 					}
 				last_progress = t;
 			}

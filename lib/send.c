@@ -13,8 +13,8 @@
 #include "zeit/ztime.h"
 
 enum { TP_TOKEN, TP_WRITTEN, TP_PLACEHOLDER, TP_COUNT };
-static const char *const target_props[] = {
-        "receive_resume_token", "written", "org.zeit:placeholder", NULL};
+static const char *const target_props[] = {"receive_resume_token", "written",
+                                           "org.zeit:placeholder", NULL};
 enum { SP_ORIGIN, SP_ENCRYPTION, SP_COUNT };
 static const char *const source_props[] = {"origin", "encryption", NULL};
 
@@ -24,14 +24,70 @@ struct run_state {
 	struct send_report *rep;
 	struct zfs_snap_list ssnaps, tsnaps;
 	struct zfs_dataset_list tds;
-	struct strv tnames;   /* target datasets that exist now */
-	uint64_t *arrived;    /* guids received in this run */
+	struct strv tnames; /* target datasets that exist now */
+	uint64_t *arrived;  /* guids received in this run */
 	size_t narrived;
 	struct strv keep_hold; /* source snapshots that are now bases */
 	struct strv old_base;  /* source snapshots that were bases */
 	char tag[256];
 	char bmprefix[32];
+	bool stalled; /* a stream stopped moving: the target is stuck */
 };
+
+/* Watches a stream for data that stops moving (a suspended target pool,
+ * a dead link) and passes the bytes on to the caller's progress. */
+struct stall_watch {
+	const struct run_progress *user;
+	uint64_t last;
+	struct timespec changed;
+	int limit_s;
+	bool stalled;
+};
+
+static bool stall_fn(uint64_t bytes, void *arg)
+{
+	struct stall_watch *w = arg;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (bytes != w->last) {
+		w->last = bytes;
+		w->changed = now;
+	} else if (now.tv_sec - w->changed.tv_sec >= w->limit_s) {
+		w->stalled = true;
+		return false;
+	}
+	return w->user && w->user->fn ? w->user->fn(bytes, w->user->arg) : true;
+}
+
+/* Says why a stream stalled: the target pool's health tells a suspended
+ * pool (failing devices) from a stuck link. */
+static void explain_stall(struct run_state *st, const char *tname, int secs)
+{
+	char pool[ZFS_MAX_NAME_LEN + 1];
+	const char *const props[] = {"health", NULL};
+	struct zfs_prop_list pl = {0};
+	int saved = st->dst->timeout_ms;
+	const char *health = NULL;
+
+	zfs_pool_of(tname, pool, sizeof(pool));
+	st->dst->timeout_ms = 15000;
+	if (zpool_get_props(st->dst, pool, props, &pl) == 0 && pl.n)
+		health = pl.v[0].value;
+	st->dst->timeout_ms = saved;
+	if (health && strcmp(health, "ONLINE") && strcmp(health, "DEGRADED"))
+		zeit_fail(st->src->z, EIO,
+		          "no data moved for %d s: target pool %s is %s (its "
+		          "devices fail I/O); repair them and run `zpool "
+		          "clear %s`, and the next zeit send resumes",
+		          secs, pool, health, pool);
+	else
+		zeit_fail(st->src->z, EIO,
+		          "no data moved for %d s into %s (pool %s is %s); "
+		          "gave up, and the next zeit send resumes",
+		          secs, tname, pool, health ? health : "unreachable");
+	zfs_prop_list_free(&pl);
+}
 
 void send_report_free(struct send_report *r)
 {
@@ -183,8 +239,9 @@ static int relist_one(struct run_state *st, const char *tname)
 	for (size_t i = 0; i < l.n; i++) {
 		if (find_name(&st->tsnaps, l.v[i].name))
 			continue;
-		st->tsnaps.v = xrealloc(st->tsnaps.v, (st->tsnaps.n + 1) *
-		                                              sizeof(struct zfs_snap));
+		st->tsnaps.v =
+		        xrealloc(st->tsnaps.v,
+		                 (st->tsnaps.n + 1) * sizeof(struct zfs_snap));
 		st->tsnaps.v[st->tsnaps.n++] = l.v[i];
 		l.v[i].name = NULL;
 	}
@@ -239,10 +296,22 @@ static int stream(struct run_state *st, const char *ds, const char *tname,
 		if (zfs_send_estimate(st->src, &so, &est) < 0)
 			return 1;
 	}
-	int rc = zfs_send_recv(st->src, &so, st->dst, &ro, st->req->progress,
-	                       &bytes);
+	struct stall_watch w = {.user = st->req->progress,
+	                        .limit_s = st->req->stall_timeout_s > 0
+	                                           ? st->req->stall_timeout_s
+	                                           : 120};
+	clock_gettime(CLOCK_MONOTONIC, &w.changed);
+	struct run_progress prog = {
+	        stall_fn, &w,
+	        st->req->progress ? st->req->progress->interval_ms : 1000};
+	int rc = zfs_send_recv(st->src, &so, st->dst, &ro, &prog, &bytes);
 	res->bytes += bytes;
 	st->rep->bytes += bytes;
+	if (rc < 0 && w.stalled) {
+		st->stalled = true;
+		explain_stall(st, tname, w.limit_s);
+		res->message = xstrdup(zeit_error(st->src->z));
+	}
 	if (rc < 0)
 		return -1;
 	res->streams++;
@@ -287,9 +356,9 @@ static void fail_result(struct run_state *st, struct send_result *res)
 	struct zeit *z = st->src->z;
 	res->failed = true;
 	if (!res->message)
-		res->message = xstrdup(
-		        st->dst->z->err && st->dst->z != z ? zeit_error(st->dst->z)
-		                                           : zeit_error(z));
+		res->message = xstrdup(st->dst->z->err && st->dst->z != z
+		                               ? zeit_error(st->dst->z)
+		                               : zeit_error(z));
 	zeit_clear_error(z);
 	zeit_clear_error(st->dst->z);
 }
@@ -335,8 +404,10 @@ static int bookkeep(struct run_state *st, const char *ds, const char *tname,
 	zeit_clear_error(st->src->z);
 	for (size_t i = 0; i < n; i++) {
 		const char *hash = strchr(v[i].name, '#');
-		if (v[i].bookmark && hash && str_starts(hash + 1, st->bmprefix) &&
-		    strcmp(v[i].name, bm) && zfs_destroy_bookmark(st->src, v[i].name) < 0) {
+		if (v[i].bookmark && hash &&
+		    str_starts(hash + 1, st->bmprefix) &&
+		    strcmp(v[i].name, bm) &&
+		    zfs_destroy_bookmark(st->src, v[i].name) < 0) {
 			free(bm);
 			return -1;
 		}
@@ -371,10 +442,11 @@ static int send_one(struct run_state *st, const char *ds, const char *origin,
 			if (r < 0)
 				goto fail;
 			if (r > 0) {
-				zeit_note(z, 1,
-				          "%s: the interrupted stream's base is "
-				          "gone (%s); discarding it",
-				          tname, zeit_error(z));
+				zeit_note(
+				        z, 1,
+				        "%s: the interrupted stream's base is "
+				        "gone (%s); discarding it",
+				        tname, zeit_error(z));
 				zeit_clear_error(z);
 				if (zfs_recv_abort(st->dst, tname) < 0)
 					goto fail;
@@ -398,8 +470,8 @@ static int send_one(struct run_state *st, const char *ds, const char *origin,
 		unsigned long long w = 0;
 		parse_u64(st->tds.v[ti].values[TP_WRITTEN], &w);
 		t.written = w;
-		t.placeholder = !strcmp(st->tds.v[ti].values[TP_PLACEHOLDER],
-		                        tname);
+		t.placeholder =
+		        !strcmp(st->tds.v[ti].values[TP_PLACEHOLDER], tname);
 		if (t.placeholder)
 			t.written = 0;
 	}
@@ -421,9 +493,7 @@ static int send_one(struct run_state *st, const char *ds, const char *origin,
 		res->message = xstrdup(plan.why);
 		rc = 0;
 		goto out;
-	case SEND_NO_COMMON:
-		res->message = xstrdup(plan.why);
-		goto out_failed;
+	case SEND_NO_COMMON: res->message = xstrdup(plan.why); goto out_failed;
 	case SEND_DIVERGED:
 		if (!req->rollback) {
 			res->message = xstrdup(plan.why);
@@ -441,6 +511,24 @@ static int send_one(struct run_state *st, const char *ds, const char *origin,
 
 	if (plan.verdict == SEND_FULL && ensure_parent(st, tname) < 0)
 		goto fail_plan;
+	if (plan.force_recv && t.n) {
+		/* --force: the user named this target to be replaced, and a
+		 * full receive needs it without snapshots. */
+		const char **doomed = xcalloc(t.n + 1, sizeof(char *));
+		size_t nd = 0;
+		for (size_t i = 0; i < t.n; i++)
+			if (!t.snaps[i].bookmark)
+				doomed[nd++] = t.snaps[i].name;
+		zeit_note(z, 1, "%s: --force: destroying its %zu snapshots",
+		          tname, nd);
+		int drc =
+		        nd && !z->dry_run
+		                ? zfs_destroy_snapshots(st->dst, doomed, false)
+		                : 0;
+		free(doomed);
+		if (drc < 0)
+			goto fail_plan;
+	}
 	for (size_t i = 0; i < plan.nsteps && !z->dry_run; i++) {
 		if (stream(st, ds, tname, &plan.steps[i], raw,
 		           i == 0 && plan.force_recv, NULL, res) != 0)
@@ -510,12 +598,12 @@ static int move_holds(struct run_state *st)
 	}
 	zfs_hold_list_free(&hl);
 	/* Hold first: a crash between the two leaves two holds, not none. */
-	if (to_hold.n &&
-	    zfs_hold(st->src, st->tag, (const char *const *)to_hold.v, false) < 0)
+	if (to_hold.n && zfs_hold(st->src, st->tag,
+	                          (const char *const *)to_hold.v, false) < 0)
 		goto out;
-	if (to_release.n && zfs_release(st->src, st->tag,
-	                                (const char *const *)to_release.v,
-	                                false) < 0)
+	if (to_release.n &&
+	    zfs_release(st->src, st->tag, (const char *const *)to_release.v,
+	                false) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -561,10 +649,11 @@ int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
 	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
 	                      source_props, &sds) < 0)
 		goto out;
-	if (zfs_list_snapshots(src, req->source,
-	                       ZFS_SNAP_BOOKMARKS |
-	                               (req->recursive ? ZFS_SNAP_RECURSIVE : 0),
-	                       &st.ssnaps) < 0)
+	if (zfs_list_snapshots(
+	            src, req->source,
+	            ZFS_SNAP_BOOKMARKS |
+	                    (req->recursive ? ZFS_SNAP_RECURSIVE : 0),
+	            &st.ssnaps) < 0)
 		goto out;
 	if (list_target(&st) < 0)
 		goto out;
@@ -580,6 +669,15 @@ int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
 	bool failed = false;
 	for (size_t k = 0; k < sds.n; k++) {
 		const struct zfs_dataset *d = &sds.v[order[k]];
+		if (st.stalled) {
+			char *tn = send_target_name(req->source, req->target,
+			                            d->name);
+			struct send_result *r = add_result(rep, d->name, tn);
+			free(tn);
+			r->failed = true;
+			r->message = xstrdup("not tried: the target stalled");
+			continue;
+		}
 		if (send_one(&st, d->name, d->values[SP_ORIGIN],
 		             d->values[SP_ENCRYPTION]) < 0 ||
 		    rep->v[rep->n - 1].failed)

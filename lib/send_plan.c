@@ -151,7 +151,8 @@ void send_plan_dataset(const struct send_side *src, const struct send_side *dst,
 	for (size_t i = 0; i < dst->n; i++)
 		if (!dst->snaps[i].bookmark &&
 		    dst->snaps[i].createtxg > out->tbase->createtxg)
-			strv_push(&out->diverged, short_name(dst->snaps[i].name));
+			strv_push(&out->diverged,
+			          short_name(dst->snaps[i].name));
 	chain(out, src, sel, out->base);
 	if (out->diverged.n || dst->written) {
 		out->verdict = SEND_DIVERGED;
@@ -171,11 +172,12 @@ void send_plan_dataset(const struct send_side *src, const struct send_side *dst,
 			         short_name(out->base->name), b.data);
 			buf_free(&b);
 		} else {
-			snprintf(out->why, sizeof(out->why),
-			         "the target was written to (%llu bytes) since "
-			         "the common base @%s; --rollback discards that",
-			         (unsigned long long)dst->written,
-			         short_name(out->base->name));
+			snprintf(
+			        out->why, sizeof(out->why),
+			        "the target was written to (%llu bytes) since "
+			        "the common base @%s; --rollback discards that",
+			        (unsigned long long)dst->written,
+			        short_name(out->base->name));
 		}
 		return;
 	}
@@ -261,7 +263,8 @@ void send_order(const char *const *names, const char *const *origins, size_t n,
 			if (slash) {
 				for (size_t j = 0; j < n; j++)
 					if (strlen(names[j]) ==
-					            (size_t)(slash - names[i]) &&
+					            (size_t)(slash -
+					                     names[i]) &&
 					    !strncmp(names[j], names[i],
 					             slash - names[i]))
 						parent = (long)j;

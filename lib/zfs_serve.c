@@ -41,7 +41,8 @@ int serve_split(struct zeit *z, const char *line, struct strv *words)
 			for (p++; *p && *p != '"'; p++) {
 				if (*p == '$' || *p == '`')
 					goto special;
-				if (*p == '\\' && p[1] && strchr("\"\\$`", p[1]))
+				if (*p == '\\' && p[1] &&
+				    strchr("\"\\$`", p[1]))
 					p++;
 				buf_addc(&w, *p);
 			}
@@ -105,18 +106,18 @@ static bool settable(const char *assignment)
 
 struct grammar {
 	const char *cmd;
-	const char *flags;    /* flags without a value */
-	const char *valued;   /* flags taking a value */
-	unsigned kinds;       /* what the positional names may be */
-	bool needs_prune;     /* only with allow_prune */
-	bool props_first;     /* zfs get: the first positional is props */
-	bool assignments;     /* zfs set: leading name=value words */
+	const char *flags;  /* flags without a value */
+	const char *valued; /* flags taking a value */
+	unsigned kinds;     /* what the positional names may be */
+	bool needs_prune;   /* only with allow_prune */
+	bool props_first;   /* zfs get: the first positional is props */
+	bool assignments;   /* zfs set: leading name=value words */
 };
 
 static const struct grammar grammars[] = {
         {"list", "Hpr", "otsd", ZFS_NAME_DATASET, false, false, false},
-        {"get", "Hpr", "osd", ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT, false,
-         true, false},
+        {"get", "Hpr", "osd", ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT, false, true,
+         false},
         {"holds", "Hpr", "", ZFS_NAME_SNAPSHOT, false, false, false},
         {"receive", "sFuA", "ox", ZFS_NAME_DATASET, false, false, false},
         {"recv", "sFuA", "ox", ZFS_NAME_DATASET, false, false, false},
@@ -185,15 +186,16 @@ static int check_words(struct zeit *z, const char *line,
 						goto bad_flag;
 					v = argv->v[++i];
 				}
-				if (*f == 'o' && (!strcmp(g->cmd, "receive") ||
-				                  !strcmp(g->cmd, "recv") ||
-				                  !strcmp(g->cmd, "create")) &&
+				if (*f == 'o' &&
+				    (!strcmp(g->cmd, "receive") ||
+				     !strcmp(g->cmd, "recv") ||
+				     !strcmp(g->cmd, "create")) &&
 				    !settable(v))
-					return zeit_fail(
-					        z, EPERM,
-					        "permission denied: property %s "
-					        "may not be set",
-					        v);
+					return zeit_fail(z, EPERM,
+					                 "permission denied: "
+					                 "property %s "
+					                 "may not be set",
+					                 v);
 				break;
 			}
 			continue;

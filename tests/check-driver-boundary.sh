@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Only the driver (lib/zfs.c) may build a zfs or zpool argv. Any other
+# Only the driver (lib/zfs.c and its lib/zfs_*.c parts) may build a zfs or zpool argv. Any other
 # source that spells "zfs" or "zpool" as a string literal of its own is a
 # second way of talking to ZFS and fails this check.
 set -euo pipefail

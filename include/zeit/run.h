@@ -43,6 +43,8 @@ struct run_cmd {
 	int status; /* exit code; 128+N if killed by signal N; -1 if not run */
 	bool timed_out;
 	bool cancelled; /* a progress callback abandoned the pipeline */
+	bool abandoned; /* killed but still not gone (stuck in the kernel,
+	                   e.g. on a suspended pool): left behind, status -1 */
 };
 
 void run_cmd_init(struct run_cmd *c, const char *const *argv);

@@ -48,12 +48,12 @@ struct send_plan {
 	enum send_verdict verdict;
 	struct send_step *steps;
 	size_t nsteps;
-	const struct zfs_snap *base;     /* source side of the common base */
-	const struct zfs_snap *tbase;    /* target side of it */
-	const struct zfs_snap *newest;   /* what the target will end at */
-	struct strv diverged;            /* target-only snapshots after base */
-	bool force_recv;                 /* receive with -F (full over old) */
-	char why[256];                   /* a sentence for refusals */
+	const struct zfs_snap *base;   /* source side of the common base */
+	const struct zfs_snap *tbase;  /* target side of it */
+	const struct zfs_snap *newest; /* what the target will end at */
+	struct strv diverged;          /* target-only snapshots after base */
+	bool force_recv;               /* receive with -F (full over old) */
+	char why[256];                 /* a sentence for refusals */
 };
 
 /* Plans one dataset. force: a target with snapshots but none in common is
@@ -68,8 +68,7 @@ const char *send_verdict_name(enum send_verdict v);
 bool send_selected(const struct send_select *sel, const char *snapname);
 
 /* The hold tag protecting the base for one target ("zeit-send:HOST:DS"). */
-void send_hold_tag(const char *host, const char *target, char *out,
-                   size_t len);
+void send_hold_tag(const char *host, const char *target, char *out, size_t len);
 /* The bookmark prefix for one target: "zeitsend-<8 hex>-". */
 void send_bookmark_prefix(const char *host, const char *target, char *out,
                           size_t len);
@@ -85,8 +84,8 @@ void send_order(const char *const *names, const char *const *origins, size_t n,
                 size_t *order);
 
 struct send_request {
-	const char *source; /* dataset */
-	const char *target; /* dataset on the target side */
+	const char *source;                 /* dataset */
+	const char *target;                 /* dataset on the target side */
 	const struct run_host *target_host; /* NULL: this machine */
 	bool recursive;
 	bool raw;      /* -w; forced on for encrypted sources */
@@ -95,6 +94,7 @@ struct send_request {
 	bool force;    /* overwrite a target with no common snapshot */
 	struct send_select select;
 	const struct run_progress *progress; /* NULL: none */
+	int stall_timeout_s; /* give up when no data moves this long; 0: 120 */
 	/* Called before each stream with its estimate (0 when unknown). */
 	void (*on_step)(const char *dataset, const struct send_step *s,
 	                uint64_t estimate, void *arg);

@@ -15,8 +15,14 @@ static struct zeit z;
 static const struct send_select zeit_only = {false, SNAP_ORIGIN_ZEIT};
 static const struct send_select every = {true, 0};
 
-#define S(n, g, t) {(char *)(n), false, g, t}
-#define B(n, g, t) {(char *)(n), true, g, t}
+#define S(n, g, t)                                                             \
+	{                                                                      \
+		(char *)(n), false, g, t                                       \
+	}
+#define B(n, g, t)                                                             \
+	{                                                                      \
+		(char *)(n), true, g, t                                        \
+	}
 
 static const char *step_str(const struct send_step *s, char *buf, size_t len)
 {
@@ -167,13 +173,13 @@ static void test_bookmark_base_uses_i(void **state)
 	send_plan_dataset(&ss, &dst, &zeit_only, NULL, false, &p);
 	assert_int_equal(p.verdict, SEND_INCREMENTAL);
 	assert_true(p.base->bookmark);
-	expect_steps(&p, (const char *const[]){
-	                         "t/a#zeitsend-00000000-zeit_daily_"
-	                         "20261101T000000Z -i "
-	                         "t/a@zeit_daily_20261102T000000Z",
-	                         "t/a@zeit_daily_20261102T000000Z -I "
-	                         "t/a@zeit_daily_20261103T000000Z",
-	                         NULL});
+	expect_steps(&p,
+	             (const char *const[]){"t/a#zeitsend-00000000-zeit_daily_"
+	                                   "20261101T000000Z -i "
+	                                   "t/a@zeit_daily_20261102T000000Z",
+	                                   "t/a@zeit_daily_20261102T000000Z -I "
+	                                   "t/a@zeit_daily_20261103T000000Z",
+	                                   NULL});
 	send_plan_free(&p);
 }
 
@@ -197,12 +203,12 @@ static void test_clone_first_step_from_origin(void **state)
 	struct send_side dst = {NULL, 0, false, false, 0};
 	struct send_plan p;
 	(void)state;
-	send_plan_dataset(&ss, &dst, &zeit_only, "t/a@zeit_daily_20261101T000000Z",
-	                  false, &p);
-	expect_steps(&p, (const char *const[]){
-	                         "t/a@zeit_daily_20261101T000000Z -i "
-	                         "t/c@zeit_daily_20261105T000000Z",
-	                         NULL});
+	send_plan_dataset(&ss, &dst, &zeit_only,
+	                  "t/a@zeit_daily_20261101T000000Z", false, &p);
+	expect_steps(&p,
+	             (const char *const[]){"t/a@zeit_daily_20261101T000000Z -i "
+	                                   "t/c@zeit_daily_20261105T000000Z",
+	                                   NULL});
 	send_plan_free(&p);
 }
 
@@ -263,9 +269,8 @@ static void test_serve_split(void **state)
 {
 	struct strv w;
 	(void)state;
-	assert_int_equal(serve_split(&z, "zfs list -o 'a b' \"c\\\"d\" e\\ f",
-	                             &w),
-	                 0);
+	assert_int_equal(
+	        serve_split(&z, "zfs list -o 'a b' \"c\\\"d\" e\\ f", &w), 0);
 	assert_int_equal(w.n, 6);
 	assert_string_equal(w.v[3], "a b");
 	assert_string_equal(w.v[4], "c\"d");
@@ -345,9 +350,9 @@ static void test_serve_refuses(void **state)
 	assert_int_equal(check("zfs send backup/laptop@a", false), -1);
 	assert_int_equal(check("zfs program backup /dev/stdin", false), -1);
 	assert_int_equal(check("zpool destroy backup", false), -1);
-	assert_int_equal(check("zfs receive -o mountpoint=/ backup/laptop/a",
-	                       false),
-	                 -1);
+	assert_int_equal(
+	        check("zfs receive -o mountpoint=/ backup/laptop/a", false),
+	        -1);
 	assert_int_equal(check("zfs receive -d backup/laptop", false), -1);
 	assert_int_equal(check("zfs set mountpoint=/ backup/laptop", false),
 	                 -1);

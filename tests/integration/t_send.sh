@@ -1,0 +1,262 @@
+# zeit send and zeit serve against real pools: local and ssh targets,
+# resume after SIGKILL, a failing target device, divergence, the forced
+# command's refusals.
+
+T0=1793491200 # 2026-11-01T00:00:00Z
+
+snap() { # snap TIER TIME DATASET [-r]
+	"$ZEIT" --now "@$2" snap -t "$1" "${@:4}" "$3" >/dev/null
+}
+
+# name<TAB>guid of every snapshot under $1, names relative to $1.
+guids() {
+	zfs list -H -p -o name,guid -t snapshot -r "$1" | sed "s|^$1||" | sort
+}
+
+zeit_guids() {
+	guids "$1" | grep '@zeit_' || true
+}
+
+# The RESULT column of `zeit -H send` for one source dataset.
+result_of() { # result_of OUTPUT DATASET
+	awk -F'\t' -v d="$2" '$1 == d { print $3 }' <<<"$1"
+}
+
+test_send_local_recursive_full_then_incremental() {
+	zvm_file_pool backup 256M
+	zfs create tank/src
+	zfs create tank/src/a
+	zfs create tank/src/a/b
+	echo one >/tmp/mnt/tank/src/a/f
+	snap daily $T0 tank/src -r
+	zfs snapshot tank/src/a@manual
+	echo two >/tmp/mnt/tank/src/a/f
+	snap daily $((T0 + 86400)) tank/src -r
+	zfs clone tank/src/a@zeit_daily_20261101T000000Z tank/src/c
+	snap daily $((T0 + 2 * 86400)) tank/src -r
+
+	ok "$ZEIT" -H --now "@$((T0 + 2 * 86400))" send -r tank/src backup/src
+	eq full "$(result_of "$OUT" tank/src/a)"
+	eq full "$(result_of "$OUT" tank/src/c)"
+	for d in "" /a /a/b /c; do
+		eq "$(zeit_guids tank/src$d)" "$(zeit_guids backup/src$d)" "guids of $d"
+	done
+	# Only zeit's snapshots travel by default.
+	exists backup/src/a@manual && fail "the manual snapshot was sent"
+	# The clone arrived as a clone of the replicated origin.
+	eq backup/src/a@zeit_daily_20261101T000000Z "$(zfs get -H -o value origin backup/src/c)"
+	eq on "$(zfs get -H -o value readonly backup/src)"
+	eq no "$(zfs get -H -o value mounted backup/src/a)"
+	# The base is held for this target and bookmarked; bookkeeping is on
+	# the target.
+	newest=tank/src/a@zeit_daily_20261103T000000Z
+	has "$(zfs holds -H $newest)" "zeit-send:backup/src"
+	has "$(zfs list -H -o name -t bookmark tank/src/a)" "-zeit_daily_20261103T000000Z"
+	eq "$(zfs get -H -p -o value guid $newest)" "$(zfs get -H -o value org.zeit:last-guid backup/src/a)"
+	eq tank/src/a "$(zfs get -H -o value org.zeit:source backup/src/a | cut -d: -f2-)"
+	eq zeit_daily_20261103T000000Z "$(zfs get -H -o value org.zeit:last-snapshot backup/src/a)"
+
+	ok "$ZEIT" -H send -r tank/src backup/src
+	eq "up to date" "$(result_of "$OUT" tank/src/a/b)"
+
+	snap daily $((T0 + 3 * 86400)) tank/src -r
+	ok "$ZEIT" -n -H send -r tank/src backup/src
+	eq incremental "$(result_of "$OUT" tank/src/a)"
+	exists backup/src/a@zeit_daily_20261104T000000Z && fail "-n sent something"
+	ok "$ZEIT" -H send -r tank/src backup/src
+	eq incremental "$(result_of "$OUT" tank/src/a)"
+	eq "$(zeit_guids tank/src/a)" "$(zeit_guids backup/src/a)"
+	# The hold moved to the new base.
+	hasnt "$(zfs holds -H $newest)" "zeit-send:backup/src"
+	has "$(zfs holds -H tank/src/a@zeit_daily_20261104T000000Z)" "zeit-send:backup/src"
+	eq 1 "$(zfs list -H -o name -t bookmark tank/src/a | grep -c zeitsend)"
+}
+
+test_send_ssh_through_forced_command() {
+	zvm_file_pool backup 256M
+	zvm_sshd
+	rm -f /run/zk /run/zk.pub
+	ssh-keygen -q -t ed25519 -N '' -C zeit-serve -f /run/zk
+	echo "command=\"$ZEIT serve backup/r\",restrict $(cat /run/zk.pub)" >>/root/.ssh/authorized_keys
+	local opts=(-i/run/zk -oIdentitiesOnly=yes -p2222 -oStrictHostKeyChecking=no
+		-oUserKnownHostsFile=/dev/null -oLogLevel=ERROR
+		-oControlMaster=auto -oControlPath=/run/zk-%C -oControlPersist=300)
+	local sendopts=()
+	for o in "${opts[@]}"; do sendopts+=("--ssh-opt=$o"); done
+
+	zfs create tank/h
+	zfs create tank/h/home
+	echo data >/tmp/mnt/tank/h/home/f
+	snap hourly $T0 tank/h -r
+	snap hourly $((T0 + 3600)) tank/h -r
+	zfs create backup/r
+	ok "$ZEIT" -H send -r "${sendopts[@]}" tank/h root@127.0.0.1:backup/r/h
+	eq full "$(result_of "$OUT" tank/h/home)"
+	eq "$(zeit_guids tank/h)" "$(zeit_guids backup/r/h)"
+	snap hourly $((T0 + 7200)) tank/h -r
+	ok "$ZEIT" -H send -r "${sendopts[@]}" tank/h root@127.0.0.1:backup/r/h
+	eq incremental "$(result_of "$OUT" tank/h/home)"
+	eq "$(zeit_guids tank/h/home)" "$(zeit_guids backup/r/h/home)"
+	has "$(zfs holds -H tank/h/home@zeit_hourly_20261101T020000Z)" "zeit-send:root@127.0.0.1:backup/r/h"
+
+	# The key does replication into backup/r and nothing else.
+	fails "outside" "$ZEIT" send "${sendopts[@]}" tank/h root@127.0.0.1:backup/elsewhere
+	exists backup/elsewhere && fail "received outside the served dataset"
+	fails "permission denied" ssh "${opts[@]}" root@127.0.0.1 zfs destroy -r backup/r
+	fails "permission denied" ssh "${opts[@]}" root@127.0.0.1 zfs destroy backup/r/h@zeit_hourly_20261101T000000Z
+	fails "permission denied" ssh "${opts[@]}" root@127.0.0.1 "zfs list -H backup/r; touch /tmp/owned"
+	fails "permission denied" ssh "${opts[@]}" root@127.0.0.1 id
+	fails "permission denied" ssh "${opts[@]}" root@127.0.0.1 zfs set mountpoint=/ backup/r
+	fails "permission denied" ssh "${opts[@]}" root@127.0.0.1 zpool export backup
+	[ ! -e /tmp/owned ] || fail "a shell ran"
+	exists backup/r/h@zeit_hourly_20261101T000000Z || fail "a refused destroy destroyed"
+	ssh "${opts[@]}" -O exit root@127.0.0.1 2>/dev/null || true
+}
+
+test_send_killed_ten_times_resumes() {
+	zvm_file_pool backup 512M
+	zfs create -o compression=off tank/big
+	dd if=/dev/urandom of=/tmp/mnt/tank/big/data bs=1M count=200 2>/dev/null
+	snap daily $T0 tank/big
+	echo more >/tmp/mnt/tank/big/more
+	snap daily $((T0 + 86400)) tank/big
+	before=$(guids tank/big)
+	# Calibrate: how long a whole transfer takes here, to kill inside it.
+	start=$(date +%s%N)
+	ok "$ZEIT" send tank/big backup/probe
+	ms=$((($(date +%s%N) - start) / 1000000))
+	# And how long zeit takes before the stream starts (an up-to-date run).
+	start=$(date +%s%N)
+	ok "$ZEIT" send tank/big backup/probe
+	setup=$((($(date +%s%N) - start) / 1000000))
+	ms=$((ms - setup))
+	zfs destroy -r backup/probe
+	zfs release zeit-send:backup/probe tank/big@zeit_daily_20261102T000000Z
+	kills=0 partial=0
+	for i in $(seq 1 10); do
+		setsid "$ZEIT" send tank/big backup/big >/tmp/send.out 2>&1 &
+		pid=$!
+		# A random point in the first twentieth of a whole stream (each
+		# run resumes, so ten of them must not finish it).
+		delay=$((setup + RANDOM % (ms / 20 + 1)))
+		sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
+		if ! kill -0 $pid 2>/dev/null; then
+			wait $pid || true
+			break
+		fi
+		kill -9 -- -$pid
+		wait $pid 2>/dev/null || true
+		kills=$((kills + 1))
+		token=$(zfs get -H -o value receive_resume_token backup/big 2>/dev/null || echo -)
+		[ "$token" = - ] || partial=$((partial + 1))
+	done
+	echo "calibrated: ${setup} ms to start, ${ms} ms a stream; $kills kills, $partial left a resume token" >&2
+	ok "$ZEIT" send tank/big backup/big
+	[ "$kills" -ge 10 ] || fail "only $kills kills before the transfer finished"
+	[ "$partial" -ge 1 ] || fail "no kill landed inside a stream"
+	eq "$(zeit_guids tank/big)" "$(zeit_guids backup/big)"
+	zfs mount backup/big
+	eq "$(cd /tmp/mnt/tank/big && sha256sum data more)" "$(cd /tmp/mnt/backup/big && sha256sum data more)"
+	eq "$before" "$(guids tank/big)" "source snapshots changed"
+}
+
+test_send_base_survives_source_prune() {
+	zvm_file_pool backup 256M
+	zfs create tank/p
+	for i in 0 1 2 3 4 5; do snap frequent $((T0 + i * 900)) tank/p; done
+	ok "$ZEIT" send tank/p backup/p
+	base=tank/p@zeit_frequent_20261101T011500Z
+	for i in 6 7 8 9 10; do snap frequent $((T0 + i * 900)) tank/p; done
+	# The default policy keeps 4 frequent snapshots: the base is not one
+	# of them, but it is held.
+	ok "$ZEIT" --now "@$((T0 + 10 * 900))" prune -v tank/p
+	has "$OUT" "held"
+	exists $base || fail "prune destroyed the replication base"
+	exists tank/p@zeit_frequent_20261101T010000Z && fail "prune kept an unprotected old snapshot"
+	ok "$ZEIT" -H send tank/p backup/p
+	eq incremental "$(result_of "$OUT" tank/p)"
+	exists backup/p@zeit_frequent_20261101T023000Z || fail "the newest did not arrive"
+	# The old base is free again and goes at the next prune.
+	ok "$ZEIT" --now "@$((T0 + 10 * 900))" prune tank/p
+	exists $base && fail "the released base was kept"
+	true
+}
+
+test_send_target_device_fails_mid_receive() {
+	zvm_flakey_pool backup 512M -o failmode=continue
+	zfs create -o compression=off tank/f
+	dd if=/dev/urandom of=/tmp/mnt/tank/f/data bs=1M count=250 2>/dev/null
+	snap daily $T0 tank/f
+	before=$(guids tank/f)
+	# failmode=continue: new writes fail at once; the receive already in
+	# the kernel waits for its txg all the same (the pool is suspended).
+	# zeit notices that no data moves, says why and leaves.
+	setsid "$ZEIT" send --stall-timeout 15 tank/f backup/f >/tmp/send.out 2>/tmp/send.err &
+	pid=$!
+	# Once the stream flows, the device starts failing writes.
+	for i in $(seq 100); do pgrep -f "zfs receive" >/dev/null && break; sleep 0.2; done
+	sleep 0.5
+	zvm_flakey_fail backup error_writes
+	rc=0
+	timeout 300 tail --pid=$pid -f /dev/null || rc=$?
+	[ "$rc" -eq 0 ] || fail "zeit send hung on the failing device"
+	wait $pid && fail "send succeeded on a failing device"
+	err=$(cat /tmp/send.err)
+	echo "error shown: $err" >&2
+	has "$err" "zeit send: tank/f:"
+	has "$err" "zpool clear backup"
+	eq "$before" "$(guids tank/f)" "source changed"
+	zvm_flakey_heal backup
+	zpool clear backup
+	# The stuck receive ends once the pool resumes.
+	for i in $(seq 60); do pgrep -f "zfs receive" >/dev/null || break; sleep 1; done
+	ok "$ZEIT" send tank/f backup/f
+	eq "$(zeit_guids tank/f)" "$(zeit_guids backup/f)"
+	zfs mount backup/f
+	eq "$(sha256sum </tmp/mnt/tank/f/data)" "$(sha256sum </tmp/mnt/backup/f/data)"
+}
+
+test_send_diverged_target_refused_then_rolled_back() {
+	zvm_file_pool backup 256M
+	zfs create tank/d
+	snap daily $T0 tank/d
+	ok "$ZEIT" send tank/d backup/d
+	zfs set readonly=off backup/d
+	zfs snapshot backup/d@local-change
+	snap daily $((T0 + 86400)) tank/d
+	fails "target has snapshots the source lacks.*@local-change" "$ZEIT" send tank/d backup/d
+	exists backup/d@zeit_daily_20261102T000000Z && fail "a diverged target received"
+	ok "$ZEIT" send --rollback tank/d backup/d
+	exists backup/d@local-change && fail "--rollback kept the target-only snapshot"
+	eq "$(zeit_guids tank/d)" "$(zeit_guids backup/d)"
+	# Writes without a snapshot diverge too.
+	zfs mount backup/d
+	dd if=/dev/urandom of=/tmp/mnt/backup/d/junk bs=64k count=4 2>/dev/null
+	zpool sync backup
+	snap daily $((T0 + 2 * 86400)) tank/d
+	fails "written to" "$ZEIT" send tank/d backup/d
+	ok "$ZEIT" send --rollback tank/d backup/d
+	eq "$(zeit_guids tank/d)" "$(zeit_guids backup/d)"
+	# A target sharing nothing with the source needs --force.
+	zfs create backup/n
+	zfs snapshot backup/n@theirs
+	fails "shares no snapshot" "$ZEIT" send tank/d backup/n
+	exists backup/n@theirs || fail "refused send changed the target"
+	ok "$ZEIT" send --force tank/d backup/n
+	eq "$(zeit_guids tank/d)" "$(zeit_guids backup/n)"
+	# The pool itself is never a target.
+	fails "is a pool" "$ZEIT" send tank/d backup
+}
+
+test_send_encrypted_source_goes_raw() {
+	zvm_file_pool backup 256M
+	echo "passphrase-for-tests" >/tmp/key
+	zfs create -o encryption=on -o keyformat=passphrase -o keylocation=file:///tmp/key tank/secret
+	echo hidden >/tmp/mnt/tank/secret/f
+	snap daily $T0 tank/secret
+	snap daily $((T0 + 86400)) tank/secret
+	ok "$ZEIT" send tank/secret backup/secret
+	eq unavailable "$(zfs get -H -o value keystatus backup/secret)" "the target needed no key"
+	eq aes-256-gcm "$(zfs get -H -o value encryption backup/secret)"
+	eq "$(zeit_guids tank/secret)" "$(zeit_guids backup/secret)"
+}
