@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The guest half of bench/send.
+set -euo pipefail
+. tests/vm/guest-lib.sh
+trap zvm_destroy_pools EXIT
+ZEIT=$PWD/build/zeit
+size=1024 rounds=2
+while [ $# -gt 0 ]; do
+	case $1 in
+	--size) size=$2; shift 2 ;;
+	--rounds) rounds=$2; shift 2 ;;
+	*) echo "unknown option $1" >&2; exit 2 ;;
+	esac
+done
+
+zvm_file_pool src $((size + 512))M -O compression=off
+zvm_file_pool dst $((size + 512))M -O compression=off
+zfs create src/d
+# Incompressible data in a few files, one snapshot zeit, syncoid and the
+# floor all send.
+for i in 1 2 3 4; do
+	dd if=/dev/urandom of=/tmp/mnt/src/d/f$i bs=1M count=$((size / 4)) 2>/dev/null
+done
+zfs snapshot src/d@zeit_daily_20261127T000000Z
+snap=src/d@zeit_daily_20261127T000000Z
+bytes=$(zfs send -nvP "$snap" | awk '$1 == "size" {print $2}')
+
+zvm_sshd
+SSH=(ssh -p 2222 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
+	-o ControlMaster=auto -o ControlPath=/run/bench-%C -o ControlPersist=600)
+# One shared connection for every peer, opened before any is timed.
+"${SSH[@]}" root@127.0.0.1 true
+zeit_ssh=()
+for o in "${SSH[@]:1}"; do zeit_ssh+=("--ssh-opt=$o"); done
+
+secs() {
+	local s e
+	s=$(date +%s%N)
+	"$@" >/dev/null 2>/tmp/bench.err || { cat /tmp/bench.err >&2; return 1; }
+	e=$(date +%s%N)
+	echo "scale=2; ($e - $s) / 1000000000" | bc
+}
+clean() {
+	zfs destroy -r "$1" 2>/dev/null || true
+	zfs release -r "zeit-send:$2" "$snap" 2>/dev/null || true
+	zfs list -H -o name -t bookmark src/d | xargs -r -n1 zfs destroy 2>/dev/null || true
+}
+floor_local() { zfs send -L -c -e "$snap" | zfs recv -u dst/floor; }
+floor_ssh() { zfs send -L -c -e "$snap" | "${SSH[@]}" root@127.0.0.1 zfs recv -u dst/floor; }
+zeit_local() { "$ZEIT" send --no-progress src/d dst/zeit; }
+zeit_ssh() { "$ZEIT" send --no-progress "${zeit_ssh[@]}" src/d root@127.0.0.1:dst/zeit; }
+syncoid_local() { syncoid --no-sync-snap --quiet src/d dst/syncoid; }
+syncoid_ssh() {
+	syncoid --no-sync-snap --quiet --sshport=2222 \
+		--sshoption=StrictHostKeyChecking=no --sshoption=UserKnownHostsFile=/dev/null \
+		src/d root@127.0.0.1:dst/syncoid
+}
+
+declare -A total
+for r in $(seq "$rounds"); do
+	for where in local ssh; do
+		for peer in floor zeit syncoid; do
+			t=$(secs "${peer}_$where")
+			total[$peer-$where]=$(echo "${total[$peer-$where]:-0} + $t" | bc)
+			echo "round $r $where $peer: $t s" >&2
+			case $peer in
+			zeit) clean dst/zeit "$([ $where = ssh ] && echo root@127.0.0.1:)dst/zeit" ;;
+			*) clean "dst/$peer" x ;;
+			esac
+		done
+	done
+done
+
+echo
+echo "stream: $((bytes / 1048576)) MiB of incompressible data, one snapshot, times summed over $rounds rounds"
+printf '%-10s %-8s %10s %10s %10s\n' where peer seconds "MiB/s" "x floor"
+for where in local ssh; do
+	f=${total[floor-$where]}
+	for peer in floor zeit syncoid; do
+		t=${total[$peer-$where]}
+		printf '%-10s %-8s %10s %10s %10s\n' "$where" "$peer" "$t" \
+			"$(echo "scale=1; $bytes * $rounds / 1048576 / $t" | bc)" \
+			"$(echo "scale=3; $f / $t" | bc)"
+	done
+done
+echo "(x floor is throughput relative to the floor: 1.000 is as fast as bare zfs send | zfs recv)"
