@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void zfs_init(struct zfs *zh, struct zeit *z, const struct run_host *host)
 {
@@ -113,9 +114,17 @@ static int zrun_input(struct zfs *zh, const struct strv *argv,
 	}
 	note_cmd(zh, c->argv);
 	zh->calls++;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (run(zh->z, c) < 0) {
 		run_cmd_free(c);
 		return -1;
+	}
+	if (zh->z->verbose >= 3) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		zeit_note(zh->z, 3, "  took %ld ms",
+		          (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+		                 (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	}
 	if (c->status != 0) {
 		fail_cmd(zh, c);

@@ -9,6 +9,9 @@
 #       Pool on dm-delay over a loop device: every write (and flush) waits MS
 #       ms, reads are immediate. 4 is SSD-like, 10-20 a spinning disk. Use it
 #       when the cost of txg syncs matters (tmpfs-backed pools hide it).
+#   zvm_delay_set NAME MS
+#       Change a zvm_delay_pool's write delay in place (dm reload), e.g. 0
+#       while a benchmark builds its fixture, then the delay it measures.
 #   zvm_flakey_pool NAME SIZE [ZPOOL-CREATE-ARGS...]
 #       Pool on a dm-flakey device (over a loop device), healthy at first.
 #   zvm_flakey_fail NAME [error|error_writes|drop_writes]
@@ -124,6 +127,17 @@ zvm_delay_pool() {
 	# take the write delay too.
 	_zvm_dm_create "$name" "0 $(blockdev --getsz "$loop") delay $loop 0 0 $loop 0 $ms" || return
 	_zvm_zpool_create "$name" "/dev/mapper/zvm-$name" "$@"
+}
+
+zvm_delay_set() {
+	local name=${1:-} ms=${2:-} loop sectors
+	[[ $ms =~ ^[0-9]+$ ]] || _zvm_err "usage: zvm_delay_set NAME MS" || return
+	loop=$(dmsetup deps -o devname "zvm-$name" 2>/dev/null | sed -n 's/.*(\(.*\)).*/\1/p')
+	[ -n "$loop" ] || _zvm_err "no dm device zvm-$name (not a zvm_delay_pool?)" || return
+	loop=/dev/$loop
+	sectors=$(blockdev --getsz "$loop") || return
+	_zvm_do dmsetup reload "zvm-$name" --table "0 $sectors delay $loop 0 0 $loop 0 $ms" || return
+	_zvm_do dmsetup resume "zvm-$name"
 }
 
 # dm-flakey tables for the loop device under pool NAME.
