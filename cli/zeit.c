@@ -158,6 +158,34 @@ const struct cli_cmd cli_cmds[] = {
          "\n"
          "      --allow-prune  let the sender destroy snapshots under "
          "DATASET\n"},
+        {"be", cmd_be, "boot environments: list, create, activate, destroy...",
+         "be [--root DATASET] SUBCOMMAND ...",
+         "Boot environments are the children of a BE root (the parent of the "
+         "running\n"
+         "root dataset, else of the pool's bootfs; --root or $ZEIT_BE_ROOT "
+         "names it),\n"
+         "each with mountpoint=/ and canmount=noauto, kernels in its own "
+         "/boot.\n"
+         "\n"
+         "  list [--no-kernels]        N running, R bootfs, T next boot only\n"
+         "  create NAME [-e BE|BE@SNAP] [--clone|--promote|--duplicate] [-r]\n"
+         "  activate [--once] NAME     bootfs (promoting a clone), or next "
+         "boot only\n"
+         "  next-boot [--take]         the --once choice; --take clears it\n"
+         "  destroy [-o] NAME          not the running or bootfs one; -o: its "
+         "origin too\n"
+         "  rename OLD NEW\n"
+         "  mount [--read-only] NAME [DIR]   with its children; prints DIR\n"
+         "  umount NAME\n"
+         "  chroot [--read-only] NAME [CMD...]   /proc /sys /dev bound in\n"
+         "  snapshots NAME             newest first, with tier and age\n"
+         "  rollback [-r] [-y] [--force] NAME@SNAP\n"
+         "\n"
+         "create takes a fresh snapshot of the running (else bootfs) "
+         "environment\n"
+         "unless -e names a source; it carries local and received "
+         "properties.\n"
+         "See zeit-be(8).\n"},
         {"list", cmd_list,
          "list snapshots (and bookmarks) with their tier and time",
          "list [-r] [-b] [DATASET...]",

@@ -992,15 +992,17 @@ int zfs_unmount_at(struct zfs *zh, const char *dir)
 }
 
 /* Where dataset is mounted on this machine, from /proc/self/mounts. */
-char *zfs_mounted_at(const char *dataset)
+void zfs_mounts(struct strv *datasets, struct strv *dirs)
 {
 	FILE *f = fopen("/proc/self/mounts", "re");
-	char *line = NULL, *found = NULL;
+	char *line = NULL;
 	size_t cap = 0;
 
+	strv_init(datasets);
+	strv_init(dirs);
 	if (!f)
-		return NULL;
-	while (!found && getline(&line, &cap, f) > 0) {
+		return;
+	while (getline(&line, &cap, f) > 0) {
 		char *fields[4] = {NULL};
 		char *save = NULL, *p = line;
 		for (int i = 0; i < 3; i++, p = NULL)
@@ -1024,12 +1026,35 @@ char *zfs_mounted_at(const char *dataset)
 			}
 			*w = '\0';
 		}
-		if (!strcmp(fields[0], dataset))
-			found = xstrdup(fields[1]);
+		strv_push(datasets, fields[0]);
+		strv_push(dirs, fields[1]);
 	}
 	free(line);
 	fclose(f);
+}
+
+static char *mount_lookup(const char *key, bool by_dataset)
+{
+	struct strv ds, dirs;
+	char *found = NULL;
+
+	zfs_mounts(&ds, &dirs);
+	for (size_t i = 0; i < ds.n && !found; i++)
+		if (!strcmp(by_dataset ? ds.v[i] : dirs.v[i], key))
+			found = xstrdup(by_dataset ? dirs.v[i] : ds.v[i]);
+	strv_free(&ds);
+	strv_free(&dirs);
 	return found;
+}
+
+char *zfs_mounted_at(const char *dataset)
+{
+	return mount_lookup(dataset, true);
+}
+
+char *zfs_dataset_at(const char *dir)
+{
+	return mount_lookup(dir, false);
 }
 
 /* ---- Channel programs ---- */

@@ -283,6 +283,10 @@ int zfs_mount_at(struct zfs *zh, const char *name, const char *dir,
 int zfs_unmount_at(struct zfs *zh, const char *dir);
 /* Where dataset is mounted on this machine now (malloc'd), or NULL. */
 char *zfs_mounted_at(const char *dataset);
+/* The ZFS dataset mounted at dir (as this process sees it), or NULL. */
+char *zfs_dataset_at(const char *dir);
+/* Every ZFS mount this process sees: dataset and directory, in order. */
+void zfs_mounts(struct strv *datasets, struct strv *dirs);
 
 /* ---- Channel programs ---- */
 

@@ -1,0 +1,830 @@
+/* Boot environments: discovery, listing, create, activate, destroy,
+ * rename, snapshots and rollback, all through the driver. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "zeit/be.h"
+#include "zeit/snapname.h"
+#include "zeit/ztime.h"
+
+static char *parent_of(const char *ds)
+{
+	const char *slash = strrchr(ds, '/');
+	return slash ? xstrndup(ds, slash - ds) : NULL;
+}
+
+static char *dash_null(const char *v)
+{
+	return v && *v && strcmp(v, "-") ? xstrdup(v) : NULL;
+}
+
+static bool dataset_exists(struct zfs *zh, const char *name, unsigned types)
+{
+	struct zfs_dataset_list l;
+	if (zfs_list_datasets(zh, name, 0, types, NULL, &l) < 0) {
+		zeit_clear_error(zh->z);
+		return false;
+	}
+	bool found = l.n > 0;
+	zfs_dataset_list_free(&l);
+	return found;
+}
+
+static int read_pool_props(struct be_ctx *c)
+{
+	const char *const props[] = {"bootfs", BE_NEXTBOOT_PROP, NULL};
+	struct zfs_prop_list pl;
+
+	if (zpool_get_props(c->zh, c->pool, props, &pl) < 0)
+		return -1;
+	for (size_t i = 0; i < pl.n; i++) {
+		if (!strcmp(pl.v[i].name, "bootfs"))
+			c->bootfs = dash_null(pl.v[i].value);
+		else if (!strcmp(pl.v[i].name, BE_NEXTBOOT_PROP))
+			c->nextboot = dash_null(pl.v[i].value);
+	}
+	zfs_prop_list_free(&pl);
+	return 0;
+}
+
+int be_open(struct be_ctx *c, struct zfs *zh, const char *root_override)
+{
+	struct zeit *z = zh->z;
+
+	memset(c, 0, sizeof(*c));
+	c->zh = zh;
+	c->running = zfs_dataset_at("/");
+	if (root_override) {
+		if (zfs_name_check(z, root_override, ZFS_NAME_DATASET) < 0)
+			return -1;
+		if (!dataset_exists(zh, root_override, ZFS_TYPE_FILESYSTEM))
+			return zeit_fail(z, ENOENT,
+			                 "boot environment root %s does not exist",
+			                 root_override);
+		c->root = xstrdup(root_override);
+	} else if (c->running && strchr(c->running, '/')) {
+		c->root = parent_of(c->running);
+	} else {
+		struct strv pools, found;
+		if (zpool_list(zh, &pools) < 0)
+			return -1;
+		strv_init(&found);
+		for (size_t i = 0; i < pools.n; i++) {
+			const char *const props[] = {"bootfs", NULL};
+			struct zfs_prop_list pl;
+			if (zpool_get_props(zh, pools.v[i], props, &pl) < 0) {
+				strv_free(&pools);
+				strv_free(&found);
+				return -1;
+			}
+			if (pl.n && strcmp(pl.v[0].value, "-") &&
+			    strchr(pl.v[0].value, '/'))
+				strv_push(&found, pl.v[0].value);
+			zfs_prop_list_free(&pl);
+		}
+		strv_free(&pools);
+		if (found.n != 1) {
+			int rc = zeit_fail(
+			        z, ENOENT,
+			        found.n ? "%zu pools have a bootfs; name the boot "
+			                  "environment root with --root"
+			                : "%zu pools have a bootfs and / is not "
+			                  "on ZFS; name the boot environment root "
+			                  "with --root (e.g. rpool/ROOT)",
+			        found.n);
+			strv_free(&found);
+			return rc;
+		}
+		c->root = parent_of(found.v[0]);
+		strv_free(&found);
+	}
+	zfs_pool_of(c->root, c->pool, sizeof(c->pool));
+	return read_pool_props(c);
+}
+
+void be_close(struct be_ctx *c)
+{
+	free(c->root);
+	free(c->running);
+	free(c->bootfs);
+	free(c->nextboot);
+	memset(c, 0, sizeof(*c));
+}
+
+int be_name_check(struct zeit *z, const char *name)
+{
+	if (!name || !*name || !zfs_component_valid(name) ||
+	    strpbrk(name, "/@#%") || !strcmp(name, ".") || !strcmp(name, ".."))
+		return zeit_fail(z, EINVAL,
+		                 "invalid boot environment name '%s': one "
+		                 "dataset name component (letters, digits, "
+		                 "- _ . :)",
+		                 name ? name : "");
+	return 0;
+}
+
+char *be_dataset(const struct be_ctx *c, const char *name)
+{
+	return xasprintf("%s/%s", c->root, name);
+}
+
+static const char *short_of(const char *ds)
+{
+	const char *s = strrchr(ds, '/');
+	return s ? s + 1 : ds;
+}
+
+/* nextboot holds a dataset; a bare name is accepted from other tools. */
+static bool is_nextboot(const struct be_ctx *c, const char *ds)
+{
+	return c->nextboot && (!strcmp(c->nextboot, ds) ||
+	                       !strcmp(c->nextboot, short_of(ds)));
+}
+
+/* Mounts ds read-only in a fresh directory and reads its /boot. */
+static int kernels_of(struct be_ctx *c, const char *ds, const char *mounted,
+                      struct be_kernel_list *out)
+{
+	struct zeit *z = c->zh->z;
+	char tmpl[] = "/run/zeit-be-XXXXXX";
+	int rc;
+
+	if (mounted) {
+		char *boot = xasprintf("%s/boot", strcmp(mounted, "/") ? mounted
+		                                                        : "");
+		rc = be_kernels_in(z, boot, out);
+		free(boot);
+		return rc;
+	}
+	if (!mkdtemp(tmpl))
+		return zeit_fail(z, errno, "mkdtemp: %s", strerror(errno));
+	rc = zfs_mount_at(c->zh, ds, tmpl, true);
+	if (rc == 0) {
+		char *boot = xasprintf("%s/boot", tmpl);
+		rc = be_kernels_in(z, boot, out);
+		free(boot);
+		if (zfs_unmount_at(c->zh, tmpl) < 0)
+			rc = -1;
+	}
+	rmdir(tmpl);
+	return rc;
+}
+
+enum { LP_CREATION, LP_USED, LP_ORIGIN, LP_MOUNTPOINT, LP_COUNT };
+
+int be_list(struct be_ctx *c, bool kernels, struct be_list *out)
+{
+	const char *const props[] = {"creation", "used", "origin",
+	                             "mountpoint", NULL};
+	struct zfs_dataset_list l;
+
+	memset(out, 0, sizeof(*out));
+	if (zfs_list_datasets(c->zh, c->root, 1, ZFS_TYPE_FILESYSTEM, props,
+	                      &l) < 0)
+		return -1;
+	out->v = xcalloc(l.n + 1, sizeof(*out->v));
+	for (size_t i = 0; i < l.n; i++) {
+		const struct zfs_dataset *d = &l.v[i];
+		if (!strcmp(d->name, c->root))
+			continue;
+		struct be_info *b = &out->v[out->n++];
+		unsigned long long u = 0, cr = 0;
+		b->dataset = xstrdup(d->name);
+		b->name = xstrdup(short_of(d->name));
+		b->active_now = c->running && !strcmp(c->running, d->name);
+		b->active_reboot = c->bootfs && !strcmp(c->bootfs, d->name);
+		b->active_once = is_nextboot(c, d->name);
+		parse_u64(d->values[LP_CREATION], &cr);
+		parse_u64(d->values[LP_USED], &u);
+		b->creation = (int64_t)cr;
+		b->used = u;
+		b->origin = xstrdup(d->values[LP_ORIGIN]);
+		b->mountpoint = xstrdup(d->values[LP_MOUNTPOINT]);
+		b->mounted_at = zfs_mounted_at(d->name);
+		if (kernels) {
+			if (kernels_of(c, d->name, b->mounted_at,
+			               &b->kernels) < 0) {
+				zfs_dataset_list_free(&l);
+				return -1;
+			}
+			b->kernels_read = true;
+		}
+	}
+	zfs_dataset_list_free(&l);
+	return 0;
+}
+
+void be_list_free(struct be_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct be_info *b = &l->v[i];
+		free(b->name);
+		free(b->dataset);
+		free(b->origin);
+		free(b->mountpoint);
+		free(b->mounted_at);
+		be_kernel_list_free(&b->kernels);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Properties a new environment carries from its source: the local and
+ * received ones, minus those that belong to the layout or cannot be set
+ * on a clone. */
+static bool carried(const char *prop)
+{
+	static const char *const never[] = {
+	        "mountpoint",  "canmount",    "encryption",  "keyformat",
+	        "keylocation", "pbkdf2iters", "pbkdf2salt",  "encryptionroot",
+	        "origin",      "volsize",     "org.zeit:be-snapshot",
+	        NULL};
+	for (size_t i = 0; never[i]; i++)
+		if (!strcmp(prop, never[i]))
+			return false;
+	return true;
+}
+
+static void carried_props(const struct zfs_prop_list *pl, const char *ds,
+                          bool is_root, struct strv *out)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct zfs_prop *p = &pl->v[i];
+		if (strcmp(p->dataset, ds) ||
+		    (p->source != ZFS_SRC_LOCAL &&
+		     p->source != ZFS_SRC_RECEIVED))
+			continue;
+		if (carried(p->name))
+			strv_pushf(out, "%s=%s", p->name, p->value);
+		else if (!is_root && p->source == ZFS_SRC_LOCAL &&
+		         !strcmp(p->name, "mountpoint"))
+			/* A child's own mountpoint is part of the tree. */
+			strv_pushf(out, "%s=%s", p->name, p->value);
+	}
+}
+
+static const char *prop_of(const struct zfs_prop_list *pl, const char *ds,
+                           const char *name, enum zfs_prop_source *src)
+{
+	const struct zfs_prop *p = zfs_prop_find(pl, ds, name);
+	if (src)
+		*src = p ? p->source : ZFS_SRC_NONE;
+	return p ? p->value : NULL;
+}
+
+/* The source dataset and snapshot of `be create`: an existing snapshot,
+ * or one taken now (marked as zeit's) of every dataset in the tree. */
+static int create_source(struct be_ctx *c, const struct be_create_opts *o,
+                         char **src_ds, char **snapname, struct strv *tree)
+{
+	struct zeit *z = c->zh->z;
+	const char *src = o->source;
+	char *ds = NULL;
+
+	*snapname = NULL;
+	if (!src) {
+		const char *from = c->running ? c->running : c->bootfs;
+		if (!from)
+			return zeit_fail(z, ENOENT,
+			                 "no running or bootfs environment to "
+			                 "copy; name one with -e");
+		ds = xstrdup(from);
+	} else {
+		const char *at = strchr(src, '@');
+		size_t l = at ? (size_t)(at - src) : strlen(src);
+		char *base = xstrndup(src, l);
+		ds = strchr(base, '/') ? xstrdup(base) : be_dataset(c, base);
+		free(base);
+		if (at)
+			*snapname = xstrdup(at + 1);
+	}
+	if (!dataset_exists(c->zh, ds, ZFS_TYPE_FILESYSTEM)) {
+		int rc = zeit_fail(z, ENOENT,
+		                   "source environment %s does not exist", ds);
+		free(ds);
+		free(*snapname);
+		*snapname = NULL;
+		return rc;
+	}
+	struct zfs_dataset_list l;
+	if (zfs_list_datasets(c->zh, ds, o->recursive ? -1 : 0,
+	                      ZFS_TYPE_FILESYSTEM, NULL, &l) < 0) {
+		free(ds);
+		return -1;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		strv_push(tree, l.v[i].name);
+	zfs_dataset_list_free(&l);
+	*src_ds = ds;
+
+	if (*snapname) {
+		for (size_t i = 0; i < tree->n; i++) {
+			char *s = xasprintf("%s@%s", tree->v[i], *snapname);
+			bool ok = dataset_exists(c->zh, s, ZFS_TYPE_SNAPSHOT);
+			free(s);
+			if (!ok)
+				return zeit_fail(z, ENOENT,
+				                 "%s@%s does not exist%s",
+				                 tree->v[i], *snapname,
+				                 i ? " (needed by -r)" : "");
+		}
+		return 0;
+	}
+	char when[32];
+	struct tm tm;
+	gmtime_r(&z->now, &tm);
+	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
+	*snapname = xasprintf("zeitbe_%s_%s", o->name, when);
+	if (z->dry_run)
+		return 0;
+	struct strv snaps;
+	strv_init(&snaps);
+	for (size_t i = 0; i < tree->n; i++)
+		strv_pushf(&snaps, "%s@%s", tree->v[i], *snapname);
+	char *mark = xasprintf("%s=%s", BE_SNAP_PROP, o->name);
+	const char *const props[] = {mark, NULL};
+	int rc = zfs_snapshot(c->zh, (const char *const *)snaps.v, props);
+	free(mark);
+	strv_free(&snaps);
+	return rc;
+}
+
+int be_create(struct be_ctx *c, const struct be_create_opts *o)
+{
+	struct zeit *z = c->zh->z;
+	char *target = NULL, *src_ds = NULL, *snap = NULL;
+	struct strv tree, made;
+	struct zfs_prop_list pl = {0};
+	int rc = -1;
+
+	if (be_name_check(z, o->name) < 0)
+		return -1;
+	target = be_dataset(c, o->name);
+	if (dataset_exists(c->zh, target, ZFS_TYPE_FILESYSTEM |
+	                                          ZFS_TYPE_VOLUME)) {
+		rc = zeit_fail(z, EEXIST,
+		               "boot environment %s already exists (%s)",
+		               o->name, target);
+		free(target);
+		return rc;
+	}
+	strv_init(&tree);
+	strv_init(&made);
+	if (create_source(c, o, &src_ds, &snap, &tree) < 0)
+		goto out;
+	if (zfs_get_props(c->zh, (const char *const *)tree.v, 0, NULL, &pl) <
+	    0)
+		goto out;
+
+	for (size_t i = 0; i < tree.n; i++) {
+		const char *ds = tree.v[i];
+		bool is_root = i == 0;
+		char *to = xasprintf("%s%s", target, ds + strlen(src_ds));
+		char *from = xasprintf("%s@%s", ds, snap);
+		struct strv props;
+		enum zfs_prop_source cm_src;
+		const char *cm = prop_of(&pl, ds, "canmount", &cm_src);
+		strv_init(&props);
+		carried_props(&pl, ds, is_root, &props);
+		/* Nothing mounts by itself: a clone of /var must not land on
+		 * the running system's /var. */
+		strv_push(&props, "canmount=noauto");
+		if (is_root)
+			strv_push(&props, "mountpoint=/");
+		zeit_note(z, z->dry_run ? 0 : 1, "%s %s from %s",
+		          z->dry_run ? "would create" : "creating", to, from);
+		int r = 0;
+		if (!z->dry_run && o->mode == BE_DUPLICATE) {
+			const char *enc = prop_of(&pl, ds, "encryption", NULL);
+			bool raw = enc && strcmp(enc, "off") && strcmp(enc, "-");
+			struct zfs_send_opts so = {.snap = from,
+			                           .raw = raw,
+			                           .large_blocks = !raw,
+			                           .compressed = !raw,
+			                           .embedded = !raw};
+			const char *const rprops[] = {"canmount=noauto", NULL};
+			struct zfs_recv_opts ro = {.target = to,
+			                           .nomount = true,
+			                           .set_props = rprops};
+			uint64_t bytes;
+			r = zfs_send_recv(c->zh, &so, c->zh, &ro, NULL, &bytes);
+			if (r == 0)
+				strv_push(&made, to);
+			if (r == 0)
+				r = zfs_set_props(c->zh, to,
+				                  (const char *const *)props.v);
+		} else if (!z->dry_run) {
+			r = zfs_clone(c->zh, from, to,
+			              (const char *const *)props.v);
+			if (r == 0)
+				strv_push(&made, to);
+		}
+		/* A child keeps the canmount its source had. */
+		if (r == 0 && !z->dry_run && !is_root && cm &&
+		    cm_src == ZFS_SRC_LOCAL && strcmp(cm, "noauto")) {
+			char *a = xasprintf("canmount=%s", cm);
+			const char *const set[] = {a, NULL};
+			r = zfs_set_props(c->zh, to, set);
+			free(a);
+		}
+		strv_free(&props);
+		free(to);
+		free(from);
+		if (r < 0)
+			goto undo;
+	}
+	if (o->mode == BE_PROMOTE && !z->dry_run)
+		for (size_t i = 0; i < made.n; i++)
+			if (zfs_promote(c->zh, made.v[i]) < 0)
+				goto out;
+	rc = 0;
+	goto out;
+undo:
+	/* All or nothing: what this call made goes again. */
+	{
+		char msg[sizeof(z->errmsg)];
+		snprintf(msg, sizeof(msg), "%s", z->errmsg);
+		int err = z->err;
+		for (size_t i = made.n; i-- > 0;)
+			zfs_destroy_dataset(c->zh, made.v[i], true);
+		zeit_fail(z, err, "%s", msg);
+	}
+out:
+	zfs_prop_list_free(&pl);
+	strv_free(&tree);
+	strv_free(&made);
+	free(target);
+	free(src_ds);
+	free(snap);
+	return rc;
+}
+
+/* The origin property of ds ("-" when none), malloc'd. */
+static char *origin_of(struct zfs *zh, const char *ds)
+{
+	const char *const props[] = {"origin", NULL};
+	struct zfs_dataset_list l;
+	if (zfs_list_datasets(zh, ds, 0, ZFS_TYPE_FILESYSTEM, props, &l) < 0)
+		return NULL;
+	char *o = l.n ? xstrdup(l.v[0].values[0]) : NULL;
+	zfs_dataset_list_free(&l);
+	return o;
+}
+
+static bool in_tree(const char *name, const char *ds)
+{
+	size_t l = strlen(ds);
+	return !strncmp(name, ds, l) &&
+	       (name[l] == 0 || name[l] == '/' || name[l] == '@');
+}
+
+int be_activate(struct be_ctx *c, const char *name, bool once)
+{
+	struct zeit *z = c->zh->z;
+	int rc = -1;
+
+	if (be_name_check(z, name) < 0)
+		return -1;
+	char *ds = be_dataset(c, name);
+	if (!dataset_exists(c->zh, ds, ZFS_TYPE_FILESYSTEM)) {
+		rc = zeit_fail(z, ENOENT, "no boot environment %s (%s)", name,
+		               ds);
+		goto out;
+	}
+	if (once) {
+		zeit_note(z, z->dry_run ? 0 : 1, "%s %s=%s on %s",
+		          z->dry_run ? "would set" : "setting",
+		          BE_NEXTBOOT_PROP, ds, c->pool);
+		rc = z->dry_run ? 0
+		                : zpool_set_prop(c->zh, c->pool,
+		                                 BE_NEXTBOOT_PROP, ds);
+		goto out;
+	}
+	/* A clone is promoted, so the environment it came from can be
+	 * destroyed later without taking this one's history along. */
+	char *origin = origin_of(c->zh, ds);
+	if (!origin)
+		goto out;
+	if (strcmp(origin, "-") && in_tree(origin, c->root)) {
+		zeit_note(z, z->dry_run ? 0 : 1, "%s %s (a clone of %s)",
+		          z->dry_run ? "would promote" : "promoting", ds,
+		          origin);
+		if (!z->dry_run && zfs_promote(c->zh, ds) < 0) {
+			free(origin);
+			goto out;
+		}
+	}
+	free(origin);
+	zeit_note(z, z->dry_run ? 0 : 1, "%s bootfs=%s on %s",
+	          z->dry_run ? "would set" : "setting", ds, c->pool);
+	rc = z->dry_run ? 0 : zpool_set_prop(c->zh, c->pool, "bootfs", ds);
+out:
+	free(ds);
+	return rc;
+}
+
+char *be_take_nextboot(struct be_ctx *c)
+{
+	if (!c->nextboot)
+		return NULL;
+	char *name = xstrdup(c->nextboot);
+	if (!c->zh->z->dry_run &&
+	    zpool_set_prop(c->zh, c->pool, BE_NEXTBOOT_PROP, "") < 0) {
+		free(name);
+		return NULL;
+	}
+	free(c->nextboot);
+	c->nextboot = NULL;
+	return name;
+}
+
+int be_destroy(struct be_ctx *c, const char *name, bool origin_too)
+{
+	struct zeit *z = c->zh->z;
+	const char *const props[] = {"origin", NULL};
+	struct zfs_dataset_list all = {0}, mine = {0};
+	struct strv origins;
+	int rc = -1;
+
+	if (be_name_check(z, name) < 0)
+		return -1;
+	char *ds = be_dataset(c, name);
+	strv_init(&origins);
+	if (c->running && in_tree(c->running, ds)) {
+		rc = zeit_fail(z, EBUSY,
+		               "%s is the running boot environment; boot "
+		               "another one first",
+		               name);
+		goto out;
+	}
+	if (c->bootfs && !strcmp(c->bootfs, ds)) {
+		rc = zeit_fail(z, EBUSY,
+		               "%s is the pool's bootfs (what boots next); "
+		               "activate another environment first",
+		               name);
+		goto out;
+	}
+	if (is_nextboot(c, ds)) {
+		rc = zeit_fail(z, EBUSY,
+		               "%s is chosen for the next boot (activate "
+		               "--once); choose another first",
+		               name);
+		goto out;
+	}
+	if (zfs_list_datasets(c->zh, ds, -1, ZFS_TYPE_FILESYSTEM, props,
+	                      &mine) < 0) {
+		if (z->err == ENOENT)
+			zeit_fail(z, ENOENT, "no boot environment %s (%s)",
+			          name, ds);
+		goto out;
+	}
+	/* Clones of this environment's snapshots elsewhere in the pool are
+	 * promoted first: they take those snapshots over and live on. */
+	if (zfs_list_datasets(c->zh, c->pool, -1, ZFS_TYPE_FILESYSTEM, props,
+	                      &all) < 0)
+		goto out;
+	for (size_t i = 0; i < all.n; i++) {
+		const char *o = all.v[i].values[0];
+		if (!strcmp(o, "-") || !in_tree(o, ds) ||
+		    in_tree(all.v[i].name, ds))
+			continue;
+		zeit_note(z, 0, "%s %s (a clone of %s) so it outlives %s",
+		          z->dry_run ? "would promote" : "promoting",
+		          all.v[i].name, o, name);
+		if (!z->dry_run && zfs_promote(c->zh, all.v[i].name) < 0)
+			goto out;
+	}
+	/* After promotions this environment may itself have become a clone;
+	 * its origin snapshots are looked up afresh. */
+	zfs_dataset_list_free(&mine);
+	if (zfs_list_datasets(c->zh, ds, -1, ZFS_TYPE_FILESYSTEM, props,
+	                      &mine) < 0)
+		goto out;
+	for (size_t i = 0; i < mine.n; i++)
+		if (strcmp(mine.v[i].values[0], "-"))
+			strv_push(&origins, mine.v[i].values[0]);
+	zeit_note(z, z->dry_run ? 0 : 1, "%s %s with its snapshots%s",
+	          z->dry_run ? "would destroy" : "destroying", ds,
+	          mine.n > 1 ? " and children" : "");
+	if (!z->dry_run && zfs_destroy_dataset(c->zh, ds, true) < 0)
+		goto out;
+
+	/* The snapshot it was cloned from goes too when zeit took it for
+	 * `be create` (or -o says so) and nothing else depends on it. */
+	struct zfs_prop_list pl = {0};
+	const char *const oprops[] = {BE_SNAP_PROP, "clones", NULL};
+	struct strv doomed;
+	strv_init(&doomed);
+	if (origins.n && zfs_get_props(c->zh, (const char *const *)origins.v,
+	                               0, oprops, &pl) < 0)
+		goto out;
+	for (size_t i = 0; i < origins.n; i++) {
+		const struct zfs_prop *mark =
+		        zfs_prop_find(&pl, origins.v[i], BE_SNAP_PROP);
+		const struct zfs_prop *cl =
+		        zfs_prop_find(&pl, origins.v[i], "clones");
+		bool zeits = mark && strcmp(mark->value, "-");
+		bool free_of_clones =
+		        !cl || !strcmp(cl->value, "-") || !*cl->value ||
+		        (z->dry_run && strstr(cl->value, ds) == cl->value);
+		if ((zeits || origin_too) && free_of_clones)
+			strv_push(&doomed, origins.v[i]);
+		else
+			zeit_note(z, 1, "keeping origin %s (%s)", origins.v[i],
+			          !free_of_clones ? "other clones use it"
+			                          : "not made by zeit; -o "
+			                            "destroys it");
+	}
+	zfs_prop_list_free(&pl);
+	for (size_t i = 0; i < doomed.n; i++)
+		zeit_note(z, z->dry_run ? 0 : 1, "%s origin %s",
+		          z->dry_run ? "would destroy" : "destroying",
+		          doomed.v[i]);
+	rc = doomed.n && !z->dry_run
+	             ? zfs_destroy_snapshots(c->zh,
+	                                     (const char *const *)doomed.v,
+	                                     false)
+	             : 0;
+	strv_free(&doomed);
+out:
+	zfs_dataset_list_free(&all);
+	zfs_dataset_list_free(&mine);
+	strv_free(&origins);
+	free(ds);
+	return rc;
+}
+
+int be_rename(struct be_ctx *c, const char *from, const char *to)
+{
+	struct zeit *z = c->zh->z;
+	int rc = -1;
+
+	if (be_name_check(z, from) < 0 || be_name_check(z, to) < 0)
+		return -1;
+	char *a = be_dataset(c, from), *b = be_dataset(c, to);
+	if (!dataset_exists(c->zh, a, ZFS_TYPE_FILESYSTEM)) {
+		rc = zeit_fail(z, ENOENT, "no boot environment %s", from);
+		goto out;
+	}
+	if (dataset_exists(c->zh, b, ZFS_TYPE_FILESYSTEM)) {
+		rc = zeit_fail(z, EEXIST, "boot environment %s already exists",
+		               to);
+		goto out;
+	}
+	if (z->dry_run) {
+		zeit_note(z, 0, "would rename %s to %s", a, b);
+		rc = 0;
+		goto out;
+	}
+	if (zfs_rename(c->zh, a, b, ZFS_RENAME_NOMOUNT) < 0)
+		goto out;
+	/* What pointed at the old name follows it. */
+	if (c->bootfs && !strcmp(c->bootfs, a) &&
+	    zpool_set_prop(c->zh, c->pool, "bootfs", b) < 0)
+		goto out;
+	if (is_nextboot(c, a) &&
+	    zpool_set_prop(c->zh, c->pool, BE_NEXTBOOT_PROP, b) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(a);
+	free(b);
+	return rc;
+}
+
+static int newest_first(const void *x, const void *y)
+{
+	const struct be_snap *a = x, *b = y;
+	return a->creation < b->creation ? 1 : a->creation > b->creation ? -1
+	                                                                  : 0;
+}
+
+int be_snapshots(struct be_ctx *c, const char *name, struct be_snap_list *out)
+{
+	const char *const props[] = {"creation", NULL};
+	struct zfs_dataset_list l;
+
+	memset(out, 0, sizeof(*out));
+	if (be_name_check(c->zh->z, name) < 0)
+		return -1;
+	char *ds = be_dataset(c, name);
+	int rc = zfs_list_datasets(c->zh, ds, 1, ZFS_TYPE_SNAPSHOT, props, &l);
+	free(ds);
+	if (rc < 0)
+		return -1;
+	out->v = xcalloc(l.n + 1, sizeof(*out->v));
+	for (size_t i = 0; i < l.n; i++) {
+		struct be_snap *s = &out->v[out->n++];
+		unsigned long long cr = 0;
+		enum zeit_tier t;
+		time_t when;
+		s->name = xstrdup(strchr(l.v[i].name, '@') + 1);
+		parse_u64(l.v[i].values[0], &cr);
+		s->creation = (int64_t)cr;
+		s->tier = zeit_snapname_parse(s->name, &t, &when)
+		                  ? zeit_tier_name(t)
+		                  : NULL;
+	}
+	zfs_dataset_list_free(&l);
+	qsort(out->v, out->n, sizeof(*out->v), newest_first);
+	return 0;
+}
+
+void be_snap_list_free(struct be_snap_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int be_rollback(struct be_ctx *c, const struct be_rollback_opts *o)
+{
+	struct zeit *z = c->zh->z;
+	const char *at = strchr(o->target, '@');
+	int rc = -1;
+
+	if (!at)
+		return zeit_fail(z, EINVAL, "rollback needs NAME@SNAPSHOT, not %s",
+		                 o->target);
+	char *name = xstrndup(o->target, at - o->target);
+	char *ds = NULL, *snap = NULL;
+	struct zfs_snap_list sl = {0};
+	if (be_name_check(z, name) < 0)
+		goto out;
+	ds = be_dataset(c, name);
+	snap = xasprintf("%s%s", ds, at);
+	if (c->running && !strcmp(c->running, ds)) {
+		rc = zeit_fail(z, EBUSY,
+		               "%s is the running boot environment; roll it "
+		               "back from another one (or the boot menu)",
+		               name);
+		goto out;
+	}
+	if (zfs_list_snapshots(c->zh, ds, 0, &sl) < 0)
+		goto out;
+	const struct zfs_snap *s = NULL;
+	size_t later = 0;
+	const char *newest = NULL;
+	for (size_t i = 0; i < sl.n; i++)
+		if (!strcmp(sl.v[i].name, snap))
+			s = &sl.v[i];
+	if (!s) {
+		rc = zeit_fail(z, ENOENT, "no snapshot %s", snap);
+		goto out;
+	}
+	for (size_t i = 0; i < sl.n; i++)
+		if (sl.v[i].createtxg > s->createtxg) {
+			later++;
+			newest = sl.v[i].name;
+		}
+	if (later && !o->destroy_later) {
+		rc = zeit_fail(z, EEXIST,
+		               "%zu later snapshot%s (newest %s) would be "
+		               "destroyed; -r allows it",
+		               later, later == 1 ? "" : "s", newest);
+		goto out;
+	}
+	/* A snapshot with no kernel would not boot. */
+	char tmpl[] = "/run/zeit-be-XXXXXX";
+	struct be_kernel_list kl = {0};
+	if (!mkdtemp(tmpl)) {
+		rc = zeit_fail(z, errno, "mkdtemp: %s", strerror(errno));
+		goto out;
+	}
+	int mrc = zfs_mount_at(c->zh, snap, tmpl, true);
+	if (mrc == 0) {
+		char *boot = xasprintf("%s/boot", tmpl);
+		mrc = be_kernels_in(z, boot, &kl);
+		free(boot);
+		zfs_unmount_at(c->zh, tmpl);
+	}
+	rmdir(tmpl);
+	if (mrc < 0)
+		goto out;
+	size_t nk = kl.n;
+	be_kernel_list_free(&kl);
+	if (!nk && !o->force) {
+		rc = zeit_fail(z, ENOENT,
+		               "%s has no kernel in /boot and would not boot; "
+		               "--force rolls back anyway",
+		               snap);
+		goto out;
+	}
+	zeit_note(z, z->dry_run ? 0 : 1, "%s %s to %s%s",
+	          z->dry_run ? "would roll back" : "rolling back", ds, snap,
+	          later ? " destroying later snapshots" : "");
+	rc = z->dry_run ? 0
+	                : zfs_rollback(c->zh, snap,
+	                               later ? ZFS_ROLLBACK_LATER : 0);
+out:
+	zfs_snap_list_free(&sl);
+	free(name);
+	free(ds);
+	free(snap);
+	return rc;
+}
