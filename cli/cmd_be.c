@@ -71,8 +71,8 @@ static int flag_on(int c, void *arg)
 
 static int be_cmd_list(struct cli *cli, int argc, char **argv)
 {
-	static const char *const cols[] = {"NAME",   "ACTIVE", "CREATION",
-	                                   "#USED",  "ORIGIN", "KERNELS",
+	static const char *const cols[] = {"NAME",  "ACTIVE", "CREATION",
+	                                   "#USED", "ORIGIN", "KERNELS",
 	                                   NULL};
 	bool no_kernels = false;
 	static const struct option lo[] = {
@@ -112,14 +112,13 @@ static int be_cmd_list(struct cli *cli, int argc, char **argv)
 			         b->kernels.v[j].version[0]
 			                 ? b->kernels.v[j].version
 			                 : b->kernels.v[j].kernel);
-		const char *row[] = {b->name,
-		                     *act ? act : "-",
-		                     when,
-		                     used,
-		                     b->origin,
-		                     !b->kernels_read ? "?"
-		                     : k.len          ? k.data
-		                                      : "none"};
+		const char *row[] = {
+		        b->name,
+		        *act ? act : "-",
+		        when,
+		        used,
+		        b->origin,
+		        !b->kernels_read ? "?" : k.len ? k.data : "none"};
 		table_add(&t, row);
 		buf_free(&k);
 	}
@@ -141,9 +140,18 @@ static int create_on(int c, void *arg)
 	switch (c) {
 	case 'e': a->o.source = optarg; return 0;
 	case 'r': a->o.recursive = true; return 0;
-	case 'C': a->o.mode = BE_CLONE; a->modes++; return 0;
-	case 'P': a->o.mode = BE_PROMOTE; a->modes++; return 0;
-	case 'D': a->o.mode = BE_DUPLICATE; a->modes++; return 0;
+	case 'C':
+		a->o.mode = BE_CLONE;
+		a->modes++;
+		return 0;
+	case 'P':
+		a->o.mode = BE_PROMOTE;
+		a->modes++;
+		return 0;
+	case 'D':
+		a->o.mode = BE_DUPLICATE;
+		a->modes++;
+		return 0;
 	}
 	return -1;
 }
@@ -161,8 +169,9 @@ static int be_cmd_create(struct cli *cli, int argc, char **argv)
 	if (i < 0)
 		return ZEIT_EXIT_USAGE;
 	if (a.modes > 1)
-		return usage(cli, "--clone, --promote and --duplicate exclude "
-		                  "each other%s",
+		return usage(cli,
+		             "--clone, --promote and --duplicate exclude "
+		             "each other%s",
 		             NULL);
 	if (argc - i != 1)
 		return usage(cli, "create needs one NAME%s", NULL);
@@ -195,7 +204,7 @@ static int be_cmd_activate(struct cli *cli, int argc, char **argv)
 	if (open_ctx(cli, &zh, &c) < 0)
 		return cli_error(cli);
 	int rc = be_activate(&c, argv[i], once) < 0 ? cli_error(cli)
-	                                             : ZEIT_EXIT_OK;
+	                                            : ZEIT_EXIT_OK;
 	be_close(&c);
 	return rc;
 }
@@ -239,7 +248,7 @@ static int be_cmd_destroy(struct cli *cli, int argc, char **argv)
 	if (open_ctx(cli, &zh, &c) < 0)
 		return cli_error(cli);
 	int rc = be_destroy(&c, argv[i], origin) < 0 ? cli_error(cli)
-	                                              : ZEIT_EXIT_OK;
+	                                             : ZEIT_EXIT_OK;
 	be_close(&c);
 	return rc;
 }
@@ -256,7 +265,7 @@ static int be_cmd_rename(struct cli *cli, int argc, char **argv)
 	if (open_ctx(cli, &zh, &c) < 0)
 		return cli_error(cli);
 	int rc = be_rename(&c, argv[i], argv[i + 1]) < 0 ? cli_error(cli)
-	                                                  : ZEIT_EXIT_OK;
+	                                                 : ZEIT_EXIT_OK;
 	be_close(&c);
 	return rc;
 }
@@ -401,13 +410,15 @@ static int be_cmd_rollback(struct cli *cli, int argc, char **argv)
 	a.o.target = argv[i];
 	if (!a.yes && !cli->z.dry_run) {
 		if (!isatty(STDIN_FILENO)) {
-			fprintf(stderr, "zeit be rollback: discards everything "
-			                "written since %s; confirm with -y\n",
+			fprintf(stderr,
+			        "zeit be rollback: discards everything "
+			        "written since %s; confirm with -y\n",
 			        a.o.target);
 			return ZEIT_EXIT_USAGE;
 		}
-		fprintf(stderr, "Roll back to %s, discarding what was written "
-		                "since? [y/N] ",
+		fprintf(stderr,
+		        "Roll back to %s, discarding what was written "
+		        "since? [y/N] ",
 		        a.o.target);
 		char ans[16] = "";
 		if (!fgets(ans, sizeof(ans), stdin) ||
@@ -429,11 +440,11 @@ static const struct {
 	const char *name;
 	int (*run)(struct cli *, int, char **);
 } subs[] = {
-        {"list", be_cmd_list},         {"create", be_cmd_create},
-        {"activate", be_cmd_activate}, {"next-boot", be_cmd_nextboot},
-        {"destroy", be_cmd_destroy},   {"rename", be_cmd_rename},
-        {"mount", be_cmd_mount},       {"umount", be_cmd_umount},
-        {"unmount", be_cmd_umount},    {"chroot", be_cmd_chroot},
+        {"list", be_cmd_list},           {"create", be_cmd_create},
+        {"activate", be_cmd_activate},   {"next-boot", be_cmd_nextboot},
+        {"destroy", be_cmd_destroy},     {"rename", be_cmd_rename},
+        {"mount", be_cmd_mount},         {"umount", be_cmd_umount},
+        {"unmount", be_cmd_umount},      {"chroot", be_cmd_chroot},
         {"snapshots", be_cmd_snapshots}, {"rollback", be_cmd_rollback},
 };
 

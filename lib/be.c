@@ -62,9 +62,10 @@ int be_open(struct be_ctx *c, struct zfs *zh, const char *root_override)
 		if (zfs_name_check(z, root_override, ZFS_NAME_DATASET) < 0)
 			return -1;
 		if (!dataset_exists(zh, root_override, ZFS_TYPE_FILESYSTEM))
-			return zeit_fail(z, ENOENT,
-			                 "boot environment root %s does not exist",
-			                 root_override);
+			return zeit_fail(
+			        z, ENOENT,
+			        "boot environment root %s does not exist",
+			        root_override);
 		c->root = xstrdup(root_override);
 	} else if (c->running && strchr(c->running, '/')) {
 		c->root = parent_of(c->running);
@@ -90,10 +91,13 @@ int be_open(struct be_ctx *c, struct zfs *zh, const char *root_override)
 		if (found.n != 1) {
 			int rc = zeit_fail(
 			        z, ENOENT,
-			        found.n ? "%zu pools have a bootfs; name the boot "
+			        found.n ? "%zu pools have a bootfs; name the "
+			                  "boot "
 			                  "environment root with --root"
-			                : "%zu pools have a bootfs and / is not "
-			                  "on ZFS; name the boot environment root "
+			                : "%zu pools have a bootfs and / is "
+			                  "not "
+			                  "on ZFS; name the boot environment "
+			                  "root "
 			                  "with --root (e.g. rpool/ROOT)",
 			        found.n);
 			strv_free(&found);
@@ -118,7 +122,7 @@ void be_close(struct be_ctx *c)
 int be_name_check(struct zeit *z, const char *name)
 {
 	if (!name || !*name || !zfs_component_valid(name) ||
-	    strpbrk(name, "/@#%") || !strcmp(name, ".") || !strcmp(name, ".."))
+	    strpbrk(name, "/@#% ") || !strcmp(name, ".") || !strcmp(name, ".."))
 		return zeit_fail(z, EINVAL,
 		                 "invalid boot environment name '%s': one "
 		                 "dataset name component (letters, digits, "
@@ -141,8 +145,8 @@ static const char *short_of(const char *ds)
 /* nextboot holds a dataset; a bare name is accepted from other tools. */
 static bool is_nextboot(const struct be_ctx *c, const char *ds)
 {
-	return c->nextboot && (!strcmp(c->nextboot, ds) ||
-	                       !strcmp(c->nextboot, short_of(ds)));
+	return c->nextboot &&
+	       (!strcmp(c->nextboot, ds) || !strcmp(c->nextboot, short_of(ds)));
 }
 
 /* Mounts ds read-only in a fresh directory and reads its /boot. */
@@ -154,8 +158,8 @@ static int kernels_of(struct be_ctx *c, const char *ds, const char *mounted,
 	int rc;
 
 	if (mounted) {
-		char *boot = xasprintf("%s/boot", strcmp(mounted, "/") ? mounted
-		                                                        : "");
+		char *boot = xasprintf("%s/boot",
+		                       strcmp(mounted, "/") ? mounted : "");
 		rc = be_kernels_in(z, boot, out);
 		free(boot);
 		return rc;
@@ -178,8 +182,8 @@ enum { LP_CREATION, LP_USED, LP_ORIGIN, LP_MOUNTPOINT, LP_COUNT };
 
 int be_list(struct be_ctx *c, bool kernels, struct be_list *out)
 {
-	const char *const props[] = {"creation", "used", "origin",
-	                             "mountpoint", NULL};
+	const char *const props[] = {"creation", "used", "origin", "mountpoint",
+	                             NULL};
 	struct zfs_dataset_list l;
 
 	memset(out, 0, sizeof(*out));
@@ -206,8 +210,8 @@ int be_list(struct be_ctx *c, bool kernels, struct be_list *out)
 		b->mountpoint = xstrdup(d->values[LP_MOUNTPOINT]);
 		b->mounted_at = zfs_mounted_at(d->name);
 		if (kernels) {
-			if (kernels_of(c, d->name, b->mounted_at,
-			               &b->kernels) < 0) {
+			if (kernels_of(c, d->name, b->mounted_at, &b->kernels) <
+			    0) {
 				zfs_dataset_list_free(&l);
 				return -1;
 			}
@@ -238,11 +242,18 @@ void be_list_free(struct be_list *l)
  * on a clone. */
 static bool carried(const char *prop)
 {
-	static const char *const never[] = {
-	        "mountpoint",  "canmount",    "encryption",  "keyformat",
-	        "keylocation", "pbkdf2iters", "pbkdf2salt",  "encryptionroot",
-	        "origin",      "volsize",     "org.zeit:be-snapshot",
-	        NULL};
+	static const char *const never[] = {"mountpoint",
+	                                    "canmount",
+	                                    "encryption",
+	                                    "keyformat",
+	                                    "keylocation",
+	                                    "pbkdf2iters",
+	                                    "pbkdf2salt",
+	                                    "encryptionroot",
+	                                    "origin",
+	                                    "volsize",
+	                                    "org.zeit:be-snapshot",
+	                                    NULL};
 	for (size_t i = 0; never[i]; i++)
 		if (!strcmp(prop, never[i]))
 			return false;
@@ -254,9 +265,8 @@ static void carried_props(const struct zfs_prop_list *pl, const char *ds,
 {
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct zfs_prop *p = &pl->v[i];
-		if (strcmp(p->dataset, ds) ||
-		    (p->source != ZFS_SRC_LOCAL &&
-		     p->source != ZFS_SRC_RECEIVED))
+		if (strcmp(p->dataset, ds) || (p->source != ZFS_SRC_LOCAL &&
+		                               p->source != ZFS_SRC_RECEIVED))
 			continue;
 		if (carried(p->name))
 			strv_pushf(out, "%s=%s", p->name, p->value);
@@ -364,8 +374,8 @@ int be_create(struct be_ctx *c, const struct be_create_opts *o)
 	if (be_name_check(z, o->name) < 0)
 		return -1;
 	target = be_dataset(c, o->name);
-	if (dataset_exists(c->zh, target, ZFS_TYPE_FILESYSTEM |
-	                                          ZFS_TYPE_VOLUME)) {
+	if (dataset_exists(c->zh, target,
+	                   ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME)) {
 		rc = zeit_fail(z, EEXIST,
 		               "boot environment %s already exists (%s)",
 		               o->name, target);
@@ -376,8 +386,7 @@ int be_create(struct be_ctx *c, const struct be_create_opts *o)
 	strv_init(&made);
 	if (create_source(c, o, &src_ds, &snap, &tree) < 0)
 		goto out;
-	if (zfs_get_props(c->zh, (const char *const *)tree.v, 0, NULL, &pl) <
-	    0)
+	if (zfs_get_props(c->zh, (const char *const *)tree.v, 0, NULL, &pl) < 0)
 		goto out;
 
 	for (size_t i = 0; i < tree.n; i++) {
@@ -400,7 +409,8 @@ int be_create(struct be_ctx *c, const struct be_create_opts *o)
 		int r = 0;
 		if (!z->dry_run && o->mode == BE_DUPLICATE) {
 			const char *enc = prop_of(&pl, ds, "encryption", NULL);
-			bool raw = enc && strcmp(enc, "off") && strcmp(enc, "-");
+			bool raw =
+			        enc && strcmp(enc, "off") && strcmp(enc, "-");
 			struct zfs_send_opts so = {.snap = from,
 			                           .raw = raw,
 			                           .large_blocks = !raw,
@@ -619,8 +629,8 @@ int be_destroy(struct be_ctx *c, const char *name, bool origin_too)
 	const char *const oprops[] = {BE_SNAP_PROP, "clones", NULL};
 	struct strv doomed;
 	strv_init(&doomed);
-	if (origins.n && zfs_get_props(c->zh, (const char *const *)origins.v,
-	                               0, oprops, &pl) < 0)
+	if (origins.n && zfs_get_props(c->zh, (const char *const *)origins.v, 0,
+	                               oprops, &pl) < 0)
 		goto out;
 	for (size_t i = 0; i < origins.n; i++) {
 		const struct zfs_prop *mark =
@@ -645,9 +655,8 @@ int be_destroy(struct be_ctx *c, const char *name, bool origin_too)
 		          z->dry_run ? "would destroy" : "destroying",
 		          doomed.v[i]);
 	rc = doomed.n && !z->dry_run
-	             ? zfs_destroy_snapshots(c->zh,
-	                                     (const char *const *)doomed.v,
-	                                     false)
+	             ? zfs_destroy_snapshots(
+	                       c->zh, (const char *const *)doomed.v, false)
 	             : 0;
 	strv_free(&doomed);
 out:
@@ -699,8 +708,9 @@ out:
 static int newest_first(const void *x, const void *y)
 {
 	const struct be_snap *a = x, *b = y;
-	return a->creation < b->creation ? 1 : a->creation > b->creation ? -1
-	                                                                  : 0;
+	return a->creation < b->creation   ? 1
+	       : a->creation > b->creation ? -1
+	                                   : 0;
 }
 
 int be_snapshots(struct be_ctx *c, const char *name, struct be_snap_list *out)
@@ -749,7 +759,8 @@ int be_rollback(struct be_ctx *c, const struct be_rollback_opts *o)
 	int rc = -1;
 
 	if (!at)
-		return zeit_fail(z, EINVAL, "rollback needs NAME@SNAPSHOT, not %s",
+		return zeit_fail(z, EINVAL,
+		                 "rollback needs NAME@SNAPSHOT, not %s",
 		                 o->target);
 	char *name = xstrndup(o->target, at - o->target);
 	char *ds = NULL, *snap = NULL;

@@ -8,8 +8,8 @@
 #include "zeit/be.h"
 #include "zeit/vercmp.h"
 
-static const char *const kernel_prefixes[] = {"vmlinuz-", "vmlinux-",
-                                              "linux-", NULL};
+static const char *const kernel_prefixes[] = {"vmlinuz-", "vmlinux-", "linux-",
+                                              NULL};
 
 static bool has(const char *const *files, size_t n, const char *name)
 {
@@ -21,10 +21,13 @@ static bool has(const char *const *files, size_t n, const char *name)
 
 static char *find_initrd(const char *const *files, size_t n, const char *ver)
 {
-	static const char *const forms[] = {
-	        "initrd.img-%s", "initramfs-%s.img", "initramfs-%s",
-	        "initrd-%s",     "initrd-%s.img",    "initramfs-%s.gz",
-	        NULL};
+	static const char *const forms[] = {"initrd.img-%s",
+	                                    "initramfs-%s.img",
+	                                    "initramfs-%s",
+	                                    "initrd-%s",
+	                                    "initrd-%s.img",
+	                                    "initramfs-%s.gz",
+	                                    NULL};
 	static const char *const bare[] = {"initrd.img", "initramfs.img",
 	                                   "initrd", NULL};
 

@@ -63,8 +63,8 @@ static void unmount_under(struct be_ctx *c, const char *ds)
 	strv_free(&dirs);
 }
 
-int be_mount(struct be_ctx *c, const char *name, const char *dir,
-             bool readonly, char **where)
+int be_mount(struct be_ctx *c, const char *name, const char *dir, bool readonly,
+             char **where)
 {
 	struct zeit *z = c->zh->z;
 	const char *const props[] = {"mountpoint", "canmount", NULL};

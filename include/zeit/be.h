@@ -45,10 +45,10 @@ void be_kernel_list_free(struct be_kernel_list *l);
 
 struct be_ctx {
 	struct zfs *zh;
-	char *root;    /* the BE root, e.g. pool/ROOT */
+	char *root; /* the BE root, e.g. pool/ROOT */
 	char pool[ZFS_MAX_NAME_LEN + 1];
-	char *running; /* dataset mounted at / now, or NULL */
-	char *bootfs;  /* the pool's bootfs, or NULL */
+	char *running;  /* dataset mounted at / now, or NULL */
+	char *bootfs;   /* the pool's bootfs, or NULL */
 	char *nextboot; /* org.zeit:nextboot (a BE name), or NULL */
 };
 
@@ -107,8 +107,8 @@ int be_rename(struct be_ctx *c, const char *from, const char *to);
 
 /* Mounts the environment and its children at dir (created if missing);
  * dir NULL: a new directory under /run/zeit. *where gets the path. */
-int be_mount(struct be_ctx *c, const char *name, const char *dir,
-             bool readonly, char **where);
+int be_mount(struct be_ctx *c, const char *name, const char *dir, bool readonly,
+             char **where);
 int be_umount(struct be_ctx *c, const char *name);
 
 /* Mounts, binds /proc /sys /dev /dev/pts /run, runs argv (NULL: a shell)
@@ -118,7 +118,7 @@ int be_chroot(struct be_ctx *c, const char *name, bool readonly,
               const char *const *argv, int *status);
 
 struct be_snap {
-	char *name; /* short name */
+	char *name;       /* short name */
 	const char *tier; /* zeit tier name, or NULL */
 	int64_t creation;
 };
