@@ -222,8 +222,13 @@ int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
 
 	out->v = NULL;
 	out->n = 0;
-	if (root && check_name(zh, root, ZFS_NAME_DATASET) < 0)
+	/* A snapshot or bookmark lists just itself (depth does not apply). */
+	if (root && check_name(zh, root,
+	                       ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT |
+	                               ZFS_NAME_BOOKMARK) < 0)
 		return -1;
+	if (root && strpbrk(root, "@#"))
+		depth = 0;
 	for (; props && props[nprops]; nprops++)
 		;
 	buf_init(&cols);

@@ -64,6 +64,7 @@ struct zfs_dataset_list {
 };
 
 /* depth: 0 = only root, -1 = the whole tree, N = N levels below root.
+ * root may also be a snapshot or bookmark, which lists just itself.
  * props: extra properties (native or user) to fetch, or NULL. */
 int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
                       unsigned types, const char *const *props,

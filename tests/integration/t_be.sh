@@ -61,6 +61,10 @@ test_be_list_and_create_modes() {
 	eq no "$(prop mounted $R/t1)"
 	# A clone is a throwaway: destroying it leaves its source as it was.
 	before=$(zfs list -H -p -o name,guid -t snapshot -r $R/void | grep -v zeitbe_t1_)
+	ok "$ZEIT" -n be destroy t1
+	has "$ERR" "would destroy $R/t1"
+	has "$ERR" "would destroy origin $origin"
+	exists $R/t1 || fail "-n destroyed"
 	ok "$ZEIT" be destroy t1
 	exists $R/t1 && fail "t1 was not destroyed"
 	exists "$origin" && fail "zeit's origin snapshot of t1 was left"
