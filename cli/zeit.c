@@ -186,6 +186,26 @@ const struct cli_cmd cli_cmds[] = {
          "unless -e names a source; it carries local and received "
          "properties.\n"
          "See zeit-be(8).\n"},
+        {"status", cmd_status,
+         "is the history healthy: tiers, replicas, pools; for monitoring",
+         "status [--nagios] [--prometheus FILE] [DATASET...]",
+         "For each dataset zeit snapshots, the newest snapshot of each tier "
+         "and its\n"
+         "age (warning past 2 periods, critical past 4); for each replica "
+         "here\n"
+         "(org.zeit:source), the last common snapshot and the lag in time "
+         "and\n"
+         "snapshots (warning past 2 days, critical past 4) and any pending "
+         "resume;\n"
+         "each pool's capacity (80%, 90%). Problems first. Thresholds: "
+         "[status] in\n"
+         "zeit.conf. One listing each of datasets, snapshots and pools.\n"
+         "Exit status 1 when anything is not OK.\n"
+         "\n"
+         "      --nagios          one line; exit 0 OK, 1 WARNING, 2 CRITICAL, "
+         "3 UNKNOWN\n"
+         "      --prometheus FILE write a node_exporter textfile "
+         "(atomically)\n"},
         {"list", cmd_list,
          "list snapshots (and bookmarks) with their tier and time",
          "list [-r] [-b] [DATASET...]",

@@ -8,12 +8,19 @@
 #include <string.h>
 
 #include "zeit/zfs.h"
+#include "zeit/ztime.h"
 
 void config_init(struct zeit_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->adopt = SNAP_ORIGIN_ZEIT;
 	c->prune_mode = PRUNE_MODE_AUTO;
+	c->status.warn = 2;
+	c->status.crit = 4;
+	c->status.replica_warn = 2 * 86400;
+	c->status.replica_crit = 4 * 86400;
+	c->status.capacity_warn = 80;
+	c->status.capacity_crit = 90;
 }
 
 void config_free(struct zeit_config *c)
@@ -82,6 +89,51 @@ __attribute__((format(printf, 2, 3))) static int fail_at(struct load_ctx *x,
 	return 0;
 }
 
+/* [status] warn/crit (multiples of a tier's period), replica_warn and
+ * replica_crit (durations), capacity_warn and capacity_crit (percent). */
+static int status_key(struct load_ctx *x, const char *name, const char *value)
+{
+	struct zeit_config *c = x->c;
+	char *end;
+	if (!strcmp(name, "warn") || !strcmp(name, "crit")) {
+		double v = strtod(value, &end);
+		if (*end || end == value || v <= 0 || v > 1000)
+			return fail_at(x,
+			               "%s: expected a number of periods "
+			               "(e.g. 2), got '%s'",
+			               name, value);
+		*(name[0] == 'w' ? &c->status.warn : &c->status.crit) = v;
+		return 1;
+	}
+	if (!strcmp(name, "replica_warn") || !strcmp(name, "replica_crit")) {
+		long long secs;
+		if (!ztime_parse_duration(value, &secs) || secs <= 0)
+			return fail_at(x,
+			               "%s: expected a duration (e.g. 2d), "
+			               "got '%s'",
+			               name, value);
+		*(name[8] == 'w' ? &c->status.replica_warn
+		                 : &c->status.replica_crit) = secs;
+		return 1;
+	}
+	if (!strcmp(name, "capacity_warn") || !strcmp(name, "capacity_crit")) {
+		long v = strtol(value, &end, 10);
+		if (*end == '%')
+			end++;
+		if (*end || end == value || v < 1 || v > 100)
+			return fail_at(x, "%s: expected a percentage, got '%s'",
+			               name, value);
+		*(name[9] == 'w' ? &c->status.capacity_warn
+		                 : &c->status.capacity_crit) = (int)v;
+		return 1;
+	}
+	return fail_at(x,
+	               "unknown key '%s' in [status] (warn, crit, "
+	               "replica_warn, replica_crit, capacity_warn, "
+	               "capacity_crit)",
+	               name);
+}
+
 static int handler(void *user, const char *section, const char *name,
                    const char *value)
 {
@@ -141,6 +193,9 @@ static int handler(void *user, const char *section, const char *name,
 		               "channel_program)",
 		               name);
 	}
+
+	if (!strcmp(section, "status"))
+		return status_key(x, name, value);
 
 	struct zeit scratch;
 	zeit_init(&scratch);

@@ -395,7 +395,7 @@ int zpool_get_props(struct zfs *zh, const char *pool, const char *const *props,
 
 	out->v = NULL;
 	out->n = 0;
-	if (check_name(zh, pool, ZFS_NAME_POOL) < 0)
+	if (pool && check_name(zh, pool, ZFS_NAME_POOL) < 0)
 		return -1;
 	buf_init(&pl);
 	join_comma(&pl, NULL, props);
@@ -407,7 +407,8 @@ int zpool_get_props(struct zfs *zh, const char *pool, const char *const *props,
 	strv_push(&a, "-o");
 	strv_push(&a, "name,property,value,source");
 	strv_push(&a, pl.len ? pl.data : "all");
-	strv_push(&a, pool);
+	if (pool)
+		strv_push(&a, pool);
 	buf_free(&pl);
 	return get_common(zh, &a, out);
 }

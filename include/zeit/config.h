@@ -35,6 +35,14 @@ struct zeit_config {
 	enum prune_mode prune_mode;
 	struct config_section *sections;
 	size_t nsections;
+	/* [status]: thresholds of zeit status. */
+	struct {
+		double warn, crit;      /* times a tier's period */
+		long long replica_warn; /* seconds of replication lag */
+		long long replica_crit;
+		int capacity_warn; /* percent of a pool */
+		int capacity_crit;
+	} status;
 };
 
 void config_init(struct zeit_config *c);

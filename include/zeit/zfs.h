@@ -126,7 +126,8 @@ struct zfs_prop_list {
 /* `zfs get` of props (NULL: all) on each of datasets; depth as above. */
 int zfs_get_props(struct zfs *zh, const char *const *datasets, int depth,
                   const char *const *props, struct zfs_prop_list *out);
-/* `zpool get` of props on pool (bootfs, user properties, ...). */
+/* `zpool get` of props on pool (bootfs, user properties, ...); pool NULL:
+ * every imported pool in one call. */
 int zpool_get_props(struct zfs *zh, const char *pool, const char *const *props,
                     struct zfs_prop_list *out);
 void zfs_prop_list_free(struct zfs_prop_list *l);

@@ -1,0 +1,127 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "zeit/config.h"
+#include "zeit/status.h"
+
+/* One line, then perfdata, as monitoring plugins print. */
+static void print_nagios(const struct status_report *r)
+{
+	size_t n[4] = {0};
+	for (size_t i = 0; i < r->n; i++)
+		n[r->v[i].state]++;
+	printf("ZEIT %s - %zu critical, %zu warning, %zu unknown, %zu ok",
+	       status_state_name(r->worst), n[STATUS_CRITICAL],
+	       n[STATUS_WARNING], n[STATUS_UNKNOWN], n[STATUS_OK]);
+	int shown = 0;
+	for (size_t i = 0; i < r->n && shown < 3; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->state == STATUS_OK)
+			continue;
+		printf("%s %s %s: %s", shown ? ";" : ":", c->subject, c->check,
+		       c->detail);
+		shown++;
+	}
+	printf(" |");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind == STATUS_TIER && c->age >= 0)
+			printf(" '%s %s age'=%llds", c->subject, c->check,
+			       c->age);
+		else if (c->kind == STATUS_REPLICA && c->lag >= 0)
+			printf(" '%s lag'=%llds", c->subject, c->lag);
+		else if (c->kind == STATUS_POOL)
+			printf(" '%s capacity'=%d%%", c->subject, c->capacity);
+	}
+	printf("\n");
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	enum { OPT_NAGIOS = 0x2000, OPT_PROM };
+	static const struct option longopts[] = {
+	        {"nagios", no_argument, NULL, OPT_NAGIOS},
+	        {"prometheus", required_argument, NULL, OPT_PROM},
+	        {NULL, 0, NULL, 0},
+	};
+	static const char *const cols[] = {"STATE", "SUBJECT", "CHECK",
+	                                   "DETAIL", NULL};
+	bool nagios = false;
+	const char *prom = NULL;
+	int c;
+
+	while ((c = cli_getopt(cli, argc, argv, "", longopts)) != -1) {
+		switch (c) {
+		case OPT_NAGIOS: nagios = true; break;
+		case OPT_PROM: prom = optarg; break;
+		default: return ZEIT_EXIT_USAGE;
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		if (zfs_name_check(&cli->z, argv[i], ZFS_NAME_DATASET) < 0)
+			return nagios ? (printf("ZEIT UNKNOWN - %s\n",
+			                        zeit_error(&cli->z)),
+			                 STATUS_UNKNOWN)
+			              : cli_usage_error(cli, "status", "%s",
+			                                zeit_error(&cli->z));
+	struct zeit_config cfg;
+	if (cli_load_config(cli, &cfg) < 0) {
+		if (nagios) {
+			printf("ZEIT UNKNOWN - %s\n", zeit_error(&cli->z));
+			return STATUS_UNKNOWN;
+		}
+		return cli_error(cli);
+	}
+	struct zfs zh;
+	struct status_report r;
+	zfs_init(&zh, &cli->z, NULL);
+	if (status_run(&zh, &cfg, (const char *const *)argv + optind, &r) < 0) {
+		config_free(&cfg);
+		if (nagios) {
+			printf("ZEIT UNKNOWN - %s\n", zeit_error(&cli->z));
+			return STATUS_UNKNOWN;
+		}
+		return cli_error(cli);
+	}
+	int rc = ZEIT_EXIT_OK;
+	if (prom && status_prometheus_write(&cli->z, &r, cli->z.now, prom) < 0)
+		rc = nagios ? STATUS_UNKNOWN : cli_error(cli);
+	if (nagios) {
+		print_nagios(&r);
+		if (rc == ZEIT_EXIT_OK)
+			rc = (int)r.worst;
+	} else if (!prom || cli->json || cli->scripted || isatty(1)) {
+		bool color = !cli->json && !cli->scripted && isatty(1);
+		struct table t;
+		table_init(&t, cols);
+		for (size_t i = 0; i < r.n; i++) {
+			const struct status_check *k = &r.v[i];
+			char st[32];
+			const char *paint = k->state == STATUS_CRITICAL  ? "31"
+			                    : k->state == STATUS_WARNING ? "33"
+			                    : k->state == STATUS_UNKNOWN ? "35"
+			                                                 : NULL;
+			if (color && paint)
+				snprintf(st, sizeof(st), "\033[%sm%s\033[0m",
+				         paint, status_state_name(k->state));
+			else
+				snprintf(st, sizeof(st), "%s",
+				         status_state_name(k->state));
+			const char *row[] = {st, k->subject, k->check,
+			                     k->detail};
+			table_add(&t, row);
+		}
+		table_print(cli, &t, "status");
+		table_free(&t);
+		/* Problems make the exit status 1, for scripts; --nagios
+		 * gives the plugin codes. */
+		if (rc == ZEIT_EXIT_OK && r.worst != STATUS_OK)
+			rc = ZEIT_EXIT_ERROR;
+	}
+	status_report_free(&r);
+	config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,82 @@
+/* zeit status: is the history healthy? From three listings (datasets with
+ * zeit's properties, snapshots on zfs's fast path, pool capacities, each
+ * one call for every pool) a pure evaluator derives checks: each tier's
+ * newest snapshot against its period, each replica's lag behind its
+ * source, pending resumable receives, pool capacity. */
+#ifndef ZEIT_STATUS_H
+#define ZEIT_STATUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "zeit/config.h"
+#include "zeit/snapname.h"
+#include "zeit/zfs.h"
+
+/* Monitoring-plugin order: OK 0, WARNING 1, CRITICAL 2, UNKNOWN 3. */
+enum status_state {
+	STATUS_OK = 0,
+	STATUS_WARNING = 1,
+	STATUS_CRITICAL = 2,
+	STATUS_UNKNOWN = 3,
+};
+
+enum status_kind { STATUS_TIER, STATUS_REPLICA, STATUS_POOL };
+
+struct status_check {
+	enum status_kind kind;
+	enum status_state state;
+	char *subject; /* dataset, replica or pool */
+	char *check;   /* "daily", "replica of host:tank/a", "capacity" */
+	char *detail;  /* a sentence */
+	/* Metrics (negative when unknown). */
+	enum zeit_tier tier;
+	long long age;       /* tier: seconds since its newest snapshot */
+	long long count;     /* tier: how many it has */
+	long long lag;       /* replica: seconds behind */
+	long long lag_snaps; /* replica: selected snapshots not yet there */
+	bool resume_pending; /* replica */
+	char *source;        /* replica: host:dataset */
+	int capacity;        /* pool: percent */
+};
+
+struct status_report {
+	struct status_check *v;
+	size_t n;
+	enum status_state worst;
+};
+
+void status_report_free(struct status_report *r);
+const char *status_state_name(enum status_state s);
+
+/* The properties the dataset listing must carry, after select_props(). */
+enum { STP_SOURCE, STP_TOKEN, STP_LAST_SENT, STP_COUNT };
+const char *const *status_extra_props(void);
+
+struct status_input {
+	const struct zfs_dataset_list *datasets; /* select_props + extra */
+	const struct zfs_snap_list *snaps;       /* every pool */
+	const struct zfs_prop_list *capacity;    /* zpool get capacity */
+	const char *const *roots;                /* NULL: everything */
+	const char *hostname;
+	time_t now;
+};
+
+/* Evaluates everything; checks come worst first. */
+int status_evaluate(struct zeit *z, const struct zeit_config *cfg,
+                    const struct status_input *in, struct status_report *out);
+
+/* Lists (three zfs/zpool calls) and evaluates. */
+int status_run(struct zfs *zh, const struct zeit_config *cfg,
+               const char *const *roots, struct status_report *out);
+
+/* A node_exporter textfile. */
+void status_prometheus(const struct status_report *r, time_t now, FILE *f);
+/* Writes it to path atomically (a temporary file renamed over it). */
+int status_prometheus_write(struct zeit *z, const struct status_report *r,
+                            time_t now, const char *path);
+
+#endif

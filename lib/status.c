@@ -1,0 +1,549 @@
+/* zeit status: the evaluator (pure), the three listings, and the
+ * Prometheus textfile. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zeit/select.h"
+#include "zeit/status.h"
+#include "zeit/ztime.h"
+
+static const char *const extra[] = {"org.zeit:source", "receive_resume_token",
+                                    "org.zeit:last-sent", NULL};
+
+const char *const *status_extra_props(void)
+{
+	return extra;
+}
+
+const char *status_state_name(enum status_state s)
+{
+	switch (s) {
+	case STATUS_OK: return "OK";
+	case STATUS_WARNING: return "WARNING";
+	case STATUS_CRITICAL: return "CRITICAL";
+	case STATUS_UNKNOWN: break;
+	}
+	return "UNKNOWN";
+}
+
+void status_report_free(struct status_report *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].subject);
+		free(r->v[i].check);
+		free(r->v[i].detail);
+		free(r->v[i].source);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+static struct status_check *add(struct status_report *r, enum status_kind k,
+                                const char *subject, const char *check)
+{
+	r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
+	struct status_check *c = &r->v[r->n++];
+	memset(c, 0, sizeof(*c));
+	c->kind = k;
+	c->subject = xstrdup(subject);
+	c->check = xstrdup(check);
+	c->tier = ZEIT_TIER_NONE;
+	c->age = c->count = c->lag = c->lag_snaps = -1;
+	c->capacity = -1;
+	return c;
+}
+
+__attribute__((format(printf, 3, 4))) static void
+set(struct status_check *c, enum status_state s, const char *fmt, ...)
+{
+	va_list ap;
+	struct buf b;
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	free(c->detail);
+	c->detail = buf_detach(&b);
+	c->state = s;
+}
+
+static void human_age(long long s, char *out, size_t len)
+{
+	if (s < 0)
+		snprintf(out, len, "?");
+	else if (s < 3600)
+		snprintf(out, len, "%lldm", s / 60);
+	else if (s < 2 * 86400)
+		snprintf(out, len, "%lldh%02lldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(out, len, "%lldd%02lldh", s / 86400, s % 86400 / 3600);
+}
+
+static bool in_roots(const char *const *roots, const char *name)
+{
+	if (!roots || !roots[0])
+		return true;
+	for (size_t i = 0; roots[i]; i++) {
+		size_t l = strlen(roots[i]);
+		if (!strncmp(name, roots[i], l) &&
+		    (name[l] == 0 || name[l] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* Index range [*lo, *hi) of ds's snapshots in a list sorted by name. */
+static int by_name(const void *a, const void *b)
+{
+	const struct zfs_snap *const *x = a, *const *y = b;
+	size_t lx = strcspn((*x)->name, "@#"), ly = strcspn((*y)->name, "@#");
+	int c = strncmp((*x)->name, (*y)->name, lx < ly ? lx : ly);
+	if (c == 0 && lx != ly)
+		return lx < ly ? -1 : 1;
+	if (c == 0)
+		return (*x)->createtxg < (*y)->createtxg   ? -1
+		       : (*x)->createtxg > (*y)->createtxg ? 1
+		                                           : 0;
+	return c;
+}
+
+struct snap_index {
+	const struct zfs_snap **v;
+	size_t n;
+};
+
+static void slice_of(const struct snap_index *ix, const char *ds, size_t *lo,
+                     size_t *hi)
+{
+	size_t l = strlen(ds), a = 0, b = ix->n;
+	/* Binary search for the first snapshot of ds. */
+	while (a < b) {
+		size_t m = (a + b) / 2;
+		const char *n = ix->v[m]->name;
+		size_t nl = strcspn(n, "@#");
+		int c = strncmp(n, ds, nl < l ? nl : l);
+		if (c == 0 && nl != l)
+			c = nl < l ? -1 : 1;
+		if (c < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	while (a < ix->n && strcspn(ix->v[a]->name, "@#") == l &&
+	       !strncmp(ix->v[a]->name, ds, l))
+		a++;
+	*hi = a;
+}
+
+static void check_tiers(struct zeit *z, const struct zeit_config *cfg,
+                        const struct status_input *in,
+                        const struct snap_index *ix,
+                        const struct zfs_dataset *d, struct status_report *r)
+{
+	struct ds_view v;
+	struct policy pol;
+	time_t newest[ZEIT_TIER_COUNT] = {0};
+	long long count[ZEIT_TIER_COUNT] = {0};
+	size_t lo, hi;
+
+	ds_view_from(d, &v);
+	if (!ds_auto_selected(&v, cfg))
+		return;
+	if (config_policy(z, cfg, v.name, v.keep, &pol) < 0) {
+		struct status_check *c = add(r, STATUS_TIER, v.name, "policy");
+		set(c, STATUS_UNKNOWN, "%s", zeit_error(z));
+		zeit_clear_error(z);
+		return;
+	}
+	slice_of(ix, v.name, &lo, &hi);
+	for (size_t i = lo; i < hi; i++) {
+		enum zeit_tier t;
+		time_t when;
+		if (ix->v[i]->bookmark ||
+		    !zeit_snapname_parse(ix->v[i]->name, &t, &when))
+			continue;
+		count[t]++;
+		if (when > newest[t])
+			newest[t] = when;
+	}
+	for (int t = 0; t < ZEIT_TIER_COUNT; t++) {
+		if (!policy_tier_enabled(&pol, (enum zeit_tier)t) ||
+		    v.tier_off[t])
+			continue;
+		struct status_check *c =
+		        add(r, STATUS_TIER, v.name, zeit_tier_name(t));
+		long long period = tier_period((enum zeit_tier)t);
+		c->tier = (enum zeit_tier)t;
+		c->count = count[t];
+		if (!newest[t]) {
+			set(c, STATUS_CRITICAL, "no %s snapshot",
+			    zeit_tier_name(t));
+			continue;
+		}
+		c->age = (long long)(in->now - newest[t]);
+		char age[32];
+		human_age(c->age, age, sizeof(age));
+		if (c->age > cfg->status.crit * (double)period)
+			set(c, STATUS_CRITICAL,
+			    "newest is %s old (over %g periods): snapshots "
+			    "stopped?",
+			    age, cfg->status.crit);
+		else if (c->age > cfg->status.warn * (double)period)
+			set(c, STATUS_WARNING,
+			    "newest is %s old (over %g periods)", age,
+			    cfg->status.warn);
+		else
+			set(c, STATUS_OK, "newest is %s old, %lld kept", age,
+			    c->count);
+	}
+}
+
+static long find_dataset(const struct zfs_dataset_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+static time_t snap_time(const char *name, unsigned origins)
+{
+	enum zeit_tier t;
+	time_t when;
+	const char *at = strchr(name, '@');
+	return snapname_parse_any(at ? at + 1 : name, origins, &t, &when) ? when
+	                                                                  : 0;
+}
+
+static void check_replica(const struct zeit_config *cfg,
+                          const struct status_input *in,
+                          const struct snap_index *ix,
+                          const struct zfs_dataset *d, const char *source,
+                          struct status_report *r)
+{
+	const char *colon = strchr(source, ':');
+	const char *sds = colon ? colon + 1 : source;
+	char *host = colon ? xstrndup(source, colon - source) : xstrdup("");
+	char *what = xasprintf("replica of %s", source);
+	struct status_check *c = add(r, STATUS_REPLICA, d->name, what);
+	unsigned origins = cfg->adopt | SNAP_ORIGIN_ZEIT;
+	size_t slo, shi, tlo, thi;
+
+	free(what);
+	c->source = xstrdup(source);
+	c->resume_pending = strcmp(d->values[DSP_COUNT + STP_TOKEN], "-") &&
+	                    *d->values[DSP_COUNT + STP_TOKEN];
+	bool local = !*host || !strcmp(host, in->hostname);
+	free(host);
+	if (!local || find_dataset(in->datasets, sds) < 0) {
+		/* The source is elsewhere: only the last transfer's time. */
+		time_t sent;
+		if (local) {
+			set(c, STATUS_CRITICAL, "its source %s is gone", sds);
+			return;
+		}
+		if (!ztime_parse(d->values[DSP_COUNT + STP_LAST_SENT], &sent)) {
+			set(c, STATUS_UNKNOWN,
+			    "no record of the last transfer");
+			return;
+		}
+		c->lag = (long long)(in->now - sent);
+		char age[32];
+		human_age(c->lag, age, sizeof(age));
+		set(c,
+		    c->lag > cfg->status.replica_crit   ? STATUS_CRITICAL
+		    : c->lag > cfg->status.replica_warn ? STATUS_WARNING
+		                                        : STATUS_OK,
+		    "last received %s ago (the source is on %s)", age, source);
+		return;
+	}
+	slice_of(ix, sds, &slo, &shi);
+	slice_of(ix, d->name, &tlo, &thi);
+	const struct zfs_snap *common = NULL, *newest = NULL;
+	for (size_t i = slo; i < shi; i++) {
+		const struct zfs_snap *s = ix->v[i];
+		if (s->bookmark)
+			continue;
+		if (snap_time(s->name, origins))
+			newest = s;
+		for (size_t k = tlo; k < thi; k++)
+			if (!ix->v[k]->bookmark && ix->v[k]->guid == s->guid)
+				common = s;
+	}
+	if (!common) {
+		set(c, STATUS_CRITICAL, "no snapshot in common with %s", sds);
+		return;
+	}
+	c->lag_snaps = 0;
+	for (size_t i = slo; i < shi; i++)
+		if (!ix->v[i]->bookmark &&
+		    ix->v[i]->createtxg > common->createtxg &&
+		    snap_time(ix->v[i]->name, origins))
+			c->lag_snaps++;
+	time_t tc = snap_time(common->name, origins),
+	       tn = newest ? snap_time(newest->name, origins) : 0;
+	c->lag = tc && tn > tc ? (long long)(tn - tc) : 0;
+	char lag[32];
+	human_age(c->lag, lag, sizeof(lag));
+	const char *at = strchr(common->name, '@') + 1;
+	enum status_state s =
+	        c->lag > cfg->status.replica_crit   ? STATUS_CRITICAL
+	        : c->lag > cfg->status.replica_warn ? STATUS_WARNING
+	                                            : STATUS_OK;
+	if (c->resume_pending && s == STATUS_OK)
+		s = STATUS_WARNING;
+	set(c, s, "%lld snapshot%s (%s) behind; last common @%s%s",
+	    c->lag_snaps, c->lag_snaps == 1 ? "" : "s", lag, at,
+	    c->resume_pending ? "; an interrupted transfer waits to resume"
+	                      : "");
+}
+
+static int worst_first(const void *a, const void *b)
+{
+	const struct status_check *x = a, *y = b;
+	if (x->state != y->state) {
+		/* UNKNOWN sorts between WARNING and CRITICAL in urgency. */
+		static const int rank[] = {0, 1, 3, 2};
+		return rank[y->state] - rank[x->state];
+	}
+	int c = strcmp(x->subject, y->subject);
+	return c ? c : strcmp(x->check, y->check);
+}
+
+int status_evaluate(struct zeit *z, const struct zeit_config *cfg,
+                    const struct status_input *in, struct status_report *out)
+{
+	struct snap_index ix;
+
+	memset(out, 0, sizeof(*out));
+	ix.n = in->snaps->n;
+	ix.v = xcalloc(ix.n + 1, sizeof(*ix.v));
+	for (size_t i = 0; i < ix.n; i++)
+		ix.v[i] = &in->snaps->v[i];
+	qsort(ix.v, ix.n, sizeof(*ix.v), by_name);
+
+	for (size_t i = 0; i < in->datasets->n; i++) {
+		const struct zfs_dataset *d = &in->datasets->v[i];
+		if (!in_roots(in->roots, d->name))
+			continue;
+		check_tiers(z, cfg, in, &ix, d, out);
+		/* A replica has its own org.zeit:source; its children that
+		 * merely inherit one are not replicas themselves. */
+		const char *src = d->values[DSP_COUNT + STP_SOURCE];
+		if (strcmp(src, "-")) {
+			const char *slash = strrchr(d->name, '/');
+			long p = -1;
+			if (slash) {
+				char *parent =
+				        xstrndup(d->name, slash - d->name);
+				p = find_dataset(in->datasets, parent);
+				free(parent);
+			}
+			if (p < 0 ||
+			    strcmp(in->datasets->v[p]
+			                   .values[DSP_COUNT + STP_SOURCE],
+			           src))
+				check_replica(cfg, in, &ix, d, src, out);
+		}
+	}
+	for (size_t i = 0; in->capacity && i < in->capacity->n; i++) {
+		const struct zfs_prop *p = &in->capacity->v[i];
+		bool wanted = !in->roots || !in->roots[0];
+		for (size_t k = 0; !wanted && in->roots[k]; k++) {
+			char pool[ZFS_MAX_NAME_LEN + 1];
+			zfs_pool_of(in->roots[k], pool, sizeof(pool));
+			wanted = !strcmp(pool, p->dataset);
+		}
+		if (strcmp(p->name, "capacity") || !wanted)
+			continue;
+		struct status_check *c =
+		        add(out, STATUS_POOL, p->dataset, "capacity");
+		c->capacity = atoi(p->value);
+		set(c,
+		    c->capacity >= cfg->status.capacity_crit   ? STATUS_CRITICAL
+		    : c->capacity >= cfg->status.capacity_warn ? STATUS_WARNING
+		                                               : STATUS_OK,
+		    "%d%% full", c->capacity);
+	}
+	free(ix.v);
+	qsort(out->v, out->n, sizeof(*out->v), worst_first);
+	out->worst = STATUS_OK;
+	for (size_t i = 0; i < out->n; i++) {
+		static const int rank[] = {0, 1, 3, 2};
+		if (rank[out->v[i].state] > rank[out->worst])
+			out->worst = out->v[i].state;
+	}
+	return 0;
+}
+
+int status_run(struct zfs *zh, const struct zeit_config *cfg,
+               const char *const *roots, struct status_report *out)
+{
+	struct zfs_dataset_list ds = {0};
+	struct zfs_snap_list snaps = {0};
+	struct zfs_prop_list cap = {0};
+	struct strv props;
+	char host[256] = "";
+	int rc = -1;
+
+	strv_init(&props);
+	strv_pushv(&props, select_props());
+	strv_pushv(&props, status_extra_props());
+	/* One call each, for every pool. */
+	if (zfs_list_datasets(zh, NULL, -1,
+	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
+	                      (const char *const *)props.v, &ds) < 0)
+		goto out;
+	if (zfs_list_snapshots(zh, NULL, ZFS_SNAP_RECURSIVE, &snaps) < 0)
+		goto out;
+	const char *const cp[] = {"capacity", NULL};
+	if (zpool_get_props(zh, NULL, cp, &cap) < 0)
+		goto out;
+	for (size_t i = 0; roots && roots[i]; i++)
+		if (find_dataset(&ds, roots[i]) < 0) {
+			zeit_fail(zh->z, ENOENT, "dataset %s does not exist",
+			          roots[i]);
+			goto out;
+		}
+	gethostname(host, sizeof(host) - 1);
+	struct status_input in = {&ds, &snaps, &cap, roots, host, zh->z->now};
+	rc = status_evaluate(zh->z, cfg, &in, out);
+out:
+	strv_free(&props);
+	zfs_dataset_list_free(&ds);
+	zfs_snap_list_free(&snaps);
+	zfs_prop_list_free(&cap);
+	return rc;
+}
+
+/* Label values escape backslash, quote and newline. */
+static void label(FILE *f, const char *name, const char *v, bool first)
+{
+	fprintf(f, "%s%s=\"", first ? "" : ",", name);
+	for (const char *p = v; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void metric_head(FILE *f, const char *name, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+void status_prometheus(const struct status_report *r, time_t now, FILE *f)
+{
+	metric_head(f, "zeit_snapshot_age_seconds",
+	            "Seconds since the newest zeit snapshot of a tier.");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind != STATUS_TIER || c->age < 0)
+			continue;
+		fputs("zeit_snapshot_age_seconds{", f);
+		label(f, "dataset", c->subject, true);
+		label(f, "tier", c->check, false);
+		fprintf(f, "} %lld\n", c->age);
+	}
+	metric_head(f, "zeit_snapshots", "zeit snapshots of a tier.");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind != STATUS_TIER || c->count < 0)
+			continue;
+		fputs("zeit_snapshots{", f);
+		label(f, "dataset", c->subject, true);
+		label(f, "tier", c->check, false);
+		fprintf(f, "} %lld\n", c->count);
+	}
+	metric_head(f, "zeit_replica_lag_seconds",
+	            "How far a replica is behind its source, in seconds.");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind != STATUS_REPLICA || c->lag < 0)
+			continue;
+		fputs("zeit_replica_lag_seconds{", f);
+		label(f, "replica", c->subject, true);
+		label(f, "source", c->source, false);
+		fprintf(f, "} %lld\n", c->lag);
+	}
+	metric_head(f, "zeit_replica_lag_snapshots",
+	            "Source snapshots not yet on a replica.");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind != STATUS_REPLICA || c->lag_snaps < 0)
+			continue;
+		fputs("zeit_replica_lag_snapshots{", f);
+		label(f, "replica", c->subject, true);
+		label(f, "source", c->source, false);
+		fprintf(f, "} %lld\n", c->lag_snaps);
+	}
+	metric_head(f, "zeit_replica_resume_pending",
+	            "1 when an interrupted receive waits to be resumed.");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind != STATUS_REPLICA)
+			continue;
+		fputs("zeit_replica_resume_pending{", f);
+		label(f, "replica", c->subject, true);
+		label(f, "source", c->source, false);
+		fprintf(f, "} %d\n", c->resume_pending ? 1 : 0);
+	}
+	metric_head(f, "zeit_pool_capacity_ratio",
+	            "Fraction of a pool's space in use.");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind != STATUS_POOL)
+			continue;
+		fputs("zeit_pool_capacity_ratio{", f);
+		label(f, "pool", c->subject, true);
+		fprintf(f, "} %.2f\n", c->capacity / 100.0);
+	}
+	metric_head(f, "zeit_check_state",
+	            "State of each check: 0 ok, 1 warning, 2 critical, 3 "
+	            "unknown.");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		fputs("zeit_check_state{", f);
+		label(f, "subject", c->subject, true);
+		label(f, "check", c->check, false);
+		fprintf(f, "} %d\n", (int)c->state);
+	}
+	metric_head(f, "zeit_status_timestamp_seconds",
+	            "When zeit status wrote this file.");
+	fprintf(f, "zeit_status_timestamp_seconds %lld\n", (long long)now);
+}
+
+int status_prometheus_write(struct zeit *z, const struct status_report *r,
+                            time_t now, const char *path)
+{
+	/* node_exporter must never read half a file: write beside it, then
+	 * rename over it. */
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "we");
+	if (!f) {
+		int e = errno;
+		free(tmp);
+		return zeit_fail(z, e, "cannot write %s: %s", path,
+		                 strerror(e));
+	}
+	status_prometheus(r, now, f);
+	bool bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+	bad |= fclose(f) != 0;
+	if (bad || rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		free(tmp);
+		return zeit_fail(z, e, "cannot write %s: %s", path,
+		                 strerror(e));
+	}
+	free(tmp);
+	return 0;
+}

@@ -1,0 +1,89 @@
+# zeit status: stale tiers, replica lag, monitoring outputs, call count.
+
+H=3600
+D=86400
+T0=1793491200 # 2026-11-01T00:00:00Z
+
+at() { "$ZEIT" --now "@$1" "${@:2}"; }
+
+test_status_tier_goes_stale_then_critical() {
+	zfs create tank/s
+	# Only the hourly tier, so the replay stays short.
+	zfs set org.zeit:snap=on org.zeit:keep=frequent=0,hourly=24,daily=0,weekly=0,monthly=0 tank/s
+	for i in 0 1 2; do at $((T0 + i * H)) snap --auto >/dev/null; done
+	ok at $((T0 + 2 * H + 1800)) status --nagios tank/s
+	has "$OUT" "ZEIT OK"
+	# The timer stopped: three periods later the tier is stale.
+	rc=0
+	out=$(at $((T0 + 5 * H)) status --nagios tank/s) || rc=$?
+	eq 1 "$rc" "--nagios exit for a warning"
+	has "$out" "ZEIT WARNING"
+	has "$out" "tank/s hourly"
+	has "$out" "'tank/s hourly age'=10800s"
+	rc=0
+	out=$(at $((T0 + 7 * H)) status --nagios tank/s) || rc=$?
+	eq 2 "$rc" "--nagios exit for a critical"
+	has "$out" "ZEIT CRITICAL"
+	# The human form puts the problem first and exits 1.
+	rc=0
+	out=$(at $((T0 + 7 * H)) status -H) || rc=$?
+	eq 1 "$rc"
+	eq "CRITICAL	tank/s	hourly" "$(head -1 <<<"$out" | cut -f1-3)"
+	# Unreadable thresholds: UNKNOWN for monitoring.
+	printf '[status]\nwarn = soon\n' >/tmp/bad.conf
+	rc=0
+	out=$(at $((T0 + 7 * H)) --config /tmp/bad.conf status --nagios) || rc=$?
+	eq 3 "$rc"
+	has "$out" "bad.conf:2"
+	# Thresholds from the configuration.
+	printf '[status]\nwarn = 5\ncrit = 8\n' >/tmp/ok.conf
+	ok at $((T0 + 5 * H)) --config /tmp/ok.conf status --nagios tank/s
+	has "$OUT" "ZEIT OK"
+}
+
+test_status_replica_lag_prometheus_and_calls() {
+	zvm_file_pool backup 256M
+	zfs create tank/r
+	zfs create tank/r/child
+	for i in 1 2; do at $((T0 + i * D)) snap -t daily -r tank/r >/dev/null; done
+	ok "$ZEIT" send -r tank/r backup/r
+	for i in 3 4; do at $((T0 + i * D)) snap -t daily -r tank/r >/dev/null; done
+
+	# Three calls whatever the number of datasets and pools.
+	at $((T0 + 4 * D)) -vv status >/dev/null 2>/tmp/calls || true
+	eq 3 "$(grep -c 'zeit: run' /tmp/calls)" "zfs/zpool calls"
+
+	at $((T0 + 4 * D)) status --prometheus /tmp/zeit.prom >/dev/null || true
+	host=$(hostname)
+	python3 - "$host" <<-'PY'
+		import sys
+		from prometheus_client.parser import text_string_to_metric_families
+		host = sys.argv[1]
+		m = {}
+		for fam in text_string_to_metric_families(open("/tmp/zeit.prom").read()):
+		    for s in fam.samples:
+		        m[(s.name, tuple(sorted(s.labels.items())))] = s.value
+		def get(name, **labels):
+		    return m[(name, tuple(sorted(labels.items())))]
+		src = host + ":tank/r"
+		assert get("zeit_replica_lag_snapshots", replica="backup/r", source=src) == 2, m
+		assert get("zeit_replica_lag_seconds", replica="backup/r", source=src) == 2 * 86400
+		assert get("zeit_replica_lag_snapshots", replica="backup/r/child", source=src + "/child") == 2
+		assert get("zeit_replica_resume_pending", replica="backup/r", source=src) == 0
+		assert 0 <= get("zeit_pool_capacity_ratio", pool="backup") < 1
+		assert get("zeit_check_state", subject="backup/r", check="replica of " + src) == 0
+	PY
+	ok at $((T0 + 4 * D)) -H status backup/r
+	has "$OUT" "2 snapshots (2d00h) behind"
+	inode=$(stat -c %i /tmp/zeit.prom)
+
+	ok "$ZEIT" send -r tank/r backup/r
+	ok at $((T0 + 4 * D)) status --prometheus /tmp/zeit.prom backup/r
+	grep -q 'zeit_replica_lag_snapshots{replica="backup/r",source=".*"} 0' /tmp/zeit.prom ||
+		fail "after send the replica is not current: $(grep lag_snap /tmp/zeit.prom)"
+	# Replaced, not rewritten in place, and no temporary file left.
+	[ "$(stat -c %i /tmp/zeit.prom)" != "$inode" ] || fail "the textfile was rewritten in place"
+	eq "" "$(ls /tmp | grep 'zeit.prom.tmp' || true)"
+	ok at $((T0 + 4 * D)) -H status backup/r
+	has "$OUT" "0 snapshots (0m) behind"
+}
