@@ -1,0 +1,193 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zeit/select.h"
+#include "zeit/status.h"
+
+static struct zeit z;
+
+/* A dataset row: select_props() values, then the status extras. */
+static void add_ds(struct zfs_dataset_list *l, const char *name,
+                   const char *snap, const char *keep, const char *source,
+                   const char *token)
+{
+	size_t np = DSP_COUNT + STP_COUNT;
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	struct zfs_dataset *d = &l->v[l->n++];
+	d->name = xstrdup(name);
+	d->type = ZFS_TYPE_FILESYSTEM;
+	d->values = xcalloc(np, sizeof(char *));
+	for (size_t i = 0; i < np; i++)
+		d->values[i] = xstrdup("-");
+	free(d->values[DSP_SNAP]);
+	d->values[DSP_SNAP] = xstrdup(snap);
+	free(d->values[DSP_KEEP]);
+	d->values[DSP_KEEP] = xstrdup(keep);
+	free(d->values[DSP_COUNT + STP_SOURCE]);
+	d->values[DSP_COUNT + STP_SOURCE] = xstrdup(source);
+	free(d->values[DSP_COUNT + STP_TOKEN]);
+	d->values[DSP_COUNT + STP_TOKEN] = xstrdup(token);
+	l->nprops = np;
+}
+
+static void add_snap(struct zfs_snap_list *l, const char *name, uint64_t guid,
+                     uint64_t txg)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = (struct zfs_snap){xstrdup(name), false, guid, txg};
+}
+
+static const struct status_check *find(const struct status_report *r,
+                                       const char *subject, const char *check)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->v[i].subject, subject) &&
+		    !strncmp(r->v[i].check, check, strlen(check)))
+			return &r->v[i];
+	fail_msg("no check %s %s", subject, check);
+	return NULL;
+}
+
+static const time_t T0 = 1793491200; /* 2026-11-01T00:00:00Z */
+
+static void evaluate(const char *const *roots, time_t now,
+                     const struct zfs_dataset_list *ds,
+                     const struct zfs_snap_list *sn, struct status_report *r)
+{
+	struct zeit_config cfg;
+	config_init(&cfg);
+	struct status_input in = {ds, sn, NULL, roots, "h", now};
+	assert_int_equal(status_evaluate(&z, &cfg, &in, r), 0);
+	config_free(&cfg);
+}
+
+static void test_tier_thresholds(void **state)
+{
+	struct zfs_dataset_list ds = {0};
+	struct zfs_snap_list sn = {0};
+	struct status_report r;
+	(void)state;
+	add_ds(&ds, "t/a", "on",
+	       "frequent=0,hourly=24,daily=0,weekly=0,monthly=0", "-", "-");
+	add_snap(&sn, "t/a@zeit_hourly_20261101T000000Z", 1, 10);
+	add_snap(&sn, "t/a@zeit_hourly_20261101T010000Z", 2, 11);
+	evaluate(NULL, T0 + 3600 + 7199, &ds, &sn, &r);
+	assert_int_equal(find(&r, "t/a", "hourly")->state, STATUS_OK);
+	assert_int_equal(find(&r, "t/a", "hourly")->count, 2);
+	status_report_free(&r);
+	evaluate(NULL, T0 + 3600 + 7201, &ds, &sn, &r);
+	assert_int_equal(find(&r, "t/a", "hourly")->state, STATUS_WARNING);
+	assert_int_equal(r.worst, STATUS_WARNING);
+	status_report_free(&r);
+	evaluate(NULL, T0 + 3600 + 4 * 3600 + 1, &ds, &sn, &r);
+	assert_int_equal(find(&r, "t/a", "hourly")->state, STATUS_CRITICAL);
+	status_report_free(&r);
+	zfs_dataset_list_free(&ds);
+	zfs_snap_list_free(&sn);
+}
+
+static void test_missing_tier_and_unselected(void **state)
+{
+	struct zfs_dataset_list ds = {0};
+	struct zfs_snap_list sn = {0};
+	struct status_report r;
+	(void)state;
+	add_ds(&ds, "t/new", "on",
+	       "frequent=0,hourly=0,daily=7,weekly=0,monthly=0", "-", "-");
+	add_ds(&ds, "t/other", "-", "-", "-", "-");
+	evaluate(NULL, T0, &ds, &sn, &r);
+	assert_int_equal(find(&r, "t/new", "daily")->state, STATUS_CRITICAL);
+	/* Not snapshotted by zeit: no tier checks at all. */
+	for (size_t i = 0; i < r.n; i++)
+		assert_string_not_equal(r.v[i].subject, "t/other");
+	status_report_free(&r);
+	zfs_dataset_list_free(&ds);
+	zfs_snap_list_free(&sn);
+}
+
+static void test_replica_lag_by_guid(void **state)
+{
+	struct zfs_dataset_list ds = {0};
+	struct zfs_snap_list sn = {0};
+	struct status_report r;
+	(void)state;
+	add_ds(&ds, "t/src", "-", "-", "-", "-");
+	add_ds(&ds, "b/rep", "-", "-", "h:t/src", "-");
+	/* A child that only inherits the source is no replica. */
+	add_ds(&ds, "b/rep/x", "-", "-", "h:t/src", "-");
+	add_snap(&sn, "t/src@zeit_daily_20261101T000000Z", 11, 1);
+	add_snap(&sn, "t/src@zeit_daily_20261102T000000Z", 12, 2);
+	add_snap(&sn, "t/src@manual", 99, 3);
+	add_snap(&sn, "t/src@zeit_daily_20261103T000000Z", 13, 4);
+	add_snap(&sn, "t/src@zeit_daily_20261104T000000Z", 14, 5);
+	/* Renamed on the target: matched by guid. */
+	add_snap(&sn, "b/rep@kept", 11, 7);
+	add_snap(&sn, "b/rep@zeit_daily_20261102T000000Z", 12, 8);
+	evaluate(NULL, T0 + 4 * 86400, &ds, &sn, &r);
+	const struct status_check *c = find(&r, "b/rep", "replica of h:t/src");
+	assert_int_equal(c->lag_snaps, 2);
+	assert_int_equal(c->lag, 2 * 86400);
+	assert_int_equal(c->state, STATUS_OK);
+	for (size_t i = 0; i < r.n; i++)
+		assert_string_not_equal(r.v[i].subject, "b/rep/x");
+	status_report_free(&r);
+	/* A pending resume is a warning; a lost common snapshot critical. */
+	free(ds.v[1].values[DSP_COUNT + STP_TOKEN]);
+	ds.v[1].values[DSP_COUNT + STP_TOKEN] = xstrdup("1-abc");
+	evaluate(NULL, T0, &ds, &sn, &r);
+	assert_int_equal(find(&r, "b/rep", "replica")->state, STATUS_WARNING);
+	assert_true(find(&r, "b/rep", "replica")->resume_pending);
+	status_report_free(&r);
+	sn.v[5].guid = 1000;
+	sn.v[6].guid = 1001;
+	evaluate(NULL, T0, &ds, &sn, &r);
+	assert_int_equal(find(&r, "b/rep", "replica")->state, STATUS_CRITICAL);
+	status_report_free(&r);
+	zfs_dataset_list_free(&ds);
+	zfs_snap_list_free(&sn);
+}
+
+static void test_prometheus_text(void **state)
+{
+	struct zfs_dataset_list ds = {0};
+	struct zfs_snap_list sn = {0};
+	struct status_report r;
+	char *text = NULL;
+	size_t len = 0;
+	(void)state;
+	add_ds(&ds, "t/a\"q", "on",
+	       "frequent=0,hourly=24,daily=0,weekly=0,monthly=0", "-", "-");
+	add_snap(&sn, "t/a\"q@zeit_hourly_20261101T000000Z", 1, 10);
+	evaluate(NULL, T0 + 60, &ds, &sn, &r);
+	FILE *f = open_memstream(&text, &len);
+	status_prometheus(&r, T0 + 60, f);
+	fclose(f);
+	assert_non_null(
+	        strstr(text, "# TYPE zeit_snapshot_age_seconds gauge\n"));
+	assert_non_null(strstr(text, "zeit_snapshot_age_seconds{dataset=\"t/"
+	                             "a\\\"q\",tier=\"hourly\"} 60\n"));
+	assert_non_null(
+	        strstr(text, "zeit_status_timestamp_seconds 1793491260\n"));
+	free(text);
+	status_report_free(&r);
+	zfs_dataset_list_free(&ds);
+	zfs_snap_list_free(&sn);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_tier_thresholds),
+	        cmocka_unit_test(test_missing_tier_and_unselected),
+	        cmocka_unit_test(test_replica_lag_by_guid),
+	        cmocka_unit_test(test_prometheus_text),
+	};
+	zeit_init(&z);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
