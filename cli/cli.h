@@ -59,6 +59,14 @@ void table_add(struct table *t, const char *const *row);
 void table_print(struct cli *cli, struct table *t, const char *json_key);
 void table_free(struct table *t);
 
+struct zfs_diff_list;
+struct pkg_list;
+struct pkg_changes;
+/* zeit diff's renderings, shared with zeit bisect's report. */
+int cli_print_files(struct cli *cli, const struct zfs_diff_list *l);
+int cli_print_packages(struct cli *cli, const struct pkg_list *a,
+                       const struct pkg_changes *ch);
+
 int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_snap(struct cli *cli, int argc, char **argv);
 int cmd_destroy(struct cli *cli, int argc, char **argv);
@@ -67,6 +75,7 @@ int cmd_diff(struct cli *cli, int argc, char **argv);
 int cmd_send(struct cli *cli, int argc, char **argv);
 int cmd_be(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_bisect(struct cli *cli, int argc, char **argv);
 int cmd_serve(struct cli *cli, int argc, char **argv);
 
 #endif

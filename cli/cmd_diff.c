@@ -94,7 +94,7 @@ static void json_name(json_object *o, const char *key, const char *s, size_t n)
 	buf_free(&h);
 }
 
-static int print_files(struct cli *cli, const struct zfs_diff_list *l)
+int cli_print_files(struct cli *cli, const struct zfs_diff_list *l)
 {
 	size_t counts[4] = {0};
 	json_object *arr = cli->json ? json_object_new_array() : NULL;
@@ -164,8 +164,8 @@ static int print_files(struct cli *cli, const struct zfs_diff_list *l)
 	return ZEIT_EXIT_OK;
 }
 
-static int print_packages(struct cli *cli, const struct pkg_list *a,
-                          const struct pkg_changes *ch)
+int cli_print_packages(struct cli *cli, const struct pkg_list *a,
+                       const struct pkg_changes *ch)
 {
 	static const char *const cols[] = {"CHANGE", "PACKAGE", "OLD", "NEW",
 	                                   NULL};
@@ -264,7 +264,7 @@ int cmd_diff(struct cli *cli, int argc, char **argv)
 			if (diff_packages(&zh, from, to, &a, &b, &ch) < 0)
 				rc = cli_error(cli);
 			else
-				rc = print_packages(cli, &a, &ch);
+				rc = cli_print_packages(cli, &a, &ch);
 			pkg_changes_free(&ch);
 			pkg_list_free(&a);
 			pkg_list_free(&b);
@@ -290,7 +290,7 @@ int cmd_diff(struct cli *cli, int argc, char **argv)
 		if (diff_files(&zh, &req, &l) < 0)
 			rc = cli_error(cli);
 		else {
-			rc = print_files(cli, &l);
+			rc = cli_print_files(cli, &l);
 			zfs_diff_list_free(&l);
 		}
 	}

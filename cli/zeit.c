@@ -206,6 +206,30 @@ const struct cli_cmd cli_cmds[] = {
          "3 UNKNOWN\n"
          "      --prometheus FILE write a node_exporter textfile "
          "(atomically)\n"},
+        {"bisect", cmd_bisect, "find the snapshot where a regression appeared",
+         "bisect start [BE] --good SNAP [--bad SNAP] [--tier T]\n"
+         "       zeit bisect good|bad|skip [SNAP]\n"
+         "       zeit bisect run [--chroot] CMD [ARG...]\n"
+         "       zeit bisect status | log | replay FILE | reset",
+         "As git bisect does for commits. Candidates are the environment's "
+         "snapshots\n"
+         "between good and bad (bad: the newest), in creation order; --tier "
+         "keeps one\n"
+         "tier. Manual mode clones the midpoint into a throwaway environment "
+         "and sets\n"
+         "it to boot once; after testing, mark it from any environment. "
+         "run clones,\n"
+         "mounts and runs CMD with ZEIT_BISECT_ROOT set (or inside it with "
+         "--chroot),\n"
+         "then destroys the clone: exit 0 good, 125 skip, 1-127 bad, 128 or "
+         "more\n"
+         "stops. State lives in user properties on the BE root and the "
+         "snapshots,\n"
+         "so it survives reboots. reset destroys the clones and restores "
+         "bootfs and\n"
+         "the next boot. The end shows the last good and first bad snapshot "
+         "and the\n"
+         "packages and files that changed between them. See zeit-bisect(8).\n"},
         {"list", cmd_list,
          "list snapshots (and bookmarks) with their tier and time",
          "list [-r] [-b] [DATASET...]",

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "zeit/be.h"
 #include "zeit/zeit.h"
 
 enum bisect_mark {
@@ -40,5 +41,54 @@ enum bisect_mark bisect_mark_from(const char *word);
  * more (a signal, or -1 for one that did not run) stops. Returns the mark,
  * or UNKNOWN to stop. */
 enum bisect_mark bisect_mark_from_status(int status);
+
+/* ---- A bisection kept in ZFS ----
+ * On the BE root (the target's parent): org.zeit:bisect-target, -tier,
+ * -bootfs and -nextboot (what to restore); on snapshots: org.zeit:bisect =
+ * good|bad|skip; on the throwaway clones: org.zeit:bisect-clone. Any
+ * process on any environment reads it back from the pool. */
+
+struct bisect_cand {
+	char *snap; /* full name */
+	enum bisect_mark mark;
+};
+
+struct bisect {
+	struct be_ctx *be;
+	char *target;          /* dataset bisected */
+	char *tier;            /* NULL: every snapshot */
+	char *bootfs;          /* to restore, "none" when unset */
+	char *nextboot;        /* to restore, "none" when unset */
+	struct bisect_cand *v; /* candidates, in creation order */
+	size_t n;
+	struct bisect_next next;
+};
+
+struct bisect_start_opts {
+	const char *target; /* BE name or dataset; NULL: running, else bootfs */
+	const char *good;   /* snapshot (short or full) */
+	const char *bad;    /* NULL: the newest */
+	const char *tier;   /* NULL: all */
+};
+
+int bisect_start(struct be_ctx *be, const struct bisect_start_opts *o);
+/* Loads the bisection in progress (fails when there is none). */
+int bisect_load(struct be_ctx *be, struct bisect *b);
+void bisect_free(struct bisect *b);
+/* Marks snap (NULL: the one under test) and reloads. */
+int bisect_mark(struct bisect *b, const char *snap, enum bisect_mark m);
+/* Manual mode: a throwaway clone of the next candidate, set to boot once;
+ * older clones that are not running go. *clone gets its BE name. */
+int bisect_checkout(struct bisect *b, char **clone);
+/* Automated: clone, mount, run argv with ZEIT_BISECT_ROOT (or inside it
+ * with chroot), destroy, mark; until done. */
+int bisect_run(struct bisect *b, const char *const *argv, bool chroot,
+               void (*report)(const char *snap, enum bisect_mark m, int step,
+                              void *arg),
+               void *arg);
+/* Destroys the clones, clears every mark and restores bootfs/next boot. */
+int bisect_reset(struct be_ctx *be);
+/* The snapshot under test now (the manual clone's), or NULL. */
+const char *bisect_current(const struct bisect *b);
 
 #endif

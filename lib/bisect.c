@@ -1,0 +1,487 @@
+/* A bisection kept in ZFS user properties: start, marks, the throwaway
+ * clones of manual mode, `run`, and reset. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zeit/bisect.h"
+#include "zeit/snapname.h"
+
+#define P_TARGET   "org.zeit:bisect-target"
+#define P_TIER     "org.zeit:bisect-tier"
+#define P_BOOTFS   "org.zeit:bisect-bootfs"
+#define P_NEXTBOOT "org.zeit:bisect-nextboot"
+#define P_CURRENT  "org.zeit:bisect-current"
+#define P_MARK     "org.zeit:bisect"
+#define P_CLONE    "org.zeit:bisect-clone"
+
+static const char *const state_props[] = {P_TARGET,   P_TIER,    P_BOOTFS,
+                                          P_NEXTBOOT, P_CURRENT, NULL};
+
+/* The BE root's own (local) value of prop, or NULL. */
+static const char *local(const struct zfs_prop_list *pl, const char *ds,
+                         const char *prop)
+{
+	const struct zfs_prop *p = zfs_prop_find(pl, ds, prop);
+	return p && p->source == ZFS_SRC_LOCAL ? p->value : NULL;
+}
+
+static char *full_snap(const char *target, const char *s)
+{
+	return strchr(s, '@') ? xstrdup(s) : xasprintf("%s@%s", target, s);
+}
+
+static int set_one(struct zfs *zh, const char *ds, const char *prop,
+                   const char *value)
+{
+	char *a = xasprintf("%s=%s", prop, value);
+	const char *const set[] = {a, NULL};
+	int rc = zfs_set_props(zh, ds, set);
+	free(a);
+	return rc;
+}
+
+int bisect_start(struct be_ctx *be, const struct bisect_start_opts *o)
+{
+	struct zeit *z = be->zh->z;
+	struct zfs_prop_list pl;
+	char *target = NULL, *good = NULL, *bad = NULL;
+	struct zfs_snap_list sl = {0};
+	int rc = -1;
+
+	if (zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 0,
+	                  state_props, &pl) < 0)
+		return -1;
+	const char *running = local(&pl, be->root, P_TARGET);
+	if (running) {
+		rc = zeit_fail(z, EEXIST,
+		               "a bisection of %s is in progress; zeit bisect "
+		               "reset ends it",
+		               running);
+		zfs_prop_list_free(&pl);
+		return rc;
+	}
+	zfs_prop_list_free(&pl);
+	if (o->tier && zeit_tier_from_name(o->tier) == ZEIT_TIER_NONE)
+		return zeit_fail(z, EINVAL, "unknown tier '%s'", o->tier);
+	if (o->target)
+		target = strchr(o->target, '/') ? xstrdup(o->target)
+		                                : be_dataset(be, o->target);
+	else if (be->running)
+		target = xstrdup(be->running);
+	else if (be->bootfs)
+		target = xstrdup(be->bootfs);
+	else
+		return zeit_fail(z, ENOENT, "name the environment to bisect");
+	good = full_snap(target, o->good);
+	if (zfs_list_snapshots(be->zh, target, 0, &sl) < 0)
+		goto out;
+	const struct zfs_snap *g = NULL, *b = NULL;
+	for (size_t i = 0; i < sl.n; i++) {
+		if (!strcmp(sl.v[i].name, good))
+			g = &sl.v[i];
+		if (o->bad &&
+		    !strcmp(strchr(sl.v[i].name, '@') + 1,
+		            strchr(o->bad, '@') ? strchr(o->bad, '@') + 1
+		                                : o->bad))
+			b = &sl.v[i];
+	}
+	if (!o->bad && sl.n)
+		b = &sl.v[sl.n - 1];
+	if (!g) {
+		rc = zeit_fail(z, ENOENT, "no snapshot %s", good);
+		goto out;
+	}
+	if (!b) {
+		rc = zeit_fail(z, ENOENT, "no snapshot %s@%s", target,
+		               o->bad ? o->bad : "(none)");
+		goto out;
+	}
+	if (b->createtxg <= g->createtxg) {
+		rc = zeit_fail(z, EINVAL,
+		               "the bad snapshot %s is not newer than the good "
+		               "one %s",
+		               b->name, g->name);
+		goto out;
+	}
+	bad = xstrdup(b->name);
+	if (z->dry_run) {
+		zeit_note(z, 0, "would bisect %s between %s and %s", target,
+		          good, bad);
+		rc = 0;
+		goto out;
+	}
+	char *a1 = xasprintf(P_TARGET "=%s", target);
+	char *a2 = xasprintf(P_TIER "=%s", o->tier ? o->tier : "all");
+	char *a3 = xasprintf(P_BOOTFS "=%s", be->bootfs ? be->bootfs : "none");
+	char *a4 = xasprintf(P_NEXTBOOT "=%s",
+	                     be->nextboot ? be->nextboot : "none");
+	const char *const set[] = {a1, a2, a3, a4, NULL};
+	rc = zfs_set_props(be->zh, be->root, set);
+	free(a1);
+	free(a2);
+	free(a3);
+	free(a4);
+	if (rc == 0)
+		rc = set_one(be->zh, good, P_MARK, "good");
+	if (rc == 0)
+		rc = set_one(be->zh, bad, P_MARK, "bad");
+out:
+	zfs_snap_list_free(&sl);
+	free(target);
+	free(good);
+	free(bad);
+	return rc;
+}
+
+void bisect_free(struct bisect *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->v[i].snap);
+	free(b->v);
+	free(b->target);
+	free(b->tier);
+	free(b->bootfs);
+	free(b->nextboot);
+	memset(b, 0, sizeof(*b));
+}
+
+static char *current;
+
+const char *bisect_current(const struct bisect *b)
+{
+	(void)b;
+	return current;
+}
+
+int bisect_load(struct be_ctx *be, struct bisect *b)
+{
+	struct zeit *z = be->zh->z;
+	struct zfs_prop_list pl;
+	const char *const sp[] = {P_MARK, "createtxg", NULL};
+	struct zfs_dataset_list l;
+
+	memset(b, 0, sizeof(*b));
+	b->be = be;
+	if (zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 0,
+	                  state_props, &pl) < 0)
+		return -1;
+	const char *t = local(&pl, be->root, P_TARGET);
+	if (!t) {
+		zfs_prop_list_free(&pl);
+		return zeit_fail(z, ENOENT,
+		                 "no bisection in progress under %s (zeit "
+		                 "bisect start)",
+		                 be->root);
+	}
+	b->target = xstrdup(t);
+	const char *tier = local(&pl, be->root, P_TIER);
+	b->tier = tier && strcmp(tier, "all") ? xstrdup(tier) : NULL;
+	b->bootfs = xstrdup(local(&pl, be->root, P_BOOTFS)
+	                            ? local(&pl, be->root, P_BOOTFS)
+	                            : "none");
+	b->nextboot = xstrdup(local(&pl, be->root, P_NEXTBOOT)
+	                              ? local(&pl, be->root, P_NEXTBOOT)
+	                              : "none");
+	free(current);
+	current = local(&pl, be->root, P_CURRENT)
+	                  ? xstrdup(local(&pl, be->root, P_CURRENT))
+	                  : NULL;
+	zfs_prop_list_free(&pl);
+
+	if (zfs_list_datasets(be->zh, b->target, 1, ZFS_TYPE_SNAPSHOT, sp, &l) <
+	    0)
+		return -1;
+	/* Creation order, the good one first, the bad one last. */
+	unsigned long long *txg = xcalloc(l.n + 1, sizeof(*txg));
+	size_t *ord = xcalloc(l.n + 1, sizeof(*ord));
+	for (size_t i = 0; i < l.n; i++) {
+		parse_u64(l.v[i].values[1], &txg[i]);
+		ord[i] = i;
+	}
+	for (size_t i = 1; i < l.n; i++)
+		for (size_t j = i; j > 0 && txg[ord[j - 1]] > txg[ord[j]];
+		     j--) {
+			size_t x = ord[j];
+			ord[j] = ord[j - 1];
+			ord[j - 1] = x;
+		}
+	long first_good = -1, last_bad = -1;
+	for (size_t k = 0; k < l.n; k++) {
+		const char *m = l.v[ord[k]].values[0];
+		if (!strcmp(m, "good") && first_good < 0)
+			first_good = (long)k;
+		if (!strcmp(m, "bad"))
+			last_bad = (long)k;
+	}
+	b->v = xcalloc(l.n + 1, sizeof(*b->v));
+	for (long k = first_good; k >= 0 && k <= last_bad; k++) {
+		const struct zfs_dataset *d = &l.v[ord[k]];
+		enum bisect_mark m = bisect_mark_from(d->values[0]);
+		enum zeit_tier tt;
+		time_t when;
+		/* Outside the chosen tier only the marked ends count. */
+		if (b->tier && m == BISECT_UNKNOWN &&
+		    (!zeit_snapname_parse(d->name, &tt, &when) ||
+		     strcmp(zeit_tier_name(tt), b->tier)))
+			continue;
+		b->v[b->n].snap = xstrdup(d->name);
+		b->v[b->n++].mark = m;
+	}
+	free(txg);
+	free(ord);
+	zfs_dataset_list_free(&l);
+	enum bisect_mark *marks = xcalloc(b->n + 1, sizeof(*marks));
+	for (size_t i = 0; i < b->n; i++)
+		marks[i] = b->v[i].mark;
+	int rc = bisect_next(z, marks, b->n, &b->next);
+	free(marks);
+	return rc;
+}
+
+int bisect_mark(struct bisect *b, const char *snap, enum bisect_mark m)
+{
+	struct zeit *z = b->be->zh->z;
+	if (!snap)
+		snap = current;
+	if (!snap)
+		return zeit_fail(z, EINVAL,
+		                 "no snapshot is under test; name one");
+	char *full = full_snap(b->target, snap);
+	bool known = false;
+	for (size_t i = 0; i < b->n; i++)
+		if (!strcmp(b->v[i].snap, full))
+			known = true;
+	if (!known) {
+		int rc = zeit_fail(z, EINVAL,
+		                   "%s is not a candidate of this bisection",
+		                   full);
+		free(full);
+		return rc;
+	}
+	int rc = z->dry_run ? 0
+	                    : set_one(b->be->zh, full, P_MARK,
+	                              bisect_mark_name(m));
+	free(full);
+	if (rc < 0)
+		return -1;
+	struct be_ctx *be = b->be;
+	bisect_free(b);
+	return bisect_load(be, b);
+}
+
+static char *clone_name(const struct bisect *b, const char *snap)
+{
+	const char *t = strrchr(b->target, '/');
+	return xasprintf("%s-bisect-%s", t ? t + 1 : b->target,
+	                 strchr(snap, '@') + 1);
+}
+
+/* A clone of snap in the BE root, marked as bisect's. */
+static int make_clone(struct bisect *b, const char *snap, char **name)
+{
+	struct be_ctx *be = b->be;
+	*name = clone_name(b, snap);
+	struct be_create_opts o = {
+	        .name = *name, .source = snap, .mode = BE_CLONE};
+	char *ds = be_dataset(be, *name);
+	int rc = be_create(be, &o);
+	if (rc == 0)
+		rc = set_one(be->zh, ds, P_CLONE, strchr(snap, '@') + 1);
+	free(ds);
+	return rc;
+}
+
+/* Destroys bisect's clones, except keep (a BE name) and the running one. */
+static int drop_clones(struct be_ctx *be, const char *keep)
+{
+	const char *const props[] = {P_CLONE, NULL};
+	struct zfs_prop_list pl;
+	int rc = 0;
+
+	if (zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 1,
+	                  props, &pl) < 0)
+		return -1;
+	for (size_t i = 0; i < pl.n && rc == 0; i++) {
+		const struct zfs_prop *p = &pl.v[i];
+		if (p->source != ZFS_SRC_LOCAL || strchr(p->dataset, '@'))
+			continue;
+		const char *nm = strrchr(p->dataset, '/') + 1;
+		if ((keep && !strcmp(nm, keep)) ||
+		    (be->running && !strcmp(be->running, p->dataset)))
+			continue;
+		rc = zfs_destroy_dataset(be->zh, p->dataset, true);
+	}
+	zfs_prop_list_free(&pl);
+	return rc;
+}
+
+int bisect_checkout(struct bisect *b, char **clone)
+{
+	struct be_ctx *be = b->be;
+	*clone = NULL;
+	if (b->next.done)
+		return drop_clones(be, NULL);
+	const char *snap = b->v[b->next.pick].snap;
+	char *name = clone_name(b, snap);
+	if (drop_clones(be, name) < 0) {
+		free(name);
+		return -1;
+	}
+	char *ds = be_dataset(be, name);
+	struct zfs_dataset_list l;
+	bool have = zfs_list_datasets(be->zh, ds, 0, ZFS_TYPE_FILESYSTEM, NULL,
+	                              &l) == 0;
+	if (have)
+		zfs_dataset_list_free(&l);
+	zeit_clear_error(be->zh->z);
+	free(ds);
+	free(name);
+	if (!have && make_clone(b, snap, &name) < 0) {
+		free(name);
+		return -1;
+	}
+	if (have)
+		name = clone_name(b, snap);
+	if (be_activate(be, name, true) < 0 ||
+	    set_one(be->zh, be->root, P_CURRENT, snap) < 0) {
+		free(name);
+		return -1;
+	}
+	*clone = name;
+	return 0;
+}
+
+int bisect_run(struct bisect *b, const char *const *argv, bool chroot,
+               void (*report)(const char *snap, enum bisect_mark m, int step,
+                              void *arg),
+               void *arg)
+{
+	struct be_ctx *be = b->be;
+	struct zeit *z = be->zh->z;
+	int step = 0;
+
+	/* A manual step's clone goes, and the next boot is as it was. */
+	if (drop_clones(be, NULL) < 0 ||
+	    zpool_set_prop(be->zh, be->pool, BE_NEXTBOOT_PROP,
+	                   strcmp(b->nextboot, "none") ? b->nextboot : "") < 0)
+		return -1;
+	while (!b->next.done) {
+		const char *snap = b->v[b->next.pick].snap;
+		char *name = NULL, *where = NULL, *ds = NULL;
+		int status = -1;
+		step++;
+		if (make_clone(b, snap, &name) < 0) {
+			free(name);
+			return -1;
+		}
+		ds = be_dataset(be, name);
+		if (chroot) {
+			if (be_chroot(be, name, false, argv, &status) < 0)
+				goto fail;
+		} else {
+			if (be_mount(be, name, NULL, false, &where) < 0)
+				goto fail;
+			char *env = xasprintf("ZEIT_BISECT_ROOT=%s", where);
+			const char *const envv[] = {env, NULL};
+			struct run_cmd c;
+			run_cmd_init(&c, argv);
+			c.env = envv;
+			c.flags = RUN_INHERIT_STDIN | RUN_INHERIT_STDOUT |
+			          RUN_INHERIT_STDERR;
+			int r = run(z, &c);
+			status = r < 0 ? -1 : c.status;
+			run_cmd_free(&c);
+			free(env);
+			if (be_umount(be, name) < 0 || r < 0)
+				goto fail;
+		}
+		if (zfs_destroy_dataset(be->zh, ds, true) < 0)
+			goto fail;
+		free(ds);
+		free(where);
+		free(name);
+		enum bisect_mark m = bisect_mark_from_status(status);
+		if (m == BISECT_UNKNOWN)
+			return zeit_fail(z, EINTR,
+			                 "the test command stopped the "
+			                 "bisection (exit status %d at %s)",
+			                 status, snap);
+		if (report)
+			report(snap, m, step, arg);
+		char *s = xstrdup(snap);
+		int rc = bisect_mark(b, s, m);
+		free(s);
+		if (rc < 0)
+			return -1;
+		continue;
+	fail:
+		free(ds);
+		free(where);
+		free(name);
+		return -1;
+	}
+	return 0;
+}
+
+int bisect_reset(struct be_ctx *be)
+{
+	struct zeit *z = be->zh->z;
+	struct bisect b;
+	const char *const mp[] = {P_MARK, NULL};
+	struct zfs_prop_list pl;
+
+	if (bisect_load(be, &b) < 0 && !b.target)
+		return -1;
+	zeit_clear_error(z);
+	if (z->dry_run) {
+		zeit_note(z, 0,
+		          "would destroy bisect's clones, clear its "
+		          "marks and restore bootfs and next boot");
+		bisect_free(&b);
+		return 0;
+	}
+	if (be->running) {
+		const char *const cp[] = {P_CLONE, NULL};
+		struct zfs_prop_list c;
+		if (zfs_get_props(be->zh,
+		                  (const char *const[]){be->running, NULL}, 0,
+		                  cp, &c) == 0) {
+			const char *v = local(&c, be->running, P_CLONE);
+			zfs_prop_list_free(&c);
+			if (v) {
+				bisect_free(&b);
+				return zeit_fail(
+				        z, EBUSY,
+				        "this system runs a bisect clone; "
+				        "boot another environment and "
+				        "reset from there");
+			}
+		}
+	}
+	int rc = drop_clones(be, NULL);
+	/* Restore what boots, then forget the bisection. */
+	if (rc == 0)
+		rc = zpool_set_prop(be->zh, be->pool, "bootfs",
+		                    strcmp(b.bootfs, "none") ? b.bootfs : "");
+	if (rc == 0)
+		rc = zpool_set_prop(be->zh, be->pool, BE_NEXTBOOT_PROP,
+		                    strcmp(b.nextboot, "none") ? b.nextboot
+		                                               : "");
+	if (rc == 0 &&
+	    zfs_get_props(be->zh, (const char *const[]){b.target, NULL}, 1, mp,
+	                  &pl) == 0) {
+		for (size_t i = 0; i < pl.n && rc == 0; i++)
+			if (pl.v[i].source == ZFS_SRC_LOCAL &&
+			    strchr(pl.v[i].dataset, '@'))
+				rc = zfs_inherit_prop(be->zh, pl.v[i].dataset,
+				                      P_MARK, false);
+		zfs_prop_list_free(&pl);
+	}
+	for (size_t i = 0; rc == 0 && state_props[i]; i++)
+		rc = zfs_inherit_prop(be->zh, be->root, state_props[i], false);
+	bisect_free(&b);
+	return rc;
+}
