@@ -108,7 +108,6 @@ show "$ZEIT" send -r demo/BE backup/BE
 zfs set org.zeit:snap=off demo/BE
 zfs set org.zeit:snap=on org.zeit:keep=frequent=0,hourly=0,daily=31,weekly=0,monthly=0 demo/BE/void
 show "$ZEIT" --now 2026-11-30T06:00:00Z status demo/BE backup || true
-"$ZEIT" --now 2026-11-30T00:00:00Z snap -t daily demo/BE/void >/dev/null 2>&1 || true
 show "$ZEIT" --now 2026-12-03T06:00:00Z status --nagios demo/BE backup || true
 echo
 echo "demo finished"
