@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "zeit/util.h"
 #include "zeit/zeit.h"
@@ -58,6 +59,9 @@ void table_add(struct table *t, const char *const *row);
 /* Prints as aligned columns, -H tab-separated, or -j {"key": [rows]}. */
 void table_print(struct cli *cli, struct table *t, const char *json_key);
 void table_free(struct table *t);
+
+/* A byte count for people: "1.5 GiB", or terse as zfs list: "1.5G". */
+void cli_human_bytes(uint64_t b, bool terse, char *out, size_t len);
 
 struct zfs_diff_list;
 struct pkg_list;

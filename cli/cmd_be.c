@@ -50,18 +50,6 @@ static int open_ctx(struct cli *cli, struct zfs *zh, struct be_ctx *c)
 	return be_open(c, zh, root && *root ? root : NULL);
 }
 
-static void human(uint64_t b, char *out, size_t len)
-{
-	const char *u[] = {"B", "K", "M", "G", "T"};
-	double v = (double)b;
-	int i = 0;
-	while (v >= 1024 && i < 4) {
-		v /= 1024;
-		i++;
-	}
-	snprintf(out, len, i ? "%.1f%s" : "%.0f%s", v, u[i]);
-}
-
 static int flag_on(int c, void *arg)
 {
 	(void)c;
@@ -106,7 +94,7 @@ static int be_cmd_list(struct cli *cli, int argc, char **argv)
 			snprintf(used, sizeof(used), "%llu",
 			         (unsigned long long)b->used);
 		else
-			human(b->used, used, sizeof(used));
+			cli_human_bytes(b->used, true, used, sizeof(used));
 		for (size_t j = 0; j < b->kernels.n; j++)
 			buf_addf(&k, "%s%s", j ? "," : "",
 			         b->kernels.v[j].version[0]

@@ -216,8 +216,7 @@ int cmd_bisect(struct cli *cli, int argc, char **argv)
 	 * getopt start afresh. */
 	optind = 0;
 	const char *shortopts = strcmp(sub, "run") ? "" : "+";
-	while ((c = cli_getopt(cli, argc - 1, argv + 1, shortopts, lo)) !=
-	       -1) {
+	while ((c = cli_getopt(cli, argc - 1, argv + 1, shortopts, lo)) != -1) {
 		switch (c) {
 		case 'R': root_opt = optarg; break;
 		case 'g': so.good = optarg; break;

@@ -24,18 +24,6 @@ static double since(const struct timespec *t0)
 	       (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void human(uint64_t b, char *out, size_t len)
-{
-	const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-	double v = (double)b;
-	int i = 0;
-	while (v >= 1024 && i < 4) {
-		v /= 1024;
-		i++;
-	}
-	snprintf(out, len, i ? "%.1f %s" : "%.0f %s", v, u[i]);
-}
-
 static bool show_progress(uint64_t bytes, void *arg)
 {
 	struct progress_state *p = arg;
@@ -43,9 +31,9 @@ static bool show_progress(uint64_t bytes, void *arg)
 	double secs = since(&p->start);
 	double bps = secs > 0 ? (double)bytes / secs : 0;
 
-	human(bytes, done, sizeof(done));
-	human(p->estimate, total, sizeof(total));
-	human((uint64_t)bps, rate, sizeof(rate));
+	cli_human_bytes(bytes, false, done, sizeof(done));
+	cli_human_bytes(p->estimate, false, total, sizeof(total));
+	cli_human_bytes((uint64_t)bps, false, rate, sizeof(rate));
 	if (p->estimate > bytes && bps > 0) {
 		long eta = (long)((double)(p->estimate - bytes) / bps);
 		fprintf(stderr, "\r  %s: %s of ~%s, %s/s, %ld:%02ld left   ",
@@ -119,7 +107,7 @@ static void print_report(struct cli *cli, const struct send_report *rep)
 	table_free(&t);
 	if (!cli->json && !cli->scripted) {
 		char b[32];
-		human(rep->bytes, b, sizeof(b));
+		cli_human_bytes(rep->bytes, false, b, sizeof(b));
 		printf("%s%s in %.1f s (%.1f MiB/s)\n",
 		       cli->z.dry_run ? "dry run: nothing sent; " : "", b,
 		       rep->seconds,

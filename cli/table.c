@@ -111,3 +111,20 @@ void table_print(struct cli *cli, struct table *t, const char *json_key)
 			       c + 1 == t->ncols ? "\n" : "  ");
 	free(w);
 }
+
+void cli_human_bytes(uint64_t b, bool terse, char *out, size_t len)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)b;
+	int i = 0;
+	while (v >= 1024 && i < 4) {
+		v /= 1024;
+		i++;
+	}
+	/* terse: zfs list's style, 1.5G; else 1.5 GiB. */
+	if (terse)
+		snprintf(out, len, i ? "%.1f%c" : "%.0f%c", v,
+		         i ? units[i][0] : 'B');
+	else
+		snprintf(out, len, i ? "%.1f %s" : "%.0f %s", v, units[i]);
+}
