@@ -203,7 +203,25 @@ int cmd_bisect(struct cli *cli, int argc, char **argv)
 	bool chroot = false;
 	int c;
 
-	root_opt = NULL;
+	if (!replaying)
+		root_opt = NULL;
+	/* --root may come before the subcommand too, as with zeit be. */
+	while (argc >= 2 && str_starts(argv[1], "--root")) {
+		if (!strcmp(argv[1], "--root") && argc >= 3) {
+			root_opt = argv[2];
+			argv[2] = argv[0];
+			argv += 2;
+			argc -= 2;
+		} else if (str_starts(argv[1], "--root=")) {
+			root_opt = argv[1] + 7;
+			argv[1] = argv[0];
+			argv++;
+			argc--;
+		} else {
+			return cli_usage_error(cli, "bisect",
+			                       "--root needs a dataset");
+		}
+	}
 	if (argc < 2)
 		return cli_usage_error(
 		        cli, "bisect",

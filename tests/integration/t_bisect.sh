@@ -124,3 +124,18 @@ test_bisect_manual_across_reboots() {
 	ok "$ZEIT" bisect reset
 	eq "$before" "$(pool_state)" "pool state after reset"
 }
+
+test_bisect_run_on_a_replica() {
+	make_history
+	zvm_file_pool backup 256M
+	zfs create -o mountpoint=none backup/ROOT
+	ok "$ZEIT" send $R/void backup/ROOT/void
+	before=$(zfs list -H -p -o name,guid -t all -r backup; zfs get -H -r -s local -o name,property,value all backup)
+	# The backup pool keeps the history: bisect there, cloning there.
+	ok "$ZEIT" bisect --root backup/ROOT start backup/ROOT/void --good "$(day_name 1)"
+	ok "$ZEIT" bisect --root backup/ROOT run /var/tmp/zeit-check.sh
+	has "$OUT" "first bad snapshot: backup/ROOT/void@$(day_name $BAD_DAY)"
+	eq $R/void "$(zpool get -H -o value bootfs tank)" "the bisect on the replica touched the source pool"
+	ok "$ZEIT" bisect --root backup/ROOT reset
+	eq "$before" "$(zfs list -H -p -o name,guid -t all -r backup; zfs get -H -r -s local -o name,property,value all backup)"
+}
