@@ -145,15 +145,13 @@ void bisect_free(struct bisect *b)
 	free(b->tier);
 	free(b->bootfs);
 	free(b->nextboot);
+	free(b->current);
 	memset(b, 0, sizeof(*b));
 }
 
-static char *current;
-
 const char *bisect_current(const struct bisect *b)
 {
-	(void)b;
-	return current;
+	return b->current;
 }
 
 int bisect_load(struct be_ctx *be, struct bisect *b)
@@ -185,10 +183,9 @@ int bisect_load(struct be_ctx *be, struct bisect *b)
 	b->nextboot = xstrdup(local(&pl, be->root, P_NEXTBOOT)
 	                              ? local(&pl, be->root, P_NEXTBOOT)
 	                              : "none");
-	free(current);
-	current = local(&pl, be->root, P_CURRENT)
-	                  ? xstrdup(local(&pl, be->root, P_CURRENT))
-	                  : NULL;
+	b->current = local(&pl, be->root, P_CURRENT)
+	                     ? xstrdup(local(&pl, be->root, P_CURRENT))
+	                     : NULL;
 	zfs_prop_list_free(&pl);
 
 	if (zfs_list_datasets(be->zh, b->target, 1, ZFS_TYPE_SNAPSHOT, sp, &l) <
@@ -245,7 +242,7 @@ int bisect_mark(struct bisect *b, const char *snap, enum bisect_mark m)
 {
 	struct zeit *z = b->be->zh->z;
 	if (!snap)
-		snap = current;
+		snap = b->current;
 	if (!snap)
 		return zeit_fail(z, EINVAL,
 		                 "no snapshot is under test; name one");

@@ -59,6 +59,7 @@ struct bisect {
 	char *tier;            /* NULL: every snapshot */
 	char *bootfs;          /* to restore, "none" when unset */
 	char *nextboot;        /* to restore, "none" when unset */
+	char *current;         /* the snapshot under test, or NULL */
 	struct bisect_cand *v; /* candidates, in creation order */
 	size_t n;
 	struct bisect_next next;
