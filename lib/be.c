@@ -149,7 +149,8 @@ static bool is_nextboot(const struct be_ctx *c, const char *ds)
 	       (!strcmp(c->nextboot, ds) || !strcmp(c->nextboot, short_of(ds)));
 }
 
-/* Mounts ds read-only in a fresh directory and reads its /boot. */
+/* Reads the /boot of ds (a filesystem or snapshot): where it is mounted,
+ * else through a read-only mount in a fresh directory. */
 static int kernels_of(struct be_ctx *c, const char *ds, const char *mounted,
                       struct be_kernel_list *out)
 {
@@ -801,21 +802,8 @@ int be_rollback(struct be_ctx *c, const struct be_rollback_opts *o)
 		goto out;
 	}
 	/* A snapshot with no kernel would not boot. */
-	char tmpl[] = "/run/zeit-be-XXXXXX";
 	struct be_kernel_list kl = {0};
-	if (!mkdtemp(tmpl)) {
-		rc = zeit_fail(z, errno, "mkdtemp: %s", strerror(errno));
-		goto out;
-	}
-	int mrc = zfs_mount_at(c->zh, snap, tmpl, true);
-	if (mrc == 0) {
-		char *boot = xasprintf("%s/boot", tmpl);
-		mrc = be_kernels_in(z, boot, &kl);
-		free(boot);
-		zfs_unmount_at(c->zh, tmpl);
-	}
-	rmdir(tmpl);
-	if (mrc < 0)
+	if (kernels_of(c, snap, NULL, &kl) < 0)
 		goto out;
 	size_t nk = kl.n;
 	be_kernel_list_free(&kl);
