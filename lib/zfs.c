@@ -465,6 +465,41 @@ int zpool_set_prop(struct zfs *zh, const char *pool, const char *prop,
 	return zrun_quiet(zh, &a);
 }
 
+int zpool_import(struct zfs *zh, const char *pool, unsigned flags)
+{
+	struct strv a;
+
+	if (pool && check_name(zh, pool, ZFS_NAME_POOL) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zpool");
+	strv_push(&a, "import");
+	/* -N: a boot menu mounts what it needs itself, where it wants. */
+	strv_push(&a, "-N");
+	strv_push(&a, "-o");
+	strv_push(&a, "cachefile=none");
+	strv_push(&a, "-o");
+	strv_push(&a, flags & ZPOOL_IMPORT_READONLY ? "readonly=on"
+	                                            : "readonly=off");
+	if (flags & ZPOOL_IMPORT_FORCE)
+		strv_push(&a, "-f");
+	strv_push(&a, pool ? pool : "-a");
+	return zrun_quiet(zh, &a);
+}
+
+int zpool_export(struct zfs *zh, const char *pool)
+{
+	struct strv a;
+
+	if (check_name(zh, pool, ZFS_NAME_POOL) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zpool");
+	strv_push(&a, "export");
+	strv_push(&a, pool);
+	return zrun_quiet(zh, &a);
+}
+
 /* ---- Creating and destroying ---- */
 
 int zfs_snapshot(struct zfs *zh, const char *const *snaps,

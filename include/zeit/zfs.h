@@ -99,6 +99,15 @@ void zfs_snap_list_free(struct zfs_snap_list *l);
 /* Names of the imported pools. */
 int zpool_list(struct zfs *zh, struct strv *pools);
 
+enum {
+	ZPOOL_IMPORT_READONLY = 1 << 0,
+	ZPOOL_IMPORT_FORCE = 1 << 1, /* -f: last used by another host */
+};
+/* `zpool import -N -o cachefile=none` of pool, or of every pool found
+ * when pool is NULL; nothing is mounted. */
+int zpool_import(struct zfs *zh, const char *pool, unsigned flags);
+int zpool_export(struct zfs *zh, const char *pool);
+
 /* ---- Properties ---- */
 
 enum zfs_prop_source {

@@ -1,0 +1,17 @@
+/* Loading and starting a kernel with kexec_file_load(2): no kexec-tools
+ * needed in the initramfs. */
+#ifndef ZEIT_KEXEC_H
+#define ZEIT_KEXEC_H
+
+#include "zeit/zeit.h"
+
+/* Loads kernel and initrd (NULL: none) with cmdline for the next kexec.
+ * The files are read at once, so they may be unmounted afterwards. */
+int kexec_load(struct zeit *z, const char *kernel, const char *initrd,
+               const char *cmdline);
+/* Discards a loaded kernel. */
+int kexec_unload(struct zeit *z);
+/* Syncs and jumps into the loaded kernel; returns only on failure. */
+int kexec_exec(struct zeit *z);
+
+#endif

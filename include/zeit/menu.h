@@ -1,0 +1,75 @@
+/* The boot menu's model: pools imported read-only, boot environments found
+ * as `zeit be` finds them, the default chosen, a kernel loaded with the
+ * command line zfsbootmenu would give it. The screens (menu/) call this;
+ * nothing here draws. */
+#ifndef ZEIT_MENU_H
+#define ZEIT_MENU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "zeit/be.h"
+#include "zeit/zfs.h"
+
+struct menu_env {
+	struct be_ctx *ctx; /* the BE root it lives under */
+	struct be_info info;
+};
+
+struct menu_opts {
+	const char *const *roots; /* BE roots to use; NULL: discover */
+	bool import;              /* import pools (read-only) first */
+	bool force_import;        /* zpool import -f */
+};
+
+struct menu {
+	struct zeit *z;
+	struct zfs zh;
+	struct menu_opts o;
+	struct be_ctx *ctx;
+	size_t nctx;
+	struct menu_env *env;
+	size_t nenv;
+	size_t def;       /* the environment the countdown boots */
+	bool def_is_once; /* chosen by a next-boot-only request */
+	char *once;       /* that request (taken, so cleared), or NULL */
+};
+
+/* Imports, discovers and picks the default. A next-boot-only request is
+ * taken here, re-importing its pool read-write to clear it. */
+int menu_open(struct menu *m, struct zeit *z, const struct menu_opts *o);
+void menu_close(struct menu *m);
+/* Lists the environments again (after a clone, rename, destroy...). */
+int menu_refresh(struct menu *m);
+/* Index of the environment with this dataset, or -1. */
+long menu_find(const struct menu *m, const char *dataset);
+
+/* Makes the pool writable: export and import read-write when it is
+ * imported read-only. */
+int menu_writable(struct menu *m, const char *pool);
+bool menu_pool_writable(struct menu *m, const char *pool);
+
+/* Reads the environment's kernels (mounting it read-only for a moment). */
+int menu_kernels(struct menu *m, size_t i);
+
+struct menu_boot {
+	char *dataset;
+	char *kernel; /* file name in /boot */
+	char *initrd; /* file name in /boot, or NULL */
+	char *args;   /* everything after root=<prefix><dataset> */
+	char *cmdline;
+};
+
+/* Works out what booting environment i means: kernel (kernel NULL: the
+ * org.zfsbootmenu:kernel match, else the newest) and command line (args
+ * NULL: the environment's). With load, also stages it with kexec. */
+int menu_boot_plan(struct menu *m, size_t i, const char *kernel,
+                   const char *args, bool load, struct menu_boot *b);
+void menu_boot_free(struct menu_boot *b);
+/* Exports every pool and jumps into the staged kernel. */
+int menu_boot_exec(struct menu *m);
+
+/* Sets org.zfsbootmenu:kernel on the environment (its default kernel). */
+int menu_set_kernel(struct menu *m, size_t i, const char *kernel);
+
+#endif
