@@ -383,6 +383,8 @@ static void run_shell(struct screens *s, const char *why)
 	ui_resume(s->u);
 }
 
+/* Counts down to the default. Returns MK_TIMEOUT when it ran out, else
+ * the key that stopped it, which the caller then handles as usual. */
 static int countdown(struct screens *s, struct ui_list *l)
 {
 	for (int left = s->timeout; left > 0; left--) {
@@ -393,10 +395,10 @@ static int countdown(struct screens *s, struct ui_list *l)
 		int k = ui_key(s->u, 1000);
 		if (k != MK_TIMEOUT) {
 			l->status[0] = '\0';
-			return k == MK_ENTER ? 1 : 0;
+			return k;
 		}
 	}
-	return 1;
+	return MK_TIMEOUT;
 }
 
 int screens_run(struct screens *s)
@@ -408,14 +410,16 @@ int screens_run(struct screens *s)
 	         m->nenv, m->nenv == 1 ? "" : "s");
 	struct ui_list l = {
 	        .title = title,
-	        .help = " Enter boot  k kernels  s snapshots  d set default  "
+	        .help = " Enter boot  K kernels  s snapshots  d set default  "
 	                "e edit cmdline  c chroot  r shell",
 	        .n = m->nenv,
 	        .sel = m->def,
 	        .draw_row = env_row,
 	        .ctx = m,
 	};
-	if (s->timeout == 0 || (s->timeout > 0 && countdown(s, &l))) {
+	int pending = s->timeout > 0 ? countdown(s, &l) : MK_NONE;
+	if (s->timeout == 0 || pending == MK_TIMEOUT) {
+		pending = MK_NONE;
 		if (screens_boot(s, m->def, NULL, NULL) < 0)
 			show_error(s, "Boot failed");
 	}
@@ -424,8 +428,12 @@ int screens_run(struct screens *s)
 		         " zeit boot menu: %zu environment%s", m->nenv,
 		         m->nenv == 1 ? "" : "s");
 		l.n = m->nenv;
-		ui_draw_list(s->u, &l);
-		int k = ui_key(s->u, -1);
+		int k = pending;
+		pending = MK_NONE;
+		if (k == MK_NONE) {
+			ui_draw_list(s->u, &l);
+			k = ui_key(s->u, -1);
+		}
 		if (ui_list_nav(&l, k))
 			continue;
 		l.status[0] = '\0';
@@ -439,7 +447,7 @@ int screens_run(struct screens *s)
 			if (screens_boot(s, l.sel, NULL, NULL) < 0)
 				show_error(s, "Boot failed");
 			break;
-		case 'k':
+		case 'K':
 		case MK_RIGHT: kernels_screen(s, l.sel); break;
 		case 's': snapshots_screen(s, l.sel, &l.sel); break;
 		case 'd':

@@ -187,7 +187,8 @@ bool ui_prompt(struct ui *u, const char *question, const char *initial,
                char *out, size_t outlen)
 {
 	size_t len = 0;
-	snprintf(out, outlen, "%s", initial ? initial : "");
+	if (initial != out) /* the caller may edit in place */
+		snprintf(out, outlen, "%s", initial ? initial : "");
 	len = strlen(out);
 	curs_set(1);
 	for (;;) {
@@ -237,6 +238,8 @@ bool ui_confirm(struct ui *u, const char *question)
 
 void ui_message(struct ui *u, const char *title, const char *text)
 {
+	if (u->script_only) /* nobody sees the screen: say it on stderr */
+		fprintf(stderr, "zeit-menu: %s: %s\n", title, text);
 	erase();
 	bar(0, title);
 	mvaddnstr(2, 0, text, COLS * (LINES - 4));

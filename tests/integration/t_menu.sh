@@ -1,0 +1,142 @@
+# zeit-menu's model and screens against real pools, without booting: -n
+# and failed loads stop short of kexec, key scripts drive the screens.
+# The boots themselves are tested in qemu by tests/menu/run.
+
+R=tank/ROOT
+MENU=$PWD/$BUILD/zeit-menu
+
+# A root in miniature: kernels that are not kernels (nothing here boots),
+# an os-release, optionally a grub default.
+menu_root() { # DATASET KERNEL-VERSION OS-ID
+	local m=/tmp/mroot
+	mkdir -p $m
+	mount -t zfs -o zfsutil "$1" $m
+	mkdir -p $m/boot $m/etc $m/usr/lib
+	echo "kernel $2" >$m/boot/vmlinuz-"$2"
+	echo "initramfs $2" >$m/boot/initrd.img-"$2"
+	printf 'NAME="%s"\nID=%s\n' "$3" "$3" >$m/usr/lib/os-release
+	# Absolute, as distributions ship it: read inside the root.
+	ln -s /usr/lib/os-release $m/etc/os-release
+	umount $m
+}
+
+menu_roots() {
+	zfs create -o mountpoint=none -o org.zfsbootmenu:commandline="ro console=ttyS0" $R
+	zfs create -o mountpoint=/ -o canmount=noauto \
+		-o org.zfsbootmenu:commandline="%{parent} quiet" $R/void
+	menu_root $R/void 6.6.8_1 void
+	zfs create -o mountpoint=/ -o canmount=noauto $R/gentoo
+	menu_root $R/gentoo 6.6.21-gentoo gentoo
+	m=/tmp/mroot
+	mount -t zfs -o zfsutil $R/gentoo $m
+	echo "kernel old" >$m/boot/vmlinuz-6.1.0-gentoo
+	umount $m
+	zfs snapshot $R/void@base $R/gentoo@base
+	zpool set bootfs=$R/void tank
+}
+
+test_menu_default_kernel_and_cmdline() {
+	menu_roots
+	# Found from the pool's bootfs; the default is bootfs.
+	ok "$MENU" -n --auto --no-import
+	has "$OUT" "booting vmlinuz-6.6.8_1 from $R/void"
+	# %{parent} expands to the parent's own line.
+	has "$OUT" "command line: root=zfs:$R/void ro console=ttyS0 quiet"
+
+	# gentoo inherits the parent's line verbatim and gets its prefix
+	# from os-release; org.zfsbootmenu:kernel picks the older kernel.
+	zfs set org.zfsbootmenu:kernel='6\.1\.0' $R/gentoo
+	ok "$ZEIT" be activate gentoo
+	ok "$MENU" -n --auto --no-import --root $R
+	has "$OUT" "booting vmlinuz-6.1.0-gentoo from $R/gentoo"
+	has "$OUT" "command line: root=ZFS=$R/gentoo ro console=ttyS0"
+	# org.zfsbootmenu:rootprefix wins over os-release.
+	zfs set org.zfsbootmenu:rootprefix=zfs= $R/gentoo
+	ok "$MENU" -n --auto --no-import
+	has "$OUT" "command line: zfs=$R/gentoo ro console=ttyS0"
+	# No property anywhere: /etc/default/grub, then zfsbootmenu's default.
+	zfs inherit org.zfsbootmenu:commandline $R
+	ok "$MENU" -n --auto --no-import
+	has "$OUT" "command line: zfs=$R/gentoo quiet loglevel=4"
+	mount -t zfs -o zfsutil $R/gentoo /tmp/mroot
+	mkdir -p /tmp/mroot/etc/default
+	echo 'GRUB_CMDLINE_LINUX_DEFAULT="splash mitigations=off"' >/tmp/mroot/etc/default/grub
+	umount /tmp/mroot
+	ok "$MENU" -n --auto --no-import
+	has "$OUT" "command line: zfs=$R/gentoo splash mitigations=off"
+	# Nothing was left mounted.
+	hasnt "$(cat /proc/mounts)" "$R/"
+}
+
+test_menu_once_is_taken_and_load_errors_are_clear() {
+	menu_roots
+	ok "$ZEIT" be activate --once gentoo
+	eq "$R/gentoo" "$(zpool get -H -o value org.zeit:nextboot tank)"
+	# A dry run shows the choice and leaves the request in place.
+	ok "$MENU" -n --auto --no-import
+	has "$OUT" "from $R/gentoo"
+	eq "$R/gentoo" "$(zpool get -H -o value org.zeit:nextboot tank)"
+	# A real run takes it (once means once), then kexec_file_load refuses
+	# the fake kernel with a message that says so; the pool stays
+	# imported and nothing is left mounted.
+	fails "not a kernel image" "$MENU" --auto --no-import
+	hasnt "$OUT" "booting"
+	eq "-" "$(zpool get -H -o value org.zeit:nextboot tank)"
+	zpool list tank >/dev/null || fail "tank was exported after a failed boot"
+	hasnt "$(cat /proc/mounts)" "$R/"
+	ok "$MENU" -n --auto --no-import
+	has "$OUT" "from $R/void"
+}
+
+test_menu_imports_read_only_and_writes_read_write() {
+	menu_roots
+	zpool export tank
+	export ZPOOL_IMPORT_PATH=/tmp/zvm
+	# The menu imports the pool itself, read-only.
+	ok "$MENU" -n --auto
+	has "$OUT" "importing pools read-only"
+	has "$OUT" "from $R/void"
+	eq on "$(zpool get -H -o value readonly tank)"
+	# A write from the screens (set bootfs on gentoo) re-imports it
+	# read-write; the key script ends without a boot.
+	printf 'k d\n' >/tmp/keys
+	fails "key script ended" "$MENU" --no-import --keys /tmp/keys
+	eq off "$(zpool get -H -o value readonly tank)"
+	eq "$R/gentoo" "$(zpool get -H -o value bootfs tank)"
+}
+
+test_menu_keys_snapshot_clone_rollback() {
+	menu_roots
+	# Environments sort by name: gentoo, void; the cursor starts on the
+	# default (void). Clone void@base under the offered name.
+	printf 's c enter\n' >/tmp/keys
+	fails "key script ended" "$MENU" --no-import --keys /tmp/keys
+	eq "$R/void@base" "$(zfs get -H -o value origin $R/void_base)"
+	eq noauto "$(zfs get -H -o value canmount $R/void_base)"
+	# Clone and promote under a typed name (the offer erased first).
+	{ printf 's p'; printf ' backspace%.0s' $(seq 40); printf ' "mybe" enter\n'; } >/tmp/keys
+	fails "key script ended" "$MENU" --no-import --keys /tmp/keys
+	eq - "$(zfs get -H -o value origin $R/mybe)"
+	eq "$R/mybe@base" "$(zfs get -H -o value origin $R/void)"
+	# A new snapshot of gentoo under the offered name.
+	printf 'home s n enter\n' >/tmp/keys
+	fails "key script ended" "$MENU" --no-import --keys /tmp/keys
+	new=$(zfs list -H -o name -t snapshot -r $R/gentoo | grep "@menu_") || fail "no menu_ snapshot"
+	# Rollback asks first: anything but y keeps everything.
+	mount -t zfs -o zfsutil $R/gentoo /tmp/mroot
+	echo changed >/tmp/mroot/etc/marker
+	umount /tmp/mroot
+	printf 'home s j r n\n' >/tmp/keys # newest first: menu_..., base
+	fails "key script ended" "$MENU" --no-import --keys /tmp/keys
+	exists "$new" || fail "a declined rollback destroyed $new"
+	printf 'home s j r y\n' >/tmp/keys
+	fails "key script ended" "$MENU" --no-import --keys /tmp/keys
+	exists "$new" && fail "rollback -r kept the newer $new"
+	mount -t zfs -o zfsutil,ro $R/gentoo /tmp/mroot
+	[ ! -e /tmp/mroot/etc/marker ] || { umount /tmp/mroot; fail "rollback kept the change"; }
+	umount /tmp/mroot
+	# Bad scripts and options get one clear error.
+	printf 'down sideways\n' >/tmp/keys
+	fails "unknown key 'sideways'" "$MENU" --no-import --keys /tmp/keys
+	fails "--timeout takes whole seconds" "$MENU" --timeout soon
+}
