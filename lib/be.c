@@ -709,14 +709,17 @@ out:
 static int newest_first(const void *x, const void *y)
 {
 	const struct be_snap *a = x, *b = y;
-	return a->creation < b->creation   ? 1
-	       : a->creation > b->creation ? -1
-	                                   : 0;
+	/* creation has one-second steps; the txg breaks ties truly. */
+	if (a->creation != b->creation)
+		return a->creation < b->creation ? 1 : -1;
+	return a->createtxg < b->createtxg   ? 1
+	       : a->createtxg > b->createtxg ? -1
+	                                     : 0;
 }
 
 int be_snapshots(struct be_ctx *c, const char *name, struct be_snap_list *out)
 {
-	const char *const props[] = {"creation", NULL};
+	const char *const props[] = {"creation", "createtxg", NULL};
 	struct zfs_dataset_list l;
 
 	memset(out, 0, sizeof(*out));
@@ -734,8 +737,11 @@ int be_snapshots(struct be_ctx *c, const char *name, struct be_snap_list *out)
 		enum zeit_tier t;
 		time_t when;
 		s->name = xstrdup(strchr(l.v[i].name, '@') + 1);
+		unsigned long long txg = 0;
 		parse_u64(l.v[i].values[0], &cr);
+		parse_u64(l.v[i].values[1], &txg);
 		s->creation = (int64_t)cr;
+		s->createtxg = txg;
 		s->tier = zeit_snapname_parse(s->name, &t, &when)
 		                  ? zeit_tier_name(t)
 		                  : NULL;

@@ -121,6 +121,7 @@ struct be_snap {
 	char *name;       /* short name */
 	const char *tier; /* zeit tier name, or NULL */
 	int64_t creation;
+	uint64_t createtxg;
 };
 
 struct be_snap_list {
