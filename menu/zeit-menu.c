@@ -194,9 +194,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	zeit_note(&z, 1,
-	          "found %zu boot environments in %.2f s (%lu zfs calls); "
-	          "default %s%s",
-	          m.nenv, ui_uptime() - t0, m.zh.calls,
+	          "started %.2f s after the kernel; found %zu boot "
+	          "environments in %.2f s (%lu zfs calls); default %s%s",
+	          t0, m.nenv, ui_uptime() - t0, m.zh.calls,
 	          m.env[m.def].info.dataset, m.def_is_once ? " (once)" : "");
 
 	struct screens s = {
