@@ -153,15 +153,28 @@ int menu_open(struct menu *m, struct zeit *z, const struct menu_opts *o)
 	m->z = z;
 	m->o = *o;
 	zfs_init(&m->zh, z, NULL);
+	strv_init(&m->imported);
 	if (o->import) {
 		/* Pools that fail to import are reported; the others still
 		 * boot. */
 		unsigned fl = ZPOOL_IMPORT_READONLY |
 		              (o->force_import ? ZPOOL_IMPORT_FORCE : 0);
+		struct strv before, after;
+		if (zpool_list(&m->zh, &before) < 0)
+			return -1;
 		if (zpool_import(&m->zh, NULL, fl) < 0) {
 			zeit_note(z, 0, "importing pools: %s", zeit_error(z));
 			zeit_clear_error(z);
 		}
+		if (zpool_list(&m->zh, &after) < 0) {
+			strv_free(&before);
+			return -1;
+		}
+		for (size_t i = 0; i < after.n; i++)
+			if (!strv_contains(&before, after.v[i]))
+				strv_push(&m->imported, after.v[i]);
+		strv_free(&before);
+		strv_free(&after);
 	}
 	if (o->roots) {
 		strv_init(&roots);
@@ -193,9 +206,21 @@ int menu_open(struct menu *m, struct zeit *z, const struct menu_opts *o)
 	return choose_default(m);
 }
 
+int menu_release(struct menu *m)
+{
+	int rc = 0;
+	for (size_t i = 0; i < m->imported.n; i++)
+		if (zpool_export(&m->zh, m->imported.v[i]) < 0)
+			rc = -1;
+	strv_free(&m->imported);
+	strv_init(&m->imported);
+	return rc;
+}
+
 void menu_close(struct menu *m)
 {
 	free_envs(m);
+	strv_free(&m->imported);
 	for (size_t i = 0; i < m->nctx; i++)
 		be_close(&m->ctx[i]);
 	free(m->ctx);

@@ -223,6 +223,8 @@ int main(int argc, char **argv)
 			        "zeit-menu: the key script ended without "
 			        "a boot\n");
 	}
+	if (!z.dry_run && menu_release(&m) < 0)
+		fprintf(stderr, "zeit-menu: %s\n", zeit_error(&z));
 	menu_close(&m);
 	strv_free(&o.roots);
 	menu_keys_free(&u.script);

@@ -30,15 +30,19 @@ struct menu {
 	size_t nctx;
 	struct menu_env *env;
 	size_t nenv;
-	size_t def;       /* the environment the countdown boots */
-	bool def_is_once; /* chosen by a next-boot-only request */
-	char *once;       /* that request (taken, so cleared), or NULL */
+	size_t def;           /* the environment the countdown boots */
+	bool def_is_once;     /* chosen by a next-boot-only request */
+	char *once;           /* that request (taken, so cleared), or NULL */
+	struct strv imported; /* pools menu_open imported */
 };
 
 /* Imports, discovers and picks the default. A next-boot-only request is
  * taken here, re-importing its pool read-write to clear it. */
 int menu_open(struct menu *m, struct zeit *z, const struct menu_opts *o);
 void menu_close(struct menu *m);
+/* Exports the pools menu_open imported, so a boot that goes on without
+ * the menu finds them as it left them. */
+int menu_release(struct menu *m);
 /* Lists the environments again (after a clone, rename, destroy...). */
 int menu_refresh(struct menu *m);
 /* Index of the environment with this dataset, or -1. */
