@@ -6,6 +6,10 @@
 #include "zeit/bootcmd.h"
 #include "zeit/util.h"
 
+/* Far above any kernel's command-line limit (2 KiB on x86), yet it keeps
+ * nested %{parent}s from growing without bound. */
+#define KCL_MAX 65536
+
 static char *replace_all(const char *s, const char *what, const char *with)
 {
 	struct buf b;
@@ -13,11 +17,17 @@ static char *replace_all(const char *s, const char *what, const char *with)
 
 	buf_init(&b);
 	buf_adds(&b, "");
-	for (const char *p; (p = strstr(s, what)); s = p + wl) {
+	for (const char *p; (p = strstr(s, what)) && b.len < KCL_MAX;
+	     s = p + wl) {
 		buf_add(&b, s, (size_t)(p - s));
 		buf_adds(&b, with);
 	}
-	buf_adds(&b, s);
+	if (b.len < KCL_MAX)
+		buf_adds(&b, s);
+	if (b.len > KCL_MAX) {
+		b.len = KCL_MAX;
+		b.data[b.len] = '\0';
+	}
 	return buf_detach(&b);
 }
 
