@@ -179,12 +179,12 @@ static int kernels_of(struct be_ctx *c, const char *ds, const char *mounted,
 	return rc;
 }
 
-enum { LP_CREATION, LP_USED, LP_ORIGIN, LP_MOUNTPOINT, LP_COUNT };
+enum { LP_CREATION, LP_USED, LP_ORIGIN, LP_MOUNTPOINT, LP_ACTIVE, LP_COUNT };
 
 int be_list(struct be_ctx *c, bool kernels, struct be_list *out)
 {
-	const char *const props[] = {"creation", "used", "origin", "mountpoint",
-	                             NULL};
+	const char *const props[] = {"creation",   "used",         "origin",
+	                             "mountpoint", BE_ACTIVE_PROP, NULL};
 	struct zfs_dataset_list l;
 
 	memset(out, 0, sizeof(*out));
@@ -209,6 +209,7 @@ int be_list(struct be_ctx *c, bool kernels, struct be_list *out)
 		b->used = u;
 		b->origin = xstrdup(d->values[LP_ORIGIN]);
 		b->mountpoint = xstrdup(d->values[LP_MOUNTPOINT]);
+		b->menu_hidden = !strcmp(d->values[LP_ACTIVE], "off");
 		b->mounted_at = zfs_mounted_at(d->name);
 		if (kernels) {
 			if (kernels_of(c, d->name, b->mounted_at, &b->kernels) <

@@ -79,6 +79,16 @@ int menu_refresh(struct menu *m)
 		m->env =
 		        xrealloc(m->env, (m->nenv + l.n + 1) * sizeof(*m->env));
 		for (size_t i = 0; i < l.n; i++) {
+			/* Hidden as zfsbootmenu hides it, unless it is the
+			 * bootfs, which must stay bootable. */
+			if (l.v[i].menu_hidden && !l.v[i].active_reboot) {
+				struct be_list one = {
+				        .v = xcalloc(1, sizeof(*one.v)),
+				        .n = 1};
+				one.v[0] = l.v[i];
+				be_list_free(&one);
+				continue;
+			}
 			m->env[m->nenv].ctx = &m->ctx[r];
 			m->env[m->nenv].info = l.v[i];
 			m->nenv++;
@@ -262,7 +272,51 @@ int menu_writable(struct menu *m, const char *pool)
 	return 0;
 }
 
-/* Mounts the environment read-only in a fresh directory under /run. */
+static const char *prop_value(const struct zfs_prop_list *pl, const char *ds,
+                              const char *prop)
+{
+	const struct zfs_prop *p = zfs_prop_find(pl, ds, prop);
+	return p && p->source != ZFS_SRC_NONE && strcmp(p->value, "-")
+	               ? p->value
+	               : NULL;
+}
+
+/* The encryption root of ds when its key is not loaded, else NULL. */
+static char *locked_root(struct menu *m, const char *ds)
+{
+	const char *const props[] = {"encryptionroot", "keystatus", NULL};
+	const char *const dss[] = {ds, NULL};
+	struct zfs_prop_list pl;
+	char *root = NULL;
+
+	if (zfs_get_props(&m->zh, dss, 0, props, &pl) < 0) {
+		zeit_clear_error(m->z);
+		return NULL;
+	}
+	/* Native read-only properties have no source ("-"), so read the
+	 * values directly rather than through prop_value. */
+	const struct zfs_prop *er = zfs_prop_find(&pl, ds, "encryptionroot");
+	const struct zfs_prop *ks = zfs_prop_find(&pl, ds, "keystatus");
+	if (er && ks && strcmp(er->value, "-") &&
+	    !strcmp(ks->value, "unavailable"))
+		root = xstrdup(er->value);
+	zfs_prop_list_free(&pl);
+	return root;
+}
+
+int menu_unlock(struct menu *m, const char *ds)
+{
+	char *root = locked_root(m, ds);
+	if (!root)
+		return 0;
+	int rc = m->ask_key ? m->ask_key(m->ask_key_arg, m, root)
+	                    : zfs_load_key(&m->zh, root);
+	free(root);
+	return rc;
+}
+
+/* Mounts the environment read-only in a fresh directory under /run,
+ * asking for its key first when it is locked. */
 static char *mount_env(struct menu *m, const char *ds)
 {
 	char tmpl[] = "/run/zeit-menu-XXXXXX";
@@ -274,8 +328,23 @@ static char *mount_env(struct menu *m, const char *ds)
 		return NULL;
 	}
 	if (zfs_mount_at(&m->zh, ds, tmpl, true) < 0) {
-		rmdir(tmpl);
-		return NULL;
+		/* Only a failed mount pays for the key check. */
+		char msg[sizeof(m->z->errmsg)];
+		snprintf(msg, sizeof(msg), "%s", zeit_error(m->z));
+		zeit_clear_error(m->z);
+		char *root = locked_root(m, ds);
+		int rc = -1;
+		if (root) {
+			free(root);
+			if (menu_unlock(m, ds) == 0)
+				rc = zfs_mount_at(&m->zh, ds, tmpl, true);
+		} else {
+			zeit_fail(m->z, EIO, "%s", msg);
+		}
+		if (rc < 0) {
+			rmdir(tmpl);
+			return NULL;
+		}
 	}
 	return xstrdup(tmpl);
 }
@@ -351,15 +420,6 @@ static int read_boot_props(struct menu *m, const char *ds,
 	}
 	return zfs_get_props(&m->zh, (const char *const *)chain->v, 0, props,
 	                     pl);
-}
-
-static const char *prop_value(const struct zfs_prop_list *pl, const char *ds,
-                              const char *prop)
-{
-	const struct zfs_prop *p = zfs_prop_find(pl, ds, prop);
-	return p && p->source != ZFS_SRC_NONE && strcmp(p->value, "-")
-	               ? p->value
-	               : NULL;
 }
 
 static char *env_args(const struct zfs_prop_list *pl, const struct strv *chain,

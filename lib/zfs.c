@@ -1022,6 +1022,32 @@ int zfs_mount_at(struct zfs *zh, const char *name, const char *dir,
 	return zrun_quiet(zh, &a);
 }
 
+int zfs_load_key(struct zfs *zh, const char *dataset)
+{
+	struct strv a;
+	struct run_cmd c;
+
+	if (check_name(zh, dataset, ZFS_NAME_DATASET) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "load-key");
+	strv_push(&a, dataset);
+	/* The prompt, if keylocation says so, is the user's terminal. */
+	run_cmd_init(&c, (const char *const *)a.v);
+	c.flags = RUN_INHERIT_STDIN | RUN_INHERIT_STDOUT | RUN_INHERIT_STDERR;
+	note_cmd(zh, c.argv);
+	zh->calls++;
+	int rc = run(zh->z, &c);
+	if (rc == 0 && c.status != 0)
+		rc = zeit_fail(zh->z, EACCES,
+		               "zfs load-key %s failed (exit %d)", dataset,
+		               c.status);
+	run_cmd_free(&c);
+	strv_free(&a);
+	return rc;
+}
+
 int zfs_unmount_at(struct zfs *zh, const char *dir)
 {
 	struct strv a;

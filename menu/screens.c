@@ -401,6 +401,24 @@ static int countdown(struct screens *s, struct ui_list *l)
 	return MK_TIMEOUT;
 }
 
+/* zfs load-key prompts on the terminal: leave curses while it does. */
+static int ask_key(void *arg, struct menu *m, const char *encroot)
+{
+	struct screens *s = arg;
+	ui_suspend(s->u);
+	printf("\n%s is encrypted; its key is needed.\n", encroot);
+	fflush(stdout);
+	int rc = zfs_load_key(&m->zh, encroot);
+	ui_resume(s->u);
+	return rc;
+}
+
+void screens_attach(struct screens *s)
+{
+	s->m->ask_key = ask_key;
+	s->m->ask_key_arg = s;
+}
+
 int screens_run(struct screens *s)
 {
 	struct menu *m = s->m;

@@ -13,6 +13,9 @@ struct screens {
 	const char *shell;     /* recovery shell */
 };
 
+/* Routes the menu's key prompts through the screens. */
+void screens_attach(struct screens *s);
+
 /* Runs the menu until an environment boots (does not return then) or the
  * key script ends; returns non-zero on a failure to go on. */
 int screens_run(struct screens *s);

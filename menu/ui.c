@@ -250,6 +250,10 @@ void ui_message(struct ui *u, const char *title, const char *text)
 
 void ui_pager(struct ui *u, const char *title, const char *text)
 {
+	if (u->script_only) { /* nobody sees the screen: print it */
+		printf("%s\n%s\n", title, text);
+		fflush(stdout);
+	}
 	/* Split once into lines. */
 	size_t n = 0, cap = 64;
 	const char **line = malloc(cap * sizeof(*line));

@@ -206,6 +206,7 @@ int main(int argc, char **argv)
 	        .zeit_path = o.zeit_path,
 	        .shell = o.shell,
 	};
+	screens_attach(&s);
 	int rc;
 	if (o.auto_boot) {
 		rc = screens_boot(&s, m.def, NULL, NULL);

@@ -14,6 +14,8 @@
 
 /* The pool property for "next boot only"; the menu clears it on use. */
 #define BE_NEXTBOOT_PROP "org.zeit:nextboot"
+/* zfsbootmenu's switch to keep an environment out of the menu. */
+#define BE_ACTIVE_PROP "org.zfsbootmenu:active"
 /* Set on snapshots zeit takes for `be create`, so destroy knows them. */
 #define BE_SNAP_PROP "org.zeit:be-snapshot"
 
@@ -73,6 +75,7 @@ struct be_info {
 	char *mounted_at; /* where it is mounted now, or NULL */
 	struct be_kernel_list kernels;
 	bool kernels_read;
+	bool menu_hidden; /* org.zfsbootmenu:active=off */
 };
 
 struct be_list {

@@ -34,6 +34,10 @@ struct menu {
 	bool def_is_once;     /* chosen by a next-boot-only request */
 	char *once;           /* that request (taken, so cleared), or NULL */
 	struct strv imported; /* pools menu_open imported */
+	/* Loads the key of a locked encryption root (the screens leave the
+	 * terminal to zfs's prompt); NULL: zfs_load_key as is. */
+	int (*ask_key)(void *arg, struct menu *m, const char *encroot);
+	void *ask_key_arg;
 };
 
 /* Imports, discovers and picks the default. A next-boot-only request is
@@ -52,6 +56,9 @@ long menu_find(const struct menu *m, const char *dataset);
  * imported read-only. */
 int menu_writable(struct menu *m, const char *pool);
 bool menu_pool_writable(struct menu *m, const char *pool);
+
+/* Loads the key of the dataset's encryption root when it is locked. */
+int menu_unlock(struct menu *m, const char *dataset);
 
 /* Reads the environment's kernels (mounting it read-only for a moment). */
 int menu_kernels(struct menu *m, size_t i);

@@ -292,6 +292,9 @@ void zfs_diff_list_free(struct zfs_diff_list *l);
 int zfs_mount_at(struct zfs *zh, const char *name, const char *dir,
                  bool readonly);
 int zfs_unmount_at(struct zfs *zh, const char *dir);
+/* `zfs load-key` of an encryption root, prompting on this terminal when
+ * its keylocation is prompt. */
+int zfs_load_key(struct zfs *zh, const char *dataset);
 /* Where dataset is mounted on this machine now (malloc'd), or NULL. */
 char *zfs_mounted_at(const char *dataset);
 /* The ZFS dataset mounted at dir (as this process sees it), or NULL. */

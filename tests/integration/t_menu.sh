@@ -66,6 +66,15 @@ test_menu_default_kernel_and_cmdline() {
 	has "$OUT" "command line: zfs=$R/gentoo splash mitigations=off"
 	# Nothing was left mounted.
 	hasnt "$(cat /proc/mounts)" "$R/"
+
+	# org.zfsbootmenu:active=off hides an environment, as zfsbootmenu
+	# does: the last one in the list is then gentoo, not void.
+	printf 'end enter\n' >/tmp/keys
+	ok "$MENU" -n --no-import --keys /tmp/keys
+	has "$OUT" "from $R/void"
+	zfs set org.zfsbootmenu:active=off $R/void
+	ok "$MENU" -n --no-import --keys /tmp/keys
+	has "$OUT" "from $R/gentoo"
 }
 
 test_menu_once_is_taken_and_load_errors_are_clear() {
@@ -135,8 +144,39 @@ test_menu_keys_snapshot_clone_rollback() {
 	mount -t zfs -o zfsutil,ro $R/gentoo /tmp/mroot
 	[ ! -e /tmp/mroot/etc/marker ] || { umount /tmp/mroot; fail "rollback kept the change"; }
 	umount /tmp/mroot
+	# What changed since a snapshot: zeit diff, in the pager (printed
+	# when there is no terminal).
+	mount -t zfs -o zfsutil $R/gentoo /tmp/mroot
+	echo new >/tmp/mroot/etc/added
+	umount /tmp/mroot
+	printf 'home s D q\n' >/tmp/keys
+	fails "key script ended" "$MENU" --no-import --zeit "$ZEIT" --keys /tmp/keys
+	has "$OUT" "Changes since $R/gentoo@base"
+	has "$OUT" "/etc/added"
+	# The kernels screen sets the default kernel of gentoo (the older one).
+	printf 'home K j d esc\n' >/tmp/keys
+	fails "key script ended" "$MENU" --no-import --keys /tmp/keys
+	eq vmlinuz-6.1.0-gentoo "$(zfs get -H -o value org.zfsbootmenu:kernel $R/gentoo)"
 	# Bad scripts and options get one clear error.
 	printf 'down sideways\n' >/tmp/keys
 	fails "unknown key 'sideways'" "$MENU" --no-import --keys /tmp/keys
 	fails "--timeout takes whole seconds" "$MENU" --timeout soon
+}
+
+test_menu_encrypted_environment_asks_for_its_key() {
+	zfs create -o mountpoint=none $R
+	echo "correct horse" | zfs create -o encryption=on -o keyformat=passphrase \
+		-o keylocation=prompt -o mountpoint=/ -o canmount=noauto $R/secret
+	menu_root $R/secret 6.6.8_1 debian
+	zpool set bootfs=$R/secret tank
+	zfs unload-key $R/secret
+	eq unavailable "$(zfs get -H -o value keystatus $R/secret)"
+	# The menu lists it locked; booting asks zfs for the key, which reads
+	# it from the terminal (here, standard input).
+	fails "zfs load-key $R/secret failed" sh -c "echo 'wrong one' | '$MENU' -n --auto --no-import"
+	hasnt "$(cat /proc/mounts)" "$R/"
+	ok sh -c "echo 'correct horse' | '$MENU' -n --auto --no-import"
+	has "$OUT" "booting vmlinuz-6.6.8_1 from $R/secret"
+	has "$OUT" "command line: root=zfs:$R/secret quiet loglevel=4"
+	eq available "$(zfs get -H -o value keystatus $R/secret)"
 }
