@@ -257,11 +257,29 @@ static bool wants_raw(const struct send_request *req, const char *encryption)
 	                    strcmp(encryption, "-"));
 }
 
+/* org.zeit:* bookkeeping for the target after `newest` arrived: what
+ * `zeit status` reads. Four "name=value" strings pushed onto out. */
+static void bookkeeping_props(struct run_state *st, const char *ds,
+                              const struct zfs_snap *newest, struct strv *out)
+{
+	char host[256] = "", when[32];
+
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = 0;
+	ztime_format(st->src->z->now, when, sizeof(when));
+	strv_pushf(out, "org.zeit:source=%s:%s", host, ds);
+	strv_pushf(out, "org.zeit:last-guid=%llu",
+	           (unsigned long long)newest->guid);
+	strv_pushf(out, "org.zeit:last-snapshot=%s",
+	           strchr(newest->name, '@') + 1);
+	strv_pushf(out, "org.zeit:last-sent=%s", when);
+}
+
 static int stream(struct run_state *st, const char *ds, const char *tname,
                   const struct send_step *s, bool raw, bool force,
                   const char *token, struct send_result *res)
 {
-	const char *const ro_props[] = {"readonly=on", NULL};
+	struct strv props;
 	struct zfs_send_opts so = {
 	        .snap = s ? s->to : NULL,
 	        .from = s ? s->from : NULL,
@@ -273,28 +291,36 @@ static int stream(struct run_state *st, const char *ds, const char *tname,
 	        .resume_token = token,
 	};
 	/* A new target is read-only, so nothing writes to it between runs
-	 * and the next increment applies. */
+	 * and the next increment applies. The bookkeeping rides along with
+	 * each receive (set when it completes), which saves a `zfs set`. */
+	strv_init(&props);
+	if (s && !s->from && !strv_contains(&st->tnames, tname))
+		strv_push(&props, "readonly=on");
+	const struct zfs_snap *to = s ? find_name(&st->ssnaps, s->to) : NULL;
+	if (to)
+		bookkeeping_props(st, ds, to, &props);
 	struct zfs_recv_opts ro = {
 	        .target = tname,
 	        .resumable = true,
 	        .nomount = true,
 	        .force = force,
-	        .set_props = s && !s->from && !strv_contains(&st->tnames, tname)
-	                             ? ro_props
-	                             : NULL,
+	        .set_props = props.n ? (const char *const *)props.v : NULL,
 	};
 	uint64_t est = 0, bytes = 0;
 
 	if (st->req->on_step) {
 		if (zfs_send_estimate(st->src, &so, &est) < 0) {
+			strv_free(&props);
 			if (!token)
 				return -1;
 			return 1; /* the token's base is gone */
 		}
 		st->req->on_step(ds, s, est, st->req->arg);
 	} else if (token) {
-		if (zfs_send_estimate(st->src, &so, &est) < 0)
+		if (zfs_send_estimate(st->src, &so, &est) < 0) {
+			strv_free(&props);
 			return 1;
+		}
 	}
 	struct stall_watch w = {.user = st->req->progress,
 	                        .limit_s = st->req->stall_timeout_s > 0
@@ -305,6 +331,7 @@ static int stream(struct run_state *st, const char *ds, const char *tname,
 	        stall_fn, &w,
 	        st->req->progress ? st->req->progress->interval_ms : 1000};
 	int rc = zfs_send_recv(st->src, &so, st->dst, &ro, &prog, &bytes);
+	strv_free(&props);
 	res->bytes += bytes;
 	st->rep->bytes += bytes;
 	if (rc < 0 && w.stalled) {
@@ -368,28 +395,22 @@ static void fail_result(struct run_state *st, struct send_result *res)
  * anyway), dropping this target's older bookmarks. */
 static int bookkeep(struct run_state *st, const char *ds, const char *tname,
                     const struct zfs_snap *newest, const struct zfs_snap *v,
-                    size_t n)
+                    size_t n, bool in_recv)
 {
-	char host[256] = "", when[32], *bm;
 	const char *shortn = strchr(newest->name, '@') + 1;
+	char *bm;
 	int rc;
 
-	if (gethostname(host, sizeof(host) - 1) < 0)
-		host[0] = 0;
-	ztime_format(st->src->z->now, when, sizeof(when));
-	char *a = xasprintf("org.zeit:source=%s:%s", host, ds);
-	char *b = xasprintf("org.zeit:last-guid=%llu",
-	                    (unsigned long long)newest->guid);
-	char *c = xasprintf("org.zeit:last-snapshot=%s", shortn);
-	char *d = xasprintf("org.zeit:last-sent=%s", when);
-	const char *props[] = {a, b, c, d, NULL};
-	rc = zfs_set_props(st->dst, tname, props);
-	free(a);
-	free(b);
-	free(c);
-	free(d);
-	if (rc < 0)
-		return -1;
+	if (!in_recv) {
+		struct strv props;
+		strv_init(&props);
+		bookkeeping_props(st, ds, newest, &props);
+		rc = zfs_set_props(st->dst, tname,
+		                   (const char *const *)props.v);
+		strv_free(&props);
+		if (rc < 0)
+			return -1;
+	}
 
 	bm = xasprintf("%s#%s%s", ds, st->bmprefix, shortn);
 	bool have = false;
@@ -539,8 +560,13 @@ static int send_one(struct run_state *st, const char *ds, const char *origin,
 	if (plan.newest) {
 		res->newest = xstrdup(plan.newest->name);
 		strv_push(&st->keep_hold, plan.newest->name);
+		/* The last receive set the bookkeeping when it ended at
+		 * newest; a resumed stream carries no properties. */
+		bool in_recv = plan.nsteps && !res->resumed &&
+		               !strcmp(plan.steps[plan.nsteps - 1].to,
+		                       plan.newest->name);
 		if (!z->dry_run && (res->streams || res->resumed) &&
-		    bookkeep(st, ds, tname, plan.newest, sv, s.n) < 0)
+		    bookkeep(st, ds, tname, plan.newest, sv, s.n, in_recv) < 0)
 			goto fail_plan;
 	}
 	rc = 0;
@@ -563,38 +589,33 @@ fail:
 }
 
 /* Holds every new base with this target's tag and releases the tag from
- * the snapshots that were bases before: a holds listing, a hold call and a
- * release call for the whole tree. */
-static int move_holds(struct run_state *st)
+ * the snapshots that were bases before. The usual case costs a hold and a
+ * release call for the whole tree, with no listing: the tag on the old
+ * bases and not on the new ones is what the last run left. When that
+ * guess is wrong (a run was interrupted between its calls, a hold was
+ * taken or released by hand), a call fails and the holds listing decides
+ * instead. */
+static int move_holds_listed(struct run_state *st, const struct strv *all)
 {
 	struct zfs_hold_list hl;
-	struct strv all, to_hold, to_release;
+	struct strv to_hold, to_release;
 	int rc = -1;
 
-	if (!st->keep_hold.n && !st->old_base.n)
-		return 0;
-	strv_init(&all);
 	strv_init(&to_hold);
 	strv_init(&to_release);
-	for (size_t i = 0; i < st->keep_hold.n; i++)
-		strv_push(&all, st->keep_hold.v[i]);
-	for (size_t i = 0; i < st->old_base.n; i++)
-		if (!strv_contains(&all, st->old_base.v[i]) &&
-		    !strchr(st->old_base.v[i], '#'))
-			strv_push(&all, st->old_base.v[i]);
-	if (zfs_holds(st->src, (const char *const *)all.v, false, &hl) < 0)
+	if (zfs_holds(st->src, (const char *const *)all->v, false, &hl) < 0)
 		goto out;
-	for (size_t i = 0; i < all.n; i++) {
+	for (size_t i = 0; i < all->n; i++) {
 		bool held = false;
 		for (size_t k = 0; k < hl.n; k++)
-			if (!strcmp(hl.v[k].snapshot, all.v[i]) &&
+			if (!strcmp(hl.v[k].snapshot, all->v[i]) &&
 			    !strcmp(hl.v[k].tag, st->tag))
 				held = true;
-		bool want = strv_contains(&st->keep_hold, all.v[i]);
+		bool want = strv_contains(&st->keep_hold, all->v[i]);
 		if (want && !held)
-			strv_push(&to_hold, all.v[i]);
+			strv_push(&to_hold, all->v[i]);
 		else if (!want && held)
-			strv_push(&to_release, all.v[i]);
+			strv_push(&to_release, all->v[i]);
 	}
 	zfs_hold_list_free(&hl);
 	/* Hold first: a crash between the two leaves two holds, not none. */
@@ -607,8 +628,49 @@ static int move_holds(struct run_state *st)
 		goto out;
 	rc = 0;
 out:
-	strv_free(&all);
 	strv_free(&to_hold);
+	strv_free(&to_release);
+	return rc;
+}
+
+static int move_holds(struct run_state *st)
+{
+	struct strv all, to_release;
+	int rc = 0;
+
+	if (!st->keep_hold.n && !st->old_base.n)
+		return 0;
+	strv_init(&all);
+	strv_init(&to_release);
+	for (size_t i = 0; i < st->keep_hold.n; i++)
+		strv_push(&all, st->keep_hold.v[i]);
+	for (size_t i = 0; i < st->old_base.n; i++)
+		if (!strv_contains(&all, st->old_base.v[i]) &&
+		    !strchr(st->old_base.v[i], '#')) {
+			strv_push(&all, st->old_base.v[i]);
+			strv_push(&to_release, st->old_base.v[i]);
+		}
+	/* A base that stays a base keeps its hold; with nothing new to hold
+	 * or release, the listing checks that it still is held. */
+	struct strv to_hold;
+	strv_init(&to_hold);
+	for (size_t i = 0; i < st->keep_hold.n; i++)
+		if (!strv_contains(&st->old_base, st->keep_hold.v[i]))
+			strv_push(&to_hold, st->keep_hold.v[i]);
+	bool guessed =
+	        (to_hold.n || to_release.n) &&
+	        (!to_hold.n ||
+	         zfs_hold(st->src, st->tag, (const char *const *)to_hold.v,
+	                  false) == 0) &&
+	        (!to_release.n ||
+	         zfs_release(st->src, st->tag,
+	                     (const char *const *)to_release.v, false) == 0);
+	if (!guessed) {
+		zeit_clear_error(st->src->z);
+		rc = move_holds_listed(st, &all);
+	}
+	strv_free(&to_hold);
+	strv_free(&all);
 	strv_free(&to_release);
 	return rc;
 }
