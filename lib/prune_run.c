@@ -1,5 +1,6 @@
-/* zeit prune from listing to destroying: two fast listings and one channel
- * program per pool. */
+/* zeit prune from listing to destroying: a read-only channel program per
+ * pool lists (two fast `zfs list` calls where that fails), and one channel
+ * program per pool destroys. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,30 +60,84 @@ static int plan_pool_datasets(struct zfs *zh, const struct prune_request *req,
 	return 0;
 }
 
+static int by_snap_name(const void *a, const void *b)
+{
+	const struct zfs_snap *x = a, *y = b;
+	return strcmp(x->name, y->name);
+}
+
+/* The fallback listings: datasets with their properties, then the
+ * snapshots of each root on zfs's fast path. Overlapping roots (tank/a
+ * and tank/a/b with -r) list some snapshots twice; each is planned once. */
+static int list_and_plan(struct zfs *zh, const struct prune_request *req,
+                         struct zfs_dataset_list *all, struct prune_plan *plan)
+{
+	struct zfs_snap_list snaps = {0};
+	size_t nroots = 0;
+	bool *named = NULL;
+	int rc = -1;
+
+	for (; req->roots && req->roots[nroots]; nroots++)
+		;
+	if (select_list(zh, req->roots, req->recursive, all, &named) < 0)
+		return -1;
+	for (size_t r = 0; r < (nroots ? nroots : 1); r++) {
+		struct zfs_snap_list one;
+		if (zfs_list_snapshots(
+		            zh, nroots ? req->roots[r] : NULL,
+		            req->recursive || !nroots ? ZFS_SNAP_RECURSIVE : 0,
+		            &one) < 0)
+			goto out;
+		snaps.v = xrealloc(snaps.v,
+		                   (snaps.n + one.n + 1) * sizeof(*snaps.v));
+		memcpy(snaps.v + snaps.n, one.v, one.n * sizeof(*one.v));
+		snaps.n += one.n;
+		free(one.v);
+	}
+	if (nroots > 1) {
+		qsort(snaps.v, snaps.n, sizeof(*snaps.v), by_snap_name);
+		size_t w = 0;
+		for (size_t i = 0; i < snaps.n; i++) {
+			if (w &&
+			    !strcmp(snaps.v[w - 1].name, snaps.v[i].name)) {
+				free(snaps.v[i].name);
+				continue;
+			}
+			snaps.v[w++] = snaps.v[i];
+		}
+		snaps.n = w;
+	}
+	rc = plan_pool_datasets(zh, req, all, &snaps, plan);
+out:
+	zfs_snap_list_free(&snaps);
+	free(named);
+	return rc;
+}
+
 int prune_run(struct zfs *zh, const struct prune_request *req,
               struct prune_plan *plan, struct prune_exec_stats *stats)
 {
 	struct zfs_dataset_list all;
-	bool *named = NULL;
-	size_t nroots = 0;
+	struct zfs_snap_list snaps;
 	int rc = -1;
 
 	memset(stats, 0, sizeof(*stats));
 	prune_plan_init(plan);
-	for (; req->roots && req->roots[nroots]; nroots++)
-		;
-	if (select_list(zh, req->roots, req->recursive, &all, &named) < 0)
-		return -1;
-	for (size_t r = 0; r < (nroots ? nroots : 1); r++) {
-		struct zfs_snap_list snaps;
-		if (zfs_list_snapshots(
-		            zh, nroots ? req->roots[r] : NULL,
-		            req->recursive || !nroots ? ZFS_SNAP_RECURSIVE : 0,
-		            &snaps) < 0)
-			goto out;
+	if (req->mode != PRUNE_MODE_BATCH &&
+	    prune_list(zh, req->roots, req->recursive, &all, &snaps) == 0) {
 		int prc = plan_pool_datasets(zh, req, &all, &snaps, plan);
 		zfs_snap_list_free(&snaps);
 		if (prc < 0)
+			goto out;
+	} else {
+		if (req->mode != PRUNE_MODE_BATCH) {
+			zeit_note(zh->z, 1,
+			          "listing with zfs list instead of a channel "
+			          "program: %s",
+			          zeit_error(zh->z));
+			zeit_clear_error(zh->z);
+		}
+		if (list_and_plan(zh, req, &all, plan) < 0)
 			goto out;
 	}
 
@@ -107,7 +162,6 @@ int prune_run(struct zfs *zh, const struct prune_request *req,
 	}
 	strv_free(&pools);
 out:
-	free(named);
 	zfs_dataset_list_free(&all);
 	return rc;
 }

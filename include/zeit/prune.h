@@ -81,6 +81,17 @@ struct prune_request {
 	enum prune_mode mode;
 };
 
+/* The datasets under roots (every pool when roots is NULL or empty; whole
+ * trees when recursive) with select_props(), sorted by name, and their
+ * snapshots, listed by one read-only channel program per pool. */
+int prune_list(struct zfs *zh, const char *const *roots, bool recursive,
+               struct zfs_dataset_list *all, struct zfs_snap_list *snaps);
+/* The listing program's source, and its JSON result (`zfs program -j`)
+ * appended to all and snaps; both pure, for the unit tests. */
+char *prune_list_program_source(void);
+int prune_list_parse(struct zeit *z, const char *json,
+                     struct zfs_dataset_list *all, struct zfs_snap_list *snaps);
+
 /* Plans every selected dataset and executes pool by pool (one channel
  * program each). The plan is left in *plan for printing. */
 int prune_run(struct zfs *zh, const struct prune_request *req,

@@ -107,17 +107,66 @@ test_prune_counts_zfs_calls() {
 	for i in 0 1 2 3; do "$ZEIT" --now "@$((t + i * 900))" snap -t frequent tank/a tank/b tank/c other/x >/dev/null; done
 	ok "$ZEIT" -vv --now "@$((t + 3 * 900))" prune
 	has "$OUT" "destroyed 8 of 16"
-	eq 2 "$(grep -c 'run: zfs list' <<<"$ERR")" "listings"
-	eq 2 "$(grep -c 'run: zfs program' <<<"$ERR")" "one channel program per pool"
+	# Listing: the pool names, then one read-only program (-n) a pool.
+	eq 1 "$(grep -c 'run: zpool list' <<<"$ERR")" "one zpool list"
+	eq 0 "$(grep -c 'run: zfs list' <<<"$ERR")" "no zfs list"
+	eq 2 "$(grep -c 'run: zfs program -j -n ' <<<"$ERR")" "one listing program per pool"
+	eq 2 "$(grep -c 'run: zfs program -j -t ' <<<"$ERR")" "one destroying channel program per pool"
+	eq 4 "$(grep -c 'run: zfs program' <<<"$ERR")" "no other programs"
 	eq 0 "$(grep -c 'run: zfs destroy' <<<"$ERR")" "no destroy calls beside the programs"
 	# Forced fallback: one zfs get per pool, at most one destroy per dataset.
 	for i in 4 5; do "$ZEIT" --now "@$((t + i * 900))" snap -t frequent tank/a tank/b tank/c other/x >/dev/null; done
 	ok "$ZEIT" -vv --now "@$((t + 5 * 900))" prune --batch
 	has "$OUT" "destroyed 8 of 16"
+	eq 2 "$(grep -c 'run: zfs list' <<<"$ERR")" "fast listings of datasets and snapshots"
 	eq 2 "$(grep -c 'run: zfs get' <<<"$ERR")" "one zfs get per pool"
 	eq 4 "$(grep -c 'run: zfs destroy' <<<"$ERR")" "one destroy per dataset"
 	eq 0 "$(grep -c 'run: zfs program' <<<"$ERR")"
 	eq 8 "$(zfs list -H -t snapshot -r tank other | wc -l)"
+}
+
+# The plan from the listing program equals the plan from zfs list, over
+# inherited and local keep rules, exclusions, a volume, names with spaces,
+# a held snapshot and a clone origin, for whole pools and for overlapping
+# named roots.
+test_prune_listing_program_matches_zfs_list() {
+	zfs create -o org.zeit:snap=on -o org.zeit:keep=frequent=1 tank/a
+	zfs create "tank/a/with space"
+	zfs create -o org.zeit:keep=frequent=2 tank/a/local
+	zfs create -o com.sun:auto-snapshot=false tank/a/legacy-off
+	zfs create -o org.zeit:prune=off tank/a/keepall
+	zfs create -V 8M -o org.zeit:snap=on -o org.zeit:keep=frequent=1 tank/vol
+	t=1795737600
+	for i in 0 1 2 3; do
+		"$ZEIT" --now "@$((t + i * 900))" snap -t frequent -r tank/a tank/vol >/dev/null
+		zfs snapshot "tank/a/legacy-off@zeit_frequent_$(date -u -d "@$((t + i * 900))" +%Y%m%dT%H%M%SZ)"
+	done
+	zfs hold keep "tank/a/local@zeit_frequent_$(date -u -d "@$t" +%Y%m%dT%H%M%SZ)"
+	zfs clone "tank/vol@zeit_frequent_$(date -u -d "@$t" +%Y%m%dT%H%M%SZ)" tank/volclone
+	before=$(zfs list -H -t all -o name,guid -r tank)
+	for args in "" "-r tank/a tank/a/local tank/vol" "tank/a/local" "-r tank"; do
+		# shellcheck disable=SC2086
+		ok "$ZEIT" -H -n -vv --now "@$((t + 3 * 900))" prune $args
+		program=$OUT
+		eq 0 "$(grep -c 'run: zfs list' <<<"$ERR")" "zfs list calls for '$args'"
+		hasnt "$ERR" "listing with zfs list instead"
+		# shellcheck disable=SC2086
+		ok "$ZEIT" -H -n -vv --now "@$((t + 3 * 900))" prune --batch $args
+		grep -q 'run: zfs program' <<<"$ERR" && fail "--batch ran a program"
+		eq "$(sort <<<"$OUT")" "$(sort <<<"$program")" "plans for '$args'"
+	done
+	has "$program" "tank/a/with space@zeit_frequent_"
+	has "$program" "held"
+	has "$program" "clone"
+	eq "$before" "$(zfs list -H -t all -o name,guid -r tank)" "dry runs changed nothing"
+	ok "$ZEIT" --now "@$((t + 3 * 900))" prune
+	# frequent=1 on tank/a and its inheriting child, 2 on local plus the
+	# held one, 1 on the volume plus its clone's origin; prune=off keeps
+	# all four.
+	eq 1 "$(zfs list -H -t snapshot -d1 "tank/a/with space" | wc -l)"
+	eq 3 "$(zfs list -H -t snapshot -d1 tank/a/local | wc -l)"
+	eq 2 "$(zfs list -H -t snapshot -d1 tank/vol | wc -l)"
+	eq 4 "$(zfs list -H -t snapshot -d1 tank/a/keepall | wc -l)"
 }
 
 test_snap_auto_counts_and_selection() {

@@ -119,6 +119,66 @@ static void test_lua(void **state)
 	free(src);
 }
 
+/* The listing program's answer, as `zfs program -j` prints it. */
+static void test_list_parse(void **state)
+{
+	struct zfs_dataset_list all = {.nprops = DSP_COUNT};
+	struct zfs_snap_list snaps = {0};
+	(void)state;
+	char *src = prune_list_program_source();
+	assert_non_null(strstr(src, "local props = {\"org.zeit:snap\", "));
+	assert_non_null(strstr(src, "\"org.zeit:prune\"}\n"));
+	assert_null(strstr(src, "PROPS"));
+	free(src);
+
+	const char *one =
+	        "{\"return\": {\"datasets\": {"
+	        "\"tank/b\": {\"type\": \"filesystem\", "
+	        "\"org.zeit:keep\": \"hourly=2\\tx\", "
+	        "\"org.zeit:snap\": \"on\"}, "
+	        "\"tank\": {\"type\": \"filesystem\"}, "
+	        "\"tank/vol\": {\"type\": \"volume\", "
+	        "\"com.sun:auto-snapshot:daily\": \"false\"}}, "
+	        "\"snapshots\": {\"tank/b@zeit_hourly_20261127T010000Z\": 7, "
+	        "\"tank/b@x y\": 12}}}";
+	/* A pool with no snapshots: Lua's empty table is left out. */
+	const char *two = "{\"return\": {\"datasets\": {\"other\": "
+	                  "{\"type\": \"filesystem\"}}}}";
+	assert_int_equal(prune_list_parse(&z, one, &all, &snaps), 0);
+	assert_int_equal(prune_list_parse(&z, two, &all, &snaps), 0);
+	assert_int_equal(all.n, 4);
+	assert_string_equal(all.v[0].name, "other");
+	assert_string_equal(all.v[1].name, "tank");
+	assert_string_equal(all.v[2].name, "tank/b");
+	assert_string_equal(all.v[3].name, "tank/vol");
+	assert_int_equal(all.v[3].type, ZFS_TYPE_VOLUME);
+	assert_int_equal(all.v[2].type, ZFS_TYPE_FILESYSTEM);
+	assert_string_equal(all.v[2].values[DSP_SNAP], "on");
+	assert_string_equal(all.v[2].values[DSP_KEEP], "hourly=2\tx");
+	assert_string_equal(all.v[1].values[DSP_KEEP], "-");
+	assert_string_equal(
+	        all.v[3].values[DSP_AUTOSNAP_TIER0 + ZEIT_TIER_DAILY], "false");
+	assert_int_equal(select_find(&all, "tank/b@x", 6), 2);
+	assert_int_equal(snaps.n, 2);
+	for (size_t i = 0; i < snaps.n; i++)
+		assert_int_equal(snaps.v[i].createtxg,
+		                 strstr(snaps.v[i].name, "x y") ? 12 : 7);
+	zfs_dataset_list_free(&all);
+	zfs_snap_list_free(&snaps);
+
+	/* An error text instead of JSON is refused, naming what came. */
+	assert_int_equal(prune_list_parse(&z,
+	                                  "Channel program execution "
+	                                  "failed",
+	                                  &all, &snaps),
+	                 -1);
+	assert_non_null(strstr(z.errmsg, "Channel program execution failed"));
+	zeit_clear_error(&z);
+	assert_int_equal(prune_list_parse(&z, "{\"return\": 3}", &all, &snaps),
+	                 -1);
+	zeit_clear_error(&z);
+}
+
 /* ---- A year of the 15-minute timer, source and x2 replica ---- */
 
 struct history {
@@ -307,6 +367,7 @@ int main(void)
 	        cmocka_unit_test(test_count_rule),
 	        cmocka_unit_test(test_age_rule_and_future),
 	        cmocka_unit_test(test_lua),
+	        cmocka_unit_test(test_list_parse),
 	        cmocka_unit_test(test_tiers_due),
 	        cmocka_unit_test(test_selection),
 	        cmocka_unit_test(test_year_replay),
