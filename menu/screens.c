@@ -510,7 +510,10 @@ int screens_run(struct screens *s)
 			       e->info.dataset,
 			       rw ? "read-write" : "read-only");
 			fflush(stdout);
-			int rc = be_chroot(e->ctx, e->info.name, !rw, NULL,
+			/* The environment's own shell: this one's $SHELL may
+			 * not exist in there. */
+			static const char *const sh[] = {"/bin/sh", NULL};
+			int rc = be_chroot(e->ctx, e->info.name, !rw, sh,
 			                   &status);
 			ui_resume(s->u);
 			if (rc < 0)

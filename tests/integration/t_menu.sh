@@ -180,3 +180,26 @@ test_menu_encrypted_environment_asks_for_its_key() {
 	has "$OUT" "command line: root=zfs:$R/secret quiet loglevel=4"
 	eq available "$(zfs get -H -o value keystatus $R/secret)"
 }
+
+# c: a shell chrooted into the environment (read-write when the pool is),
+# with /proc, /sys and /dev bound and all unmounted after; r: the
+# recovery shell. Both read their commands from standard input here.
+test_menu_chroot_and_recovery_shell() {
+	menu_roots
+	m=/tmp/mroot
+	mount -t zfs -o zfsutil $R/void $m
+	mkdir -p $m/bin
+	cp /bin/busybox $m/bin/busybox
+	ln -s busybox $m/bin/sh
+	umount $m
+	printf 'c\n' >/tmp/keys
+	fails "key script ended" sh -c "echo 'test -d /proc/self && echo inside >/proof; exit' | SHELL=/nonexistent '$MENU' --no-import --keys /tmp/keys"
+	hasnt "$(cat /proc/mounts)" "zeit-chroot"
+	mount -t zfs -o zfsutil $R/void $m
+	eq inside "$(cat $m/proof)" "written from the chroot"
+	umount $m
+	rm -f /tmp/recovery-ran
+	printf 'r\n' >/tmp/keys
+	fails "key script ended" sh -c "echo 'touch /tmp/recovery-ran; exit' | '$MENU' --no-import --shell /bin/sh --keys /tmp/keys"
+	[ -f /tmp/recovery-ran ] || fail "the recovery shell did not run"
+}

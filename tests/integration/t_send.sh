@@ -70,6 +70,22 @@ test_send_local_recursive_full_then_incremental() {
 	hasnt "$(zfs holds -H $newest)" "zeit-send:backup/src"
 	has "$(zfs holds -H tank/src/a@zeit_daily_20261104T000000Z)" "zeit-send:backup/src"
 	eq 1 "$(zfs list -H -o name -t bookmark tank/src/a | grep -c zeitsend)"
+	# The bookkeeping came with the incremental receive.
+	eq zeit_daily_20261104T000000Z "$(zfs get -H -o value org.zeit:last-snapshot backup/src/a)"
+	eq "$(zfs get -H -p -o value guid tank/src/a@zeit_daily_20261104T000000Z)" \
+		"$(zfs get -H -o value org.zeit:last-guid backup/src/a)"
+
+	# Holds moved by hand: the base of a released, a stray hold on a/b's
+	# next base. The next run still ends with exactly one hold for this
+	# target on each dataset's new base.
+	zfs release zeit-send:backup/src tank/src/a@zeit_daily_20261104T000000Z
+	snap daily $((T0 + 4 * 86400)) tank/src -r
+	zfs hold zeit-send:backup/src tank/src/a/b@zeit_daily_20261105T000000Z
+	ok "$ZEIT" -H send -r tank/src backup/src
+	eq incremental "$(result_of "$OUT" tank/src/a)"
+	held=$(zfs list -H -o name -t snapshot -r tank/src | xargs zfs holds -H | awk -F'\t' '$2 == "zeit-send:backup/src" { print $1 }' | sort)
+	eq "$(printf '%s\n' tank/src/a/b@zeit_daily_20261105T000000Z tank/src/a@zeit_daily_20261105T000000Z \
+		tank/src/c@zeit_daily_20261105T000000Z tank/src@zeit_daily_20261105T000000Z | sort)" "$held" "holds after a hand-moved hold"
 }
 
 test_send_ssh_through_forced_command() {
