@@ -51,8 +51,19 @@ history() {
 
 count() { zfs list -H -t snapshot -r "$1" | wc -l; }
 
+# Lets every pool finish the last pruner's work (its txgs and the freeing
+# of destroyed snapshots, which go through the delayed device and take the
+# one emulated CPU) before the next pruner is timed.
+quiesce() {
+	for p in $pools; do
+		zpool sync "$p"
+		zpool wait -t free "$p"
+	done
+}
+
 secs() { # secs CMD...: wall seconds, to the millisecond
 	local a b
+	quiesce
 	a=$(date +%s%N)
 	"$@" >/dev/null 2>&1
 	b=$(date +%s%N)
