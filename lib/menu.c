@@ -80,8 +80,16 @@ int menu_refresh(struct menu *m)
 		        xrealloc(m->env, (m->nenv + l.n + 1) * sizeof(*m->env));
 		for (size_t i = 0; i < l.n; i++) {
 			/* Hidden as zfsbootmenu hides it, unless it is the
-			 * bootfs, which must stay bootable. */
-			if (l.v[i].menu_hidden && !l.v[i].active_reboot) {
+			 * bootfs, the next-boot choice or the default, which
+			 * were chosen and must stay bootable. */
+			const struct be_info *b = &l.v[i];
+			bool chosen =
+			        b->active_reboot ||
+			        (keep && !strcmp(keep, b->dataset)) ||
+			        (m->ctx[r].nextboot &&
+			         (!strcmp(m->ctx[r].nextboot, b->name) ||
+			          !strcmp(m->ctx[r].nextboot, b->dataset)));
+			if (b->menu_hidden && !chosen) {
 				struct be_list one = {
 				        .v = xcalloc(1, sizeof(*one.v)),
 				        .n = 1};

@@ -75,6 +75,10 @@ test_menu_default_kernel_and_cmdline() {
 	zfs set org.zfsbootmenu:active=off $R/void
 	ok "$MENU" -n --no-import --keys /tmp/keys
 	has "$OUT" "from $R/gentoo"
+	# Chosen for the next boot, a hidden environment is shown and boots.
+	ok "$ZEIT" be activate --once void
+	ok "$MENU" -n --auto --no-import
+	has "$OUT" "from $R/void"
 }
 
 test_menu_once_is_taken_and_load_errors_are_clear() {
