@@ -1,8 +1,11 @@
-/* libFuzzer: the zfs list / get / holds output parsers. */
+/* libFuzzer: the zfs list / get / holds output parsers, and prune's
+ * listing program's JSON. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "zeit/prune.h"
+#include "zeit/select.h"
 #include "zeit/zfs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -13,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = malloc(size + 1);
 
 	zeit_init(&z);
-	for (int which = 0; which < 4; which++) {
+	for (int which = 0; which < 5; which++) {
 		memcpy(text, data, size);
 		text[size] = '\0';
 		switch (which) {
@@ -39,6 +42,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct zfs_hold_list l;
 			if (zfs_parse_holds(&z, text, &l) == 0)
 				zfs_hold_list_free(&l);
+			break;
+		}
+		case 4: {
+			struct zfs_dataset_list l = {.nprops = DSP_COUNT};
+			struct zfs_snap_list s = {0};
+			if (prune_list_parse(&z, text, &l, &s) == 0) {
+				for (size_t i = 0; i < s.n; i++)
+					if (!strchr(s.v[i].name, '@') ||
+					    strchr(s.v[i].name, '\n'))
+						abort();
+			}
+			zfs_dataset_list_free(&l);
+			zfs_snap_list_free(&s);
+			zeit_clear_error(&z);
 			break;
 		}
 		}

@@ -105,18 +105,21 @@ int prune_list_parse(struct zeit *z, const char *json,
 			d->name = xstrdup(name);
 			d->type = ZFS_TYPE_FILESYSTEM;
 			if (json_object_object_get_ex(row, "type", &t) &&
+			    json_object_is_type(t, json_type_string) &&
 			    !strcmp(json_object_get_string(t), "volume"))
 				d->type = ZFS_TYPE_VOLUME;
-			if (json_object_object_get_ex(row, " snapshots", &t))
+			if (json_object_object_get_ex(row, " snapshots", &t) &&
+			    json_object_is_type(t, json_type_string))
 				add_snapshots(snaps, json_object_get_string(t));
 			d->values = xcalloc(all->nprops, sizeof(char *));
 			for (size_t i = 0; i < all->nprops && props[i]; i++) {
 				json_object *v;
-				d->values[i] = xstrdup(
+				const char *val =
 				        json_object_object_get_ex(row, props[i],
 				                                  &v)
 				                ? json_object_get_string(v)
-				                : "-");
+				                : NULL;
+				d->values[i] = xstrdup(val ? val : "-");
 			}
 		}
 		qsort(all->v, all->n, sizeof(*all->v), by_name);

@@ -183,6 +183,18 @@ static void test_list_parse(void **state)
 	assert_int_equal(prune_list_parse(&z, "{\"return\": 3}", &all, &snaps),
 	                 -1);
 	zeit_clear_error(&z);
+	/* Nulls where strings belong are read as unset, not followed. */
+	assert_int_equal(prune_list_parse(&z,
+	                                  "{\"return\": {\"datasets\": {\"t\": "
+	                                  "{\"type\": null, \" snapshots\": "
+	                                  "null, \"org.zeit:keep\": null}}}}",
+	                                  &all, &snaps),
+	                 0);
+	assert_int_equal(all.n, 1);
+	assert_string_equal(all.v[0].values[DSP_KEEP], "-");
+	assert_int_equal(snaps.n, 0);
+	zfs_dataset_list_free(&all);
+	zfs_snap_list_free(&snaps);
 }
 
 /* ---- A year of the 15-minute timer, source and x2 replica ---- */
