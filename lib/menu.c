@@ -320,7 +320,7 @@ int menu_unlock(struct menu *m, const char *ds)
 	int rc = m->ask_key ? m->ask_key(m->ask_key_arg, m, root)
 	                    : zfs_load_key(&m->zh, root);
 	free(root);
-	return rc;
+	return rc < 0 ? -1 : 1;
 }
 
 /* Mounts the environment read-only in a fresh directory under /run,
@@ -340,15 +340,11 @@ static char *mount_env(struct menu *m, const char *ds)
 		char msg[sizeof(m->z->errmsg)];
 		snprintf(msg, sizeof(msg), "%s", zeit_error(m->z));
 		zeit_clear_error(m->z);
-		char *root = locked_root(m, ds);
-		int rc = -1;
-		if (root) {
-			free(root);
-			if (menu_unlock(m, ds) == 0)
-				rc = zfs_mount_at(&m->zh, ds, tmpl, true);
-		} else {
-			zeit_fail(m->z, EIO, "%s", msg);
-		}
+		int rc = menu_unlock(m, ds);
+		if (rc > 0)
+			rc = zfs_mount_at(&m->zh, ds, tmpl, true);
+		else if (rc == 0)
+			rc = zeit_fail(m->z, EIO, "%s", msg);
 		if (rc < 0) {
 			rmdir(tmpl);
 			return NULL;
