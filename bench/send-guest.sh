@@ -33,8 +33,19 @@ SSH=(ssh -p 2222 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o 
 zeit_ssh=()
 for o in "${SSH[@]:1}"; do zeit_ssh+=("--ssh-opt=$o"); done
 
+# Each peer starts on quiet pools: the last peer's destroyed copy is freed
+# in the background, through the same emulated CPU, and would otherwise be
+# charged to whoever runs next.
+quiesce() {
+	local p
+	for p in src dst; do
+		zpool sync "$p"
+		zpool wait -t free "$p"
+	done
+}
 secs() {
 	local s e
+	quiesce
 	s=$(date +%s%N)
 	"$@" >/dev/null 2>/tmp/bench.err || { cat /tmp/bench.err >&2; return 1; }
 	e=$(date +%s%N)
@@ -57,9 +68,14 @@ syncoid_ssh() {
 }
 
 declare -A total
+peers=(floor zeit syncoid)
 for r in $(seq "$rounds"); do
+	# Each round starts with a different peer, so none always runs first
+	# (cold caches) or right after another.
+	k=$(((r - 1) % 3))
+	order=("${peers[@]:k}" "${peers[@]:0:k}")
 	for where in local ssh; do
-		for peer in floor zeit syncoid; do
+		for peer in "${order[@]}"; do
 			t=$(secs "${peer}_$where")
 			total[$peer-$where]=$(echo "${total[$peer-$where]:-0} + $t" | bc)
 			echo "round $r $where $peer: $t s" >&2
