@@ -8,6 +8,7 @@
 #include "zeit/prune.h"
 #include "zeit/send.h"
 #include "zeit/snapname.h"
+#include "zeit/ssh_share.h"
 
 struct progress_state {
 	bool tty;
@@ -194,6 +195,8 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	char *host = NULL;
 	split_target(argv[optind + 1], &host, &req.target);
 	req.source = argv[optind];
+	if (host)
+		ssh_share_add(&ssh_opts);
 	struct run_host rh = {.ssh = host,
 	                      .ssh_opts = (const char *const *)ssh_opts.v};
 	if (host)

@@ -129,6 +129,49 @@ test_send_ssh_through_forced_command() {
 	ssh "${opts[@]}" -O exit root@127.0.0.1 2>/dev/null || true
 }
 
+# With no connection options of the user's, one run's commands on the
+# target share one ssh connection; each session on it still goes through
+# the key's forced command.
+test_send_ssh_shares_one_connection() {
+	zvm_file_pool backup 256M
+	zvm_sshd
+	rm -f /run/zk /run/zk.pub
+	rm -rf /tmp/zeit-ssh-0
+	ssh-keygen -q -t ed25519 -N '' -C zeit-serve -f /run/zk
+	echo "command=\"$ZEIT serve backup/r\",restrict $(cat /run/zk.pub)" >>/root/.ssh/authorized_keys
+	local opts=(-i/run/zk -oIdentitiesOnly=yes -p2222 -oStrictHostKeyChecking=no
+		-oUserKnownHostsFile=/dev/null -oLogLevel=ERROR)
+	local sendopts=()
+	for o in "${opts[@]}"; do sendopts+=("--ssh-opt=$o"); done
+
+	zfs create tank/h
+	echo data >/tmp/mnt/tank/h/f
+	snap hourly $T0 tank/h
+	zfs create backup/r
+	ok "$ZEIT" -H send "${sendopts[@]}" tank/h root@127.0.0.1:backup/r/h
+	eq full "$(result_of "$OUT" tank/h)"
+	# The connection outlives the run by a few seconds, for the next.
+	local sock
+	sock=$(find /tmp/zeit-ssh-0 -type s | head -n 1)
+	[ -n "$sock" ] || fail "no shared connection in /tmp/zeit-ssh-0"
+	eq 700 "$(stat -c %a /tmp/zeit-ssh-0)"
+	ok ssh -oControlPath="$sock" -O check -p2222 root@127.0.0.1
+	snap hourly $((T0 + 3600)) tank/h
+	ok "$ZEIT" -H send "${sendopts[@]}" tank/h root@127.0.0.1:backup/r/h
+	eq incremental "$(result_of "$OUT" tank/h)"
+	eq "$(zeit_guids tank/h)" "$(zeit_guids backup/r/h)"
+	# The shared connection carries the key's restriction with it.
+	fails "outside" "$ZEIT" send "${sendopts[@]}" tank/h root@127.0.0.1:backup/elsewhere
+	exists backup/elsewhere && fail "received outside the served dataset"
+	ssh -oControlPath="$sock" -O exit -p2222 root@127.0.0.1 2>/dev/null || true
+	# The user's own choice wins: no sharing asked for, none made.
+	rm -rf /tmp/zeit-ssh-0
+	snap hourly $((T0 + 7200)) tank/h
+	ok "$ZEIT" -H send "${sendopts[@]}" --ssh-opt=-oControlMaster=no tank/h root@127.0.0.1:backup/r/h
+	eq incremental "$(result_of "$OUT" tank/h)"
+	[ -z "$(find /tmp/zeit-ssh-0 -type s 2>/dev/null)" ] || fail "shared a connection against -oControlMaster=no"
+}
+
 test_send_killed_ten_times_resumes() {
 	zvm_file_pool backup 512M
 	zfs create -o compression=off tank/big
