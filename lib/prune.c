@@ -162,16 +162,6 @@ static int run_batches(struct zfs *zh, struct prune_plan *plan,
 	return rc;
 }
 
-static bool program_unavailable(const struct zeit *z)
-{
-	/* Not root, a delegated user, or a zfs without channel programs. */
-	return z->err == EPERM || z->err == ENOTSUP ||
-	       strstr(z->errmsg, "permission denied") ||
-	       strstr(z->errmsg, "Operation not permitted") ||
-	       strstr(z->errmsg, "unrecognized command") ||
-	       strstr(z->errmsg, "invalid command");
-}
-
 int prune_execute(struct zfs *zh, const char *pool, struct prune_plan *plan,
                   enum prune_mode mode, struct prune_exec_stats *st)
 {
@@ -195,7 +185,7 @@ int prune_execute(struct zfs *zh, const char *pool, struct prune_plan *plan,
 	if (mode != PRUNE_MODE_BATCH) {
 		rc = run_program(zh, pool, plan, &doomed, st);
 		if (rc < 0 && mode == PRUNE_MODE_AUTO &&
-		    program_unavailable(zh->z)) {
+		    zfs_program_unavailable(zh->z)) {
 			zeit_note(zh->z, 1,
 			          "channel programs unavailable on %s (%s); "
 			          "destroying in batches",

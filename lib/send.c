@@ -1,8 +1,11 @@
 /* The replication executor: four listings, then per dataset a resume if
- * one is pending, the planned streams, bookkeeping on the target and a
- * bookmark of the new base; at the end one hold call moves every base's
- * hold, so a prune on the source can never take the common snapshot. */
+ * one is pending, the planned streams and bookkeeping on the target; at
+ * the end one hold call moves every base's hold, so a prune on the source
+ * can never take the common snapshot, and one channel program bookmarks
+ * the new bases. */
 #include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,6 +32,10 @@ struct run_state {
 	size_t narrived;
 	struct strv keep_hold; /* source snapshots that are now bases */
 	struct strv old_base;  /* source snapshots that were bases */
+	/* Bookmarks of the new bases, made together after the streams:
+	 * source snapshots and bookmark names, pairwise; then this target's
+	 * older bookmarks go. */
+	struct strv bm_from, bm_new, bm_old;
 	char tag[256];
 	char bmprefix[32];
 	bool stalled; /* a stream stopped moving: the target is stuck */
@@ -390,50 +397,137 @@ static void fail_result(struct run_state *st, struct send_result *res)
 	zeit_clear_error(st->dst->z);
 }
 
-/* Records on the target what arrived, for `zeit status`, and bookmarks the
- * new base on the source (the fallback should the snapshot be destroyed
- * anyway), dropping this target's older bookmarks. */
+/* Records on the target what arrived, for `zeit status`, and queues a
+ * bookmark of the new base on the source (the fallback should the
+ * snapshot be destroyed anyway) and the removal of this target's older
+ * bookmarks of ds. */
 static int bookkeep(struct run_state *st, const char *ds, const char *tname,
                     const struct zfs_snap *newest, const struct zfs_snap *v,
                     size_t n, bool in_recv)
 {
 	const char *shortn = strchr(newest->name, '@') + 1;
-	char *bm;
-	int rc;
 
 	if (!in_recv) {
 		struct strv props;
 		strv_init(&props);
 		bookkeeping_props(st, ds, newest, &props);
-		rc = zfs_set_props(st->dst, tname,
-		                   (const char *const *)props.v);
+		int rc = zfs_set_props(st->dst, tname,
+		                       (const char *const *)props.v);
 		strv_free(&props);
 		if (rc < 0)
 			return -1;
 	}
 
-	bm = xasprintf("%s#%s%s", ds, st->bmprefix, shortn);
+	char *bm = xasprintf("%s#%s%s", ds, st->bmprefix, shortn);
 	bool have = false;
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(v[i].name, bm))
 			have = true;
-	if (!have && zfs_bookmark(st->src, newest->name, bm) < 0 &&
-	    st->src->z->err != EEXIST) {
-		free(bm);
-		return -1;
+	if (!have) {
+		strv_push(&st->bm_from, newest->name);
+		strv_push(&st->bm_new, bm);
 	}
-	zeit_clear_error(st->src->z);
 	for (size_t i = 0; i < n; i++) {
 		const char *hash = strchr(v[i].name, '#');
 		if (v[i].bookmark && hash &&
-		    str_starts(hash + 1, st->bmprefix) &&
-		    strcmp(v[i].name, bm) &&
-		    zfs_destroy_bookmark(st->src, v[i].name) < 0) {
-			free(bm);
-			return -1;
-		}
+		    str_starts(hash + 1, st->bmprefix) && strcmp(v[i].name, bm))
+			strv_push(&st->bm_old, v[i].name);
 	}
 	free(bm);
+	return 0;
+}
+
+/* Every queued bookmark in one channel program: one transaction group
+ * for the whole tree rather than one per dataset. */
+static const char bookmark_program[] =
+        "local argv = (...)[\"argv\"]\n"
+        "local errors = {}\n"
+        "local failed = 0\n"
+        "for i = 1, #argv, 2 do\n"
+        "  local err = zfs.sync.bookmark(argv[i], argv[i + 1])\n"
+        "  if err ~= 0 then\n"
+        "    errors[argv[i + 1]] = err\n"
+        "    failed = failed + 1\n"
+        "  end\n"
+        "end\n"
+        "return {failed = failed, errors = errors}\n";
+
+/* Returns 0 when every bookmark exists now, -1 with the first failure
+ * (on st's source) otherwise, or 1 when channel programs cannot run. */
+static int bookmarks_program(struct run_state *st)
+{
+	struct zfs *zh = st->src;
+	char pool[ZFS_MAX_NAME_LEN + 1];
+	struct strv args;
+	char *out = NULL;
+	int rc;
+
+	zfs_pool_of(st->bm_new.v[0], pool, sizeof(pool));
+	strv_init(&args);
+	for (size_t i = 0; i < st->bm_new.n; i++) {
+		strv_push(&args, st->bm_from.v[i]);
+		strv_push(&args, st->bm_new.v[i]);
+	}
+	struct zfs_program_opts o = {.pool = pool,
+	                             .script = bookmark_program,
+	                             .args = (const char *const *)args.v};
+	rc = zfs_program(zh, &o, &out);
+	strv_free(&args);
+	if (rc < 0) {
+		if (!zfs_program_unavailable(zh->z))
+			return -1;
+		zeit_note(zh->z, 1,
+		          "channel programs unavailable on %s (%s); one zfs "
+		          "bookmark per dataset",
+		          pool, zeit_error(zh->z));
+		zeit_clear_error(zh->z);
+		return 1;
+	}
+	json_object *root = json_tokener_parse(out), *ret = NULL, *errs = NULL;
+	if (!root || !json_object_object_get_ex(root, "return", &ret) ||
+	    !json_object_is_type(ret, json_type_object)) {
+		rc = zeit_fail(zh->z, EPROTO,
+		               "bookmarks on %s: unexpected channel program "
+		               "output: %s",
+		               pool, out);
+	} else if (json_object_object_get_ex(ret, "errors", &errs) &&
+	           json_object_is_type(errs, json_type_object)) {
+		json_object_object_foreach(errs, name, jerr)
+		{
+			int err = json_object_get_int(jerr);
+			if (err == EEXIST)
+				continue;
+			rc = zeit_fail(zh->z, err ? err : EIO,
+			               "cannot create bookmark %s: %s", name,
+			               strerror(err ? err : EIO));
+			break;
+		}
+	}
+	json_object_put(root);
+	free(out);
+	return rc;
+}
+
+/* Makes the queued bookmarks, in one program where there are several,
+ * and then drops the older ones they replace. */
+static int make_bookmarks(struct run_state *st)
+{
+	struct zfs *zh = st->src;
+	int rc = 1;
+
+	if (st->bm_new.n > 1)
+		rc = bookmarks_program(st);
+	for (size_t i = 0; rc > 0 && i < st->bm_new.n; i++) {
+		if (zfs_bookmark(zh, st->bm_from.v[i], st->bm_new.v[i]) < 0 &&
+		    zh->z->err != EEXIST)
+			return -1;
+		zeit_clear_error(zh->z);
+	}
+	if (rc < 0)
+		return -1;
+	for (size_t i = 0; i < st->bm_old.n; i++)
+		if (zfs_destroy_bookmark(zh, st->bm_old.v[i]) < 0)
+			return -1;
 	return 0;
 }
 
@@ -706,6 +800,9 @@ int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
 	strv_init(&st.tnames);
 	strv_init(&st.keep_hold);
 	strv_init(&st.old_base);
+	strv_init(&st.bm_from);
+	strv_init(&st.bm_new);
+	strv_init(&st.bm_old);
 
 	if (zfs_list_datasets(src, req->source, req->recursive ? -1 : 0,
 	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
@@ -748,8 +845,20 @@ int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
 	free(names);
 	free(origins);
 	free(order);
-	if (!z->dry_run && move_holds(&st) < 0)
-		goto out;
+	if (!z->dry_run) {
+		/* A bookmark that cannot be made leaves the holds, which are
+		 * what keeps the bases, to be moved all the same. */
+		int brc = make_bookmarks(&st);
+		char msg[sizeof(z->errmsg)];
+		int err = z->err;
+		snprintf(msg, sizeof(msg), "%s", zeit_error(z));
+		if (move_holds(&st) < 0)
+			goto out;
+		if (brc < 0) {
+			zeit_fail(z, err, "%s", msg);
+			goto out;
+		}
+	}
 	if (failed) {
 		for (size_t i = 0; i < rep->n; i++)
 			if (rep->v[i].failed) {
@@ -772,6 +881,9 @@ out:
 	strv_free(&st.tnames);
 	strv_free(&st.keep_hold);
 	strv_free(&st.old_base);
+	strv_free(&st.bm_from);
+	strv_free(&st.bm_new);
+	strv_free(&st.bm_old);
 	free(st.arrived);
 	return rc;
 }

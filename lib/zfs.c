@@ -1162,3 +1162,13 @@ int zfs_program(struct zfs *zh, const struct zfs_program_opts *o, char **json)
 	run_cmd_free(&c);
 	return 0;
 }
+
+bool zfs_program_unavailable(const struct zeit *z)
+{
+	/* Not root, a delegated user, or a zfs without channel programs. */
+	return z->err == EPERM || z->err == ENOTSUP ||
+	       strstr(z->errmsg, "permission denied") ||
+	       strstr(z->errmsg, "Operation not permitted") ||
+	       strstr(z->errmsg, "unrecognized command") ||
+	       strstr(z->errmsg, "invalid command");
+}

@@ -316,6 +316,10 @@ struct zfs_program_opts {
 /* Runs the program and returns zfs's JSON output text (`zfs program -j`)
  * in *json (caller frees). */
 int zfs_program(struct zfs *zh, const struct zfs_program_opts *o, char **json);
+/* After zfs_program failed: true when channel programs cannot run here at
+ * all (not root, a delegated user, compiled out), so the caller falls back
+ * to plain zfs commands; false for a failure of the program itself. */
+bool zfs_program_unavailable(const struct zeit *z);
 
 /* ---- Pure parsers (unit-tested without ZFS) ---- */
 

@@ -63,9 +63,18 @@ test_send_local_recursive_full_then_incremental() {
 	ok "$ZEIT" -n -H send -r tank/src backup/src
 	eq incremental "$(result_of "$OUT" tank/src/a)"
 	exists backup/src/a@zeit_daily_20261104T000000Z && fail "-n sent something"
-	ok "$ZEIT" -H send -r tank/src backup/src
+	ok "$ZEIT" -vv -H send -r tank/src backup/src
 	eq incremental "$(result_of "$OUT" tank/src/a)"
 	eq "$(zeit_guids tank/src/a)" "$(zeit_guids backup/src/a)"
+	# Four new bases, bookmarked by one channel program, not four zfs
+	# bookmark calls; each dataset keeps one bookmark for this target.
+	eq 0 "$(grep -c 'zfs bookmark' <<<"$ERR")" "zfs bookmark calls"
+	eq 1 "$(grep -c 'zfs program -j tank' <<<"$ERR")" "bookmark programs"
+	for d in "" /a /a/b /c; do
+		bms=$(zfs list -H -o name -t bookmark tank/src$d | grep zeitsend)
+		eq 1 "$(wc -l <<<"$bms")" "bookmarks of tank/src$d"
+		has "$bms" "-zeit_daily_20261104T000000Z"
+	done
 	# The hold moved to the new base.
 	hasnt "$(zfs holds -H $newest)" "zeit-send:backup/src"
 	has "$(zfs holds -H tank/src/a@zeit_daily_20261104T000000Z)" "zeit-send:backup/src"
