@@ -4,7 +4,7 @@ set -euo pipefail
 . tests/vm/guest-lib.sh
 trap zvm_destroy_pools EXIT
 ZEIT=$PWD/build/zeit
-size=1024 rounds=2
+size=1024 rounds=3
 while [ $# -gt 0 ]; do
 	case $1 in
 	--size) size=$2; shift 2 ;;
