@@ -397,29 +397,33 @@ static void fail_result(struct run_state *st, struct send_result *res)
 	zeit_clear_error(st->dst->z);
 }
 
-/* Records on the target what arrived, for `zeit status`, and queues a
- * bookmark of the new base on the source (the fallback should the
- * snapshot be destroyed anyway) and the removal of this target's older
- * bookmarks of ds. */
-static int bookkeep(struct run_state *st, const char *ds, const char *tname,
-                    const struct zfs_snap *newest, const struct zfs_snap *v,
-                    size_t n, bool in_recv)
+/* Records on the target what arrived, for `zeit status`, where the
+ * receive did not carry it. */
+static int set_bookkeeping(struct run_state *st, const char *ds,
+                           const char *tname, const struct zfs_snap *newest,
+                           bool in_recv)
+{
+	if (in_recv)
+		return 0;
+	struct strv props;
+	strv_init(&props);
+	bookkeeping_props(st, ds, newest, &props);
+	int rc = zfs_set_props(st->dst, tname, (const char *const *)props.v);
+	strv_free(&props);
+	return rc;
+}
+
+/* Queues a bookmark of the base on the source, unless it has one (the
+ * fallback should the snapshot be destroyed anyway), and the removal of
+ * this target's older bookmarks of ds. v is ds's slice of the listing. */
+static void queue_bookmark(struct run_state *st, const char *ds,
+                           const struct zfs_snap *newest,
+                           const struct zfs_snap *v, size_t n)
 {
 	const char *shortn = strchr(newest->name, '@') + 1;
-
-	if (!in_recv) {
-		struct strv props;
-		strv_init(&props);
-		bookkeeping_props(st, ds, newest, &props);
-		int rc = zfs_set_props(st->dst, tname,
-		                       (const char *const *)props.v);
-		strv_free(&props);
-		if (rc < 0)
-			return -1;
-	}
-
 	char *bm = xasprintf("%s#%s%s", ds, st->bmprefix, shortn);
 	bool have = false;
+
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(v[i].name, bm))
 			have = true;
@@ -434,7 +438,6 @@ static int bookkeep(struct run_state *st, const char *ds, const char *tname,
 			strv_push(&st->bm_old, v[i].name);
 	}
 	free(bm);
-	return 0;
 }
 
 /* Every queued bookmark in one channel program: one transaction group
@@ -653,15 +656,23 @@ static int send_one(struct run_state *st, const char *ds, const char *origin,
 	res->streams = z->dry_run ? plan.nsteps : res->streams;
 	if (plan.newest) {
 		res->newest = xstrdup(plan.newest->name);
-		strv_push(&st->keep_hold, plan.newest->name);
+		/* Nothing new, and the base's snapshot is gone (destroyed
+		 * by hand after a release): its bookmark stays the base, and
+		 * a bookmark can be neither held nor bookmarked again. */
+		if (!plan.newest->bookmark)
+			strv_push(&st->keep_hold, plan.newest->name);
 		/* The last receive set the bookkeeping when it ended at
 		 * newest; a resumed stream carries no properties. */
 		bool in_recv = plan.nsteps && !res->resumed &&
 		               !strcmp(plan.steps[plan.nsteps - 1].to,
 		                       plan.newest->name);
 		if (!z->dry_run && (res->streams || res->resumed) &&
-		    bookkeep(st, ds, tname, plan.newest, sv, s.n, in_recv) < 0)
+		    set_bookkeeping(st, ds, tname, plan.newest, in_recv) < 0)
 			goto fail_plan;
+		/* Also when up to date: a run cut off before its bookmarks
+		 * left the base without one. */
+		if (!z->dry_run && !plan.newest->bookmark)
+			queue_bookmark(st, ds, plan.newest, sv, s.n);
 	}
 	rc = 0;
 	goto out;

@@ -95,6 +95,26 @@ test_send_local_recursive_full_then_incremental() {
 	held=$(zfs list -H -o name -t snapshot -r tank/src | xargs zfs holds -H | awk -F'\t' '$2 == "zeit-send:backup/src" { print $1 }' | sort)
 	eq "$(printf '%s\n' tank/src/a/b@zeit_daily_20261105T000000Z tank/src/a@zeit_daily_20261105T000000Z \
 		tank/src/c@zeit_daily_20261105T000000Z tank/src@zeit_daily_20261105T000000Z | sort)" "$held" "holds after a hand-moved hold"
+
+	# A run cut off before its bookmarks: the next, with nothing to send,
+	# makes the missing one.
+	bm=$(zfs list -H -o name -t bookmark tank/src/a | grep zeitsend)
+	zfs destroy "$bm"
+	ok "$ZEIT" -H send -r tank/src backup/src
+	eq "up to date" "$(result_of "$OUT" tank/src/a)"
+	eq "$bm" "$(zfs list -H -o name -t bookmark tank/src/a | grep zeitsend)"
+	# The base's snapshot destroyed by hand leaves its bookmark as the
+	# base: up to date, not an error, and the next snapshot goes from it.
+	zfs release zeit-send:backup/src tank/src/a/b@zeit_daily_20261105T000000Z
+	zfs destroy tank/src/a/b@zeit_daily_20261105T000000Z
+	ok "$ZEIT" -H send -r tank/src backup/src
+	eq "up to date" "$(result_of "$OUT" tank/src/a/b)"
+	snap daily $((T0 + 5 * 86400)) tank/src -r
+	ok "$ZEIT" -H send -r tank/src backup/src
+	eq incremental "$(result_of "$OUT" tank/src/a/b)"
+	eq "$(zfs get -H -p -o value guid tank/src/a/b@zeit_daily_20261106T000000Z)" \
+		"$(zfs get -H -p -o value guid backup/src/a/b@zeit_daily_20261106T000000Z)"
+	has "$(zfs holds -H tank/src/a/b@zeit_daily_20261106T000000Z)" "zeit-send:backup/src"
 }
 
 test_send_ssh_through_forced_command() {
