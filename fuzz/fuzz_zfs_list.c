@@ -1,4 +1,5 @@
-/* libFuzzer: the zfs list / get / holds output parsers, and prune's
+/* libFuzzer: the zfs list / get / holds output parsers, the missing
+ * roots in zfs list's errors, and prune's
  * listing program's JSON. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = malloc(size + 1);
 
 	zeit_init(&z);
-	for (int which = 0; which < 5; which++) {
+	for (int which = 0; which < 6; which++) {
 		memcpy(text, data, size);
 		text[size] = '\0';
 		switch (which) {
@@ -56,6 +57,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			zfs_dataset_list_free(&l);
 			zfs_snap_list_free(&s);
 			zeit_clear_error(&z);
+			break;
+		}
+		case 5: {
+			const char *roots[] = {"tank/a", "b/c", NULL};
+			bool m[2];
+			/* A root is marked only when every line names one. */
+			if (zfs_parse_missing(text, roots, m) < 0 &&
+			    (m[0] || m[1]))
+				abort();
 			break;
 		}
 		}

@@ -1,4 +1,5 @@
-/* The replication executor: four listings, then per dataset a resume if
+/* The replication executor: two listings (four when the target is
+ * remote), then per dataset a resume if
  * one is pending, the planned streams and bookkeeping on the target; at
  * the end one hold call moves every base's hold, so a prune on the source
  * can never take the common snapshot, and one channel program bookmarks
@@ -211,6 +212,135 @@ static int list_target(struct run_state *st)
 	return zfs_list_snapshots(st->dst, t,
 	                          st->req->recursive ? ZFS_SNAP_RECURSIVE : 0,
 	                          &st->tsnaps);
+}
+
+/* name (a dataset, or a snapshot or bookmark of one) lies under root:
+ * is root's, or with recursive is in root's tree. */
+static bool under(const char *name, const char *root, bool recursive)
+{
+	size_t n = strlen(root);
+	if (strncmp(name, root, n))
+		return false;
+	char c = name[n];
+	return c == '\0' || c == '@' || c == '#' || (recursive && c == '/');
+}
+
+/* Moves the rows of all under root into out, keeping the property
+ * columns [first, first + count). */
+static void take_datasets(struct zfs_dataset_list *all, const char *root,
+                          bool recursive, size_t first, size_t count,
+                          struct zfs_dataset_list *out)
+{
+	out->nprops = count;
+	for (size_t i = 0; i < all->n; i++) {
+		struct zfs_dataset *d = &all->v[i];
+		if (!d->name || !under(d->name, root, recursive))
+			continue;
+		char **values = xcalloc(count + 1, sizeof(char *));
+		for (size_t k = 0; k < count; k++) {
+			values[k] = d->values[first + k];
+			d->values[first + k] = NULL;
+		}
+		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+		out->v[out->n++] =
+		        (struct zfs_dataset){d->name, d->type, values};
+		d->name = NULL;
+	}
+}
+
+static void take_snaps(struct zfs_snap_list *all, const char *root,
+                       bool recursive, bool bookmarks,
+                       struct zfs_snap_list *out)
+{
+	for (size_t i = 0; i < all->n; i++) {
+		struct zfs_snap *v = &all->v[i];
+		if (!v->name || !under(v->name, root, recursive) ||
+		    (v->bookmark && !bookmarks))
+			continue;
+		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+		out->v[out->n++] = *v;
+		v->name = NULL;
+	}
+}
+
+/* Source and target both on this machine, neither inside the other: each
+ * kind of listing covers both in one zfs call, two calls instead of four
+ * (the per-process cost is what a small incremental run is made of). */
+static int list_both_local(struct run_state *st, struct zfs_dataset_list *sds)
+{
+	/* source_props, then target_props, in their enums' order. */
+	static const char *const props[] = {
+	        "origin",  "encryption",           "receive_resume_token",
+	        "written", "org.zeit:placeholder", NULL};
+	const struct send_request *req = st->req;
+	const char *roots[] = {req->source, req->target, NULL};
+	bool missing[2] = {false, false};
+	bool rec = req->recursive;
+	struct zfs_dataset_list all;
+	struct zfs_snap_list snaps;
+
+	memset(&st->tds, 0, sizeof(st->tds));
+	memset(&st->tsnaps, 0, sizeof(st->tsnaps));
+	memset(&st->ssnaps, 0, sizeof(st->ssnaps));
+	if (zfs_list_datasets_roots(st->src, roots, rec ? -1 : 0,
+	                            ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
+	                            props, &all, missing) < 0)
+		return -1;
+	if (missing[0]) {
+		zfs_dataset_list_free(&all);
+		return zeit_fail(st->src->z, ENOENT,
+		                 "cannot open '%s': dataset does not exist",
+		                 req->source);
+	}
+	take_datasets(&all, req->source, rec, SP_ORIGIN, SP_COUNT, sds);
+	take_datasets(&all, req->target, rec, SP_COUNT, TP_COUNT, &st->tds);
+	zfs_dataset_list_free(&all);
+	for (size_t i = 0; i < st->tds.n; i++)
+		strv_push(&st->tnames, st->tds.v[i].name);
+	if (missing[1])
+		roots[1] = NULL;
+	/* A target dataset created between the two calls is listed as
+	 * empty, as if it had not been there. */
+	if (zfs_list_snapshots_roots(st->src, roots,
+	                             ZFS_SNAP_BOOKMARKS |
+	                                     (rec ? ZFS_SNAP_RECURSIVE : 0),
+	                             &snaps, missing) < 0)
+		return -1;
+	take_snaps(&snaps, req->source, rec, true, &st->ssnaps);
+	if (!missing[1] && roots[1])
+		take_snaps(&snaps, req->target, rec, false, &st->tsnaps);
+	zfs_snap_list_free(&snaps);
+	if (missing[0])
+		return zeit_fail(st->src->z, ENOENT,
+		                 "cannot open '%s': dataset does not exist",
+		                 req->source);
+	return 0;
+}
+
+/* Lists both sides: the source's datasets and snapshots, the target's
+ * (a missing target is empty). */
+static int list_sides(struct run_state *st, struct zfs_dataset_list *sds)
+{
+	const struct send_request *req = st->req;
+	size_t ns = strlen(req->source), nt = strlen(req->target);
+
+	if (!st->src->host && !st->dst->host &&
+	    !(nt > ns && !strncmp(req->target, req->source, ns) &&
+	      req->target[ns] == '/') &&
+	    !(ns > nt && !strncmp(req->source, req->target, nt) &&
+	      req->source[nt] == '/'))
+		return list_both_local(st, sds);
+	if (zfs_list_datasets(st->src, req->source, req->recursive ? -1 : 0,
+	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
+	                      source_props, sds) < 0)
+		return -1;
+	if (zfs_list_snapshots(
+	            st->src, req->source,
+	            ZFS_SNAP_BOOKMARKS |
+	                    (req->recursive ? ZFS_SNAP_RECURSIVE : 0),
+	            &st->ssnaps) < 0)
+		return -1;
+	return list_target(st);
 }
 
 /* Refreshes what the target holds of one dataset after a resume. */
@@ -815,17 +945,7 @@ int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
 	strv_init(&st.bm_new);
 	strv_init(&st.bm_old);
 
-	if (zfs_list_datasets(src, req->source, req->recursive ? -1 : 0,
-	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
-	                      source_props, &sds) < 0)
-		goto out;
-	if (zfs_list_snapshots(
-	            src, req->source,
-	            ZFS_SNAP_BOOKMARKS |
-	                    (req->recursive ? ZFS_SNAP_RECURSIVE : 0),
-	            &st.ssnaps) < 0)
-		goto out;
-	if (list_target(&st) < 0)
+	if (list_sides(&st, &sds) < 0)
 		goto out;
 
 	const char **names = xcalloc(sds.n + 1, sizeof(char *));

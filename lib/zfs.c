@@ -210,9 +210,42 @@ static void join_comma(struct buf *b, const char *first,
 
 /* ---- Listing ---- */
 
-int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
-                      unsigned types, const char *const *props,
-                      struct zfs_dataset_list *out)
+/* Runs a listing of roots. With missing, a root zfs says does not exist
+ * is marked there and is no failure, as long as zfs said nothing else. */
+static int zrun_list(struct zfs *zh, const struct strv *a,
+                     const char *const *roots, bool *missing, struct run_cmd *c)
+{
+	if (!missing)
+		return zrun(zh, a, c);
+	run_cmd_init(c, (const char *const *)a->v);
+	c->host = zh->host;
+	c->timeout_ms = zh->timeout_ms;
+	note_cmd(zh, c->argv);
+	zh->calls++;
+	if (run(zh->z, c) < 0) {
+		run_cmd_free(c);
+		return -1;
+	}
+	for (size_t i = 0; roots[i]; i++)
+		missing[i] = false;
+	if (c->status == 0)
+		return 0;
+	bool any = false;
+	if (c->status == 1 && !c->timed_out && !c->cancelled &&
+	    zfs_parse_missing(c->err.data, roots, missing) == 0)
+		for (size_t i = 0; roots[i]; i++)
+			any |= missing[i];
+	if (!any) {
+		fail_cmd(zh, c);
+		run_cmd_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+int zfs_list_datasets_roots(struct zfs *zh, const char *const *roots, int depth,
+                            unsigned types, const char *const *props,
+                            struct zfs_dataset_list *out, bool *missing)
 {
 	struct strv a;
 	struct buf cols, tl;
@@ -223,12 +256,14 @@ int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
 	out->v = NULL;
 	out->n = 0;
 	/* A snapshot or bookmark lists just itself (depth does not apply). */
-	if (root && check_name(zh, root,
-	                       ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT |
-	                               ZFS_NAME_BOOKMARK) < 0)
-		return -1;
-	if (root && strpbrk(root, "@#"))
-		depth = 0;
+	for (size_t i = 0; roots && roots[i]; i++) {
+		if (check_name(zh, roots[i],
+		               ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT |
+		                       ZFS_NAME_BOOKMARK) < 0)
+			return -1;
+		if (strpbrk(roots[i], "@#"))
+			depth = 0;
+	}
 	for (; props && props[nprops]; nprops++)
 		;
 	buf_init(&cols);
@@ -254,14 +289,14 @@ int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
 	strv_push(&a, cols.data);
 	strv_push(&a, "-t");
 	strv_push(&a, tl.data);
-	if (root)
+	if (roots && roots[0])
 		push_depth(&a, depth);
-	if (root)
-		strv_push(&a, root);
+	for (size_t i = 0; roots && roots[i]; i++)
+		strv_push(&a, roots[i]);
 	buf_free(&cols);
 	buf_free(&tl);
 
-	rc = zrun(zh, &a, &c);
+	rc = zrun_list(zh, &a, roots, roots ? missing : NULL, &c);
 	strv_free(&a);
 	if (rc < 0)
 		return -1;
@@ -271,8 +306,18 @@ int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
 	return rc;
 }
 
-int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
-                       struct zfs_snap_list *out)
+int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
+                      unsigned types, const char *const *props,
+                      struct zfs_dataset_list *out)
+{
+	const char *roots[] = {root, NULL};
+	return zfs_list_datasets_roots(zh, root ? roots : NULL, depth, types,
+	                               props, out, NULL);
+}
+
+int zfs_list_snapshots_roots(struct zfs *zh, const char *const *roots,
+                             unsigned flags, struct zfs_snap_list *out,
+                             bool *missing)
 {
 	struct strv a;
 	struct run_cmd c;
@@ -281,8 +326,9 @@ int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
 
 	out->v = NULL;
 	out->n = 0;
-	if (root && check_name(zh, root, ZFS_NAME_DATASET) < 0)
-		return -1;
+	for (size_t i = 0; roots && roots[i]; i++)
+		if (check_name(zh, roots[i], ZFS_NAME_DATASET) < 0)
+			return -1;
 	if (flags & ZFS_SNAP_NO_SNAPSHOTS)
 		types = "bookmark";
 	else if (flags & ZFS_SNAP_BOOKMARKS)
@@ -303,11 +349,11 @@ int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
 	strv_push(&a, "createtxg");
 	strv_push(&a, "-t");
 	strv_push(&a, types);
-	if (root) {
+	if (roots && roots[0])
 		strv_push(&a, (flags & ZFS_SNAP_RECURSIVE) ? "-r" : "-d1");
-		strv_push(&a, root);
-	}
-	rc = zrun(zh, &a, &c);
+	for (size_t i = 0; roots && roots[i]; i++)
+		strv_push(&a, roots[i]);
+	rc = zrun_list(zh, &a, roots, roots ? missing : NULL, &c);
 	strv_free(&a);
 	if (rc < 0)
 		return -1;
@@ -315,6 +361,14 @@ int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
 	                         out);
 	run_cmd_free(&c);
 	return rc;
+}
+
+int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
+                       struct zfs_snap_list *out)
+{
+	const char *roots[] = {root, NULL};
+	return zfs_list_snapshots_roots(zh, root ? roots : NULL, flags, out,
+	                                NULL);
 }
 
 int zpool_list(struct zfs *zh, struct strv *pools)

@@ -323,3 +323,48 @@ int zfs_parse_send_size(const char *text, uint64_t *bytes)
 	}
 	return -1;
 }
+
+struct missing_ctx {
+	const char *const *roots;
+	bool *missing;
+};
+
+static int missing_line(char *line, void *arg)
+{
+	static const char pre[] = "cannot open '";
+	static const char post[] = "': dataset does not exist";
+	struct missing_ctx *c = arg;
+	size_t len = strlen(line);
+
+	if (!len)
+		return 0;
+	if (len <= sizeof(pre) + sizeof(post) - 2 ||
+	    strncmp(line, pre, sizeof(pre) - 1) ||
+	    strcmp(line + len - (sizeof(post) - 1), post))
+		return -1;
+	const char *name = line + sizeof(pre) - 1;
+	size_t nlen = len - (sizeof(pre) - 1) - (sizeof(post) - 1);
+	for (size_t i = 0; c->roots[i]; i++)
+		if (strlen(c->roots[i]) == nlen &&
+		    !strncmp(c->roots[i], name, nlen)) {
+			c->missing[i] = true;
+			return 0;
+		}
+	return -1;
+}
+
+int zfs_parse_missing(const char *err, const char *const *roots, bool *missing)
+{
+	char *copy = xstrdup(err ? err : "");
+	struct missing_ctx c = {roots, missing};
+	size_t n = 0;
+
+	for (; roots[n]; n++)
+		missing[n] = false;
+	int rc = for_each_line(copy, missing_line, &c) ? -1 : 0;
+	free(copy);
+	if (rc < 0)
+		for (size_t i = 0; i < n; i++)
+			missing[i] = false;
+	return rc;
+}

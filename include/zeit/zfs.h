@@ -69,6 +69,13 @@ struct zfs_dataset_list {
 int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
                       unsigned types, const char *const *props,
                       struct zfs_dataset_list *out);
+/* Several roots (NULL-terminated) in one zfs call; their rows come back
+ * in one list. missing: NULL, and a root that does not exist fails the
+ * call; else missing[i] says root i does not exist, and the others are
+ * listed. */
+int zfs_list_datasets_roots(struct zfs *zh, const char *const *roots, int depth,
+                            unsigned types, const char *const *props,
+                            struct zfs_dataset_list *out, bool *missing);
 void zfs_dataset_list_free(struct zfs_dataset_list *l);
 void zfs_dataset_free(struct zfs_dataset *d, size_t nprops);
 
@@ -94,6 +101,10 @@ enum zfs_snap_flags {
  * createtxg, sorted by createtxg. root NULL: every imported pool. */
 int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
                        struct zfs_snap_list *out);
+/* The same for several roots in one call, as zfs_list_datasets_roots. */
+int zfs_list_snapshots_roots(struct zfs *zh, const char *const *roots,
+                             unsigned flags, struct zfs_snap_list *out,
+                             bool *missing);
 void zfs_snap_list_free(struct zfs_snap_list *l);
 
 /* Names of the imported pools. */
@@ -332,6 +343,10 @@ int zfs_parse_diff(struct zeit *z, char *text, struct zfs_diff_list *out);
 /* Decodes zfs's `\0ooo` escapes (and a plain `\\`) in place; returns the
  * decoded length, or -1 on a malformed escape. */
 long zfs_unescape(char *s);
+/* The roots `zfs list` said do not exist, from its stderr: each line must
+ * be "cannot open 'ROOT': dataset does not exist" for one of roots (sets
+ * missing[i]). -1, with nothing set, if any line says something else. */
+int zfs_parse_missing(const char *err, const char *const *roots, bool *missing);
 /* Finds "size\t<N>" in `zfs send -nvP` output. */
 int zfs_parse_send_size(const char *text, uint64_t *bytes);
 

@@ -35,7 +35,13 @@ test_send_local_recursive_full_then_incremental() {
 	zfs clone tank/src/a@zeit_daily_20261101T000000Z tank/src/c
 	snap daily $((T0 + 2 * 86400)) tank/src -r
 
-	ok "$ZEIT" -H --now "@$((T0 + 2 * 86400))" send -r tank/src backup/src
+	# A missing source is named, whether the target exists or not.
+	fails "cannot open 'tank/nosuch': dataset does not exist" "$ZEIT" send tank/nosuch backup/src
+	zfs create backup/e
+	fails "cannot open 'tank/nosuch': dataset does not exist" "$ZEIT" send tank/nosuch backup/e
+	zfs destroy backup/e
+	ok "$ZEIT" -vv -H --now "@$((T0 + 2 * 86400))" send -r tank/src backup/src
+	eq 2 "$(grep -c 'run: zfs list' <<<"$ERR")" "zfs list calls, target missing"
 	eq full "$(result_of "$OUT" tank/src/a)"
 	eq full "$(result_of "$OUT" tank/src/c)"
 	for d in "" /a /a/b /c; do
@@ -69,6 +75,9 @@ test_send_local_recursive_full_then_incremental() {
 	# Four new bases, bookmarked by one channel program, not four zfs
 	# bookmark calls; each dataset keeps one bookmark for this target.
 	eq 0 "$(grep -c 'zfs bookmark' <<<"$ERR")" "zfs bookmark calls"
+	# Both pools are local: one dataset and one snapshot listing cover
+	# source and target.
+	eq 2 "$(grep -c 'run: zfs list' <<<"$ERR")" "zfs list calls"
 	eq 1 "$(grep -c 'zfs program -j tank' <<<"$ERR")" "bookmark programs"
 	for d in "" /a /a/b /c; do
 		bms=$(zfs list -H -o name -t bookmark tank/src$d | grep zeitsend)

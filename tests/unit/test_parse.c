@@ -123,6 +123,52 @@ static void test_send_size(void **state)
 	assert_int_equal(zfs_parse_send_size("size\tlots\n", &n), -1);
 }
 
+static void test_missing_roots(void **state)
+{
+	const char *roots[] = {"tank/src", "backup/src", NULL};
+	bool m[2] = {true, true};
+	(void)state;
+	assert_int_equal(zfs_parse_missing("", roots, m), 0);
+	assert_false(m[0]);
+	assert_false(m[1]);
+	assert_int_equal(zfs_parse_missing("cannot open 'backup/src': dataset "
+	                                   "does not exist\n",
+	                                   roots, m),
+	                 0);
+	assert_false(m[0]);
+	assert_true(m[1]);
+	assert_int_equal(
+	        zfs_parse_missing("cannot open 'tank/src': dataset does not "
+	                          "exist\ncannot open 'backup/src': dataset "
+	                          "does not exist\n",
+	                          roots, m),
+	        0);
+	assert_true(m[0]);
+	assert_true(m[1]);
+	/* A name that is only a prefix of a root, or any other message,
+	 * marks nothing: the caller reports zfs's error instead. */
+	assert_int_equal(zfs_parse_missing("cannot open 'backup/sr': dataset "
+	                                   "does not exist\n",
+	                                   roots, m),
+	                 -1);
+	assert_false(m[0]);
+	assert_false(m[1]);
+	assert_int_equal(
+	        zfs_parse_missing("cannot open 'backup/src': dataset does not "
+	                          "exist\ncannot open 'tank/src': permission "
+	                          "denied\n",
+	                          roots, m),
+	        -1);
+	assert_false(m[1]);
+	assert_int_equal(zfs_parse_missing("cannot open '': dataset does not "
+	                                   "exist\n",
+	                                   roots, m),
+	                 -1);
+	assert_int_equal(
+	        zfs_parse_missing("internal error: out of memory\n", roots, m),
+	        -1);
+}
+
 static void test_destroy_batches(void **state)
 {
 	const char *snaps[] = {"tank/a@1",   "tank/b@1", "tank/a@2",
@@ -166,6 +212,7 @@ int main(void)
 	        cmocka_unit_test(test_props),
 	        cmocka_unit_test(test_holds),
 	        cmocka_unit_test(test_send_size),
+	        cmocka_unit_test(test_missing_roots),
 	        cmocka_unit_test(test_destroy_batches),
 	};
 	zeit_init(&z);
