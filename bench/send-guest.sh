@@ -47,7 +47,7 @@ secs() {
 	local s e
 	quiesce
 	s=$(date +%s%N)
-	"$@" >/dev/null 2>/tmp/bench.err || { cat /tmp/bench.err >&2; return 1; }
+	"$@" >/tmp/bench.out 2>/tmp/bench.err || { cat /tmp/bench.err >&2; return 1; }
 	e=$(date +%s%N)
 	echo "scale=2; ($e - $s) / 1000000000" | bc
 }
@@ -73,7 +73,7 @@ syncoid_ssh() {
 floor_local && clean dst/floor x
 floor_ssh && clean dst/floor x
 
-declare -A total
+declare -A total streams
 peers=(floor zeit syncoid)
 for r in $(seq "$rounds"); do
 	# Each round starts with a different peer, so none always runs first
@@ -84,6 +84,12 @@ for r in $(seq "$rounds"); do
 		for peer in "${order[@]}"; do
 			t=$(secs "${peer}_$where")
 			total[$peer-$where]=$(echo "${total[$peer-$where]:-0} + $t" | bc)
+			if [ $peer = zeit ]; then
+				# zeit's own account of its streams (zfs send | zfs
+				# receive), without the listings and bookkeeping.
+				st=$(sed -n 's/.*, streams \([0-9.]*\) s .*/\1/p' /tmp/bench.out)
+				streams[$where]=$(echo "${streams[$where]:-0} + ${st:?no stream time in zeit output}" | bc)
+			fi
 			echo "round $r $where $peer: $t s" >&2
 			case $peer in
 			zeit) clean dst/zeit "$([ $where = ssh ] && echo root@127.0.0.1:)dst/zeit" ;;
@@ -103,8 +109,8 @@ fixed() {
 	done
 	echo "$best"
 }
-zeit_local
-zeit_ssh
+zeit_local >/dev/null
+zeit_ssh >/dev/null
 fixed_local=$(fixed zeit_local)
 fixed_ssh=$(fixed zeit_ssh)
 
@@ -119,6 +125,11 @@ for where in local ssh; do
 			"$(echo "scale=1; $bytes * $rounds / 1048576 / $t" | bc)" \
 			"$(echo "scale=3; $f / $t" | bc)"
 	done
+	t=${streams[$where]}
+	printf '%-10s %-8s %10s %10s %10s\n' "$where" "streams" "$t" \
+		"$(echo "scale=1; $bytes * $rounds / 1048576 / $t" | bc)" \
+		"$(echo "scale=3; $f / $t" | bc)"
 done
-echo "(x floor is throughput relative to the floor: 1.000 is as fast as bare zfs send | zfs recv)"
+echo "(x floor is throughput relative to the floor: 1.000 is as fast as bare zfs send | zfs recv;"
+echo " \"streams\" is zeit's own time in zfs send | zfs receive, without its listings and bookkeeping)"
 echo "zeit with nothing to send (its fixed cost per run): local ${fixed_local} s, ssh ${fixed_ssh} s"

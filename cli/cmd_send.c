@@ -109,12 +109,20 @@ static void print_report(struct cli *cli, const struct send_report *rep)
 	if (!cli->json && !cli->scripted) {
 		char b[32];
 		cli_human_bytes(rep->bytes, false, b, sizeof(b));
-		printf("%s%s in %.1f s (%.1f MiB/s)\n",
+		printf("%s%s in %.2f s (%.1f MiB/s)",
 		       cli->z.dry_run ? "dry run: nothing sent; " : "", b,
 		       rep->seconds,
 		       rep->seconds > 0
 		               ? (double)rep->bytes / rep->seconds / 1048576
 		               : 0.0);
+		/* What the streams took apart from the listings and the
+		 * bookkeeping around them. */
+		if (rep->stream_seconds > 0)
+			printf(", streams %.2f s (%.1f MiB/s)",
+			       rep->stream_seconds,
+			       (double)rep->bytes / rep->stream_seconds /
+			               1048576);
+		putchar('\n');
 	}
 }
 

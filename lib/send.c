@@ -467,7 +467,12 @@ static int stream(struct run_state *st, const char *ds, const char *tname,
 	struct run_progress prog = {
 	        stall_fn, &w,
 	        st->req->progress ? st->req->progress->interval_ms : 1000};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = zfs_send_recv(st->src, &so, st->dst, &ro, &prog, &bytes);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	st->rep->stream_seconds += (double)(t1.tv_sec - t0.tv_sec) +
+	                           (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	strv_free(&props);
 	res->bytes += bytes;
 	st->rep->bytes += bytes;

@@ -118,7 +118,8 @@ struct send_report {
 	struct send_result *v;
 	size_t n;
 	uint64_t bytes;
-	double seconds;
+	double seconds;        /* the whole run */
+	double stream_seconds; /* of which zfs send | zfs receive ran */
 };
 
 void send_report_free(struct send_report *r);
