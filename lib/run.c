@@ -323,10 +323,44 @@ struct loop {
 	bool relay_blocked; /* last move hit a full consumer pipe */
 	bool splice_ok;
 	uint64_t bytes;
-	char *bounce; /* read/write fallback buffer */
+	/* Pacing: a consumer that reads in small pieces (ssh: 16 KiB) would
+	 * wake zeit for every piece. When the consumer's pipe is full, zeit
+	 * waits until about half of it has drained at the rate measured, then
+	 * fills it again: the same throughput, a fraction of the wakeups. */
+	long long relay_resume_at; /* ms; 0: poll the consumer as usual */
+	long long rate_t0;         /* window for the drain rate */
+	uint64_t rate_b0;
+	double rate;     /* bytes per ms; 0: not known yet */
+	long pipe_bytes; /* the consumer pipe's capacity */
+	char *bounce;    /* read/write fallback buffer */
 	size_t bounce_len, bounce_off;
 	const struct run_progress *progress;
 };
+
+/* The consumer pipe just filled up: when to try it again. Pacing only
+ * pays when half a pipe lasts a few ms; a fast consumer is polled as
+ * before. The wait is capped, so a consumer that speeds up is starved
+ * for little; the rate it then shows (up to twice the estimate a round)
+ * shortens the next wait. */
+static void relay_pace(struct loop *l)
+{
+	enum { MIN_MS = 2, MAX_MS = 100 };
+	long long t = now_ms();
+
+	if (t - l->rate_t0 >= 200) {
+		if (l->rate_t0)
+			l->rate = (double)(l->bytes - l->rate_b0) /
+			          (double)(t - l->rate_t0);
+		l->rate_t0 = t;
+		l->rate_b0 = l->bytes;
+	}
+	l->relay_resume_at = 0;
+	if (l->rate <= 0 || l->pipe_bytes <= 0)
+		return;
+	double ms = (double)l->pipe_bytes / 2 / l->rate;
+	if (ms >= MIN_MS)
+		l->relay_resume_at = t + (ms > MAX_MS ? MAX_MS : (long long)ms);
+}
 
 /* Moves what it can from relay_in to relay_out. Returns false at EOF or
  * when the consumer side is gone. */
@@ -345,7 +379,11 @@ static bool relay_step(struct loop *l)
 		if (n == 0)
 			return false;
 		if (errno == EAGAIN) {
+			/* Waiting for input, the output had no room; waiting
+			 * for room, the input ran dry. */
 			l->relay_blocked = !l->relay_blocked;
+			if (l->relay_blocked)
+				relay_pace(l);
 			return true;
 		}
 		if (errno == EINTR)
@@ -368,6 +406,7 @@ static bool relay_step(struct loop *l)
 	if (w < 0) {
 		if (errno == EAGAIN || errno == EINTR) {
 			l->relay_blocked = true;
+			relay_pace(l);
 			return true;
 		}
 		return false;
@@ -428,7 +467,16 @@ static void loop_run(struct loop *l)
 				fdp[np++] = &ch->pid_fd;
 			}
 		}
-		if (l->relay && l->relay_in >= 0) {
+		long long paced_ms = 0;
+		if (l->relay && l->relay_in >= 0 && l->relay_blocked &&
+		    l->relay_resume_at) {
+			paced_ms = l->relay_resume_at - now_ms();
+			if (paced_ms <= 0) {
+				paced_ms = 0;
+				l->relay_resume_at = 0;
+			}
+		}
+		if (l->relay && l->relay_in >= 0 && paced_ms == 0) {
 			if (l->relay_blocked)
 				pfd[np] = (struct pollfd){l->relay_out, POLLOUT,
 				                          0};
@@ -438,7 +486,7 @@ static void loop_run(struct loop *l)
 			fdp[np++] =
 			        l->relay_blocked ? &l->relay_out : &l->relay_in;
 		}
-		if (np == 0)
+		if (np == 0 && paced_ms == 0)
 			break;
 
 		int wait_ms = -1;
@@ -494,6 +542,8 @@ static void loop_run(struct loop *l)
 
 		if (need_tick && (wait_ms < 0 || wait_ms > 100))
 			wait_ms = 100;
+		if (paced_ms > 0 && (wait_ms < 0 || wait_ms > paced_ms))
+			wait_ms = (int)paced_ms;
 		int r = poll(pfd, np, wait_ms);
 		if (r < 0 && errno != EINTR)
 			break;
@@ -622,6 +672,7 @@ int run_pipeline(struct zeit *z, struct run_cmd *producer,
 	l.relay_out = b[1];
 	l.splice_ok = true;
 	l.bounce = xmalloc(1 << 20);
+	l.pipe_bytes = fcntl(b[1], F_GETPIPE_SZ);
 	l.progress = progress;
 	set_nonblock(l.relay_in);
 	set_nonblock(l.relay_out);

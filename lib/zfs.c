@@ -101,9 +101,10 @@ static void note_cmd(struct zfs *zh, const char *const *argv)
 	free(line);
 }
 
-/* Runs argv; on success the caller owns c (free with run_cmd_free). */
-static int zrun_input(struct zfs *zh, const struct strv *argv,
-                      const char *input, struct run_cmd *c)
+/* Runs argv whatever its exit status; c is the caller's (free with
+ * run_cmd_free) unless the command could not be run at all. */
+static int zrun_any(struct zfs *zh, const struct strv *argv, const char *input,
+                    struct run_cmd *c)
 {
 	run_cmd_init(c, (const char *const *)argv->v);
 	c->host = zh->host;
@@ -126,6 +127,15 @@ static int zrun_input(struct zfs *zh, const struct strv *argv,
 		          (long)((t1.tv_sec - t0.tv_sec) * 1000 +
 		                 (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	}
+	return 0;
+}
+
+/* Runs argv; on success the caller owns c (free with run_cmd_free). */
+static int zrun_input(struct zfs *zh, const struct strv *argv,
+                      const char *input, struct run_cmd *c)
+{
+	if (zrun_any(zh, argv, input, c) < 0)
+		return -1;
 	if (c->status != 0) {
 		fail_cmd(zh, c);
 		run_cmd_free(c);
@@ -217,15 +227,8 @@ static int zrun_list(struct zfs *zh, const struct strv *a,
 {
 	if (!missing)
 		return zrun(zh, a, c);
-	run_cmd_init(c, (const char *const *)a->v);
-	c->host = zh->host;
-	c->timeout_ms = zh->timeout_ms;
-	note_cmd(zh, c->argv);
-	zh->calls++;
-	if (run(zh->z, c) < 0) {
-		run_cmd_free(c);
+	if (zrun_any(zh, a, NULL, c) < 0)
 		return -1;
-	}
 	for (size_t i = 0; roots[i]; i++)
 		missing[i] = false;
 	if (c->status == 0)

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -185,6 +186,47 @@ static void test_pipeline(void **state)
 	run_cmd_free(&c);
 }
 
+static void test_pipeline_slow_consumer(void **state)
+{
+	/* A consumer that reads 16 KiB at a time at about 20 MB/s, as ssh
+	 * does: the relay paces itself and every byte still arrives, in
+	 * order, and the end of the stream is seen. */
+	const char *prod_argv[] = {"seq", "1", "1500000", NULL};
+	const char *cons_argv[] = {
+	        "python3", "-c",
+	        "import hashlib, sys, time\n"
+	        "h = hashlib.sha256(); n = 0\n"
+	        "while True:\n"
+	        "    b = sys.stdin.buffer.read1(16384)\n"
+	        "    if not b: break\n"
+	        "    h.update(b); n += len(b); time.sleep(0.0008)\n"
+	        "print(h.hexdigest(), n)\n",
+	        NULL};
+	const char *want_argv[] = {
+	        "sh", "-c", "seq 1 1500000 | sha256sum | cut -d' ' -f1", NULL};
+	struct run_cmd p, c, w;
+	uint64_t bytes = 0;
+	char expect[128];
+	(void)state;
+	run_cmd_init(&w, want_argv);
+	assert_int_equal(run(&z, &w), 0);
+	assert_int_equal(w.status, 0);
+	run_cmd_init(&p, prod_argv);
+	run_cmd_init(&c, cons_argv);
+	p.timeout_ms = 60000;
+	assert_int_equal(run_pipeline(&z, &p, &c, &bytes, NULL), 0);
+	assert_false(p.timed_out);
+	assert_int_equal(p.status, 0);
+	assert_int_equal(c.status, 0);
+	assert_int_equal(bytes, 10888896);
+	w.out.data[strcspn(w.out.data, "\n")] = '\0';
+	snprintf(expect, sizeof(expect), "%s 10888896\n", w.out.data);
+	assert_string_equal(c.out.data, expect);
+	run_cmd_free(&w);
+	run_cmd_free(&p);
+	run_cmd_free(&c);
+}
+
 static void test_pipeline_consumer_fails(void **state)
 {
 	/* The consumer exits at once: the producer must not hang. */
@@ -236,6 +278,7 @@ int main(void)
 	        cmocka_unit_test(test_missing_program),
 	        cmocka_unit_test(test_env_and_cwd),
 	        cmocka_unit_test(test_pipeline),
+	        cmocka_unit_test(test_pipeline_slow_consumer),
 	        cmocka_unit_test(test_pipeline_consumer_fails),
 	        cmocka_unit_test(test_pipeline_producer_fails),
 	        cmocka_unit_test(test_pipeline_cancel),
