@@ -214,6 +214,14 @@ static int list_target(struct run_state *st)
 	                          &st->tsnaps);
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 /* name (a dataset, or a snapshot or bookmark of one) lies under root:
  * is root's, or with recursive is in root's tree. */
 static bool under(const char *name, const char *root, bool recursive)
@@ -288,9 +296,7 @@ static int list_both_local(struct run_state *st, struct zfs_dataset_list *sds)
 		return -1;
 	if (missing[0]) {
 		zfs_dataset_list_free(&all);
-		return zeit_fail(st->src->z, ENOENT,
-		                 "cannot open '%s': dataset does not exist",
-		                 req->source);
+		goto no_source;
 	}
 	take_datasets(&all, req->source, rec, SP_ORIGIN, SP_COUNT, sds);
 	take_datasets(&all, req->target, rec, SP_COUNT, TP_COUNT, &st->tds);
@@ -307,14 +313,14 @@ static int list_both_local(struct run_state *st, struct zfs_dataset_list *sds)
 	                             &snaps, missing) < 0)
 		return -1;
 	take_snaps(&snaps, req->source, rec, true, &st->ssnaps);
-	if (!missing[1] && roots[1])
-		take_snaps(&snaps, req->target, rec, false, &st->tsnaps);
+	take_snaps(&snaps, req->target, rec, false, &st->tsnaps);
 	zfs_snap_list_free(&snaps);
-	if (missing[0])
-		return zeit_fail(st->src->z, ENOENT,
-		                 "cannot open '%s': dataset does not exist",
-		                 req->source);
-	return 0;
+	if (!missing[0])
+		return 0;
+no_source:
+	return zeit_fail(st->src->z, ENOENT,
+	                 "cannot open '%s': dataset does not exist",
+	                 req->source);
 }
 
 /* Lists both sides: the source's datasets and snapshots, the target's
@@ -322,13 +328,10 @@ static int list_both_local(struct run_state *st, struct zfs_dataset_list *sds)
 static int list_sides(struct run_state *st, struct zfs_dataset_list *sds)
 {
 	const struct send_request *req = st->req;
-	size_t ns = strlen(req->source), nt = strlen(req->target);
 
 	if (!st->src->host && !st->dst->host &&
-	    !(nt > ns && !strncmp(req->target, req->source, ns) &&
-	      req->target[ns] == '/') &&
-	    !(ns > nt && !strncmp(req->source, req->target, nt) &&
-	      req->source[nt] == '/'))
+	    !under(req->target, req->source, true) &&
+	    !under(req->source, req->target, true))
 		return list_both_local(st, sds);
 	if (zfs_list_datasets(st->src, req->source, req->recursive ? -1 : 0,
 	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
@@ -467,12 +470,10 @@ static int stream(struct run_state *st, const char *ds, const char *tname,
 	struct run_progress prog = {
 	        stall_fn, &w,
 	        st->req->progress ? st->req->progress->interval_ms : 1000};
-	struct timespec t0, t1;
+	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = zfs_send_recv(st->src, &so, st->dst, &ro, &prog, &bytes);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	st->rep->stream_seconds += (double)(t1.tv_sec - t0.tv_sec) +
-	                           (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	st->rep->stream_seconds += seconds_since(&t0);
 	strv_free(&props);
 	res->bytes += bytes;
 	st->rep->bytes += bytes;
@@ -921,7 +922,7 @@ int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
 	struct zeit *z = src->z;
 	struct run_state st = {.src = src, .dst = dst, .req = req, .rep = rep};
 	struct zfs_dataset_list sds = {0};
-	struct timespec t0, t1;
+	struct timespec t0;
 	int rc = -1;
 
 	memset(rep, 0, sizeof(*rep));
@@ -934,9 +935,7 @@ int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
 		                 "target %s is a pool; name a dataset in it "
 		                 "(the pool's own dataset is never replaced)",
 		                 req->target);
-	if (!dst->host && (!strcmp(req->source, req->target) ||
-	                   (str_starts(req->target, req->source) &&
-	                    req->target[strlen(req->source)] == '/')))
+	if (!dst->host && under(req->target, req->source, true))
 		return zeit_fail(z, EINVAL, "target %s lies inside source %s",
 		                 req->target, req->source);
 	send_hold_tag(req->target_host ? req->target_host->ssh : NULL,
@@ -1007,9 +1006,7 @@ int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
 	}
 	rc = 0;
 out:
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	rep->seconds = (double)(t1.tv_sec - t0.tv_sec) +
-	               (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	rep->seconds = seconds_since(&t0);
 	zfs_dataset_list_free(&sds);
 	zfs_dataset_list_free(&st.tds);
 	zfs_snap_list_free(&st.ssnaps);

@@ -126,47 +126,36 @@ static void test_send_size(void **state)
 static void test_missing_roots(void **state)
 {
 	const char *roots[] = {"tank/src", "backup/src", NULL};
-	bool m[2] = {true, true};
+	static const struct {
+		const char *err;
+		int rc;
+		bool m0, m1;
+	} cases[] = {
+	        {"", 0, false, false},
+	        {"cannot open 'backup/src': dataset does not exist\n", 0, false,
+	         true},
+	        {"cannot open 'tank/src': dataset does not exist\n"
+	         "cannot open 'backup/src': dataset does not exist\n",
+	         0, true, true},
+	        /* A name that is only a prefix of a root, or any other
+	         * message, marks nothing: the caller reports zfs's error
+	         * instead. */
+	        {"cannot open 'backup/sr': dataset does not exist\n", -1, false,
+	         false},
+	        {"cannot open 'backup/src': dataset does not exist\n"
+	         "cannot open 'tank/src': permission denied\n",
+	         -1, false, false},
+	        {"cannot open '': dataset does not exist\n", -1, false, false},
+	        {"internal error: out of memory\n", -1, false, false},
+	};
 	(void)state;
-	assert_int_equal(zfs_parse_missing("", roots, m), 0);
-	assert_false(m[0]);
-	assert_false(m[1]);
-	assert_int_equal(zfs_parse_missing("cannot open 'backup/src': dataset "
-	                                   "does not exist\n",
-	                                   roots, m),
-	                 0);
-	assert_false(m[0]);
-	assert_true(m[1]);
-	assert_int_equal(
-	        zfs_parse_missing("cannot open 'tank/src': dataset does not "
-	                          "exist\ncannot open 'backup/src': dataset "
-	                          "does not exist\n",
-	                          roots, m),
-	        0);
-	assert_true(m[0]);
-	assert_true(m[1]);
-	/* A name that is only a prefix of a root, or any other message,
-	 * marks nothing: the caller reports zfs's error instead. */
-	assert_int_equal(zfs_parse_missing("cannot open 'backup/sr': dataset "
-	                                   "does not exist\n",
-	                                   roots, m),
-	                 -1);
-	assert_false(m[0]);
-	assert_false(m[1]);
-	assert_int_equal(
-	        zfs_parse_missing("cannot open 'backup/src': dataset does not "
-	                          "exist\ncannot open 'tank/src': permission "
-	                          "denied\n",
-	                          roots, m),
-	        -1);
-	assert_false(m[1]);
-	assert_int_equal(zfs_parse_missing("cannot open '': dataset does not "
-	                                   "exist\n",
-	                                   roots, m),
-	                 -1);
-	assert_int_equal(
-	        zfs_parse_missing("internal error: out of memory\n", roots, m),
-	        -1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool m[2] = {true, true};
+		assert_int_equal(zfs_parse_missing(cases[i].err, roots, m),
+		                 cases[i].rc);
+		assert_int_equal(m[0], cases[i].m0);
+		assert_int_equal(m[1], cases[i].m1);
+	}
 }
 
 static void test_destroy_batches(void **state)
