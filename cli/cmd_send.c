@@ -71,6 +71,31 @@ static void split_target(const char *arg, char **host, const char **ds)
 	}
 }
 
+/* A host word is a destination for ssh, never one of its options. */
+static bool host_ok(const char *host)
+{
+	if (!host)
+		return true;
+	if (host[0] == '-')
+		return false;
+	for (const char *c = host; *c; c++)
+		if ((unsigned char)*c <= ' ' || *c == 0x7f)
+			return false;
+	return true;
+}
+
+/* One side's ssh: the user's options plus, per destination, a shared
+ * connection. */
+static void side_host(struct run_host *rh, struct strv *opts,
+                      const struct strv *user, const char *host)
+{
+	strv_init(opts);
+	strv_pushv(opts, (const char *const *)user->v);
+	ssh_share_add(opts, host);
+	rh->ssh = host;
+	rh->ssh_opts = (const char *const *)opts->v;
+}
+
 static void print_report(struct cli *cli, const struct send_report *rep)
 {
 	static const char *const cols[] = {"SOURCE",   "TARGET", "RESULT",
@@ -200,19 +225,35 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "send",
 		                       "--raw and --no-raw exclude each other");
 	}
-	char *host = NULL;
+	char *host = NULL, *shost = NULL;
 	split_target(argv[optind + 1], &host, &req.target);
-	req.source = argv[optind];
-	if (host)
-		ssh_share_add(&ssh_opts);
-	struct run_host rh = {.ssh = host,
-	                      .ssh_opts = (const char *const *)ssh_opts.v};
-	if (host)
+	split_target(argv[optind], &shost, &req.source);
+	struct run_host rh = {0}, srh = {0};
+	struct strv topts, sopts;
+	strv_init(&topts);
+	strv_init(&sopts);
+	if (!host_ok(host) || !host_ok(shost)) {
+		rc = cli_usage_error(cli, "send",
+		                     "invalid host '%s': a host is a name for "
+		                     "ssh, not an option or a word with spaces",
+		                     host_ok(host) ? shost : host);
+		goto out_early;
+	}
+	if ((host && !*req.target) || (shost && !*req.source)) {
+		rc = cli_usage_error(cli, "send",
+		                     "name the dataset after the host's colon "
+		                     "(HOST:pool/dataset)");
+		goto out_early;
+	}
+	if (host) {
+		side_host(&rh, &topts, &ssh_opts, host);
 		req.target_host = &rh;
+	}
+	if (shost)
+		side_host(&srh, &sopts, &ssh_opts, shost);
 	if (cli_load_config(cli, &cfg) < 0) {
-		free(host);
-		strv_free(&ssh_opts);
-		return cli_error(cli);
+		rc = cli_error(cli);
+		goto out_early;
 	}
 	req.select.origins = cfg.adopt | SNAP_ORIGIN_ZEIT;
 
@@ -227,7 +268,7 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 
 	struct zfs src, dst;
 	struct send_report rep;
-	zfs_init(&src, &cli->z, NULL);
+	zfs_init(&src, &cli->z, shost ? &srh : NULL);
 	zfs_init(&dst, &cli->z, req.target_host);
 	rc = send_run(&src, &dst, &req, &rep) < 0 ? ZEIT_EXIT_ERROR
 	                                          : ZEIT_EXIT_OK;
@@ -262,7 +303,11 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	}
 	send_report_free(&rep);
 	config_free(&cfg);
+out_early:
 	free(host);
+	free(shost);
+	strv_free(&topts);
+	strv_free(&sopts);
 	strv_free(&ssh_opts);
 	return rc;
 }

@@ -53,8 +53,10 @@ void run_real_argv(const struct run_cmd *c, struct strv *out)
 	strv_push(out, "-o");
 	strv_push(out, "BatchMode=yes");
 	strv_pushv(out, c->host->ssh_opts);
-	strv_push(out, c->host->ssh);
+	/* "--" before the destination: ssh reads options after it too, and
+	 * a destination that starts with '-' is never one. */
 	strv_push(out, "--");
+	strv_push(out, c->host->ssh);
 	strv_push(out, cmd.data);
 	buf_free(&cmd);
 }

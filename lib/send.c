@@ -39,6 +39,7 @@ struct run_state {
 	struct strv bm_from, bm_new, bm_old;
 	char tag[256];
 	char bmprefix[32];
+	char bmprefix_v1[32]; /* what older versions named them */
 	bool stalled; /* a stream stopped moving: the target is stuck */
 };
 
@@ -404,7 +405,10 @@ static void bookkeeping_props(struct run_state *st, const char *ds,
 {
 	char host[256] = "", when[32];
 
-	if (gethostname(host, sizeof(host) - 1) < 0)
+	/* The machine the data came from: this one, or a pull's source. */
+	if (st->src->host && st->src->host->ssh)
+		snprintf(host, sizeof(host), "%s", st->src->host->ssh);
+	else if (gethostname(host, sizeof(host) - 1) < 0)
 		host[0] = 0;
 	ztime_format(st->src->z->now, when, sizeof(when));
 	strv_pushf(out, "org.zeit:source=%s:%s", host, ds);
@@ -570,7 +574,9 @@ static void queue_bookmark(struct run_state *st, const char *ds,
 	for (size_t i = 0; i < n; i++) {
 		const char *hash = strchr(v[i].name, '#');
 		if (v[i].bookmark && hash &&
-		    str_starts(hash + 1, st->bmprefix) && strcmp(v[i].name, bm))
+		    (str_starts(hash + 1, st->bmprefix) ||
+		     str_starts(hash + 1, st->bmprefix_v1)) &&
+		    strcmp(v[i].name, bm))
 			strv_push(&st->bm_old, v[i].name);
 	}
 	free(bm);
@@ -654,7 +660,9 @@ static int make_bookmarks(struct run_state *st)
 	struct zfs *zh = st->src;
 	int rc = 1;
 
-	if (st->bm_new.n > 1)
+	/* A pull's source runs no program for us: zeit serve --send takes
+	 * zfs bookmark, never Lua. */
+	if (st->bm_new.n > 1 && !zh->host)
 		rc = bookmarks_program(st);
 	for (size_t i = 0; rc > 0 && i < st->bm_new.n; i++) {
 		if (zfs_bookmark(zh, st->bm_from.v[i], st->bm_new.v[i]) < 0 &&
@@ -668,6 +676,51 @@ static int make_bookmarks(struct run_state *st)
 		if (zfs_destroy_bookmark(zh, st->bm_old.v[i]) < 0)
 			return -1;
 	return 0;
+}
+
+static bool source_has_guid(const struct run_state *st, uint64_t guid)
+{
+	for (size_t i = 0; i < st->ssnaps.n; i++)
+		if (st->ssnaps.v[i].guid == guid)
+			return true;
+	return false;
+}
+
+/* Whether the target's resume token asks for what this run would send: a
+ * snapshot of ds that the source has (by name and guid), raw exactly when
+ * the run is, from a base the source has. The target may be compromised,
+ * and `zfs send -t` sends whatever the token names: another dataset's
+ * snapshot, or plaintext of one that goes raw. Else why says what. */
+static bool token_is_ours(const struct run_state *st, const char *ds,
+                          const char *token, bool raw, char *why, size_t len)
+{
+	struct zfs_resume_token t;
+	struct zeit scratch;
+
+	zeit_init(&scratch);
+	if (zfs_resume_token_decode(&scratch, token, &t) < 0) {
+		snprintf(why, len, "cannot be read (%s)", zeit_error(&scratch));
+		return false;
+	}
+	const struct zfs_snap *to = find_name(&st->ssnaps, t.toname);
+	if (!same_dataset(t.toname, ds) || !to || to->bookmark ||
+	    to->guid != t.toguid) {
+		snprintf(why, len, "asks for %s, which is not a snapshot of %s",
+		         t.toname, ds);
+		return false;
+	}
+	if (t.raw != raw) {
+		snprintf(why, len, "asks for a %s stream of %s; this run sends "
+		                   "it %s",
+		         t.raw ? "raw" : "plaintext (not raw)", t.toname,
+		         raw ? "raw" : "as plaintext");
+		return false;
+	}
+	if (t.incremental && !source_has_guid(st, t.fromguid)) {
+		snprintf(why, len, "resumes from a base %s does not have", ds);
+		return false;
+	}
+	return true;
 }
 
 static int send_one(struct run_state *st, const char *ds, const char *origin,
@@ -685,7 +738,21 @@ static int send_one(struct run_state *st, const char *ds, const char *origin,
 
 	long ti = find_target(st, tname);
 	const char *token = ti >= 0 ? st->tds.v[ti].values[TP_TOKEN] : "-";
-	if (strcmp(token, "-") && *token) {
+	char why[512];
+	if (strcmp(token, "-") && *token &&
+	    !token_is_ours(st, ds, token, raw, why, sizeof(why))) {
+		zeit_note(z, 0,
+		          "%s: discarding the interrupted receive: its resume "
+		          "token %s",
+		          tname, why);
+		res->aborted_resume = true;
+		if (!z->dry_run) {
+			if (zfs_recv_abort(st->dst, tname) < 0 ||
+			    relist_one(st, tname) < 0)
+				goto fail;
+			ti = find_target(st, tname);
+		}
+	} else if (strcmp(token, "-") && *token) {
 		if (z->dry_run) {
 			res->resumed = true;
 		} else {
@@ -935,13 +1002,21 @@ int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
 		                 "target %s is a pool; name a dataset in it "
 		                 "(the pool's own dataset is never replaced)",
 		                 req->target);
-	if (!dst->host && under(req->target, req->source, true))
+	if (!dst->host && !src->host && under(req->target, req->source, true))
 		return zeit_fail(z, EINVAL, "target %s lies inside source %s",
 		                 req->target, req->source);
-	send_hold_tag(req->target_host ? req->target_host->ssh : NULL,
-	              req->target, st.tag, sizeof(st.tag));
-	send_bookmark_prefix(req->target_host ? req->target_host->ssh : NULL,
-	                     req->target, st.bmprefix, sizeof(st.bmprefix));
+	/* The tag names the target as the source sees it: its ssh host in a
+	 * push, this machine's name in a pull (several backup hosts may pull
+	 * into datasets of one name). */
+	char self[256] = "";
+	const char *thost = dst->host ? dst->host->ssh : NULL;
+	if (!thost && src->host && gethostname(self, sizeof(self) - 1) == 0)
+		thost = self;
+	send_hold_tag(thost, req->target, st.tag, sizeof(st.tag));
+	send_bookmark_prefix(thost, req->target, st.bmprefix,
+	                     sizeof(st.bmprefix));
+	send_bookmark_prefix_v1(thost, req->target, st.bmprefix_v1,
+	                        sizeof(st.bmprefix_v1));
 	strv_init(&st.tnames);
 	strv_init(&st.keep_hold);
 	strv_init(&st.old_base);

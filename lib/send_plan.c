@@ -212,8 +212,27 @@ void send_hold_tag(const char *host, const char *target, char *out, size_t len)
 		snprintf(out, len, "zeit-send:%08x", fnv1a(host, target));
 }
 
+/* 64 bits, so two targets' prefixes do not meet by chance. */
+static uint64_t fnv1a64(const char *a, const char *b)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (const char *s = a ? a : ""; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	h = (h ^ ':') * 0x100000001b3ULL;
+	for (const char *s = b; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
 void send_bookmark_prefix(const char *host, const char *target, char *out,
                           size_t len)
+{
+	snprintf(out, len, "zeitsend-%016llx-",
+	         (unsigned long long)fnv1a64(host, target));
+}
+
+void send_bookmark_prefix_v1(const char *host, const char *target, char *out,
+                             size_t len)
 {
 	snprintf(out, len, "zeitsend-%08x-", fnv1a(host, target));
 }

@@ -99,21 +99,29 @@ bool ssh_share_dir(char *buf, size_t len)
 	return n > 0 && (size_t)n < len && usable(buf);
 }
 
-/* FNV-1a over every argument: a connection is shared only by commands
- * whose ssh arguments (key, port, options) are the same. */
-static uint64_t opts_hash(const char *const *opts)
+static uint64_t fnv1a_word(uint64_t h, const char *w)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	for (const char *c = w;; c++) {
+		h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+		if (!*c)
+			return h;
+	}
+}
+
+/* FNV-1a over the destination as the user wrote it and every argument: a
+ * connection is shared only by commands whose destination and ssh
+ * arguments (key, port, options) are the same. ssh's %C hashes the host
+ * after ssh_config resolved it, so two aliases of one host with keys of
+ * their own would otherwise share a login. */
+static uint64_t opts_hash(const char *dest, const char *const *opts)
+{
+	uint64_t h = fnv1a_word(0xcbf29ce484222325ULL, dest ? dest : "");
 	for (size_t i = 0; opts && opts[i]; i++)
-		for (const char *c = opts[i];; c++) {
-			h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
-			if (!*c)
-				break;
-		}
+		h = fnv1a_word(h, opts[i]);
 	return h;
 }
 
-void ssh_share_add(struct strv *opts)
+void ssh_share_add(struct strv *opts, const char *dest)
 {
 	char dir[128];
 
@@ -122,7 +130,7 @@ void ssh_share_add(struct strv *opts)
 		return;
 	/* %C stands for user, host and port; the hash for the rest, so a
 	 * run with another key never rides on this one's login. */
-	uint64_t h = opts_hash((const char *const *)opts->v);
+	uint64_t h = opts_hash(dest, (const char *const *)opts->v);
 	strv_push(opts, "-oControlMaster=auto");
 	strv_pushf(opts, "-oControlPath=%s/%%C-%016llx", dir,
 	           (unsigned long long)h);

@@ -69,9 +69,13 @@ bool send_selected(const struct send_select *sel, const char *snapname);
 
 /* The hold tag protecting the base for one target ("zeit-send:HOST:DS"). */
 void send_hold_tag(const char *host, const char *target, char *out, size_t len);
-/* The bookmark prefix for one target: "zeitsend-<8 hex>-". */
+/* The bookmark prefix for one target: "zeitsend-<16 hex>-". */
 void send_bookmark_prefix(const char *host, const char *target, char *out,
                           size_t len);
+/* The prefix earlier versions used ("zeitsend-<8 hex>-"): their bookmarks
+ * are this target's too, and go once a new one replaces them. */
+void send_bookmark_prefix_v1(const char *host, const char *target, char *out,
+                             size_t len);
 
 /* Maps a source dataset to its place under the target root. */
 char *send_target_name(const char *src_root, const char *dst_root,

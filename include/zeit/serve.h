@@ -1,23 +1,84 @@
-/* `zeit serve`: the receiving end of replication as an ssh forced command
- * (command="zeit serve DATASET" in authorized_keys). It accepts the zfs
- * commands a sending zeit runs (listing, receive, resume abort, its own
- * org.zeit: bookkeeping, parents, rollback, and with --allow-prune the
- * destroy of snapshots) on datasets under its roots, and nothing else. */
+/* `zeit serve`: one side of replication as an ssh forced command
+ * (command="zeit serve DATASET..." in authorized_keys), for a peer that
+ * may be hostile. The receiving side (the default) is append-only: it
+ * accepts listings, receives that are never mounted and take no
+ * properties from the stream or the peer, resume aborts, parents and
+ * zeit's own bookkeeping; rollback and destroy only when the key's
+ * command line allows them. With --send it is the source of a pull:
+ * listings, sends of snapshots under its roots (raw where encrypted),
+ * zeit's holds and bookmarks, and nothing that changes data.
+ *
+ * The peer's line is split into words, parsed against the grammar of
+ * each accepted command, and a fresh argv is built from what was checked;
+ * the peer's own words never reach zfs unparsed. */
 #ifndef ZEIT_SERVE_H
 #define ZEIT_SERVE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "zeit/util.h"
 #include "zeit/zeit.h"
 #include "zeit/zfs.h"
 
+struct serve_opts {
+	const char *const *roots; /* datasets this key may act under */
+	bool send_side;           /* --send: the source of a pull */
+	bool allow_prune;         /* destroy zeit's snapshots under roots */
+	bool allow_rollback;      /* zfs rollback and receive -F */
+	bool allow_plaintext;     /* --send: non-raw sends of encrypted data */
+};
+
+/* What serve must find out before it runs a checked command. */
+enum serve_need {
+	SERVE_NEED_NONE,
+	SERVE_NEED_STREAM,     /* receive: the stream's first record */
+	SERVE_NEED_TOKEN,      /* send -t: what the token resumes */
+	SERVE_NEED_ENCRYPTION, /* non-raw send: is the dataset encrypted */
+};
+
+struct serve_cmd {
+	struct strv argv;  /* "zfs", then the checked words */
+	enum serve_need need;
+	const char *token; /* send -t: in argv */
+	char *dataset;     /* send: the dataset whose snapshot goes */
+	bool raw;          /* send: -w */
+};
+
+void serve_cmd_free(struct serve_cmd *c);
+
 /* Splits a shell line into words; shell syntax beyond quoting is refused. */
 int serve_split(struct zeit *z, const char *line, struct strv *words);
 
-/* Checks line (SSH_ORIGINAL_COMMAND) and fills argv with the command to
- * run. Returns -1 with a "permission denied: ..." message when refused. */
-int serve_check(struct zeit *z, const char *line, const char *const *roots,
-                bool allow_prune, struct strv *argv);
+/* Checks line (SSH_ORIGINAL_COMMAND) against o and fills c with the
+ * command to run. -1 with a "permission denied: ..." message when it is
+ * refused. Pure: runs nothing. */
+int serve_check(struct zeit *z, const char *line, const struct serve_opts *o,
+                struct serve_cmd *c);
+
+/* The first record of a send stream, as serve judges it. */
+struct serve_stream {
+	bool compound;   /* carries properties (send -p or -R) */
+	bool volume;     /* else a filesystem */
+	char toname[257];
+};
+
+/* Reads a stream's BEGIN record (the first 312 bytes, in either byte
+ * order). -1 with a message when it is not one. */
+int serve_parse_begin(struct zeit *z, const unsigned char *rec, size_t len,
+                      struct serve_stream *out);
+
+/* The properties serve pins on every receive, so that nothing received
+ * is ever mounted, runs setuid, opens devices or appears as a block
+ * device: appended to a checked receive's argv (before the target). */
+void serve_pin_receive(const struct serve_stream *s, struct strv *argv);
+
+/* Runs line for a peer under o: checks it, finds out what it needs (the
+ * stream's first record from stdin, without consuming it; the resume
+ * token's contents; the dataset's encryption), runs zfs by absolute path
+ * with the peer's stdin and stdout, and returns its exit status, or -1
+ * with a message. */
+int serve_run(struct zeit *z, const char *line, const struct serve_opts *o);
 
 #endif

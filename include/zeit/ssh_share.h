@@ -24,9 +24,9 @@ bool ssh_opts_decide_sharing(const char *const *opts);
  * for a socket. Returns false when neither is to be had. */
 bool ssh_share_dir(char *buf, size_t len);
 
-/* Appends the options that share one connection to opts, unless the user
- * decided already or no safe directory exists (then commands connect one
- * by one, as before). */
-void ssh_share_add(struct strv *opts);
+/* Appends the options that share one connection to dest ([user@]host as
+ * given) to opts, unless the user decided already or no safe directory
+ * exists (then commands connect one by one, as before). */
+void ssh_share_add(struct strv *opts, const char *dest);
 
 #endif

@@ -262,6 +262,21 @@ int zfs_send_estimate(struct zfs *zh, const struct zfs_send_opts *o,
 int zfs_send_recv(struct zfs *src, const struct zfs_send_opts *so,
                   struct zfs *dst, const struct zfs_recv_opts *ro,
                   const struct run_progress *progress, uint64_t *bytes);
+/* What an interrupted receive's token asks the sender for, decoded by
+ * zeit (never from `zfs send -nvt`'s text, which a name can forge). */
+struct zfs_resume_token {
+	char toname[ZFS_MAX_NAME_LEN + 1]; /* the snapshot being sent */
+	uint64_t toguid;
+	uint64_t fromguid; /* when incremental */
+	uint64_t bytes;    /* received so far */
+	bool incremental;
+	bool raw; /* rawok: the stream is raw (-w) */
+	bool compressed, embedded, large_blocks, redacted;
+};
+/* Decodes receive_resume_token text strictly: -1 with "resume token is
+ * corrupt: ..." for anything zfs itself would not take. */
+int zfs_resume_token_decode(struct zeit *z, const char *token,
+                            struct zfs_resume_token *out);
 /* recv -A: discards a partially received state on dataset. */
 int zfs_recv_abort(struct zfs *zh, const char *dataset);
 

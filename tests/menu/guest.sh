@@ -57,7 +57,7 @@ setup)
 	# The environments' kernel command line, inherited from the root as
 	# zfsbootmenu users set it.
 	zfs create -o mountpoint=none \
-		-o org.zfsbootmenu:commandline="console=ttyS0 quiet panic=-1" $R
+		-o org.zfsbootmenu:commandline="console=ttyS0 quiet panic=-1 no_timer_check" $R
 	be_initrd /var/tmp/be-initrd.img
 	m=/var/tmp/be-mnt
 	mkdir -p $m

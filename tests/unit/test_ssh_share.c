@@ -60,7 +60,7 @@ static void test_options_added_once(void **state)
 	struct strv o;
 	strv_init(&o);
 	strv_push(&o, "-p2222");
-	ssh_share_add(&o);
+	ssh_share_add(&o, "backup");
 	assert_int_equal(o.n, 4);
 	assert_string_equal(o.v[1], "-oControlMaster=auto");
 	char want[128];
@@ -70,7 +70,7 @@ static void test_options_added_once(void **state)
 	char *first = strdup(o.v[2]);
 	assert_true(ssh_opts_decide_sharing((const char *const *)o.v));
 	/* Options that decide already are left as they are. */
-	ssh_share_add(&o);
+	ssh_share_add(&o, "backup");
 	assert_int_equal(o.n, 4);
 	strv_free(&o);
 
@@ -78,15 +78,22 @@ static void test_options_added_once(void **state)
 	strv_init(&o);
 	strv_push(&o, "-p2222");
 	strv_push(&o, "-i/root/.ssh/other");
-	ssh_share_add(&o);
+	ssh_share_add(&o, "backup");
 	assert_int_equal(o.n, 5);
 	assert_string_not_equal(o.v[3], first);
 	strv_free(&o);
 	/* The same arguments: the same connection. */
 	strv_init(&o);
 	strv_push(&o, "-p2222");
-	ssh_share_add(&o);
+	ssh_share_add(&o, "backup");
 	assert_string_equal(o.v[2], first);
+	strv_free(&o);
+	/* Another alias of what may be the same host (ssh_config gives each
+	 * its own key): a connection of its own too. */
+	strv_init(&o);
+	strv_push(&o, "-p2222");
+	ssh_share_add(&o, "backup-other-key");
+	assert_string_not_equal(o.v[2], first);
 	strv_free(&o);
 	free(first);
 
