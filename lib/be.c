@@ -239,23 +239,34 @@ void be_list_free(struct be_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* zeit's own org.zeit: properties that a person sets to say what to do
+ * with a dataset; a copy carries them. Every other org.zeit: property is a
+ * marker zeit keeps about that one dataset (a bisect clone, a replica's
+ * bookkeeping, a placeholder) and would assert on the copy what only the
+ * original is. */
+static bool zeit_marker(const char *prop)
+{
+	static const char *const policy[] = {"org.zeit:snap", "org.zeit:keep",
+	                                     "org.zeit:prune", NULL};
+	if (!str_starts(prop, "org.zeit:"))
+		return false;
+	for (size_t i = 0; policy[i]; i++)
+		if (!strcmp(prop, policy[i]))
+			return false;
+	return true;
+}
+
 /* Properties a new environment carries from its source: the local and
  * received ones, minus those that belong to the layout or cannot be set
- * on a clone. */
+ * on a clone, and minus zeit's markers. */
 static bool carried(const char *prop)
 {
-	static const char *const never[] = {"mountpoint",
-	                                    "canmount",
-	                                    "encryption",
-	                                    "keyformat",
-	                                    "keylocation",
-	                                    "pbkdf2iters",
-	                                    "pbkdf2salt",
-	                                    "encryptionroot",
-	                                    "origin",
-	                                    "volsize",
-	                                    "org.zeit:be-snapshot",
-	                                    NULL};
+	if (zeit_marker(prop))
+		return false;
+	static const char *const never[] = {
+	        "mountpoint",  "canmount",    "encryption", "keyformat",
+	        "keylocation", "pbkdf2iters", "pbkdf2salt", "encryptionroot",
+	        "origin",      "volsize",     NULL};
 	for (size_t i = 0; never[i]; i++)
 		if (!strcmp(prop, never[i]))
 			return false;
@@ -406,6 +417,9 @@ int be_create(struct be_ctx *c, const struct be_create_opts *o)
 		strv_push(&props, "canmount=noauto");
 		if (is_root)
 			strv_push(&props, "mountpoint=/");
+		/* The caller's markers, set by the call that creates it. */
+		for (size_t k = 0; is_root && o->markers && o->markers[k]; k++)
+			strv_push(&props, o->markers[k]);
 		zeit_note(z, z->dry_run ? 0 : 1, "%s %s from %s",
 		          z->dry_run ? "would create" : "creating", to, from);
 		int r = 0;

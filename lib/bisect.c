@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "zeit/bisect.h"
@@ -16,9 +17,10 @@
 #define P_CURRENT  "org.zeit:bisect-current"
 #define P_MARK     "org.zeit:bisect"
 #define P_CLONE    "org.zeit:bisect-clone"
+#define P_CLONES   "org.zeit:bisect-clones"
 
-static const char *const state_props[] = {P_TARGET,   P_TIER,    P_BOOTFS,
-                                          P_NEXTBOOT, P_CURRENT, NULL};
+static const char *const state_props[] = {
+        P_TARGET, P_TIER, P_BOOTFS, P_NEXTBOOT, P_CURRENT, P_CLONES, NULL};
 
 /* The BE root's own (local) value of prop, or NULL. */
 static const char *local(const struct zfs_prop_list *pl, const char *ds,
@@ -214,6 +216,7 @@ int bisect_load(struct be_ctx *be, struct bisect *b)
 			last_bad = (long)k;
 	}
 	b->v = xcalloc(l.n + 1, sizeof(*b->v));
+	size_t *pos = xcalloc(l.n + 1, sizeof(*pos)); /* candidate -> k */
 	for (long k = first_good; k >= 0 && k <= last_bad; k++) {
 		const struct zfs_dataset *d = &l.v[ord[k]];
 		enum bisect_mark m = bisect_mark_from(d->values[0]);
@@ -276,42 +279,266 @@ static char *clone_name(const struct bisect *b, const char *snap)
 	                 strchr(snap, '@') + 1);
 }
 
-/* A clone of snap in the BE root, marked as bisect's. */
-static int make_clone(struct bisect *b, const char *snap, char **name)
+/* ---- The clones this bisection made ----
+ * Ownership is proved, never inferred from a property ZFS inherits or a
+ * copy carries: before it makes a clone, bisect records the clone's name,
+ * its origin and a random token in P_CLONES on the BE root, and the clone
+ * is created with P_CLONE=token in the same call. A dataset is bisect's
+ * only while all three agree, so an environment copied from a clone, a
+ * renamed clone or a dataset marked by hand is never destroyed, and a kill
+ * at any point leaves no clone unrecorded. */
+
+struct clone_rec {
+	char *name;   /* BE name */
+	char *origin; /* full snapshot name */
+	char *token;
+};
+
+struct clone_recs {
+	struct clone_rec *v;
+	size_t n;
+};
+
+static void recs_free(struct clone_recs *r)
 {
-	struct be_ctx *be = b->be;
-	*name = clone_name(b, snap);
-	struct be_create_opts o = {
-	        .name = *name, .source = snap, .mode = BE_CLONE};
-	char *ds = be_dataset(be, *name);
-	int rc = be_create(be, &o);
-	if (rc == 0)
-		rc = set_one(be->zh, ds, P_CLONE, strchr(snap, '@') + 1);
-	free(ds);
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].name);
+		free(r->v[i].origin);
+		free(r->v[i].token);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+static void recs_add(struct clone_recs *r, const char *name, const char *origin,
+                     const char *token)
+{
+	r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
+	r->v[r->n].name = xstrdup(name);
+	r->v[r->n].origin = xstrdup(origin);
+	r->v[r->n++].token = xstrdup(token);
+}
+
+static void recs_remove(struct clone_recs *r, size_t i)
+{
+	free(r->v[i].name);
+	free(r->v[i].origin);
+	free(r->v[i].token);
+	memmove(&r->v[i], &r->v[i + 1], (r->n - i - 1) * sizeof(*r->v));
+	r->n--;
+}
+
+/* "NAME=ORIGIN=TOKEN,...": no ZFS name holds ',' or '='. */
+static int recs_load(struct be_ctx *be, struct clone_recs *r)
+{
+	const char *const props[] = {P_CLONES, NULL};
+	struct zfs_prop_list pl;
+
+	memset(r, 0, sizeof(*r));
+	if (zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 0,
+	                  props, &pl) < 0)
+		return -1;
+	const char *v = local(&pl, be->root, P_CLONES);
+	char *copy = xstrdup(v ? v : ""), *save = NULL;
+	for (char *e = strtok_r(copy, ",", &save); e;
+	     e = strtok_r(NULL, ",", &save)) {
+		char *o = strchr(e, '='), *t = o ? strchr(o + 1, '=') : NULL;
+		if (!t)
+			continue;
+		*o = *t = '\0';
+		recs_add(r, e, o + 1, t + 1);
+	}
+	free(copy);
+	zfs_prop_list_free(&pl);
+	return 0;
+}
+
+static int recs_save(struct be_ctx *be, const struct clone_recs *r)
+{
+	if (!r->n)
+		return zfs_inherit_prop(be->zh, be->root, P_CLONES, false);
+	struct buf b;
+	buf_init(&b);
+	for (size_t i = 0; i < r->n; i++)
+		buf_addf(&b, "%s%s=%s=%s", i ? "," : "", r->v[i].name,
+		         r->v[i].origin, r->v[i].token);
+	int rc = set_one(be->zh, be->root, P_CLONES, b.data);
+	buf_free(&b);
 	return rc;
 }
 
-/* Destroys bisect's clones, except keep (a BE name) and the running one. */
+static int random_token(struct zeit *z, char *out, size_t len)
+{
+	unsigned char r[16];
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return zeit_fail(z, errno, "getrandom: %s", strerror(errno));
+	for (size_t i = 0; i < sizeof(r) && 2 * i + 2 < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", r[i]);
+	return 0;
+}
+
+enum clone_state { CLONE_GONE, CLONE_OURS, CLONE_FOREIGN };
+
+/* The origin and own P_CLONE of every child of the BE root: one zfs get. */
+static int children_props(struct be_ctx *be, struct zfs_prop_list *pl)
+{
+	const char *const props[] = {"origin", P_CLONE, NULL};
+	return zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 1,
+	                     props, pl);
+}
+
+/* What stands at rec's name: nothing, the clone bisect made, or another. */
+static enum clone_state state_of(const struct be_ctx *be,
+                                 const struct zfs_prop_list *pl,
+                                 const struct clone_rec *rec)
+{
+	char *ds = be_dataset(be, rec->name);
+	const struct zfs_prop *o = zfs_prop_find(pl, ds, "origin");
+	const char *tok = local(pl, ds, P_CLONE);
+	free(ds);
+	if (!o)
+		return CLONE_GONE;
+	return !strcmp(o->value, rec->origin) && tok && !strcmp(tok, rec->token)
+	               ? CLONE_OURS
+	               : CLONE_FOREIGN;
+}
+
+/* Whether a snapshot of ds is the origin of another dataset. */
+static int has_dependents(struct zfs *zh, const char *ds, bool *yes)
+{
+	const char *const props[] = {"clones", NULL};
+	struct zfs_dataset_list l;
+
+	*yes = false;
+	if (zfs_list_datasets(zh, ds, 1, ZFS_TYPE_SNAPSHOT, props, &l) < 0)
+		return -1;
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].values[0][0] && strcmp(l.v[i].values[0], "-"))
+			*yes = true;
+	zfs_dataset_list_free(&l);
+	return 0;
+}
+
+/* A clone of snap in the BE root, recorded before it exists. Its name
+ * says what it is a clone of; when another dataset has that name (the
+ * user built on an earlier bisection's clone), a number is added. */
+static int make_clone(struct bisect *b, const char *snap, char **name)
+{
+	struct be_ctx *be = b->be;
+	struct clone_recs r;
+	struct zfs_prop_list pl;
+	char token[33];
+
+	*name = NULL;
+	if (random_token(be->zh->z, token, sizeof(token)) < 0 ||
+	    children_props(be, &pl) < 0)
+		return -1;
+	char *base = clone_name(b, snap);
+	*name = xstrdup(base);
+	for (int k = 2; k < 100; k++) {
+		char *ds = be_dataset(be, *name);
+		bool taken = zfs_prop_find(&pl, ds, "origin") != NULL;
+		free(ds);
+		if (!taken)
+			break;
+		free(*name);
+		*name = xasprintf("%s-%d", base, k);
+	}
+	free(base);
+	zfs_prop_list_free(&pl);
+	if (recs_load(be, &r) < 0)
+		return -1;
+	recs_add(&r, *name, snap, token);
+	int rc = recs_save(be, &r);
+	recs_free(&r);
+	if (rc < 0)
+		return -1;
+	char *mark = xasprintf(P_CLONE "=%s", token);
+	const char *const markers[] = {mark, NULL};
+	struct be_create_opts o = {.name = *name,
+	                           .source = snap,
+	                           .mode = BE_CLONE,
+	                           .markers = markers};
+	rc = be_create(be, &o);
+	free(mark);
+	return rc;
+}
+
+/* Destroys the clones this bisection made, except keep's (a snapshot) and
+ * the running one, and forgets the rest of the record: gone already, replaced
+ * by another dataset, or built on (another dataset was made from it). */
 static int drop_clones(struct be_ctx *be, const char *keep)
 {
-	const char *const props[] = {P_CLONE, NULL};
+	struct zeit *z = be->zh->z;
+	struct clone_recs r;
 	struct zfs_prop_list pl;
+	bool changed = false;
 	int rc = 0;
 
-	if (zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 1,
-	                  props, &pl) < 0)
+	if (recs_load(be, &r) < 0)
 		return -1;
-	for (size_t i = 0; i < pl.n && rc == 0; i++) {
-		const struct zfs_prop *p = &pl.v[i];
-		if (p->source != ZFS_SRC_LOCAL || strchr(p->dataset, '@'))
-			continue;
-		const char *nm = strrchr(p->dataset, '/') + 1;
-		if ((keep && !strcmp(nm, keep)) ||
-		    (be->running && !strcmp(be->running, p->dataset)))
-			continue;
-		rc = zfs_destroy_dataset(be->zh, p->dataset, true);
+	if (!r.n)
+		return 0;
+	if (children_props(be, &pl) < 0) {
+		recs_free(&r);
+		return -1;
 	}
+	for (size_t i = 0; i < r.n && rc == 0;) {
+		const struct clone_rec *c = &r.v[i];
+		char *ds = be_dataset(be, c->name);
+		enum clone_state st = state_of(be, &pl, c);
+		bool deps = false;
+		if (st == CLONE_OURS &&
+		    ((keep && !strcmp(c->origin, keep)) ||
+		     (be->running && !strcmp(be->running, ds)))) {
+			free(ds);
+			i++;
+			continue;
+		}
+		if (st == CLONE_OURS)
+			rc = has_dependents(be->zh, ds, &deps);
+		if (rc == 0 && st == CLONE_OURS && !deps)
+			rc = zfs_destroy_dataset(be->zh, ds, true);
+		else if (rc == 0 && st == CLONE_OURS)
+			zeit_note(z, 0,
+			          "left %s: another dataset was made from it "
+			          "(zeit be destroy it when done)",
+			          ds);
+		else if (st == CLONE_FOREIGN)
+			zeit_note(z, 0,
+			          "left %s: it is not the clone this "
+			          "bisection made",
+			          ds);
+		free(ds);
+		if (rc == 0) {
+			recs_remove(&r, i);
+			changed = true;
+		}
+	}
+	if (rc == 0 && changed)
+		rc = recs_save(be, &r);
 	zfs_prop_list_free(&pl);
+	recs_free(&r);
+	return rc;
+}
+
+/* The name of this bisection's clone of snap, or NULL when there is none. */
+static int own_clone(struct be_ctx *be, const char *snap, char **name)
+{
+	struct clone_recs r;
+	struct zfs_prop_list pl;
+
+	*name = NULL;
+	if (recs_load(be, &r) < 0)
+		return -1;
+	int rc = r.n ? children_props(be, &pl) : 0;
+	for (size_t i = 0; rc == 0 && i < r.n && !*name; i++)
+		if (!strcmp(r.v[i].origin, snap) &&
+		    state_of(be, &pl, &r.v[i]) == CLONE_OURS)
+			*name = xstrdup(r.v[i].name);
+	if (rc == 0 && r.n)
+		zfs_prop_list_free(&pl);
+	recs_free(&r);
 	return rc;
 }
 
@@ -322,26 +549,13 @@ int bisect_checkout(struct bisect *b, char **clone)
 	if (b->next.done)
 		return drop_clones(be, NULL);
 	const char *snap = b->v[b->next.pick].snap;
-	char *name = clone_name(b, snap);
-	if (drop_clones(be, name) < 0) {
+	char *name = NULL;
+	if (drop_clones(be, snap) < 0 || own_clone(be, snap, &name) < 0)
+		return -1;
+	if (!name && make_clone(b, snap, &name) < 0) {
 		free(name);
 		return -1;
 	}
-	char *ds = be_dataset(be, name);
-	struct zfs_dataset_list l;
-	bool have = zfs_list_datasets(be->zh, ds, 0, ZFS_TYPE_FILESYSTEM, NULL,
-	                              &l) == 0;
-	if (have)
-		zfs_dataset_list_free(&l);
-	zeit_clear_error(be->zh->z);
-	free(ds);
-	free(name);
-	if (!have && make_clone(b, snap, &name) < 0) {
-		free(name);
-		return -1;
-	}
-	if (have)
-		name = clone_name(b, snap);
 	if (be_activate(be, name, true) < 0 ||
 	    set_one(be->zh, be->root, P_CURRENT, snap) < 0) {
 		free(name);
@@ -395,7 +609,7 @@ int bisect_run(struct bisect *b, const char *const *argv, bool chroot,
 			if (be_umount(be, name) < 0 || r < 0)
 				goto fail;
 		}
-		if (zfs_destroy_dataset(be->zh, ds, true) < 0)
+		if (drop_clones(be, NULL) < 0)
 			goto fail;
 		free(ds);
 		free(where);
@@ -441,21 +655,22 @@ int bisect_reset(struct be_ctx *be)
 		return 0;
 	}
 	if (be->running) {
-		const char *const cp[] = {P_CLONE, NULL};
-		struct zfs_prop_list c;
-		if (zfs_get_props(be->zh,
-		                  (const char *const[]){be->running, NULL}, 0,
-		                  cp, &c) == 0) {
-			const char *v = local(&c, be->running, P_CLONE);
-			zfs_prop_list_free(&c);
-			if (v) {
-				bisect_free(&b);
-				return zeit_fail(
-				        z, EBUSY,
-				        "this system runs a bisect clone; "
-				        "boot another environment and "
-				        "reset from there");
+		struct clone_recs r;
+		bool busy = false;
+		if (recs_load(be, &r) == 0) {
+			for (size_t i = 0; i < r.n; i++) {
+				char *ds = be_dataset(be, r.v[i].name);
+				busy |= !strcmp(ds, be->running);
+				free(ds);
 			}
+			recs_free(&r);
+		}
+		if (busy) {
+			bisect_free(&b);
+			return zeit_fail(z, EBUSY,
+			                 "this system runs a bisect clone; "
+			                 "boot another environment and "
+			                 "reset from there");
 		}
 	}
 	int rc = drop_clones(be, NULL);

@@ -99,6 +99,10 @@ struct be_create_opts {
 	const char *source; /* BE or BE@SNAP; NULL: running, else bootfs */
 	enum be_create_mode mode;
 	bool recursive;
+	/* NAME=VALUE: zeit's markers for the new root, set in the call that
+	 * creates it (a clone), so it never exists without them; nothing of
+	 * the kind is carried from the source. NULL: none. */
+	const char *const *markers;
 };
 
 int be_create(struct be_ctx *c, const struct be_create_opts *o);
