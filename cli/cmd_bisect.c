@@ -4,12 +4,18 @@
 
 #include "cli.h"
 #include "zeit/bisect.h"
+#include "zeit/config.h"
 #include "zeit/diff.h"
 
 static const char *root_opt;
 
 static int open_be(struct cli *cli, struct zfs *zh, struct be_ctx *c)
 {
+	struct zeit_config cfg;
+	/* For how adopted schemes' names read ([adopt]). */
+	if (cli_load_config(cli, &cfg) < 0)
+		return -1;
+	config_free(&cfg);
 	zfs_init(zh, &cli->z, NULL);
 	const char *root = root_opt ? root_opt : getenv("ZEIT_BE_ROOT");
 	return be_open(c, zh, root && *root ? root : NULL);
@@ -21,12 +27,59 @@ static const char *short_of(const char *snap)
 	return at ? at + 1 : snap;
 }
 
+/* "10 zfs-auto-snapshot, 3 sanoid, 1 of no scheme": what the tier filter
+ * left out between the answer's two ends. */
+static void left_out_schemes(const struct bisect *b, char *buf, size_t len)
+{
+	const struct {
+		size_t n;
+		const char *what;
+	} parts[] = {
+	        {b->left_out_zeit, "zeit"},
+	        {b->left_out_auto, "zfs-auto-snapshot"},
+	        {b->left_out_sanoid, "sanoid"},
+	        {b->left_out_foreign, "of no scheme"},
+	};
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (parts[i].n && off < len)
+			off += (size_t)snprintf(buf + off, len - off,
+			                        "%s%zu %s", off ? ", " : "",
+			                        parts[i].n, parts[i].what);
+}
+
+/* An answer bisect did not test is never given as one: true (after
+ * saying why) when the ends were adjacent from the start and the tier
+ * filter hid snapshots between them. */
+static bool untested(const struct bisect *b)
+{
+	const struct bisect_next *n = &b->next;
+	if (b->tested || n->first_bad != n->last_good + 1)
+		return false;
+	printf("no snapshot was tested: %s and %s are next to each other "
+	       "among the %zu%s%s candidates.\n",
+	       short_of(b->v[n->last_good].snap),
+	       short_of(b->v[n->first_bad].snap), b->n, b->tier ? " " : "",
+	       b->tier ? b->tier : "");
+	if (!b->left_out)
+		return false;
+	char schemes[160];
+	left_out_schemes(b, schemes, sizeof(schemes));
+	printf("The tier filter left out %zu snapshot%s between them (%s); "
+	       "bisect without --tier, or with their tier, to test them.\n",
+	       b->left_out, b->left_out == 1 ? "" : "s", schemes);
+	return true;
+}
+
 /* The answer, then what changed between the last good and first bad. */
 static int report_result(struct cli *cli, struct bisect *b)
 {
 	const struct bisect_next *n = &b->next;
 	const char *good = b->v[n->last_good].snap;
 	const char *bad = b->v[n->first_bad].snap;
+	if (untested(b))
+		return ZEIT_EXIT_ERROR;
 	if (n->ambiguous) {
 		printf("the first bad snapshot is one of:");
 		for (long i = n->last_good + 1; i <= n->first_bad; i++)
@@ -35,7 +88,15 @@ static int report_result(struct cli *cli, struct bisect *b)
 	} else {
 		printf("first bad snapshot: %s\n", bad);
 	}
-	printf("last good snapshot: %s\n\n", good);
+	printf("last good snapshot: %s\n", good);
+	if (b->left_out) {
+		char schemes[160];
+		left_out_schemes(b, schemes, sizeof(schemes));
+		printf("(the tier filter left out %zu snapshot%s between "
+		       "them: %s)\n",
+		       b->left_out, b->left_out == 1 ? "" : "s", schemes);
+	}
+	printf("\n");
 	struct pkg_list pa, pb;
 	struct pkg_changes ch;
 	if (diff_packages(b->be->zh, good, bad, &pa, &pb, &ch) == 0) {
@@ -133,14 +194,16 @@ static int do_status(struct cli *cli, struct bisect *b, void *arg)
 		if (b->v[i].mark != BISECT_UNKNOWN)
 			printf("  %-4s %s\n", bisect_mark_name(b->v[i].mark),
 			       short_of(b->v[i].snap));
-	if (b->next.done)
-		printf("done: first bad %s\n",
-		       short_of(b->v[b->next.first_bad].snap));
-	else
+	if (b->next.done) {
+		if (!untested(b))
+			printf("done: first bad %s\n",
+			       short_of(b->v[b->next.first_bad].snap));
+	} else {
 		printf("%zu left; next %s%s%s\n", b->next.remaining,
 		       short_of(b->v[b->next.pick].snap),
 		       bisect_current(b) ? "; under test: " : "",
 		       bisect_current(b) ? bisect_current(b) : "");
+	}
 	(void)cli;
 	return ZEIT_EXIT_OK;
 }

@@ -1,8 +1,10 @@
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "zeit/config.h"
 #include "zeit/snapname.h"
 #include "zeit/zfs.h"
 #include "zeit/ztime.h"
@@ -29,6 +31,10 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		default: return ZEIT_EXIT_USAGE;
 		}
 	}
+	struct zeit_config cfg;
+	if (cli_load_config(cli, &cfg) < 0)
+		return cli_error(cli);
+	config_free(&cfg);
 	zfs_init(&zh, &cli->z, NULL);
 	if (optind < argc) {
 		strv_init(&roots);
@@ -54,22 +60,32 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 			rc = cli_error(cli);
 			break;
 		}
+		/* zeit's names and every adopted scheme's, read the way
+		 * the configuration says they were written. */
+		const char **names = xcalloc(l.n + 1, sizeof(*names));
+		uint64_t *txgs = xcalloc(l.n + 1, sizeof(*txgs));
+		struct snapname *sn = xcalloc(l.n + 1, sizeof(*sn));
 		for (size_t k = 0; k < l.n; k++) {
-			enum zeit_tier tier;
-			time_t when;
+			names[k] = l.v[k].name;
+			txgs[k] = l.v[k].createtxg;
+		}
+		snapname_read_dataset(&cli->z.names, SNAP_ORIGIN_ALL, names,
+		                      txgs, l.n, sn);
+		for (size_t k = 0; k < l.n; k++) {
 			char ts[32] = "-", txg[24], guid[24];
-			bool ours =
-			        zeit_snapname_parse(l.v[k].name, &tier, &when);
-			if (ours)
-				ztime_format(when, ts, sizeof(ts));
+			if (sn[k].origin)
+				ztime_format(sn[k].when, ts, sizeof(ts));
 			snprintf(txg, sizeof(txg), "%" PRIu64,
 			         l.v[k].createtxg);
 			snprintf(guid, sizeof(guid), "%" PRIu64, l.v[k].guid);
 			const char *row[] = {l.v[k].name,
-			                     ours ? zeit_tier_name(tier) : "-",
-			                     ts, txg, guid};
+			                     zeit_tier_name(sn[k].tier), ts,
+			                     txg, guid};
 			table_add(&t, row);
 		}
+		free(names);
+		free(txgs);
+		free(sn);
 		zfs_snap_list_free(&l);
 	}
 	if (rc == ZEIT_EXIT_OK)

@@ -256,6 +256,7 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		goto out_early;
 	}
 	req.select.origins = cfg.adopt | SNAP_ORIGIN_ZEIT;
+	req.select.names = &cfg.names;
 
 	struct progress_state ps = {.tty = isatty(STDERR_FILENO) &&
 	                                   !no_progress && !cli->json};

@@ -87,7 +87,11 @@ int cli_load_config(struct cli *cli, struct zeit_config *cfg)
 		path = ZEIT_CONFIG_PATH;
 		must = false;
 	}
-	return config_load(&cli->z, path, must, cfg);
+	if (config_load(&cli->z, path, must, cfg) < 0)
+		return -1;
+	/* Every name the library reads from now on reads by these rules. */
+	cli->z.names = cfg->names;
+	return 0;
 }
 
 int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,

@@ -749,16 +749,18 @@ int be_snapshots(struct be_ctx *c, const char *name, struct be_snap_list *out)
 	for (size_t i = 0; i < l.n; i++) {
 		struct be_snap *s = &out->v[out->n++];
 		unsigned long long cr = 0;
-		enum zeit_tier t;
-		time_t when;
 		s->name = xstrdup(strchr(l.v[i].name, '@') + 1);
 		unsigned long long txg = 0;
 		parse_u64(l.v[i].values[0], &cr);
 		parse_u64(l.v[i].values[1], &txg);
 		s->creation = (int64_t)cr;
 		s->createtxg = txg;
-		s->tier = zeit_snapname_parse(s->name, &t, &when)
-		                  ? zeit_tier_name(t)
+		/* The menu shows adopted schemes' tiers too. */
+		struct snapname sn;
+		s->tier = snapname_read(&c->zh->z->names, s->name,
+		                        SNAP_ORIGIN_ALL, &sn) &&
+		                          sn.tier != ZEIT_TIER_NONE
+		                  ? zeit_tier_name(sn.tier)
 		                  : NULL;
 	}
 	zfs_dataset_list_free(&l);

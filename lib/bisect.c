@@ -220,24 +220,49 @@ int bisect_load(struct be_ctx *be, struct bisect *b)
 	for (long k = first_good; k >= 0 && k <= last_bad; k++) {
 		const struct zfs_dataset *d = &l.v[ord[k]];
 		enum bisect_mark m = bisect_mark_from(d->values[0]);
-		enum zeit_tier tt;
-		time_t when;
-		/* Outside the chosen tier only the marked ends count. */
+		struct snapname sn;
+		/* Outside the chosen tier only the marked ends count; the
+		 * tier is the name's, in any scheme zeit reads. */
 		if (b->tier && m == BISECT_UNKNOWN &&
-		    (!zeit_snapname_parse(d->name, &tt, &when) ||
-		     strcmp(zeit_tier_name(tt), b->tier)))
+		    (!snapname_read(&z->names, d->name, SNAP_ORIGIN_ALL, &sn) ||
+		     strcmp(zeit_tier_name(sn.tier), b->tier)))
 			continue;
+		pos[b->n] = (size_t)k;
 		b->v[b->n].snap = xstrdup(d->name);
 		b->v[b->n++].mark = m;
 	}
-	free(txg);
-	free(ord);
-	zfs_dataset_list_free(&l);
 	enum bisect_mark *marks = xcalloc(b->n + 1, sizeof(*marks));
 	for (size_t i = 0; i < b->n; i++)
 		marks[i] = b->v[i].mark;
 	int rc = bisect_next(z, marks, b->n, &b->next);
+	if (rc == 0) {
+		/* Marks besides the start's good (first) and bad (last). */
+		for (size_t i = 1; i + 1 < b->n; i++)
+			b->tested += marks[i] != BISECT_UNKNOWN;
+		/* What the filter hid between the answer's two ends. */
+		size_t lo = pos[b->next.last_good], hi = pos[b->next.first_bad];
+		for (size_t k = lo + 1, c = (size_t)b->next.last_good + 1;
+		     k < hi; k++) {
+			if (c < b->n && pos[c] == k) {
+				c++;
+				continue;
+			}
+			struct snapname sn;
+			b->left_out++;
+			if (!snapname_read(&z->names, l.v[ord[k]].name,
+			                   SNAP_ORIGIN_ALL, &sn))
+				b->left_out_foreign++;
+			b->left_out_auto +=
+			        sn.origin == SNAP_ORIGIN_AUTO_SNAPSHOT;
+			b->left_out_sanoid += sn.origin == SNAP_ORIGIN_SANOID;
+			b->left_out_zeit += sn.origin == SNAP_ORIGIN_ZEIT;
+		}
+	}
 	free(marks);
+	free(pos);
+	free(txg);
+	free(ord);
+	zfs_dataset_list_free(&l);
 	return rc;
 }
 

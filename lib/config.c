@@ -14,6 +14,7 @@ void config_init(struct zeit_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->adopt = SNAP_ORIGIN_ZEIT;
+	snapname_rules_default(&c->names);
 	c->prune_mode = PRUNE_MODE_AUTO;
 	c->status.warn = 2;
 	c->status.crit = 4;
@@ -134,6 +135,55 @@ static int status_key(struct load_ctx *x, const char *name, const char *value)
 	               name);
 }
 
+/* [adopt]: how the adopted schemes' names were written here.
+ * zfs-auto-snap.timezone, autosnap.timezone: local, UTC or a TZ name;
+ * zfs-auto-snap.prefix and zfs-auto-snap.sep: its --prefix and --sep. */
+static int adopt_key(struct load_ctx *x, const char *name, const char *value)
+{
+	struct snapname_rules *r = &x->c->names;
+	if (!strcmp(name, "zfs-auto-snap.timezone") ||
+	    !strcmp(name, "autosnap.timezone")) {
+		const char *zone = strcmp(value, "local") ? value : "";
+		char *dst = name[0] == 'z' ? r->auto_zone : r->sanoid_zone;
+		if (strlen(zone) >= sizeof(r->auto_zone) ||
+		    !ztime_zone_valid(zone))
+			return fail_at(x,
+			               "%s: expected local, UTC or a time "
+			               "zone such as Europe/Berlin, got '%s'",
+			               name, value);
+		snprintf(dst, sizeof(r->auto_zone), "%s", zone);
+		return 1;
+	}
+	if (!strcmp(name, "zfs-auto-snap.prefix")) {
+		/* zfs-auto-snapshot allows letters, digits and _.: - */
+		if (!*value || strlen(value) >= sizeof(r->auto_prefix) ||
+		    strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+		                  "qrstuvwxyz0123456789_.: -") != strlen(value))
+			return fail_at(x,
+			               "%s: not a zfs-auto-snapshot prefix: "
+			               "'%s'",
+			               name, value);
+		snprintf(r->auto_prefix, sizeof(r->auto_prefix), "%s", value);
+		return 1;
+	}
+	if (!strcmp(name, "zfs-auto-snap.sep")) {
+		if (strlen(value) != 1 || !strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZab"
+		                                  "cdefghijklmnopqrstuvwxyz"
+		                                  "0123456789_.:-",
+		                                  value[0]))
+			return fail_at(x,
+			               "%s: expected one character, got '%s'",
+			               name, value);
+		r->auto_sep = value[0];
+		return 1;
+	}
+	return fail_at(x,
+	               "unknown key '%s' in [adopt] (zfs-auto-snap.timezone, "
+	               "autosnap.timezone, zfs-auto-snap.prefix, "
+	               "zfs-auto-snap.sep)",
+	               name);
+}
+
 static int handler(void *user, const char *section, const char *name,
                    const char *value)
 {
@@ -196,6 +246,8 @@ static int handler(void *user, const char *section, const char *name,
 
 	if (!strcmp(section, "status"))
 		return status_key(x, name, value);
+	if (!strcmp(section, "adopt"))
+		return adopt_key(x, name, value);
 
 	struct zeit scratch;
 	zeit_init(&scratch);

@@ -63,7 +63,8 @@ static void format_rule(const struct keep_rule *r, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-void prune_plan_dataset(const struct policy *pol, unsigned origins,
+void prune_plan_dataset(const struct policy *pol,
+                        const struct snapname_rules *names, unsigned origins,
                         const char *const *snaps, size_t n, time_t now,
                         struct prune_plan *out)
 {
@@ -72,24 +73,28 @@ void prune_plan_dataset(const struct policy *pol, unsigned origins,
 	prune_plan_init(&tmp);
 	for (size_t i = 0; i < n; i++) {
 		struct prune_item *it = plan_add(&tmp);
+		struct snapname sn;
 		it->name = xstrdup(snaps[i]);
 		it->tier = ZEIT_TIER_NONE;
-		it->origin = snapname_parse_any(snaps[i], origins, &it->tier,
-		                                &it->when);
 		it->action = PRUNE_KEEP;
-		if (!it->origin) {
-			unsigned any = snapname_parse_any(
-			        snaps[i],
-			        SNAP_ORIGIN_AUTO_SNAPSHOT | SNAP_ORIGIN_SANOID,
-			        &it->tier, &it->when);
-			if (any)
+		if (snapname_read(names, snaps[i], origins, &sn)) {
+			it->origin = sn.origin;
+			it->tier = sn.tier;
+			it->when = sn.when;
+			if (sn.tier == ZEIT_TIER_NONE)
 				snprintf(it->reason, sizeof(it->reason),
-				         "%s names not adopted",
-				         snap_origin_prefix(any));
-			else
-				snprintf(it->reason, sizeof(it->reason),
-				         "not made by zeit");
-			it->tier = ZEIT_TIER_NONE;
+				         "%s label '%s' is no tier",
+				         snap_origin_prefix(sn.origin),
+				         sn.label);
+		} else if (snapname_read(names, snaps[i], SNAP_ORIGIN_ALL,
+		                         &sn)) {
+			it->when = sn.when;
+			snprintf(it->reason, sizeof(it->reason),
+			         "%s names not adopted",
+			         snap_origin_prefix(sn.origin));
+		} else {
+			snprintf(it->reason, sizeof(it->reason),
+			         "not made by zeit");
 		}
 	}
 	qsort(tmp.v, tmp.n, sizeof(*tmp.v), by_time_desc);

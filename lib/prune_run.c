@@ -50,8 +50,9 @@ static int plan_pool_datasets(struct zfs *zh, const struct prune_request *req,
 				        xcalloc(j - i + 1, sizeof(char *));
 				for (size_t k = i; k < j; k++)
 					names[k - i] = snaps->v[k].name;
-				prune_plan_dataset(&pol, req->config->adopt,
-				                   names, j - i, z->now, plan);
+				prune_plan_dataset(&pol, &req->config->names,
+				                   req->config->adopt, names,
+				                   j - i, z->now, plan);
 				free(names);
 			}
 		}

@@ -27,15 +27,13 @@ static const char *short_name(const char *full)
 
 bool send_selected(const struct send_select *sel, const char *snapname)
 {
-	enum zeit_tier t;
-	time_t when;
+	struct snapname sn;
 
 	if (sel->all)
 		return true;
-	return snapname_parse_any(short_name(snapname),
-	                          sel->origins ? sel->origins
-	                                       : SNAP_ORIGIN_ZEIT,
-	                          &t, &when) != 0;
+	return snapname_read(sel->names, short_name(snapname),
+	                     sel->origins ? sel->origins : SNAP_ORIGIN_ZEIT,
+	                     &sn);
 }
 
 static void add_step(struct send_plan *p, const char *from, const char *to,

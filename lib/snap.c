@@ -88,17 +88,24 @@ int snap_run(struct zfs *zh, const struct snap_request *req, struct strv *names)
 			                       any_roots ? req->roots[r] : NULL,
 			                       ZFS_SNAP_RECURSIVE, &snaps) < 0)
 				goto out;
+			/* An adopted tool's snapshot of a tier counts, so
+			 * switching to zeit does not take a tier twice. */
+			unsigned origins =
+			        SNAP_ORIGIN_ZEIT |
+			        (req->config ? req->config->adopt : 0);
 			for (size_t i = 0; i < snaps.n; i++) {
-				enum zeit_tier t;
-				time_t w;
+				struct snapname sn;
 				const char *at = strchr(snaps.v[i].name, '@');
-				if (!at || !zeit_snapname_parse(at + 1, &t, &w))
+				if (!at ||
+				    !snapname_read(&z->names, at + 1, origins,
+				                   &sn) ||
+				    sn.tier == ZEIT_TIER_NONE)
 					continue;
 				long d = select_find(
 				        &all, snaps.v[i].name,
 				        (size_t)(at - snaps.v[i].name));
-				if (d >= 0 && w > newest[d][t])
-					newest[d][t] = w;
+				if (d >= 0 && sn.when > newest[d][sn.tier])
+					newest[d][sn.tier] = sn.when;
 			}
 			zfs_snap_list_free(&snaps);
 		}

@@ -160,16 +160,30 @@ static void check_tiers(struct zeit *z, const struct zeit_config *cfg,
 		return;
 	}
 	slice_of(ix, v.name, &lo, &hi);
+	/* Adopted schemes' snapshots are this history too. */
+	const char **names = xcalloc(hi - lo + 1, sizeof(*names));
+	uint64_t *txg = xcalloc(hi - lo + 1, sizeof(*txg));
+	struct snapname *sn = xcalloc(hi - lo + 1, sizeof(*sn));
+	size_t n = 0;
 	for (size_t i = lo; i < hi; i++) {
-		enum zeit_tier t;
-		time_t when;
-		if (ix->v[i]->bookmark ||
-		    !zeit_snapname_parse(ix->v[i]->name, &t, &when))
+		if (ix->v[i]->bookmark)
+			continue;
+		names[n] = ix->v[i]->name;
+		txg[n++] = ix->v[i]->createtxg;
+	}
+	snapname_read_dataset(&cfg->names, cfg->adopt | SNAP_ORIGIN_ZEIT, names,
+	                      txg, n, sn);
+	for (size_t i = 0; i < n; i++) {
+		enum zeit_tier t = sn[i].tier;
+		if (!sn[i].origin || t == ZEIT_TIER_NONE)
 			continue;
 		count[t]++;
-		if (when > newest[t])
-			newest[t] = when;
+		if (sn[i].when > newest[t])
+			newest[t] = sn[i].when;
 	}
+	free(names);
+	free(txg);
+	free(sn);
 	for (int t = 0; t < ZEIT_TIER_COUNT; t++) {
 		if (!policy_tier_enabled(&pol, (enum zeit_tier)t) ||
 		    v.tier_off[t])
@@ -210,13 +224,11 @@ static long find_dataset(const struct zfs_dataset_list *l, const char *name)
 	return -1;
 }
 
-static time_t snap_time(const char *name, unsigned origins)
+static time_t snap_time(const struct zeit_config *cfg, const char *name,
+                        unsigned origins)
 {
-	enum zeit_tier t;
-	time_t when;
-	const char *at = strchr(name, '@');
-	return snapname_parse_any(at ? at + 1 : name, origins, &t, &when) ? when
-	                                                                  : 0;
+	struct snapname sn;
+	return snapname_read(&cfg->names, name, origins, &sn) ? sn.when : 0;
 }
 
 static void check_replica(const struct zeit_config *cfg,
@@ -268,7 +280,7 @@ static void check_replica(const struct zeit_config *cfg,
 		const struct zfs_snap *s = ix->v[i];
 		if (s->bookmark)
 			continue;
-		if (snap_time(s->name, origins))
+		if (snap_time(cfg, s->name, origins))
 			newest = s;
 		for (size_t k = tlo; k < thi; k++)
 			if (!ix->v[k]->bookmark && ix->v[k]->guid == s->guid)
@@ -282,10 +294,10 @@ static void check_replica(const struct zeit_config *cfg,
 	for (size_t i = slo; i < shi; i++)
 		if (!ix->v[i]->bookmark &&
 		    ix->v[i]->createtxg > common->createtxg &&
-		    snap_time(ix->v[i]->name, origins))
+		    snap_time(cfg, ix->v[i]->name, origins))
 			c->lag_snaps++;
-	time_t tc = snap_time(common->name, origins),
-	       tn = newest ? snap_time(newest->name, origins) : 0;
+	time_t tc = snap_time(cfg, common->name, origins),
+	       tn = newest ? snap_time(cfg, newest->name, origins) : 0;
 	c->lag = tc && tn > tc ? (long long)(tn - tc) : 0;
 	char lag[32];
 	human_age(c->lag, lag, sizeof(lag));

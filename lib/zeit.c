@@ -10,6 +10,7 @@ void zeit_init(struct zeit *z)
 {
 	memset(z, 0, sizeof(*z));
 	z->now = time(NULL);
+	snapname_rules_default(&z->names);
 }
 
 int zeit_fail(struct zeit *z, int err, const char *fmt, ...)

@@ -16,7 +16,7 @@ static bool digits(const char *s, int n, int *out)
 	return true;
 }
 
-static bool valid_fields(int y, int mo, int d, int h, int mi, int se)
+bool ztime_fields_valid(int y, int mo, int d, int h, int mi, int se)
 {
 	static const int mdays[] = {31, 29, 31, 30, 31, 30,
 	                            31, 31, 30, 31, 30, 31};
@@ -32,7 +32,7 @@ static bool build(int y, int mo, int d, int h, int mi, int se, time_t *out)
 {
 	struct tm tm;
 
-	if (!valid_fields(y, mo, d, h, mi, se))
+	if (!ztime_fields_valid(y, mo, d, h, mi, se))
 		return false;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;

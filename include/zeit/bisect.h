@@ -63,6 +63,12 @@ struct bisect {
 	struct bisect_cand *v; /* candidates, in creation order */
 	size_t n;
 	struct bisect_next next;
+	size_t tested; /* marks besides the start's good and bad */
+	/* Snapshots between next.last_good and next.first_bad that the tier
+	 * filter left out: how many, of which schemes, and of none. */
+	size_t left_out;
+	size_t left_out_zeit, left_out_auto, left_out_sanoid;
+	size_t left_out_foreign;
 };
 
 struct bisect_start_opts {

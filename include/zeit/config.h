@@ -31,7 +31,8 @@ struct zeit_config {
 	char *path;         /* the file read, or NULL */
 	char *default_keep; /* [defaults] keep, or NULL */
 	char *default_where;
-	unsigned adopt; /* snap_origin schemes prune may destroy */
+	unsigned adopt;              /* snap_origin schemes prune may destroy */
+	struct snapname_rules names; /* [adopt]: how their names read */
 	enum prune_mode prune_mode;
 	struct config_section *sections;
 	size_t nsections;

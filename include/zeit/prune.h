@@ -38,10 +38,12 @@ struct prune_plan {
 void prune_plan_init(struct prune_plan *p);
 void prune_plan_free(struct prune_plan *p);
 
-/* Plans one dataset: snaps are its snapshots' full names (any order).
- * origins: the naming schemes adopted (zeit's always should be). Items are
- * appended to out, newest first within each tier. */
-void prune_plan_dataset(const struct policy *pol, unsigned origins,
+/* Plans one dataset: snaps are its snapshots' full names (any order),
+ * read by names (NULL: the defaults). origins: the naming schemes adopted
+ * (zeit's always should be). Items are appended to out, newest first
+ * within each tier. */
+void prune_plan_dataset(const struct policy *pol,
+                        const struct snapname_rules *names, unsigned origins,
                         const char *const *snaps, size_t n, time_t now,
                         struct prune_plan *out);
 

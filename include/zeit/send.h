@@ -42,6 +42,7 @@ struct send_side {
 struct send_select {
 	bool all;         /* every snapshot, whatever its name */
 	unsigned origins; /* else these naming schemes (enum snap_origin) */
+	const struct snapname_rules *names; /* how they read; NULL: defaults */
 };
 
 struct send_plan {

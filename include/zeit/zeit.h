@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "zeit/snapname.h"
+
 #define ZEIT_VERSION "0.1.0"
 
 /* Exit codes of the zeit command, documented in zeit(8). */
@@ -21,6 +23,8 @@ struct zeit {
 	int verbose;       /* -v count: progress notes to stderr */
 	bool dry_run;      /* -n: plan and print, change nothing */
 	time_t now; /* planning clock (UTC), from --now/ZEIT_NOW or time() */
+	/* How adopted schemes' names read (the configuration's [adopt]). */
+	struct snapname_rules names;
 };
 
 void zeit_init(struct zeit *z);

@@ -19,4 +19,16 @@ void ztime_format(time_t t, char *buf, size_t len);
  * weeks, years of 365 days), e.g. "15m", "36h". */
 bool ztime_parse_duration(const char *s, long long *seconds);
 
+/* A calendar date and clock time that exists (leap days, no month 13). */
+bool ztime_fields_valid(int y, int mo, int d, int h, int mi, int se);
+
+/* A wall-clock time in zone ("" the machine's local zone, "UTC", or a TZ
+ * database name) as UTC. Returns how many instants show that clock: 2 in
+ * the hour a DST change repeats (*early and *late differ), 1 otherwise;
+ * a time the change skips is read as mktime normalises it. */
+int ztime_from_zone(const char *zone, int y, int mo, int d, int h, int mi,
+                    int se, time_t *early, time_t *late);
+/* "", "UTC" or a zone the TZ database has. */
+bool ztime_zone_valid(const char *zone);
+
 #endif

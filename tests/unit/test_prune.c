@@ -40,7 +40,8 @@ static void test_count_rule(void **state)
 	assert_int_equal(policy_apply_spec(&z, &pol, "hourly=2,daily=0", "t"),
 	                 0);
 	prune_plan_init(&plan);
-	prune_plan_dataset(&pol, SNAP_ORIGIN_ZEIT, snaps, 7, 1795817700, &plan);
+	prune_plan_dataset(&pol, NULL, SNAP_ORIGIN_ZEIT, snaps, 7, 1795817700,
+	                   &plan);
 	assert_int_equal(plan.n, 7);
 	assert_int_equal(find(&plan, snaps[0])->action, PRUNE_DESTROY);
 	assert_string_equal(find(&plan, snaps[0])->reason,
@@ -66,8 +67,9 @@ static void test_count_rule(void **state)
 	/* Adopting zfs-auto-snapshot's history: its hourlies count with zeit's.
 	 */
 	prune_plan_init(&plan);
-	prune_plan_dataset(&pol, SNAP_ORIGIN_ZEIT | SNAP_ORIGIN_AUTO_SNAPSHOT,
-	                   snaps, 7, 1795817700, &plan);
+	prune_plan_dataset(&pol, NULL,
+	                   SNAP_ORIGIN_ZEIT | SNAP_ORIGIN_AUTO_SNAPSHOT, snaps,
+	                   7, 1795817700, &plan);
 	assert_int_equal(find(&plan, snaps[5])->action, PRUNE_DESTROY);
 	assert_int_equal(find(&plan, snaps[0])->action, PRUNE_DESTROY);
 	assert_int_equal(find(&plan, snaps[6])->action, PRUNE_KEEP);
@@ -87,7 +89,8 @@ static void test_age_rule_and_future(void **state)
 	policy_default(&pol);
 	assert_int_equal(policy_apply_spec(&z, &pol, "daily=5d", "t"), 0);
 	prune_plan_init(&plan);
-	prune_plan_dataset(&pol, SNAP_ORIGIN_ZEIT, snaps, 3, 1795817700, &plan);
+	prune_plan_dataset(&pol, NULL, SNAP_ORIGIN_ZEIT, snaps, 3, 1795817700,
+	                   &plan);
 	assert_int_equal(find(&plan, snaps[0])->action, PRUNE_DESTROY);
 	assert_string_equal(find(&plan, snaps[0])->reason,
 	                    "daily: older than 5d");
@@ -228,7 +231,7 @@ static void prune(struct history *h, const struct policy *pol, time_t now)
 	struct prune_plan plan;
 	struct strv kept;
 	prune_plan_init(&plan);
-	prune_plan_dataset(pol, SNAP_ORIGIN_ZEIT,
+	prune_plan_dataset(pol, NULL, SNAP_ORIGIN_ZEIT,
 	                   (const char *const *)h->names.v, h->names.n, now,
 	                   &plan);
 	strv_init(&kept);
