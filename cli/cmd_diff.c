@@ -192,6 +192,15 @@ int cli_print_packages(struct cli *cli, const struct pkg_list *a,
 	return ZEIT_EXIT_OK;
 }
 
+/* --content's output, a file's diff at a time as the library makes it. */
+static int write_out(void *arg, const char *text, size_t len)
+{
+	(void)arg;
+	if (fwrite(text, 1, len, stdout) != len)
+		return -1;
+	return fflush(stdout) == 0 ? 0 : -1;
+}
+
 int cmd_diff(struct cli *cli, int argc, char **argv)
 {
 	enum { OPT_ABS = 0x3000, OPT_MAX };
@@ -203,7 +212,7 @@ int cmd_diff(struct cli *cli, int argc, char **argv)
 	        {NULL, 0, NULL, 0},
 	};
 	bool packages = false, content = false, absolute = false;
-	long long max_bytes = 1024 * 1024;
+	unsigned long long max_bytes = 1024 * 1024;
 	int c;
 
 	while ((c = cli_getopt(cli, argc, argv, "pc", longopts)) != -1) {
@@ -211,21 +220,14 @@ int cmd_diff(struct cli *cli, int argc, char **argv)
 		case 'p': packages = true; break;
 		case 'c': content = true; break;
 		case OPT_ABS: absolute = true; break;
-		case OPT_MAX: {
-			char *end;
-			max_bytes = strtoll(optarg, &end, 10);
-			if (*end == 'k' || *end == 'K')
-				max_bytes *= 1024, end++;
-			else if (*end == 'M')
-				max_bytes *= 1024 * 1024, end++;
-			if (*end || max_bytes <= 0)
+		case OPT_MAX:
+			if (!diff_parse_size(optarg, &max_bytes))
 				return cli_usage_error(
 				        cli, "diff",
 				        "invalid --max-size '%s' (bytes, "
-				        "or with K or M)",
+				        "or with K, M or G)",
 				        optarg);
 			break;
-		}
 		default: return ZEIT_EXIT_USAGE;
 		}
 	}
@@ -270,19 +272,15 @@ int cmd_diff(struct cli *cli, int argc, char **argv)
 			pkg_list_free(&b);
 		}
 	} else if (content) {
-		struct buf out;
 		if (optind + 1 != argc) {
 			free(ds);
 			return cli_usage_error(cli, "diff",
 			                       "--content takes one PATH");
 		}
-		buf_init(&out);
-		if (diff_contents(&zh, from, to, argv[optind], max_bytes,
-		                  &out) < 0)
+		struct diff_content_request req = {from, to, argv[optind],
+		                                   max_bytes};
+		if (diff_contents(&zh, &req, write_out, NULL) < 0)
 			rc = cli_error(cli);
-		else if (out.len)
-			fwrite(out.data, 1, out.len, stdout);
-		buf_free(&out);
 	} else {
 		struct diff_request req = {
 		        from, to, (const char *const *)argv + optind, absolute};

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "zeit/be.h"
+#include "zeit/rootfile.h"
 #include "zeit/snapname.h"
+#include "zeit/tmpmount.h"
 #include "zeit/ztime.h"
 
 static char *parent_of(const char *ds)
@@ -150,32 +152,26 @@ static bool is_nextboot(const struct be_ctx *c, const char *ds)
 }
 
 /* Reads the /boot of ds (a filesystem or snapshot): where it is mounted,
- * else through a read-only mount in a fresh directory. */
+ * else through a temporary mount of this process (tmpmount.h). */
 static int kernels_of(struct be_ctx *c, const char *ds, const char *mounted,
                       struct be_kernel_list *out)
 {
 	struct zeit *z = c->zh->z;
-	char tmpl[] = "/run/zeit-be-XXXXXX";
+	struct tmpmount tm = {NULL, -1};
 	int rc;
 
 	if (mounted) {
-		char *boot = xasprintf("%s/boot",
-		                       strcmp(mounted, "/") ? mounted : "");
-		rc = be_kernels_in(z, boot, out);
-		free(boot);
+		int root = root_open(z, mounted);
+		if (root < 0)
+			return -1;
+		rc = be_kernels_at(z, root, out);
+		close(root);
 		return rc;
 	}
-	if (!mkdtemp(tmpl))
-		return zeit_fail(z, errno, "mkdtemp: %s", strerror(errno));
-	rc = zfs_mount_at(c->zh, ds, tmpl, true);
-	if (rc == 0) {
-		char *boot = xasprintf("%s/boot", tmpl);
-		rc = be_kernels_in(z, boot, out);
-		free(boot);
-		if (zfs_unmount_at(c->zh, tmpl) < 0)
-			rc = -1;
-	}
-	rmdir(tmpl);
+	if (tmpmount_open(c->zh, ds, &tm) < 0)
+		return -1;
+	rc = be_kernels_at(z, tm.fd, out);
+	tmpmount_close(&tm);
 	return rc;
 }
 

@@ -4,8 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "zeit/be.h"
+#include "zeit/rootfile.h"
 #include "zeit/vercmp.h"
 
 static const char *const kernel_prefixes[] = {"vmlinuz-", "vmlinux-", "linux-",
@@ -78,19 +80,27 @@ void be_find_kernels(const char *const *files, size_t n,
 		qsort(out->v, out->n, sizeof(*out->v), newest_first);
 }
 
-int be_kernels_in(struct zeit *z, const char *bootdir,
-                  struct be_kernel_list *out)
+int be_kernels_at(struct zeit *z, int root, struct be_kernel_list *out)
 {
-	DIR *d = opendir(bootdir);
 	struct strv files;
 	struct dirent *e;
 
 	out->v = NULL;
 	out->n = 0;
+	int fd = rootdir_open(z, root, "boot");
+	if (fd < 0) {
+		/* No /boot the environment could use itself (missing, not a
+		 * directory, a symlink that loops inside it): no kernels,
+		 * and the other environments still list. */
+		if (z->err != ENOENT && z->err != ENOTDIR && z->err != ELOOP)
+			return -1;
+		zeit_clear_error(z);
+		return 0;
+	}
+	DIR *d = fdopendir(fd);
 	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		return zeit_fail(z, errno, "cannot read %s: %s", bootdir,
+		close(fd);
+		return zeit_fail(z, errno, "cannot read /boot: %s",
 		                 strerror(errno));
 	}
 	strv_init(&files);

@@ -140,6 +140,12 @@ char *boot_first_line(const char *text)
 
 char *boot_cmdline(const char *prefix, const char *dataset, const char *args)
 {
+	/* ZFS names may hold spaces; the kernel (and the initramfs reading
+	 * /proc/cmdline) split at them, so "a init=/bin/sh" would become an
+	 * argument of its own. Such a name cannot be passed: refuse it. */
+	for (const char *p = dataset; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == '"' || *p == 0x7f)
+			return NULL;
 	if (args && *args)
 		return xasprintf("%s%s %s", prefix, dataset, args);
 	return xasprintf("%s%s", prefix, dataset);

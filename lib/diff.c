@@ -4,13 +4,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "zeit/rootfile.h"
 #include "zeit/run.h"
+#include "zeit/tmpmount.h"
 
 static char *dataset_of(const char *name)
 {
@@ -66,25 +69,16 @@ static int check_filesystem(struct zfs *zh, const char *dataset)
 	return 0;
 }
 
-static char *make_tmpdir(struct zeit *z)
-{
-	const char *base = access("/run", W_OK) == 0 ? "/run" : "/tmp";
-	char *dir = xasprintf("%s/zeit-mnt.XXXXXX", base);
-	if (!mkdtemp(dir)) {
-		zeit_fail(z, errno, "cannot make a directory in %s: %s", base,
-		          strerror(errno));
-		free(dir);
-		return NULL;
-	}
-	return dir;
-}
-
+/* The tree of name: its mount's own fd where it is mounted (a snapshot
+ * through .zfs/snapshot), else a temporary mount of this process. */
 int diff_root_open(struct zfs *zh, const char *name, struct diff_root *r)
 {
 	char *ds = dataset_of(name);
 	const char *at = strchr(name, '@');
 
 	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	r->tm.fd = -1;
 	r->name = xstrdup(name);
 	if (check_filesystem(zh, ds) < 0) {
 		free(ds);
@@ -93,45 +87,30 @@ int diff_root_open(struct zfs *zh, const char *name, struct diff_root *r)
 	char *mnt = zfs_mounted_at(ds);
 	free(ds);
 	if (mnt) {
-		r->path = at ? xasprintf("%s/.zfs/snapshot/%s", mnt, at + 1)
-		             : xstrdup(mnt);
+		char *path = at ? xasprintf("%s/.zfs/snapshot/%s", mnt, at + 1)
+		                : xstrdup(mnt);
 		free(mnt);
 		/* .zfs/snapshot automounts on access; it can be refused
 		 * (snapdir disabled in a jail, say): then mount it here. */
-		struct stat st;
-		if (stat(r->path, &st) == 0 && S_ISDIR(st.st_mode))
+		r->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		free(path);
+		if (r->fd >= 0)
 			return 0;
-		free(r->path);
-		r->path = NULL;
 	}
-	r->tmpdir = make_tmpdir(zh->z);
-	if (!r->tmpdir)
+	if (tmpmount_open(zh, name, &r->tm) < 0)
 		return -1;
-	if (zfs_mount_at(zh, name, r->tmpdir, true) < 0) {
-		rmdir(r->tmpdir);
-		free(r->tmpdir);
-		r->tmpdir = NULL;
-		return -1;
-	}
-	r->path = xstrdup(r->tmpdir);
+	r->fd = r->tm.fd;
 	return 0;
 }
 
-void diff_root_close(struct zfs *zh, struct diff_root *r)
+void diff_root_close(struct diff_root *r)
 {
-	if (r->tmpdir) {
-		struct zeit keep = *zh->z; /* an unmount problem must not hide
-		                              the error being reported */
-		if (zfs_unmount_at(zh, r->tmpdir) == 0)
-			rmdir(r->tmpdir);
-		else
-			fprintf(stderr, "zeit: %s\n", zeit_error(zh->z));
-		*zh->z = keep;
-	}
-	free(r->tmpdir);
-	free(r->path);
+	if (r->fd >= 0 && r->fd != r->tm.fd)
+		close(r->fd);
+	tmpmount_close(&r->tm);
 	free(r->name);
 	memset(r, 0, sizeof(*r));
+	r->fd = r->tm.fd = -1;
 }
 
 bool diff_path_selected(const char *path, size_t len,
@@ -192,7 +171,8 @@ static bool rebase(char **path, size_t *len, const char *mount,
 int diff_files(struct zfs *zh, const struct diff_request *req,
                struct zfs_diff_list *out)
 {
-	char *ds = NULL, *mnt = NULL, *tmpdir = NULL, *base = NULL;
+	char *ds = NULL, *mnt = NULL, *base = NULL;
+	struct tmpmount tm = {NULL, -1};
 	int rc = -1;
 
 	out->v = NULL;
@@ -225,23 +205,12 @@ int diff_files(struct zfs *zh, const struct diff_request *req,
 	 * canmount=noauto, so mount it read-only for the diff. */
 	mnt = zfs_mounted_at(ds);
 	if (!mnt) {
-		tmpdir = make_tmpdir(zh->z);
-		if (!tmpdir || zfs_mount_at(zh, ds, tmpdir, true) < 0) {
-			if (tmpdir)
-				rmdir(tmpdir);
+		if (tmpmount_open(zh, ds, &tm) < 0)
 			goto out;
-		}
-		mnt = xstrdup(tmpdir);
+		mnt = xstrdup(tm.dir);
 	}
 	rc = zfs_diff(zh, req->from, req->to, out);
-	if (tmpdir) {
-		struct zeit keep = *zh->z;
-		if (zfs_unmount_at(zh, tmpdir) == 0)
-			rmdir(tmpdir);
-		else
-			fprintf(stderr, "zeit: %s\n", zeit_error(zh->z));
-		*zh->z = keep;
-	}
+	tmpmount_close(&tm);
 	if (rc < 0)
 		goto out;
 
@@ -273,7 +242,6 @@ int diff_files(struct zfs *zh, const struct diff_request *req,
 	out->n = w;
 	rc = 0;
 out:
-	free(tmpdir);
 	free(mnt);
 	free(base);
 	free(ds);
@@ -298,42 +266,55 @@ int diff_packages(struct zfs *zh, const char *from, const char *to,
 		goto out_ds;
 	if (diff_root_open(zh, to ? to : ds, &rb) < 0)
 		goto out_a;
-	if (pkgdb_read(zh->z, ra.path, a) < 0) {
+	if (pkgdb_read(zh->z, ra.fd, from, a) < 0) {
 		zeit_fail_ctx(zh->z, "%s", from);
 		goto out_b;
 	}
-	if (pkgdb_read(zh->z, rb.path, b) < 0) {
+	if (pkgdb_read(zh->z, rb.fd, to ? to : ds, b) < 0) {
 		zeit_fail_ctx(zh->z, "%s", to ? to : ds);
 		goto out_b;
 	}
 	rc = pkgdb_diff(zh->z, a, b, changes);
 out_b:
-	diff_root_close(zh, &rb);
+	diff_root_close(&rb);
 out_a:
-	diff_root_close(zh, &ra);
+	diff_root_close(&ra);
 out_ds:
 	free(ds);
 	return rc;
 }
 
-/* True if the first 8 KiB hold a NUL byte, as diff(1) and git decide. */
-static bool looks_binary(const char *path)
+bool diff_parse_size(const char *s, unsigned long long *out)
 {
-	char tmp[8192];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	unsigned long long v = 0, unit = 1;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
 		return false;
-	ssize_t n = read(fd, tmp, sizeof(tmp));
-	close(fd);
-	return n > 0 && memchr(tmp, '\0', (size_t)n) != NULL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (ULLONG_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (*p == 'k' || *p == 'K')
+		unit = 1024, p++;
+	else if (*p == 'M')
+		unit = 1024 * 1024, p++;
+	else if (*p == 'G')
+		unit = 1024 * 1024 * 1024, p++;
+	if (*p || v == 0 || v > ULLONG_MAX / unit)
+		return false;
+	*out = v * unit;
+	return true;
 }
 
-static long long file_size(const char *path)
+/* True if the first 8 KiB hold a NUL byte, as diff(1) and git decide. */
+static bool looks_binary(int fd)
 {
-	struct stat st;
-	return lstat(path, &st) == 0 && S_ISREG(st.st_mode)
-	               ? (long long)st.st_size
-	               : -1;
+	char tmp[8192];
+	ssize_t n = pread(fd, tmp, sizeof(tmp), 0);
+	return n > 0 && memchr(tmp, '\0', (size_t)n) != NULL;
 }
 
 static void printable(struct buf *b, const char *s, size_t n)
@@ -349,97 +330,156 @@ static void printable(struct buf *b, const char *s, size_t n)
 	}
 }
 
-static int one_file(struct zeit *z, const char *old_path, const char *new_path,
-                    const char *rel_old, size_t rlo, const char *rel_new,
-                    size_t rln, long long max_bytes, struct buf *out)
+/* One side of a content diff: the file opened inside its root, or none
+ * (created or removed). */
+struct side {
+	int fd;
+	unsigned long long size;
+	char arg[32]; /* what diff(1) opens: /dev/fd/N or /dev/null */
+};
+
+static int side_open(struct zeit *z, int root, const char *rel, struct side *s)
 {
-	struct buf la, lb;
-	buf_init(&la);
-	buf_init(&lb);
-	buf_adds(&la, "a");
-	printable(&la, rel_old, rlo);
-	buf_adds(&lb, "b");
-	printable(&lb, rel_new, rln);
-	long long sa = old_path ? file_size(old_path) : 0;
-	long long sb = new_path ? file_size(new_path) : 0;
+	struct stat st;
+
+	s->fd = -1;
+	s->size = 0;
+	snprintf(s->arg, sizeof(s->arg), "/dev/null");
+	if (!rel)
+		return 0;
+	s->fd = rootfile_open(z, root, rel, &st);
+	if (s->fd < 0)
+		return -1;
+	s->size = (unsigned long long)st.st_size;
+	snprintf(s->arg, sizeof(s->arg), "/dev/fd/%d", s->fd);
+	return 0;
+}
+
+/* diff(1) gets the two files as the fds zeit opened inside the roots,
+ * never as paths it would resolve itself: only for that run are they
+ * inherited (zeit runs no other child meanwhile). */
+static void inherit(const struct side *s, bool on)
+{
+	if (s->fd >= 0)
+		fcntl(s->fd, F_SETFD, on ? 0 : FD_CLOEXEC);
+}
+
+static int emit_text(struct zeit *z, diff_emit emit, void *arg,
+                     const char *text, size_t len)
+{
+	if (emit(arg, text, len) == 0)
+		return 0;
+	return zeit_fail(z, EIO, "cannot write the diff: %s", strerror(errno));
+}
+
+static int run_diff(struct zeit *z, const struct side *a, const struct side *b,
+                    const char *la, const char *lb, diff_emit emit, void *arg)
+{
+	const char *argv[] = {"diff", "-u",   "--label", la,  "--label",
+	                      lb,     a->arg, b->arg,    NULL};
+	struct run_cmd c;
 	int rc = 0;
 
-	if (sa > max_bytes || sb > max_bytes) {
-		buf_addf(out,
-		         "Files %s and %s differ (over %lld bytes; raise the "
-		         "limit with --max-size)\n",
-		         la.data, lb.data, max_bytes);
-	} else if ((old_path && looks_binary(old_path)) ||
-	           (new_path && looks_binary(new_path))) {
-		buf_addf(out, "Binary files %s and %s differ\n", la.data,
-		         lb.data);
-	} else {
-		const char *argv[] = {"diff",
-		                      "-u",
-		                      "--label",
-		                      la.data,
-		                      "--label",
-		                      lb.data,
-		                      old_path ? old_path : "/dev/null",
-		                      new_path ? new_path : "/dev/null",
-		                      NULL};
-		struct run_cmd c;
-		run_cmd_init(&c, argv);
-		if (run(z, &c) < 0) {
-			rc = -1;
-		} else if (c.status > 1) {
-			rc = zeit_fail(z, EIO, "diff of %s failed: %s",
-			               la.data + 1,
-			               c.err.data ? c.err.data : "");
-		} else if (c.out.len) {
-			buf_add(out, c.out.data, c.out.len);
-		}
-		run_cmd_free(&c);
-	}
-	buf_free(&la);
-	buf_free(&lb);
+	run_cmd_init(&c, argv);
+	inherit(a, true);
+	inherit(b, true);
+	int r = run(z, &c);
+	inherit(a, false);
+	inherit(b, false);
+	if (r < 0)
+		rc = -1;
+	else if (c.status > 1)
+		rc = zeit_fail(z, EIO, "diff of %s failed: %s", la + 1,
+		               c.err.data ? c.err.data : "");
+	else if (c.out.len)
+		rc = emit_text(z, emit, arg, c.out.data, c.out.len);
+	run_cmd_free(&c);
 	return rc;
 }
 
-int diff_contents(struct zfs *zh, const char *from, const char *to,
-                  const char *path, long long max_bytes, struct buf *out)
+static int one_file(struct zeit *z, const struct diff_root *ra,
+                    const struct diff_root *rb, const char *rel_old, size_t rlo,
+                    const char *rel_new, size_t rln,
+                    unsigned long long max_bytes, diff_emit emit, void *arg)
 {
-	const char *prefixes[] = {path, NULL};
-	struct diff_request req = {from, to, prefixes, false};
+	struct side a, b;
+	struct buf la, lb, msg;
+	int rc = -1;
+
+	buf_init(&la);
+	buf_init(&lb);
+	buf_init(&msg);
+	buf_adds(&la, "a");
+	printable(&la, rel_old ? rel_old : rel_new, rel_old ? rlo : rln);
+	buf_adds(&lb, "b");
+	printable(&lb, rel_new ? rel_new : rel_old, rel_new ? rln : rlo);
+	b.fd = -1;
+	if (side_open(z, ra->fd, rel_old, &a) < 0 ||
+	    side_open(z, rb->fd, rel_new, &b) < 0) {
+		zeit_fail_ctx(z, "%s",
+		              rel_old && a.fd < 0 ? ra->name : rb->name);
+		goto out;
+	}
+	if (a.size > max_bytes || b.size > max_bytes) {
+		buf_addf(&msg,
+		         "Files %s and %s differ (over %llu bytes; raise the "
+		         "limit with --max-size)\n",
+		         la.data, lb.data, max_bytes);
+		rc = emit_text(z, emit, arg, msg.data, msg.len);
+	} else if ((a.fd >= 0 && looks_binary(a.fd)) ||
+	           (b.fd >= 0 && looks_binary(b.fd))) {
+		buf_addf(&msg, "Binary files %s and %s differ\n", la.data,
+		         lb.data);
+		rc = emit_text(z, emit, arg, msg.data, msg.len);
+	} else {
+		rc = run_diff(z, &a, &b, la.data, lb.data, emit, arg);
+	}
+out:
+	if (a.fd >= 0)
+		close(a.fd);
+	if (b.fd >= 0)
+		close(b.fd);
+	buf_free(&la);
+	buf_free(&lb);
+	buf_free(&msg);
+	return rc;
+}
+
+int diff_contents(struct zfs *zh, const struct diff_content_request *req,
+                  diff_emit emit, void *arg)
+{
+	const char *prefixes[] = {req->path, NULL};
+	struct diff_request dr = {req->from, req->to, prefixes, false};
 	struct zfs_diff_list l;
 	struct diff_root ra, rb;
 	char *ds = NULL;
 	int rc = -1;
 
-	if (diff_check_pair(zh->z, from, to, &ds) < 0)
+	if (diff_check_pair(zh->z, req->from, req->to, &ds) < 0)
 		return -1;
-	if (diff_files(zh, &req, &l) < 0)
+	if (diff_files(zh, &dr, &l) < 0)
 		goto out_ds;
-	if (diff_root_open(zh, from, &ra) < 0)
+	if (diff_root_open(zh, req->from, &ra) < 0)
 		goto out_l;
-	if (diff_root_open(zh, to ? to : ds, &rb) < 0)
+	if (diff_root_open(zh, req->to ? req->to : ds, &rb) < 0)
 		goto out_a;
 	rc = 0;
+	/* Each file's diff goes out as soon as it is made: a large tree
+	 * never sits in memory whole. */
 	for (size_t i = 0; i < l.n && rc == 0; i++) {
 		const struct zfs_diff_entry *e = &l.v[i];
 		if (e->type != 'F')
 			continue;
 		const char *np = e->new_path ? e->new_path : e->path;
 		size_t npl = e->new_path ? e->new_path_len : e->path_len;
-		char *old_full = e->change == '+'
-		                         ? NULL
-		                         : xasprintf("%s%s", ra.path, e->path);
-		char *new_full = e->change == '-'
-		                         ? NULL
-		                         : xasprintf("%s%s", rb.path, np);
-		rc = one_file(zh->z, old_full, new_full, e->path, e->path_len,
-		              np, npl, max_bytes, out);
-		free(old_full);
-		free(new_full);
+		rc = one_file(zh->z, &ra, &rb,
+		              e->change == '+' ? NULL : e->path, e->path_len,
+		              e->change == '-' ? NULL : np, npl, req->max_bytes,
+		              emit, arg);
 	}
-	diff_root_close(zh, &rb);
+	diff_root_close(&rb);
 out_a:
-	diff_root_close(zh, &ra);
+	diff_root_close(&ra);
 out_l:
 	zfs_diff_list_free(&l);
 out_ds:

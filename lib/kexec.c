@@ -2,7 +2,6 @@
  * verifies and places the image itself, which is all kexec-tools' -s mode
  * does too. */
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/kexec.h>
 #include <linux/reboot.h>
 #include <string.h>
@@ -29,35 +28,15 @@ static const char *why(int err)
 	}
 }
 
-int kexec_load(struct zeit *z, const char *kernel, const char *initrd,
+int kexec_load(struct zeit *z, int kernel_fd, int initrd_fd,
                const char *cmdline)
 {
-	int kfd = open(kernel, O_RDONLY | O_CLOEXEC);
-	if (kfd < 0)
-		return zeit_fail(z, errno, "cannot open kernel %s: %s", kernel,
-		                 strerror(errno));
-	int ifd = -1;
-	unsigned long flags = 0;
-	if (initrd) {
-		ifd = open(initrd, O_RDONLY | O_CLOEXEC);
-		if (ifd < 0) {
-			int e = errno;
-			close(kfd);
-			return zeit_fail(z, e, "cannot open initramfs %s: %s",
-			                 initrd, strerror(e));
-		}
-	} else {
-		flags |= KEXEC_FILE_NO_INITRAMFS;
-	}
-	long rc = syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmdline) + 1,
-	                  cmdline, flags);
-	int e = errno;
-	close(kfd);
-	if (ifd >= 0)
-		close(ifd);
+	unsigned long flags = initrd_fd < 0 ? KEXEC_FILE_NO_INITRAMFS : 0;
+	long rc = syscall(SYS_kexec_file_load, kernel_fd, initrd_fd,
+	                  strlen(cmdline) + 1, cmdline, flags);
 	if (rc != 0)
-		return zeit_fail(z, e, "kexec_file_load of %s failed: %s",
-		                 kernel, why(e));
+		return zeit_fail(z, errno, "kexec_file_load failed: %s",
+		                 why(errno));
 	return 0;
 }
 

@@ -1,6 +1,5 @@
 /* The boot menu's model: import, discover, choose, load. */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,8 @@
 #include "zeit/bootcmd.h"
 #include "zeit/kexec.h"
 #include "zeit/menu.h"
+#include "zeit/rootfile.h"
+#include "zeit/tmpmount.h"
 
 static char *parent_of(const char *ds)
 {
@@ -323,89 +324,53 @@ int menu_unlock(struct menu *m, const char *ds)
 	return rc < 0 ? -1 : 1;
 }
 
-/* Mounts the environment read-only in a fresh directory under /run,
- * asking for its key first when it is locked. */
-static char *mount_env(struct menu *m, const char *ds)
+/* Mounts the environment for reading (tmpmount.h: read-only, nodev,
+ * nosuid, noexec, gone with the menu), asking for its key first when it is
+ * locked. */
+static int mount_env(struct menu *m, const char *ds, struct tmpmount *t)
 {
-	char tmpl[] = "/run/zeit-menu-XXXXXX";
-
-	mkdir("/run", 0755);
-	if (!mkdtemp(tmpl)) {
-		zeit_fail(m->z, errno, "mkdtemp under /run: %s",
-		          strerror(errno));
-		return NULL;
-	}
-	if (zfs_mount_at(&m->zh, ds, tmpl, true) < 0) {
-		/* Only a failed mount pays for the key check. */
-		char msg[sizeof(m->z->errmsg)];
-		snprintf(msg, sizeof(msg), "%s", zeit_error(m->z));
-		zeit_clear_error(m->z);
-		int rc = menu_unlock(m, ds);
-		if (rc > 0)
-			rc = zfs_mount_at(&m->zh, ds, tmpl, true);
-		else if (rc == 0)
-			rc = zeit_fail(m->z, EIO, "%s", msg);
-		if (rc < 0) {
-			rmdir(tmpl);
-			return NULL;
-		}
-	}
-	return xstrdup(tmpl);
-}
-
-static void umount_env(struct menu *m, char *dir)
-{
-	if (!dir)
-		return;
-	if (zfs_unmount_at(&m->zh, dir) < 0) {
-		zeit_note(m->z, 0, "%s", zeit_error(m->z));
-		zeit_clear_error(m->z);
-	}
-	rmdir(dir);
-	free(dir);
+	if (tmpmount_open(&m->zh, ds, t) == 0)
+		return 0;
+	/* Only a failed mount pays for the key check. */
+	char msg[sizeof(m->z->errmsg)];
+	snprintf(msg, sizeof(msg), "%s", zeit_error(m->z));
+	zeit_clear_error(m->z);
+	int rc = menu_unlock(m, ds);
+	if (rc > 0)
+		return tmpmount_open(&m->zh, ds, t);
+	if (rc == 0)
+		return zeit_fail(m->z, EIO, "%s", msg);
+	return -1;
 }
 
 int menu_kernels(struct menu *m, size_t i)
 {
 	struct be_info *b = &m->env[i].info;
+	struct tmpmount t;
 	if (b->kernels_read)
 		return 0;
-	char *dir = mount_env(m, b->dataset);
-	if (!dir)
+	if (mount_env(m, b->dataset, &t) < 0)
 		return -1;
-	char *boot = xasprintf("%s/boot", dir);
-	int rc = be_kernels_in(m->z, boot, &b->kernels);
-	free(boot);
-	umount_env(m, dir);
+	int rc = be_kernels_at(m->z, t.fd, &b->kernels);
+	tmpmount_close(&t);
 	if (rc == 0)
 		b->kernels_read = true;
 	return rc;
 }
 
-/* Reads root/rel (at most 64 KiB); an absolute symlink is followed inside
- * root, not in the menu's own filesystem. NULL when missing. */
-static char *read_in_root(const char *root, const char *rel)
+/* Reads rel inside the root (rootfile.h: an absolute symlink is followed
+ * inside it, not in the menu's own filesystem), at most 64 KiB. NULL when
+ * missing or unreadable: these files only refine the command line. */
+static char *read_in_root(struct menu *m, int root, const char *rel)
 {
-	char *path = xasprintf("%s/%s", root, rel);
-	char target[PATH_MAX];
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
-	if (n > 0 && target[0] == '/') {
-		target[n] = '\0';
-		free(path);
-		path = xasprintf("%s%s", root, target);
-	}
-	FILE *f = fopen(path, "re");
-	free(path);
-	if (!f)
-		return NULL;
 	struct buf b;
-	char chunk[4096];
-	size_t got;
 	buf_init(&b);
-	buf_adds(&b, "");
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < 65536)
-		buf_add(&b, chunk, got);
-	fclose(f);
+	if (rootfile_read(m->z, root, rel, 65536, &b) < 0) {
+		zeit_note(m->z, 1, "%s", zeit_error(m->z));
+		zeit_clear_error(m->z);
+		buf_free(&b);
+		return NULL;
+	}
 	return buf_detach(&b);
 }
 
@@ -426,8 +391,8 @@ static int read_boot_props(struct menu *m, const char *ds,
 	                     pl);
 }
 
-static char *env_args(const struct zfs_prop_list *pl, const struct strv *chain,
-                      const char *dir)
+static char *env_args(struct menu *m, const struct zfs_prop_list *pl,
+                      const struct strv *chain, int root)
 {
 	struct kcl_level *lv = xcalloc(chain->n, sizeof(*lv));
 	for (size_t i = 0; i < chain->n; i++) {
@@ -441,15 +406,40 @@ static char *env_args(const struct zfs_prop_list *pl, const struct strv *chain,
 	if (args && *args)
 		return args;
 	free(args);
-	char *text = read_in_root(dir, "etc/default/zfsbootmenu");
+	char *text = read_in_root(m, root, "etc/default/zfsbootmenu");
 	args = boot_first_line(text);
 	free(text);
 	if (args)
 		return args;
-	text = read_in_root(dir, "etc/default/grub");
+	text = read_in_root(m, root, "etc/default/grub");
 	args = text ? boot_grub_default(text) : NULL;
 	free(text);
 	return args ? args : xstrdup(BOOT_DEFAULT_ARGS);
+}
+
+/* Opens the kernel and initramfs inside the environment (rootfile.h) and
+ * hands their fds to kexec_file_load: regular files of its own, however
+ * /boot's names point. No size cap: the kernel reads and checks them. */
+static int load_kernel(struct menu *m, int root, const struct menu_boot *b)
+{
+	char *kp = xasprintf("boot/%s", b->kernel);
+	char *ip = b->initrd ? xasprintf("boot/%s", b->initrd) : NULL;
+	int kfd = -1, ifd = -1, rc = -1;
+
+	kfd = rootfile_open(m->z, root, kp, NULL);
+	if (kfd >= 0 && ip)
+		ifd = rootfile_open(m->z, root, ip, NULL);
+	if (kfd >= 0 && (!ip || ifd >= 0))
+		rc = kexec_load(m->z, kfd, ifd, b->cmdline);
+	if (rc < 0)
+		zeit_fail_ctx(m->z, "%s", b->dataset);
+	if (kfd >= 0)
+		close(kfd);
+	if (ifd >= 0)
+		close(ifd);
+	free(kp);
+	free(ip);
+	return rc;
 }
 
 int menu_boot_plan(struct menu *m, size_t i, const char *kernel,
@@ -461,17 +451,16 @@ int menu_boot_plan(struct menu *m, size_t i, const char *kernel,
 	struct be_kernel_list kl = {0};
 	int rc = -1;
 
+	struct tmpmount t;
+
 	memset(b, 0, sizeof(*b));
 	b->dataset = xstrdup(e->dataset);
-	char *dir = mount_env(m, e->dataset);
-	if (!dir)
+	if (mount_env(m, e->dataset, &t) < 0)
 		return -1;
 	strv_init(&chain);
 	if (read_boot_props(m, e->dataset, &pl, &chain) < 0)
 		goto out;
-	char *boot = xasprintf("%s/boot", dir);
-	rc = be_kernels_in(m->z, boot, &kl);
-	free(boot);
+	rc = be_kernels_at(m->z, t.fd, &kl);
 	if (rc < 0)
 		goto out;
 	rc = -1;
@@ -501,29 +490,31 @@ int menu_boot_plan(struct menu *m, size_t i, const char *kernel,
 	}
 	b->kernel = xstrdup(kl.v[k].kernel);
 	b->initrd = kl.v[k].initrd ? xstrdup(kl.v[k].initrd) : NULL;
-	b->args = args ? xstrdup(args) : env_args(&pl, &chain, dir);
+	b->args = args ? xstrdup(args) : env_args(m, &pl, &chain, t.fd);
 
-	char *usr = read_in_root(dir, "usr/lib/os-release");
-	char *etc = read_in_root(dir, "etc/os-release");
+	char *usr = read_in_root(m, t.fd, "usr/lib/os-release");
+	char *etc = read_in_root(m, t.fd, "etc/os-release");
 	const char *prefix = boot_root_prefix(
 	        prop_value(&pl, e->dataset, BOOT_PREFIX_PROP), usr, etc);
 	b->cmdline = boot_cmdline(prefix, e->dataset, b->args);
 	free(usr);
 	free(etc);
-	rc = 0;
-	if (load && !m->z->dry_run) {
-		char *kp = xasprintf("%s/boot/%s", dir, b->kernel);
-		char *ip = b->initrd ? xasprintf("%s/boot/%s", dir, b->initrd)
-		                     : NULL;
-		rc = kexec_load(m->z, kp, ip, b->cmdline);
-		free(kp);
-		free(ip);
+	if (!b->cmdline) {
+		zeit_fail(m->z, EINVAL,
+		          "%s cannot be booted: its name holds a space or "
+		          "control character, which the kernel command line "
+		          "would split into more arguments; rename it",
+		          e->dataset);
+		goto out;
 	}
+	rc = 0;
+	if (load && !m->z->dry_run)
+		rc = load_kernel(m, t.fd, b);
 out:
 	be_kernel_list_free(&kl);
 	zfs_prop_list_free(&pl);
 	strv_free(&chain);
-	umount_env(m, dir);
+	tmpmount_close(&t);
 	return rc;
 }
 

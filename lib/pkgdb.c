@@ -4,15 +4,14 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "zeit/rootfile.h"
 #include "zeit/util.h"
 #include "zeit/vercmp.h"
 
@@ -117,16 +116,33 @@ static bool has_nul(const char *text, size_t len)
 	return memchr(text, '\0', len) != NULL;
 }
 
-/* Gives packages whose name occurs with several architectures ":arch". */
+/* Gives packages whose name occurs with several architectures ":arch".
+ * Sorting indices by name finds the repeats in n log n: a status file of
+ * tens of thousands of stanzas must not cost their square. */
+struct name_ix {
+	const char *name;
+	size_t i;
+};
+
+static int by_ix_name(const void *a, const void *b)
+{
+	return strcmp(((const struct name_ix *)a)->name,
+	              ((const struct name_ix *)b)->name);
+}
+
 static void qualify_multiarch(struct pkg_list *l, size_t from, char **archs)
 {
 	size_t n = l->n - from;
 	bool *dup = xcalloc(n ? n : 1, sizeof(bool));
+	struct name_ix *ix = xcalloc(n ? n : 1, sizeof(*ix));
 
 	for (size_t i = 0; i < n; i++)
-		for (size_t k = i + 1; k < n; k++)
-			if (!strcmp(l->v[from + i].name, l->v[from + k].name))
-				dup[i] = dup[k] = true;
+		ix[i] = (struct name_ix){l->v[from + i].name, i};
+	qsort(ix, n, sizeof(*ix), by_ix_name);
+	for (size_t k = 1; k < n; k++)
+		if (!strcmp(ix[k - 1].name, ix[k].name))
+			dup[ix[k - 1].i] = dup[ix[k].i] = true;
+	free(ix);
 	for (size_t i = 0; i < n; i++) {
 		if (!dup[i] || !archs[i] || !archs[i][0])
 			continue;
@@ -332,30 +348,53 @@ out:
 
 /* ---- reading from a root ---- */
 
-static int slurp(struct zeit *z, const char *path, struct buf *b)
+/* Large enough for any real database (a full Debian desktop's status is
+ * a few MiB), small enough that a hostile one cannot take the memory. */
+#define PKGDB_MAX ((size_t)512 << 20)
+
+typedef int (*pkgdb_parser)(struct zeit *, const char *, size_t,
+                            struct pkg_list *);
+
+static int read_parse(struct zeit *z, int root, const char *rel,
+                      pkgdb_parser parse, struct buf *text,
+                      struct pkg_list *out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return zeit_fail(z, errno, "cannot read %s: %s", path,
-		                 strerror(errno));
-	char tmp[65536];
-	ssize_t n;
-	buf_reset(b);
-	while ((n = read(fd, tmp, sizeof(tmp))) > 0)
-		buf_add(b, tmp, (size_t)n);
-	int e = errno;
-	close(fd);
-	if (n < 0)
-		return zeit_fail(z, e, "cannot read %s: %s", path, strerror(e));
-	return 0;
+	if (rootfile_read(z, root, rel, PKGDB_MAX, text) < 0)
+		return -1;
+	return parse(z, text->data, text->len, out);
 }
 
-static bool exists_at(const char *root, const char *rel, struct buf *path)
+/* pacman: one directory a package, each with a desc file. */
+static int read_pacman(struct zeit *z, int root, const char *dir,
+                       struct buf *text, struct pkg_list *out)
 {
-	struct stat st;
-	buf_reset(path);
-	buf_addf(path, "%s/%s", root, rel);
-	return lstat(path->data, &st) == 0;
+	int fd = rootdir_open(z, root, dir);
+	if (fd < 0)
+		return -1;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return zeit_fail(z, errno, "cannot read %s: %s", dir,
+		                 strerror(errno));
+	}
+	struct dirent *e;
+	int rc = 0;
+	out->format = PKG_PACMAN;
+	while (rc == 0 && (e = readdir(d))) {
+		if (e->d_name[0] == '.' ||
+		    !strcmp(e->d_name, "ALPM_DB_VERSION"))
+			continue;
+		char *desc = xasprintf("%s/%s/desc", dir, e->d_name);
+		if (root_exists(root, desc)) {
+			rc = read_parse(z, root, desc, pkgdb_parse_pacman_desc,
+			                text, out);
+			if (rc)
+				zeit_fail_ctx(z, "%s", desc);
+		}
+		free(desc);
+	}
+	closedir(d);
+	return rc;
 }
 
 static int by_pkg_name(const void *a, const void *b)
@@ -364,71 +403,43 @@ static int by_pkg_name(const void *a, const void *b)
 	              ((const struct pkg *)b)->name);
 }
 
-int pkgdb_read(struct zeit *z, const char *root, struct pkg_list *out)
+int pkgdb_read(struct zeit *z, int root, const char *what, struct pkg_list *out)
 {
-	struct buf path, text;
-	int rc = 0;
+	static const struct {
+		const char *rel;
+		pkgdb_parser parse;
+	} files[] = {
+	        {"var/lib/dpkg/status", pkgdb_parse_dpkg},
+	        {"var/db/xbps/pkgdb-0.38.plist", pkgdb_parse_xbps},
+	        {"lib/apk/db/installed", pkgdb_parse_apk},
+	};
+	struct buf text;
+	int rc = -2;
 
 	pkg_list_init(out);
-	buf_init(&path);
 	buf_init(&text);
-	if (exists_at(root, "var/lib/dpkg/status", &path)) {
-		rc = slurp(z, path.data, &text);
-		if (!rc)
-			rc = pkgdb_parse_dpkg(z, text.data ? text.data : "",
-			                      text.len, out);
-	} else if (exists_at(root, "var/db/xbps/pkgdb-0.38.plist", &path)) {
-		rc = slurp(z, path.data, &text);
-		if (!rc)
-			rc = pkgdb_parse_xbps(z, text.data ? text.data : "",
-			                      text.len, out);
-	} else if (exists_at(root, "lib/apk/db/installed", &path)) {
-		rc = slurp(z, path.data, &text);
-		if (!rc)
-			rc = pkgdb_parse_apk(z, text.data ? text.data : "",
-			                     text.len, out);
-	} else if (exists_at(root, "var/lib/pacman/local", &path)) {
-		DIR *d = opendir(path.data);
-		struct dirent *e;
-		out->format = PKG_PACMAN;
-		while (d && rc == 0 && (e = readdir(d))) {
-			struct buf desc;
-			if (e->d_name[0] == '.' ||
-			    !strcmp(e->d_name, "ALPM_DB_VERSION"))
-				continue;
-			buf_init(&desc);
-			buf_addf(&desc, "%s/%s/desc", path.data, e->d_name);
-			if (access(desc.data, F_OK) == 0) {
-				rc = slurp(z, desc.data, &text);
-				if (!rc)
-					rc = pkgdb_parse_pacman_desc(
-					        z, text.data ? text.data : "",
-					        text.len, out);
-				if (rc)
-					zeit_fail_ctx(z, "%s", desc.data);
-			}
-			buf_free(&desc);
-		}
-		if (d)
-			closedir(d);
-		else
-			rc = zeit_fail(z, errno, "cannot read %s: %s",
-			               path.data, strerror(errno));
-	} else if (exists_at(root, "var/lib/rpm", &path) ||
-	           exists_at(root, "usr/lib/sysimage/rpm", &path)) {
+	for (size_t i = 0; rc == -2 && i < sizeof(files) / sizeof(*files); i++)
+		if (root_exists(root, files[i].rel))
+			rc = read_parse(z, root, files[i].rel, files[i].parse,
+			                &text, out);
+	if (rc != -2) {
+		/* read */
+	} else if (root_exists(root, "var/lib/pacman/local")) {
+		rc = read_pacman(z, root, "var/lib/pacman/local", &text, out);
+	} else if (root_exists(root, "var/lib/rpm") ||
+	           root_exists(root, "usr/lib/sysimage/rpm")) {
 		out->format = PKG_RPM;
 		rc = zeit_fail(
 		        z, ENOTSUP,
 		        "%s holds an rpm database, which zeit cannot read "
 		        "yet (dpkg, xbps, pacman and apk are supported)",
-		        root);
+		        what);
 	} else {
 		rc = zeit_fail(z, ENOENT,
 		               "no package database under %s (looked for dpkg, "
 		               "xbps, pacman, apk and rpm)",
-		               root);
+		               what);
 	}
-	buf_free(&path);
 	buf_free(&text);
 	if (rc)
 		pkg_list_free(out);

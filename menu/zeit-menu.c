@@ -2,6 +2,7 @@
  * read-only, shows the boot environments, counts down to the default and
  * boots the choice with kexec_file_load. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "screens.h"
 #include "zeit/menu.h"
+#include "zeit/rootfile.h"
 
 static void usage(FILE *f)
 {
@@ -73,19 +75,23 @@ static void read_proc_cmdline(struct zeit *z, struct opts *o)
 	}
 }
 
-static char *read_file(const char *path)
+/* The key script: a host file the caller names, read as every whole
+ * file is (rootfile_read_fd), with a cap no script comes near. */
+static char *read_file(struct zeit *z, const char *path)
 {
-	FILE *f = fopen(path, "re");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		zeit_fail(z, errno, "%s", strerror(errno));
 		return NULL;
+	}
 	struct buf b;
-	char chunk[4096];
-	size_t n;
 	buf_init(&b);
-	buf_adds(&b, "");
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
+	int rc = rootfile_read_fd(z, fd, path, 1 << 20, &b);
+	close(fd);
+	if (rc < 0) {
+		buf_free(&b);
+		return NULL;
+	}
 	return buf_detach(&b);
 }
 
@@ -157,11 +163,11 @@ int main(int argc, char **argv)
 	struct ui u = {0};
 	if (o.keys) {
 		char err[256];
-		char *text = read_file(o.keys);
+		char *text = read_file(&z, o.keys);
 		if (!text) {
 			fprintf(stderr,
 			        "zeit-menu: cannot read key script %s: %s\n",
-			        o.keys, strerror(errno));
+			        o.keys, zeit_error(&z));
 			return 2;
 		}
 		int rc = menu_keys_parse(text, &u.script, err, sizeof(err));

@@ -38,9 +38,9 @@ struct be_kernel_list {
  * for Arch's vmlinuz-linux), newest version first. */
 void be_find_kernels(const char *const *files, size_t n,
                      struct be_kernel_list *out);
-/* Reads dir (a mounted environment's /boot) and calls be_find_kernels. */
-int be_kernels_in(struct zeit *z, const char *bootdir,
-                  struct be_kernel_list *out);
+/* Reads /boot of the environment whose root directory is open at root
+ * (inside it: rootfile.h) and calls be_find_kernels; none without /boot. */
+int be_kernels_at(struct zeit *z, int root, struct be_kernel_list *out);
 void be_kernel_list_free(struct be_kernel_list *l);
 
 /* ---- Environments ---- */

@@ -43,7 +43,9 @@ char *boot_grub_default(const char *text);
 /* The first line of /etc/default/zfsbootmenu text, or NULL when empty. */
 char *boot_first_line(const char *text);
 
-/* "<prefix><dataset> <args>" (malloc'd); args may be NULL or empty. */
+/* "<prefix><dataset> <args>" (malloc'd); args may be NULL or empty. NULL
+ * when dataset holds whitespace, a quote or a control byte, which would
+ * turn into more kernel arguments. */
 char *boot_cmdline(const char *prefix, const char *dataset, const char *args);
 
 /* Index of the kernel to boot among names (newest first): the newest

@@ -6,19 +6,20 @@
 #include <stdbool.h>
 
 #include "zeit/pkgdb.h"
+#include "zeit/tmpmount.h"
 #include "zeit/zfs.h"
 
-/* A filesystem tree to read: a snapshot or dataset, reachable at path
- * (through .zfs/snapshot, its mountpoint, or a temporary read-only mount
- * that diff_root_close undoes). */
+/* A filesystem tree to read, as a directory fd for rootfile.h: a snapshot
+ * through .zfs/snapshot, a dataset at its mountpoint, or a temporary
+ * mount (tmpmount.h) that diff_root_close undoes. */
 struct diff_root {
 	char *name;
-	char *path;
-	char *tmpdir; /* set when zeit mounted it */
+	int fd;
+	struct tmpmount tm; /* set when zeit mounted it */
 };
 
 int diff_root_open(struct zfs *zh, const char *name, struct diff_root *r);
-void diff_root_close(struct zfs *zh, struct diff_root *r);
+void diff_root_close(struct diff_root *r);
 
 /* Checks that from is a snapshot and to (NULL: the live dataset) a
  * snapshot of the same dataset or that dataset; fills *dataset. */
@@ -46,9 +47,24 @@ int diff_packages(struct zfs *zh, const char *from, const char *to,
                   struct pkg_list *a, struct pkg_list *b,
                   struct pkg_changes *changes);
 
-/* Unified diffs of the regular files changed under path, written to out
- * (stdout of the CLI); files over max_bytes or binary are only named. */
-int diff_contents(struct zfs *zh, const char *from, const char *to,
-                  const char *path, long long max_bytes, struct buf *out);
+/* Receives output as it is made (the CLI writes it to stdout); a
+ * non-zero return stops the diff and is returned. */
+typedef int (*diff_emit)(void *arg, const char *text, size_t len);
+
+struct diff_content_request {
+	const char *from;
+	const char *to;   /* NULL: the live dataset */
+	const char *path; /* prefix inside the dataset */
+	unsigned long long max_bytes;
+};
+
+/* Unified diffs of the regular files changed under path, one file at a
+ * time to emit; files over max_bytes or binary are only named. Files are
+ * read inside the snapshots (rootfile.h), never by path. */
+int diff_contents(struct zfs *zh, const struct diff_content_request *req,
+                  diff_emit emit, void *arg);
+
+/* --max-size: bytes, or with K, M or G; false on junk, 0 or overflow. */
+bool diff_parse_size(const char *s, unsigned long long *out);
 
 #endif

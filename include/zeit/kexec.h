@@ -5,9 +5,11 @@
 
 #include "zeit/zeit.h"
 
-/* Loads kernel and initrd (NULL: none) with cmdline for the next kexec.
- * The files are read at once, so they may be unmounted afterwards. */
-int kexec_load(struct zeit *z, const char *kernel, const char *initrd,
+/* Loads the kernel and initrd (-1: none) open at these fds (the caller
+ * opened them inside the environment: rootfile.h) with cmdline for the
+ * next kexec. The files are read at once, so they may be unmounted
+ * afterwards. */
+int kexec_load(struct zeit *z, int kernel_fd, int initrd_fd,
                const char *cmdline);
 /* Discards a loaded kernel. */
 int kexec_unload(struct zeit *z);

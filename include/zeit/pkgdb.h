@@ -42,8 +42,11 @@ int pkgdb_parse_pacman_desc(struct zeit *z, const char *text, size_t len,
 int pkgdb_parse_apk(struct zeit *z, const char *text, size_t len,
                     struct pkg_list *out);
 
-/* Finds and reads the package database of the system rooted at root. */
-int pkgdb_read(struct zeit *z, const char *root, struct pkg_list *out);
+/* Finds and reads the package database of the system whose root
+ * directory is open at root (read through rootfile.h: the tree is not
+ * trusted); what names the system in messages. */
+int pkgdb_read(struct zeit *z, int root, const char *what,
+               struct pkg_list *out);
 
 /* Version order of the format's ecosystem. */
 int pkg_vercmp(enum pkg_format f, const char *a, const char *b);

@@ -111,6 +111,10 @@ static void test_grub_and_defaults(void **state)
 	v = boot_cmdline("zfs=", "rpool/ROOT/a", "");
 	assert_string_equal(v, "zfs=rpool/ROOT/a");
 	free(v);
+	/* A name with whitespace would add kernel arguments of its own. */
+	assert_null(boot_cmdline("root=zfs:", "rpool/ROOT/a init=/bin/sh", ""));
+	assert_null(boot_cmdline("root=zfs:", "rpool/ROOT/a\tb", "quiet"));
+	assert_null(boot_cmdline("root=zfs:", "rpool/ROOT/a\"b", "quiet"));
 }
 
 static void test_pick_kernel(void **state)
