@@ -32,6 +32,17 @@ SSH=(ssh -p 2222 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o 
 "${SSH[@]}" root@127.0.0.1 true
 zeit_ssh=()
 for o in "${SSH[@]:1}"; do zeit_ssh+=("--ssh-opt=$o"); done
+# zeit pulls as a backup host would: through a key whose forced command is
+# `zeit serve --send`, on a connection of its own, opened now too.
+rm -f /run/bench-pull /run/bench-pull.pub
+ssh-keygen -q -t ed25519 -N '' -f /run/bench-pull
+echo "command=\"$ZEIT serve --send src/d\",restrict $(cat /run/bench-pull.pub)" >>/root/.ssh/authorized_keys
+PULL=(-i /run/bench-pull -o IdentitiesOnly=yes -p 2222 -o StrictHostKeyChecking=no
+	-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ControlMaster=auto
+	-o ControlPath=/run/bench-pull-%C -o ControlPersist=600)
+ssh "${PULL[@]}" root@127.0.0.1 zfs list -H src/d >/dev/null
+zeit_pull_opts=()
+for o in "${PULL[@]}"; do zeit_pull_opts+=("--ssh-opt=$o"); done
 
 # Each peer starts on quiet pools: the last peer's destroyed copy is freed
 # in the background, through the same emulated CPU, and would otherwise be
@@ -60,11 +71,18 @@ floor_local() { zfs send -L -c -e "$snap" | zfs recv -u dst/floor; }
 floor_ssh() { zfs send -L -c -e "$snap" | "${SSH[@]}" root@127.0.0.1 zfs recv -u dst/floor; }
 zeit_local() { "$ZEIT" send --no-progress src/d dst/zeit; }
 zeit_ssh() { "$ZEIT" send --no-progress "${zeit_ssh[@]}" src/d root@127.0.0.1:dst/zeit; }
+floor_pull() { "${SSH[@]}" root@127.0.0.1 zfs send -L -c -e "$snap" | zfs recv -u dst/floor; }
+zeit_pull() { "$ZEIT" send --no-progress "${zeit_pull_opts[@]}" root@127.0.0.1:src/d dst/zeit; }
 syncoid_local() { syncoid --no-sync-snap --quiet src/d dst/syncoid; }
 syncoid_ssh() {
 	syncoid --no-sync-snap --quiet --sshport=2222 \
 		--sshoption=StrictHostKeyChecking=no --sshoption=UserKnownHostsFile=/dev/null \
 		src/d root@127.0.0.1:dst/syncoid
+}
+syncoid_pull() {
+	syncoid --no-sync-snap --quiet --sshport=2222 \
+		--sshoption=StrictHostKeyChecking=no --sshoption=UserKnownHostsFile=/dev/null \
+		root@127.0.0.1:src/d dst/syncoid
 }
 
 # One untimed transfer each way first: the first stream of a boot pays
@@ -72,6 +90,7 @@ syncoid_ssh() {
 # metadata), and whichever peer ran first was charged for it.
 floor_local && clean dst/floor x
 floor_ssh && clean dst/floor x
+floor_pull && clean dst/floor x
 
 declare -A total streams
 peers=(floor zeit syncoid)
@@ -80,7 +99,7 @@ for r in $(seq "$rounds"); do
 	# (cold caches) or right after another.
 	k=$(((r - 1) % 3))
 	order=("${peers[@]:k}" "${peers[@]:0:k}")
-	for where in local ssh; do
+	for where in local ssh pull; do
 		for peer in "${order[@]}"; do
 			t=$(secs "${peer}_$where")
 			total[$peer-$where]=$(echo "${total[$peer-$where]:-0} + $t" | bc)
@@ -92,7 +111,11 @@ for r in $(seq "$rounds"); do
 			fi
 			echo "round $r $where $peer: $t s" >&2
 			case $peer in
-			zeit) clean dst/zeit "$([ $where = ssh ] && echo root@127.0.0.1:)dst/zeit" ;;
+			zeit) case $where in
+				ssh) clean dst/zeit root@127.0.0.1:dst/zeit ;;
+				pull) clean dst/zeit "$(hostname):dst/zeit" ;;
+				*) clean dst/zeit dst/zeit ;;
+				esac ;;
 			*) clean "dst/$peer" x ;;
 			esac
 		done
@@ -113,11 +136,14 @@ zeit_local >/dev/null
 zeit_ssh >/dev/null
 fixed_local=$(fixed zeit_local)
 fixed_ssh=$(fixed zeit_ssh)
+clean dst/zeit root@127.0.0.1:dst/zeit
+zeit_pull >/dev/null
+fixed_pull=$(fixed zeit_pull)
 
 echo
 echo "stream: $((bytes / 1048576)) MiB of incompressible data, one snapshot, times summed over $rounds rounds"
 printf '%-10s %-8s %10s %10s %10s\n' where peer seconds "MiB/s" "x floor"
-for where in local ssh; do
+for where in local ssh pull; do
 	f=${total[floor-$where]}
 	for peer in floor zeit syncoid; do
 		t=${total[$peer-$where]}
@@ -132,4 +158,6 @@ for where in local ssh; do
 done
 echo "(x floor is throughput relative to the floor: 1.000 is as fast as bare zfs send | zfs recv;"
 echo " \"streams\" is zeit's own time in zfs send | zfs receive, without its listings and bookkeeping)"
-echo "zeit with nothing to send (its fixed cost per run): local ${fixed_local} s, ssh ${fixed_ssh} s"
+echo "(pull: the backup host runs it, zeit through a key whose forced command is zeit serve --send;"
+echo " the floor is ssh src zfs send | zfs recv)"
+echo "zeit with nothing to send (its fixed cost per run): local ${fixed_local} s, ssh ${fixed_ssh} s, pull ${fixed_pull} s"

@@ -109,8 +109,8 @@ const struct cli_cmd cli_cmds[] = {
         {"send", cmd_send,
          "replicate to another pool or host: incremental, resumable",
          "send [-r] [--raw | --no-raw] [--rollback] [--force] [--prune]\n"
-         "       [--all-snapshots] [--compress] [--ssh-opt OPT]... SOURCE "
-         "[HOST:]TARGET",
+         "       [--all-snapshots] [--compress] [--ssh-opt OPT]... "
+         "[HOST:]SOURCE [HOST:]TARGET",
          "The first run sends the oldest selected snapshot in full, then "
          "every\n"
          "later one; later runs send incrementally (-I) from the newest "
@@ -130,8 +130,9 @@ const struct cli_cmd cli_cmds[] = {
          "mounted. Encrypted sources go raw unless --no-raw. The target keeps\n"
          "org.zeit:source, last-guid, last-snapshot and last-sent.\n"
          "\n"
-         "TARGET is HOST:dataset over ssh (BatchMode; see zeit serve for a\n"
-         "restricted key). With -n, the plan only.\n"
+         "SOURCE or TARGET may be HOST:dataset over ssh (BatchMode; see zeit\n"
+         "serve for a restricted key): HOST:SOURCE pulls. With -n, the plan\n"
+         "only.\n"
          "\n"
          "  -r, --recursive    the tree: parents first, clones after origins\n"
          "      --raw, --no-raw  force raw (-w) streams, or decrypt\n"
@@ -144,20 +145,28 @@ const struct cli_cmd cli_cmds[] = {
          "      --no-progress  no progress line on a terminal\n"
          "      --stall-timeout SECS  give up when no data moves for SECS "
          "(120)\n"},
-        {"serve", cmd_serve, "the receiving side as an ssh forced command",
-         "serve [--allow-prune] DATASET...",
-         "For authorized_keys on the target host:\n"
+        {"serve", cmd_serve, "one side of replication as an ssh forced command",
+         "serve [--allow-prune] [--allow-rollback] DATASET...\n"
+         "       zeit serve --send [--allow-plaintext] DATASET...",
+         "For authorized_keys, on a push's target or a pull's source:\n"
          "  command=\"zeit serve backup/laptop\",restrict ssh-ed25519 AAAA...\n"
-         "It runs only the zfs commands replication needs (list, get, "
-         "holds,\n"
-         "receive, receive -A, set org.zeit:*, create of parents, rollback) "
+         "  command=\"zeit serve --send tank/home\",restrict ssh-ed25519 "
+         "AAAA...\n"
+         "Each command is parsed and rebuilt, zfs runs by absolute path, "
          "and\n"
-         "only on DATASET and below; with --allow-prune also zfs destroy of\n"
-         "snapshots there (for zeit send --prune). Everything else is "
-         "refused.\n"
+         "only DATASET and below are touched. Receiving (the default) is\n"
+         "append-only: listings, receives that are never mounted and take "
+         "no\n"
+         "properties from the stream (send -p/-R refused; canmount=noauto,\n"
+         "setuid, devices, exec off; volmode=none), receive -A, zeit's\n"
+         "bookkeeping, empty parents. --send: listings, zfs send (raw for\n"
+         "encrypted datasets), zeit's holds and bookmarks.\n"
          "\n"
-         "      --allow-prune  let the sender destroy snapshots under "
-         "DATASET\n"},
+         "      --allow-prune     also destroy zeit's snapshots under "
+         "DATASET\n"
+         "      --allow-rollback  also zfs rollback and receive -F\n"
+         "      --send            serve a pull's source\n"
+         "      --allow-plaintext with --send: decrypted sends when asked\n"},
         {"be", cmd_be, "boot environments: list, create, activate, destroy...",
          "be [--root DATASET] SUBCOMMAND ...",
          "Boot environments are the children of a BE root (the parent of the "

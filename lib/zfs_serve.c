@@ -693,11 +693,11 @@ int serve_check(struct zeit *z, const char *line, const struct serve_opts *o,
 	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
-	strv_init(&c->argv);
 	if (!o->roots || !o->roots[0])
 		return zeit_fail(z, EINVAL, "no dataset to serve");
 	if (serve_split(z, line, &w) < 0)
 		return -1;
+	strv_init(&c->argv);
 	const struct grammar *g = NULL;
 	enum side me = o->send_side ? SEND : RECV;
 	for (size_t i = 0;
