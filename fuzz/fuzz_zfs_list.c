@@ -1,6 +1,6 @@
-/* libFuzzer: the zfs list / get / holds output parsers, the missing
- * roots in zfs list's errors, and prune's
- * listing program's JSON. */
+/* libFuzzer: the zfs list / get / holds -H output parsers (the fallback
+ * where zfs has no -j), the missing roots in zfs list's errors, and
+ * prune's listing program's JSON. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,15 +28,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 1: {
+			/* What passes holds no control byte anywhere. */
 			struct zfs_dataset_list l;
-			if (zfs_parse_datasets(&z, text, 3, &l) == 0)
+			if (zfs_parse_datasets(&z, text, 3, &l) == 0) {
+				for (size_t i = 0; i < l.n; i++)
+					for (size_t k = 0; k < 3; k++)
+						if (!zfs_text_clean(
+						            l.v[i].values[k]) ||
+						    !zfs_text_clean(
+						            l.v[i].name))
+							abort();
 				zfs_dataset_list_free(&l);
+			}
 			break;
 		}
 		case 2: {
+			static const char *const cols[] = {"npvsn", "npvn",
+			                                   "nps"};
 			struct zfs_prop_list l;
-			if (zfs_parse_props(&z, text, &l) == 0)
+			if (zfs_parse_props(&z, text, "zfs get", cols[size % 3],
+			                    &l) == 0) {
+				for (size_t i = 0; i < l.n; i++)
+					if (!zfs_text_clean(l.v[i].dataset) ||
+					    (l.v[i].value &&
+					     !zfs_text_clean(l.v[i].value)))
+						abort();
 				zfs_prop_list_free(&l);
+			}
 			break;
 		}
 		case 3: {

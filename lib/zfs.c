@@ -1,7 +1,8 @@
 /* The ZFS driver: builds every zfs/zpool argv in zeit, runs it through the
  * process runner (here or over ssh) and turns failures into one message
- * with the command line and what zfs said. Parsing lives in zfs_parse.c. */
-#include "zeit/zfs.h"
+ * with the command line and what zfs said. Listings live in zfs_list.c,
+ * parsing in zfs_parse.c and zfs_json.c. */
+#include "zfs_priv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@ void zfs_init(struct zfs *zh, struct zeit *z, const struct run_host *host)
 	memset(zh, 0, sizeof(*zh));
 	zh->z = z;
 	zh->host = host;
+	zfs_json_init(zh);
 }
 
 /* Maps zfs's messages to errno-style codes callers can act on. */
@@ -218,256 +220,36 @@ static void join_comma(struct buf *b, const char *first,
 	}
 }
 
-/* ---- Listing ---- */
-
-/* Runs a listing of roots. With missing, a root zfs says does not exist
- * is marked there and is no failure, as long as zfs said nothing else. */
-static int zrun_list(struct zfs *zh, const struct strv *a,
-                     const char *const *roots, bool *missing, struct run_cmd *c)
+/* For the driver's other files (zfs_priv.h). */
+int zfs_run_any(struct zfs *zh, const struct strv *argv, const char *input,
+                struct run_cmd *c)
 {
-	if (!missing)
-		return zrun(zh, a, c);
-	if (zrun_any(zh, a, NULL, c) < 0)
-		return -1;
-	for (size_t i = 0; roots[i]; i++)
-		missing[i] = false;
-	if (c->status == 0)
-		return 0;
-	bool any = false;
-	if (c->status == 1 && !c->timed_out && !c->cancelled &&
-	    zfs_parse_missing(c->err.data, roots, missing) == 0)
-		for (size_t i = 0; roots[i]; i++)
-			any |= missing[i];
-	if (!any) {
-		fail_cmd(zh, c);
-		run_cmd_free(c);
-		return -1;
-	}
-	return 0;
+	return zrun_any(zh, argv, input, c);
 }
 
-int zfs_list_datasets_roots(struct zfs *zh, const char *const *roots, int depth,
-                            unsigned types, const char *const *props,
-                            struct zfs_dataset_list *out, bool *missing)
+void zfs_fail_cmd(struct zfs *zh, struct run_cmd *c)
 {
-	struct strv a;
-	struct buf cols, tl;
-	struct run_cmd c;
-	size_t nprops = 0;
-	int rc;
-
-	out->v = NULL;
-	out->n = 0;
-	/* A snapshot or bookmark lists just itself (depth does not apply). */
-	for (size_t i = 0; roots && roots[i]; i++) {
-		if (check_name(zh, roots[i],
-		               ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT |
-		                       ZFS_NAME_BOOKMARK) < 0)
-			return -1;
-		if (strpbrk(roots[i], "@#"))
-			depth = 0;
-	}
-	for (; props && props[nprops]; nprops++)
-		;
-	buf_init(&cols);
-	join_comma(&cols, "name,type", props);
-	buf_init(&tl);
-	if (!types)
-		types = ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME;
-	if (types & ZFS_TYPE_FILESYSTEM)
-		buf_adds(&tl, "filesystem");
-	if (types & ZFS_TYPE_VOLUME)
-		buf_addf(&tl, "%svolume", tl.len ? "," : "");
-	if (types & ZFS_TYPE_SNAPSHOT)
-		buf_addf(&tl, "%ssnapshot", tl.len ? "," : "");
-	if (types & ZFS_TYPE_BOOKMARK)
-		buf_addf(&tl, "%sbookmark", tl.len ? "," : "");
-
-	strv_init(&a);
-	strv_push(&a, "zfs");
-	strv_push(&a, "list");
-	strv_push(&a, "-H");
-	strv_push(&a, "-p");
-	strv_push(&a, "-o");
-	strv_push(&a, cols.data);
-	strv_push(&a, "-t");
-	strv_push(&a, tl.data);
-	if (roots && roots[0])
-		push_depth(&a, depth);
-	for (size_t i = 0; roots && roots[i]; i++)
-		strv_push(&a, roots[i]);
-	buf_free(&cols);
-	buf_free(&tl);
-
-	rc = zrun_list(zh, &a, roots, roots ? missing : NULL, &c);
-	strv_free(&a);
-	if (rc < 0)
-		return -1;
-	rc = zfs_parse_datasets(zh->z, c.out.data ? c.out.data : (char[]){0},
-	                        nprops, out);
-	run_cmd_free(&c);
-	return rc;
+	fail_cmd(zh, c);
 }
 
-int zfs_list_datasets(struct zfs *zh, const char *root, int depth,
-                      unsigned types, const char *const *props,
-                      struct zfs_dataset_list *out)
+int zfs_check_names(struct zfs *zh, const char *const *names, unsigned kinds)
 {
-	const char *roots[] = {root, NULL};
-	return zfs_list_datasets_roots(zh, root ? roots : NULL, depth, types,
-	                               props, out, NULL);
+	return check_names(zh, names, kinds);
 }
 
-int zfs_list_snapshots_roots(struct zfs *zh, const char *const *roots,
-                             unsigned flags, struct zfs_snap_list *out,
-                             bool *missing)
+int zfs_check_name(struct zfs *zh, const char *name, unsigned kinds)
 {
-	struct strv a;
-	struct run_cmd c;
-	const char *types;
-	int rc;
-
-	out->v = NULL;
-	out->n = 0;
-	for (size_t i = 0; roots && roots[i]; i++)
-		if (check_name(zh, roots[i], ZFS_NAME_DATASET) < 0)
-			return -1;
-	if (flags & ZFS_SNAP_NO_SNAPSHOTS)
-		types = "bookmark";
-	else if (flags & ZFS_SNAP_BOOKMARKS)
-		types = "snapshot,bookmark";
-	else
-		types = "snapshot";
-
-	strv_init(&a);
-	strv_push(&a, "zfs");
-	strv_push(&a, "list");
-	strv_push(&a, "-H");
-	strv_push(&a, "-p");
-	/* Only these columns (and this sort key) keep zfs on its fast path,
-	 * which skips loading each snapshot's properties. */
-	strv_push(&a, "-o");
-	strv_push(&a, "name,guid,createtxg");
-	strv_push(&a, "-s");
-	strv_push(&a, "createtxg");
-	strv_push(&a, "-t");
-	strv_push(&a, types);
-	if (roots && roots[0])
-		strv_push(&a, (flags & ZFS_SNAP_RECURSIVE) ? "-r" : "-d1");
-	for (size_t i = 0; roots && roots[i]; i++)
-		strv_push(&a, roots[i]);
-	rc = zrun_list(zh, &a, roots, roots ? missing : NULL, &c);
-	strv_free(&a);
-	if (rc < 0)
-		return -1;
-	rc = zfs_parse_snapshots(zh->z, c.out.data ? c.out.data : (char[]){0},
-	                         out);
-	run_cmd_free(&c);
-	return rc;
+	return check_name(zh, name, kinds);
 }
 
-int zfs_list_snapshots(struct zfs *zh, const char *root, unsigned flags,
-                       struct zfs_snap_list *out)
+void zfs_push_depth(struct strv *a, int depth)
 {
-	const char *roots[] = {root, NULL};
-	return zfs_list_snapshots_roots(zh, root ? roots : NULL, flags, out,
-	                                NULL);
+	push_depth(a, depth);
 }
 
-int zpool_list(struct zfs *zh, struct strv *pools)
+void zfs_join_comma(struct buf *b, const char *first, const char *const *rest)
 {
-	struct strv a;
-	struct run_cmd c;
-
-	strv_init(pools);
-	strv_init(&a);
-	strv_push(&a, "zpool");
-	strv_push(&a, "list");
-	strv_push(&a, "-H");
-	strv_push(&a, "-o");
-	strv_push(&a, "name");
-	int rc = zrun(zh, &a, &c);
-	strv_free(&a);
-	if (rc < 0)
-		return -1;
-	for (char *p = c.out.data, *nl; p && *p; p = nl ? nl + 1 : NULL) {
-		nl = strchr(p, '\n');
-		if (nl)
-			*nl = '\0';
-		if (*p)
-			strv_push(pools, p);
-	}
-	run_cmd_free(&c);
-	return 0;
-}
-
-/* ---- Properties ---- */
-
-static int get_common(struct zfs *zh, struct strv *a, struct zfs_prop_list *out)
-{
-	struct run_cmd c;
-	int rc = zrun(zh, a, &c);
-
-	strv_free(a);
-	if (rc < 0)
-		return -1;
-	rc = zfs_parse_props(zh->z, c.out.data ? c.out.data : (char[]){0}, out);
-	run_cmd_free(&c);
-	return rc;
-}
-
-int zfs_get_props(struct zfs *zh, const char *const *datasets, int depth,
-                  const char *const *props, struct zfs_prop_list *out)
-{
-	struct strv a;
-	struct buf pl;
-
-	out->v = NULL;
-	out->n = 0;
-	if (check_names(zh, datasets,
-	                ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT |
-	                        ZFS_NAME_BOOKMARK) < 0)
-		return -1;
-	buf_init(&pl);
-	join_comma(&pl, NULL, props);
-	strv_init(&a);
-	strv_push(&a, "zfs");
-	strv_push(&a, "get");
-	strv_push(&a, "-H");
-	strv_push(&a, "-p");
-	strv_push(&a, "-o");
-	strv_push(&a, "name,property,value,source");
-	push_depth(&a, depth);
-	strv_push(&a, pl.len ? pl.data : "all");
-	strv_pushv(&a, datasets);
-	buf_free(&pl);
-	return get_common(zh, &a, out);
-}
-
-int zpool_get_props(struct zfs *zh, const char *pool, const char *const *props,
-                    struct zfs_prop_list *out)
-{
-	struct strv a;
-	struct buf pl;
-
-	out->v = NULL;
-	out->n = 0;
-	if (pool && check_name(zh, pool, ZFS_NAME_POOL) < 0)
-		return -1;
-	buf_init(&pl);
-	join_comma(&pl, NULL, props);
-	strv_init(&a);
-	strv_push(&a, "zpool");
-	strv_push(&a, "get");
-	strv_push(&a, "-H");
-	strv_push(&a, "-p");
-	strv_push(&a, "-o");
-	strv_push(&a, "name,property,value,source");
-	strv_push(&a, pl.len ? pl.data : "all");
-	if (pool)
-		strv_push(&a, pool);
-	buf_free(&pl);
-	return get_common(zh, &a, out);
+	join_comma(b, first, rest);
 }
 
 int zfs_set_props(struct zfs *zh, const char *dataset,
@@ -818,34 +600,6 @@ int zfs_release(struct zfs *zh, const char *tag, const char *const *snaps,
                 bool recursive)
 {
 	return hold_release(zh, "release", tag, snaps, recursive);
-}
-
-int zfs_holds(struct zfs *zh, const char *const *snaps, bool recursive,
-              struct zfs_hold_list *out)
-{
-	struct strv a;
-	struct run_cmd c;
-	int rc;
-
-	out->v = NULL;
-	out->n = 0;
-	if (check_names(zh, snaps, ZFS_NAME_SNAPSHOT) < 0)
-		return -1;
-	strv_init(&a);
-	strv_push(&a, "zfs");
-	strv_push(&a, "holds");
-	strv_push(&a, "-H");
-	strv_push(&a, "-p");
-	if (recursive)
-		strv_push(&a, "-r");
-	strv_pushv(&a, snaps);
-	rc = zrun(zh, &a, &c);
-	strv_free(&a);
-	if (rc < 0)
-		return -1;
-	rc = zfs_parse_holds(zh->z, c.out.data ? c.out.data : (char[]){0}, out);
-	run_cmd_free(&c);
-	return rc;
 }
 
 int zfs_bookmark(struct zfs *zh, const char *snap_or_bookmark,

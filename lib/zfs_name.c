@@ -156,3 +156,23 @@ void zfs_pool_of(const char *name, char *out, size_t outlen)
 	memcpy(out, name, n);
 	out[n] = '\0';
 }
+
+bool zfs_name_within(const char *name, const char *root, int depth)
+{
+	size_t rl = strlen(root);
+	int levels = 0;
+
+	if (strncmp(name, root, rl) != 0)
+		return false;
+	const char *rest = name + rl;
+	if (!*rest)
+		return true;
+	if (strpbrk(root, "@#") ||
+	    (*rest != '/' && *rest != '@' && *rest != '#'))
+		return false;
+	if (depth < 0)
+		return true;
+	for (const char *p = rest; *p; p++)
+		levels += *p == '/' || *p == '@' || *p == '#';
+	return levels <= depth;
+}

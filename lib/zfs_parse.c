@@ -1,6 +1,7 @@
-/* Parsers for `zfs ... -H -p` output. Pure functions over text, so they
- * are unit-tested and fuzzed without ZFS. Each takes the text by pointer
- * and may modify it in place. */
+/* Parsers for `zfs ... -H -p` output, the fallback where zfs has no -j
+ * (zfs_json.c reads JSON), and zfs's messages. Pure functions over text,
+ * so they are unit-tested and fuzzed without ZFS. Each takes the text by
+ * pointer and may modify it in place. */
 #include "zeit/zfs.h"
 
 #include <errno.h>
@@ -8,6 +9,80 @@
 #include <string.h>
 
 #define MAX_FIELDS 64
+
+/* How the fallback (a zfs without -j) cannot be fooled. zfs -H prints one
+ * line a row, fields split by tabs, values raw: a value may hold tabs and
+ * newlines. zeit asks for the name both first and last (`-o name,...,name`)
+ * and accepts a line only with exactly the fields asked for, a valid ZFS
+ * name first (ZFS names hold no tab, newline or control byte) and the same
+ * name last, and refuses a listing in which a row (a name, or a dataset and
+ * property) comes twice. A value with a newline splits its row: the first
+ * piece starts with the real name, the last piece ends with it, so either
+ * one of them is not a well-formed line or both are, and then the name
+ * comes twice. Lines between them are whatever the value says, but they
+ * cannot come without the two. A value with a tab but no newline gives too
+ * many fields. So every forgery fails the whole listing, with the dataset
+ * named; nothing is silently dropped. Values must also be free of control
+ * bytes, so what passes is what zfs stored. `zfs get` rows are further
+ * checked by the driver against the properties asked for (every one is
+ * printed for every dataset, so a forged one is a duplicate). */
+
+bool zfs_text_clean(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* A name as zfs prints it, valid for one of kinds. zfs_name_check's own
+ * message is replaced by the caller's. */
+static bool name_ok(struct zeit *z, const char *name, unsigned kinds)
+{
+	return zfs_text_clean(name) && zfs_name_check(z, name, kinds) == 0;
+}
+
+#define ANY_NAME                                                               \
+	(ZFS_NAME_POOL | ZFS_NAME_DATASET | ZFS_NAME_SNAPSHOT |                \
+	 ZFS_NAME_BOOKMARK)
+
+static int bad_line(struct zeit *z, const char *cmd, const char *first)
+{
+	/* Only a valid name is shown: a forged field may hold escapes. */
+	char shown[ZFS_MAX_NAME_LEN + 1];
+	size_t n = strcspn(first, "\t");
+	if (n > ZFS_MAX_NAME_LEN)
+		n = ZFS_MAX_NAME_LEN;
+	memcpy(shown, first, n);
+	shown[n] = '\0';
+	struct zeit quiet = *z;
+	if (!name_ok(&quiet, shown, ANY_NAME))
+		return zeit_fail(z, EPROTO,
+		                 "%s printed a malformed line (a property "
+		                 "value with a tab, newline or control byte?)",
+		                 cmd);
+	return zeit_fail(z, EPROTO,
+	                 "%s printed a malformed line for %s (a property "
+	                 "value with a tab, newline or control byte?)",
+	                 cmd, shown);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Fails when a string comes twice in v[0..n) (which it sorts). */
+static int refuse_dups(struct zeit *z, const char *cmd, char **v, size_t n)
+{
+	qsort(v, n, sizeof(char *), cmp_str);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(v[i - 1], v[i]))
+			return zeit_fail(z, EPROTO,
+			                 "%s printed %s twice (a forged row?)",
+			                 cmd, v[i]);
+	return 0;
+}
 
 void zfs_snap_list_free(struct zfs_snap_list *l)
 {
@@ -24,6 +99,7 @@ struct snap_ctx {
 	size_t cap;
 };
 
+/* name, guid, createtxg: none of them can hold a byte a user chose. */
 static int snap_line(char *line, void *arg)
 {
 	struct snap_ctx *c = arg;
@@ -33,10 +109,9 @@ static int snap_line(char *line, void *arg)
 	if (!*line)
 		return 0;
 	if (split_tabs(line, f, 4) != 3 || !parse_u64(f[1], &guid) ||
-	    !parse_u64(f[2], &txg) || !strpbrk(f[0], "@#"))
-		return zeit_fail(c->z, EPROTO,
-		                 "unexpected line in zfs list output: '%s'",
-		                 line);
+	    !parse_u64(f[2], &txg) ||
+	    !name_ok(c->z, f[0], ZFS_NAME_SNAPSHOT | ZFS_NAME_BOOKMARK))
+		return bad_line(c->z, "zfs list", line);
 	if (c->out->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 64;
 		c->out->v = xrealloc(c->out->v, c->cap * sizeof(*c->out->v));
@@ -55,11 +130,18 @@ int zfs_parse_snapshots(struct zeit *z, char *text, struct zfs_snap_list *out)
 
 	out->v = NULL;
 	out->n = 0;
-	if (for_each_line(text, snap_line, &c)) {
-		zfs_snap_list_free(out);
-		return -1;
-	}
-	return 0;
+	if (for_each_line(text, snap_line, &c))
+		goto fail;
+	char **names = xcalloc(out->n + 1, sizeof(char *));
+	for (size_t i = 0; i < out->n; i++)
+		names[i] = out->v[i].name;
+	int rc = refuse_dups(z, "zfs list", names, out->n);
+	free(names);
+	if (rc == 0)
+		return 0;
+fail:
+	zfs_snap_list_free(out);
+	return -1;
 }
 
 void zfs_dataset_free(struct zfs_dataset *d, size_t nprops)
@@ -92,26 +174,45 @@ static enum zfs_type type_from_string(const char *s)
 	return 0;
 }
 
+static unsigned kinds_of(enum zfs_type t)
+{
+	switch (t) {
+	case ZFS_TYPE_SNAPSHOT: return ZFS_NAME_SNAPSHOT;
+	case ZFS_TYPE_BOOKMARK: return ZFS_NAME_BOOKMARK;
+	default: return ZFS_NAME_DATASET;
+	}
+}
+
 struct ds_ctx {
 	struct zeit *z;
 	struct zfs_dataset_list *out;
 	size_t nprops, cap;
 };
 
+/* name \t type \t P1 ... \t Pn \t name */
 static int ds_line(char *line, void *arg)
 {
 	struct ds_ctx *c = arg;
-	char *f[MAX_FIELDS + 2];
-	size_t want = c->nprops + 2;
+	char *f[MAX_FIELDS + 4];
+	size_t want = c->nprops + 3;
+	struct buf keep;
 
 	if (!*line)
 		return 0;
-	size_t n = split_tabs(line, f, want);
-	enum zfs_type t = n >= 2 ? type_from_string(f[1]) : 0;
-	if (n != want || !t)
-		return zeit_fail(c->z, EPROTO,
-		                 "unexpected line in zfs list output: '%s'",
-		                 line);
+	buf_init(&keep);
+	buf_adds(&keep, line);
+	size_t n = split_tabs(line, f, want + 1);
+	enum zfs_type t = n == want ? type_from_string(f[1]) : 0;
+	bool ok = t && !strcmp(f[0], f[want - 1]) &&
+	          name_ok(c->z, f[0], kinds_of(t));
+	for (size_t k = 0; ok && k < c->nprops; k++)
+		ok = zfs_text_clean(f[k + 2]);
+	if (!ok) {
+		bad_line(c->z, "zfs list", keep.data);
+		buf_free(&keep);
+		return -1;
+	}
+	buf_free(&keep);
 	if (c->out->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 32;
 		c->out->v = xrealloc(c->out->v, c->cap * sizeof(*c->out->v));
@@ -120,8 +221,6 @@ static int ds_line(char *line, void *arg)
 	d->name = xstrdup(f[0]);
 	d->type = t;
 	d->values = xcalloc(c->nprops ? c->nprops : 1, sizeof(char *));
-	/* A user property's value may itself hold tabs: the last column
-	 * takes the rest of the line, which split_tabs leaves joined. */
 	for (size_t k = 0; k < c->nprops; k++)
 		d->values[k] = xstrdup(f[k + 2]);
 	return 0;
@@ -137,11 +236,18 @@ int zfs_parse_datasets(struct zeit *z, char *text, size_t nprops,
 	out->nprops = nprops;
 	if (nprops > MAX_FIELDS)
 		return zeit_fail(z, E2BIG, "too many properties requested");
-	if (for_each_line(text, ds_line, &c)) {
-		zfs_dataset_list_free(out);
-		return -1;
-	}
-	return 0;
+	if (for_each_line(text, ds_line, &c))
+		goto fail;
+	char **names = xcalloc(out->n + 1, sizeof(char *));
+	for (size_t i = 0; i < out->n; i++)
+		names[i] = out->v[i].name;
+	int rc = refuse_dups(z, "zfs list", names, out->n);
+	free(names);
+	if (rc == 0)
+		return 0;
+fail:
+	zfs_dataset_list_free(out);
+	return -1;
 }
 
 void zfs_prop_list_free(struct zfs_prop_list *l)
@@ -157,7 +263,8 @@ void zfs_prop_list_free(struct zfs_prop_list *l)
 	l->n = 0;
 }
 
-static int parse_source(const char *s, enum zfs_prop_source *src, char **from)
+static int parse_source(struct zeit *z, const char *s,
+                        enum zfs_prop_source *src, char **from)
 {
 	*from = NULL;
 	if (strcmp(s, "-") == 0 || strcmp(s, "none") == 0)
@@ -170,7 +277,8 @@ static int parse_source(const char *s, enum zfs_prop_source *src, char **from)
 		*src = ZFS_SRC_RECEIVED;
 	else if (strcmp(s, "temporary") == 0)
 		*src = ZFS_SRC_TEMPORARY;
-	else if (str_starts(s, "inherited from ")) {
+	else if (str_starts(s, "inherited from ") &&
+	         name_ok(z, s + strlen("inherited from "), ZFS_NAME_DATASET)) {
 		*src = ZFS_SRC_INHERITED;
 		*from = xstrdup(s + strlen("inherited from "));
 	} else
@@ -180,55 +288,97 @@ static int parse_source(const char *s, enum zfs_prop_source *src, char **from)
 
 struct prop_ctx {
 	struct zeit *z;
+	const char *cols, *cmd;
 	struct zfs_prop_list *out;
 	size_t cap;
 };
 
+/* One line of the columns in cols: n name, p property, v value, s source;
+ * a second n must repeat the first. */
 static int prop_line(char *line, void *arg)
 {
 	struct prop_ctx *c = arg;
-	char *first = line, *tab1, *tab2, *last;
-	enum zfs_prop_source src;
-	char *from;
+	size_t want = strlen(c->cols);
+	char *f[8], *name = NULL, *prop = NULL, *value = NULL, *from = NULL;
+	enum zfs_prop_source src = ZFS_SRC_NONE;
+	struct buf keep;
+	bool ok;
 
 	if (!*line)
 		return 0;
-	/* name \t property \t value \t source, where the value may hold tabs:
-	 * take two fields from the left and one from the right. */
-	tab1 = strchr(first, '\t');
-	tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
-	last = strrchr(line, '\t');
-	if (!tab1 || !tab2 || last == tab2) {
-		/* zpool get with a value-less property, or junk */
-		return zeit_fail(c->z, EPROTO,
-		                 "unexpected line in zfs get output: '%s'",
-		                 line);
+	buf_init(&keep);
+	buf_adds(&keep, line);
+	ok = want < 8 && split_tabs(line, f, want + 1) == want;
+	for (size_t i = 0; ok && i < want; i++) {
+		switch (c->cols[i]) {
+		case 'n':
+			ok = name ? !strcmp(name, f[i])
+			          : name_ok(c->z, f[i], ANY_NAME);
+			name = f[i];
+			break;
+		case 'p':
+			prop = f[i];
+			ok = *prop && zfs_text_clean(prop) &&
+			     !strchr(prop, ' ');
+			break;
+		case 'v':
+			value = f[i];
+			ok = zfs_text_clean(value);
+			break;
+		case 's':
+			free(from);
+			ok = parse_source(c->z, f[i], &src, &from) == 0;
+			break;
+		default: ok = false;
+		}
 	}
-	*tab1 = *tab2 = *last = '\0';
-	if (parse_source(last + 1, &src, &from) < 0)
-		return zeit_fail(c->z, EPROTO,
-		                 "unexpected property source '%s' for %s %s",
-		                 last + 1, first, tab1 + 1);
+	if (!ok || !name || !prop) {
+		free(from);
+		bad_line(c->z, c->cmd, keep.data);
+		buf_free(&keep);
+		return -1;
+	}
+	buf_free(&keep);
 	if (c->out->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 32;
 		c->out->v = xrealloc(c->out->v, c->cap * sizeof(*c->out->v));
 	}
 	struct zfs_prop *p = &c->out->v[c->out->n++];
-	p->dataset = xstrdup(first);
-	p->name = xstrdup(tab1 + 1);
-	p->value = xstrdup(tab2 + 1);
+	p->dataset = xstrdup(name);
+	p->name = xstrdup(prop);
+	p->value = value ? xstrdup(value) : NULL;
 	p->source = src;
 	p->inherited_from = from;
 	return 0;
 }
 
-int zfs_parse_props(struct zeit *z, char *text, struct zfs_prop_list *out)
+/* The rows as "dataset\tproperty" keys, to find one that comes twice. */
+static int refuse_dup_props(struct zeit *z, const char *cmd,
+                            const struct zfs_prop_list *l)
 {
-	struct prop_ctx c = {z, out, 0};
+	char **keys = xcalloc(l->n ? l->n : 1, sizeof(char *));
+	for (size_t i = 0; i < l->n; i++)
+		keys[i] = xasprintf("%s property %s", l->v[i].dataset,
+		                    l->v[i].name);
+	char **sorted = xcalloc(l->n ? l->n : 1, sizeof(char *));
+	memcpy(sorted, keys, l->n * sizeof(char *));
+	int rc = refuse_dups(z, cmd, sorted, l->n);
+	free(sorted);
+	for (size_t i = 0; i < l->n; i++)
+		free(keys[i]);
+	free(keys);
+	return rc;
+}
+
+int zfs_parse_props(struct zeit *z, char *text, const char *cmd,
+                    const char *cols, struct zfs_prop_list *out)
+{
+	struct prop_ctx c = {z, cols, cmd, out, 0};
 
 	out->v = NULL;
 	out->n = 0;
-	if (for_each_line(text, prop_line, &c)) {
+	if (for_each_line(text, prop_line, &c) ||
+	    refuse_dup_props(z, c.cmd, out) < 0) {
 		zfs_prop_list_free(out);
 		return -1;
 	}
@@ -262,19 +412,29 @@ struct hold_ctx {
 	size_t cap;
 };
 
+/* snapshot \t tag \t time. A tag may hold any byte but NUL, and `zfs
+ * holds` has no -j: a tag with a tab gives a fourth field and is refused,
+ * as is one with a control byte. A tag with both a tab and a newline can
+ * still pose as a row; the driver checks each row's snapshot against
+ * those asked about. */
 static int hold_line(char *line, void *arg)
 {
 	struct hold_ctx *c = arg;
 	char *f[4];
 	unsigned long long ts;
+	struct buf keep;
 
 	if (!*line)
 		return 0;
-	if (split_tabs(line, f, 4) != 3 || !parse_u64(f[2], &ts) ||
-	    !strchr(f[0], '@'))
-		return zeit_fail(c->z, EPROTO,
-		                 "unexpected line in zfs holds output: '%s'",
-		                 line);
+	buf_init(&keep);
+	buf_adds(&keep, line);
+	if (split_tabs(line, f, 4) != 3 || !parse_u64(f[2], &ts) || !*f[1] ||
+	    !zfs_text_clean(f[1]) || !name_ok(c->z, f[0], ZFS_NAME_SNAPSHOT)) {
+		bad_line(c->z, "zfs holds", keep.data);
+		buf_free(&keep);
+		return -1;
+	}
+	buf_free(&keep);
 	if (c->out->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 16;
 		c->out->v = xrealloc(c->out->v, c->cap * sizeof(*c->out->v));
@@ -296,7 +456,18 @@ int zfs_parse_holds(struct zeit *z, char *text, struct zfs_hold_list *out)
 		zfs_hold_list_free(out);
 		return -1;
 	}
-	return 0;
+	/* ZFS keeps one hold a tag on each snapshot. */
+	char **keys = xcalloc(out->n ? out->n : 1, sizeof(char *));
+	for (size_t i = 0; i < out->n; i++)
+		keys[i] = xasprintf("%s hold %s", out->v[i].snapshot,
+		                    out->v[i].tag);
+	int rc = refuse_dups(z, "zfs holds", keys, out->n);
+	for (size_t i = 0; i < out->n; i++)
+		free(keys[i]);
+	free(keys);
+	if (rc < 0)
+		zfs_hold_list_free(out);
+	return rc;
 }
 
 int zfs_parse_send_size(const char *text, uint64_t *bytes)

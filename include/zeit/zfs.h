@@ -18,6 +18,10 @@ struct zfs {
 	const struct run_host *host; /* NULL: this machine */
 	unsigned long calls;         /* zfs/zpool invocations made */
 	int timeout_ms;              /* per command; 0: none */
+	/* Listings in JSON (-j, OpenZFS 2.3): 0 not known yet, -1 this zfs
+	 * has no -j (learnt from its first answer) or ZEIT_ZFS_NO_JSON=1 in
+	 * the environment forces the checked -H fallback. */
+	int json;
 };
 
 void zfs_init(struct zfs *zh, struct zeit *z, const struct run_host *host);
@@ -41,6 +45,11 @@ bool zfs_component_valid(const char *comp);
 bool zfs_user_prop_valid(const char *prop);
 /* Copies the pool part of name (up to the first '/', '@' or '#'). */
 void zfs_pool_of(const char *name, char *out, size_t outlen);
+/* Whether a listing of root at depth (as zfs_list_datasets) can hold
+ * name: root itself, or below it, a snapshot or bookmark counting as one
+ * level more than its dataset. A snapshot or bookmark root holds only
+ * itself. */
+bool zfs_name_within(const char *name, const char *root, int depth);
 
 /* ---- Listing ---- */
 
@@ -349,11 +358,27 @@ bool zfs_program_unavailable(const struct zeit *z);
 
 /* ---- Pure parsers (unit-tested without ZFS) ---- */
 
+/* The -H layouts, each row checked so that a property value cannot pose
+ * as a row (zfs_parse.c says why): `name,guid,createtxg`; datasets as
+ * `name,type,P1,...,Pn,name`; properties in the columns cols names (n
+ * name, p property, v value, s source; "npvsn" for zfs get, "npvn" and
+ * "nps" for zpool get; cmd names the command in messages); `zfs holds -H
+ * -p`. */
 int zfs_parse_snapshots(struct zeit *z, char *text, struct zfs_snap_list *out);
 int zfs_parse_datasets(struct zeit *z, char *text, size_t nprops,
                        struct zfs_dataset_list *out);
-int zfs_parse_props(struct zeit *z, char *text, struct zfs_prop_list *out);
+int zfs_parse_props(struct zeit *z, char *text, const char *cmd,
+                    const char *cols, struct zfs_prop_list *out);
 int zfs_parse_holds(struct zeit *z, char *text, struct zfs_hold_list *out);
+/* No byte below 0x20 and no 0x7f. */
+bool zfs_text_clean(const char *s);
+/* `zfs list -j -p` (props as asked for with -o), and `zfs get -j -p` or
+ * `zpool get -j -p` output. */
+int zfs_parse_json_datasets(struct zeit *z, const char *text,
+                            const char *const *props,
+                            struct zfs_dataset_list *out);
+int zfs_parse_json_props(struct zeit *z, const char *text,
+                         struct zfs_prop_list *out);
 int zfs_parse_diff(struct zeit *z, char *text, struct zfs_diff_list *out);
 /* Decodes zfs's `\0ooo` escapes (and a plain `\\`) in place; returns the
  * decoded length, or -1 on a malformed escape. */

@@ -21,6 +21,12 @@ test_list_datasets_with_user_props() {
 	zfs set 'org.zeit:note=two words	and a tab' tank
 	ok "$ZDRV" list-datasets tank -1 org.zeit:snap mountpoint org.zeit:note
 	eq "$(printf 'tank\tfilesystem\t-\t/tmp/mnt/tank\ttwo words\tand a tab\ntank/a\tfilesystem\ton\t/tmp/mnt/tank/a\ttwo words\tand a tab')" "$OUT"
+	# Without -j a tab in a value cannot be told from a forged field:
+	# the listing is refused, naming the dataset.
+	ZEIT_ZFS_NO_JSON=1 fails "zfs list printed a malformed line for tank" \
+		"$ZDRV" list-datasets tank -1 org.zeit:snap mountpoint org.zeit:note
+	ZEIT_ZFS_NO_JSON=1 ok "$ZDRV" list-datasets tank -1 org.zeit:snap mountpoint
+	eq "$(printf 'tank\tfilesystem\t-\t/tmp/mnt/tank\ntank/a\tfilesystem\ton\t/tmp/mnt/tank/a')" "$OUT"
 }
 
 test_list_snapshots_fast_path() {
@@ -70,7 +76,7 @@ test_list_pools() {
 test_list_errors() {
 	fails "tank/nope.*does not exist" "$ZDRV" list-datasets tank/nope 0
 	# The message carries the command line too.
-	has "$ERR" "zfs list -H -p"
+	grep -Eq "zfs list -[jH] -p" <<<"$ERR" || fail "no command line in: $ERR"
 	fails "invalid name 'tank/a\\\$b'" "$ZDRV" list-snapshots 'tank/a$b'
 	fails "leading '/'" "$ZDRV" list-snapshots /tank
 	fails "does not exist" "$ZDRV" list-snapshots nopool/x

@@ -2,7 +2,7 @@
  * tests can drive libzeit's driver against real OpenZFS and compare what
  * it returns with what zfs itself reports. Test tool only; not installed.
  *
- *   zdrv [--host DEST] [--ssh-opt ARG]... [-v] CALL ARGS...
+ *   zdrv [--host DEST] [--ssh-opt ARG]... [--escape] [-v] CALL ARGS...
  *
  * Output is tab-separated, one record a line; byte strings that may hold
  * anything (diff paths) are printed as hex. Failures print the driver's
@@ -20,6 +20,25 @@ static struct zfs zh, dst;
 static struct run_host host, dst_host;
 static struct strv ssh_opts;
 static size_t destroy_limit = ZFS_DESTROY_ARG_LIMIT;
+static bool escape; /* --escape: values with control bytes as \ooo */
+
+/* A property value as zfs stored it, or with --escape each byte below
+ * 0x20, 0x7f and '\\' as \ooo, so a value with newlines stays on its
+ * line. */
+static const char *shown(const char *v)
+{
+	static struct buf b;
+	if (!escape)
+		return v;
+	buf_free(&b);
+	buf_init(&b);
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			buf_addf(&b, "\\%03o", *p);
+		else
+			buf_addc(&b, (char)*p);
+	return b.data ? b.data : "";
+}
 
 static int die(void)
 {
@@ -74,7 +93,7 @@ static void print_props(const struct zfs_prop_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		printf("%s\t%s\t%s\t%s%s%s\n", l->v[i].dataset, l->v[i].name,
-		       l->v[i].value, source_name(l->v[i].source),
+		       shown(l->v[i].value), source_name(l->v[i].source),
 		       l->v[i].inherited_from ? "\t" : "",
 		       l->v[i].inherited_from ? l->v[i].inherited_from : "");
 }
@@ -158,7 +177,7 @@ static int call(int argc, char **argv)
 		for (size_t i = 0; i < l.n; i++) {
 			printf("%s\t%s", l.v[i].name, type_name(l.v[i].type));
 			for (size_t k = 0; k < l.nprops; k++)
-				printf("\t%s", l.v[i].values[k]);
+				printf("\t%s", shown(l.v[i].values[k]));
 			printf("\n");
 		}
 		zfs_dataset_list_free(&l);
@@ -328,7 +347,7 @@ static int call(int argc, char **argv)
 			return die();
 		for (size_t i = 0; i < l.n; i++)
 			printf("%s\t%s\t%" PRId64 "\n", l.v[i].snapshot,
-			       l.v[i].tag, l.v[i].timestamp);
+			       shown(l.v[i].tag), l.v[i].timestamp);
 		zfs_hold_list_free(&l);
 		return 0;
 	}
@@ -484,6 +503,7 @@ int main(int argc, char **argv)
 	        {"timeout", required_argument, NULL, 'T'},
 	        {"destroy-limit", required_argument, NULL, 'L'},
 	        {"cut-bytes", required_argument, NULL, 'C'},
+	        {"escape", no_argument, NULL, 'E'},
 	        {NULL, 0, NULL, 0},
 	};
 	int c, timeout = 0;
@@ -498,6 +518,7 @@ int main(int argc, char **argv)
 		case 'T': timeout = atoi(optarg); break;
 		case 'L': destroy_limit = strtoul(optarg, NULL, 10); break;
 		case 'C': cut_bytes = strtoull(optarg, NULL, 10); break;
+		case 'E': escape = true; break;
 		case 'v': z.verbose++; break;
 		default: return 2;
 		}

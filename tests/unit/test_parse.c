@@ -32,20 +32,30 @@ static void test_snapshots(void **state)
 	assert_int_equal(zfs_parse_snapshots(&z, empty, &l), 0);
 	assert_int_equal(l.n, 0);
 
-	char junk[] = "tank/a@s1\tabc\t10\n";
-	assert_int_equal(zfs_parse_snapshots(&z, junk, &l), -1);
-	assert_non_null(strstr(zeit_error(&z), "unexpected line"));
-	char short_line[] = "tank/a@s1\t1\n";
-	assert_int_equal(zfs_parse_snapshots(&z, short_line, &l), -1);
-	char not_snap[] = "tank/a\t1\t2\n";
-	assert_int_equal(zfs_parse_snapshots(&z, not_snap, &l), -1);
+	/* Every row strictly: numbers, a valid name, nothing twice. */
+	static const char *const bad[] = {
+	        "tank/a@s1\tabc\t10\n",
+	        "tank/a@s1\t1\n",
+	        "tank/a\t1\t2\n",
+	        "tank/a@s1\t1\t2\t3\n",
+	        "tank/a@s1\t1\t2\ntank/a@s1\t1\t2\n",
+	        "tank/a@s\x1b[1m\t1\t2\n",
+	        "tank/a@s1\t1\t2\ntank/../b@s\t1\t2\n",
+	        "tank/a@s1\t-1\t2\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *t = strdup(bad[i]);
+		assert_int_equal(zfs_parse_snapshots(&z, t, &l), -1);
+		assert_non_null(strstr(zeit_error(&z), "zfs list printed"));
+		free(t);
+	}
 }
 
 static void test_datasets(void **state)
 {
 	struct zfs_dataset_list l;
-	char text[] = "tank\tfilesystem\t/tank\t-\n"
-	              "tank/vol\tvolume\t-\tvalue\twith\ttabs\n";
+	char text[] = "tank\tfilesystem\t/tank\t-\ttank\n"
+	              "tank/vol\tvolume\t-\tvalue with spaces\ttank/vol\n";
 	(void)state;
 	assert_int_equal(zfs_parse_datasets(&z, text, 2, &l), 0);
 	assert_int_equal(l.n, 2);
@@ -54,32 +64,77 @@ static void test_datasets(void **state)
 	assert_string_equal(l.v[0].values[0], "/tank");
 	assert_string_equal(l.v[0].values[1], "-");
 	assert_int_equal(l.v[1].type, ZFS_TYPE_VOLUME);
-	assert_string_equal(l.v[1].values[1], "value\twith\ttabs");
+	assert_string_equal(l.v[1].values[1], "value with spaces");
 	zfs_dataset_list_free(&l);
 
-	char bad_type[] = "tank\tpool\n";
+	char bad_type[] = "tank\tpool\ttank\n";
 	assert_int_equal(zfs_parse_datasets(&z, bad_type, 0, &l), -1);
-	char too_few[] = "tank\tfilesystem\n";
+	char too_few[] = "tank\tfilesystem\ttank\n";
 	assert_int_equal(zfs_parse_datasets(&z, too_few, 1, &l), -1);
+	char no_last[] = "tank\tfilesystem\t-\n";
+	assert_int_equal(zfs_parse_datasets(&z, no_last, 1, &l), -1);
+}
+
+/* Values crafted to forge rows, as `zfs list -H -o name,type,P1,P2,name`
+ * prints them: whatever the value, the listing fails, naming the
+ * dataset, and no row is returned. */
+static void test_datasets_forged(void **state)
+{
+	static const char *const forged[] = {
+	        /* A newline in P2 with a whole row behind it. */
+	        "tank/c\tfilesystem\t-\tx\tpad\ttank/c\n"
+	        "tank/other\tfilesystem\ton\tdaily=0\ttank/other\n"
+	        "rest\ttank/c\n",
+	        /* The first piece padded to look whole, the last piece
+	         * claiming the same name: a duplicate. */
+	        "tank/c\tfilesystem\t-\tx\ttank/c\n"
+	        "tank/c\tfilesystem\ton\tdaily=0\ttank/c\n",
+	        /* A tab alone: one field too many. */
+	        "tank/c\tfilesystem\t-\ta\tb\ttank/c\n",
+	        /* Escape bytes. */
+	        "tank/c\tfilesystem\t-\t\x1b]0;pwned\x07\ttank/c\n",
+	        "tank/c\tfilesystem\t-\tx\ry\ttank/c\n",
+	        /* First and last names differ. */
+	        "tank/c\tfilesystem\t-\tx\ttank/d\n",
+	        /* An invalid name in both places. */
+	        "tank/c\x1b\tfilesystem\t-\tx\ttank/c\x1b\n",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+		struct zfs_dataset_list l;
+		char *t = strdup(forged[i]);
+		assert_int_equal(zfs_parse_datasets(&z, t, 2, &l), -1);
+		assert_int_equal(l.n, 0);
+		assert_null(l.v);
+		assert_non_null(strstr(zeit_error(&z), "zfs list printed"));
+		assert_null(strchr(zeit_error(&z), '\x1b'));
+		free(t);
+	}
+	/* The message names the dataset whose row was bad. */
+	char t[] = "tank/c\tfilesystem\t-\ta\tb\ttank/c\n";
+	struct zfs_dataset_list l;
+	assert_int_equal(zfs_parse_datasets(&z, t, 2, &l), -1);
+	assert_non_null(strstr(zeit_error(&z), "for tank/c"));
 }
 
 static void test_props(void **state)
 {
 	struct zfs_prop_list l;
-	char text[] = "tank/a\torg.zeit:snap\ton\tlocal\n"
-	              "tank/a/b\torg.zeit:snap\ton\tinherited from tank/a\n"
-	              "tank/a\tcompression\tlz4\tdefault\n"
-	              "tank/a\torg.zeit:note\ta\tb\treceived\n"
-	              "tank/a\torg.zeit:none\t-\t-\n"
-	              "tank\tbootfs\ttank/ROOT/void\tlocal\n";
+	char text[] = "tank/a\torg.zeit:snap\ton\tlocal\ttank/a\n"
+	              "tank/a/b\torg.zeit:snap\ton\tinherited from "
+	              "tank/a\ttank/a/b\n"
+	              "tank/a\tcompression\tlz4\tdefault\ttank/a\n"
+	              "tank/a\torg.zeit:note\ta b\treceived\ttank/a\n"
+	              "tank/a\torg.zeit:none\t-\t-\ttank/a\n"
+	              "tank\tbootfs\ttank/ROOT/void\tlocal\ttank\n";
 	(void)state;
-	assert_int_equal(zfs_parse_props(&z, text, &l), 0);
+	assert_int_equal(zfs_parse_props(&z, text, "zfs get", "npvsn", &l), 0);
 	assert_int_equal(l.n, 6);
 	assert_int_equal(l.v[0].source, ZFS_SRC_LOCAL);
 	assert_int_equal(l.v[1].source, ZFS_SRC_INHERITED);
 	assert_string_equal(l.v[1].inherited_from, "tank/a");
 	assert_int_equal(l.v[2].source, ZFS_SRC_DEFAULT);
-	assert_string_equal(l.v[3].value, "a\tb");
+	assert_string_equal(l.v[3].value, "a b");
 	assert_int_equal(l.v[3].source, ZFS_SRC_RECEIVED);
 	assert_int_equal(l.v[4].source, ZFS_SRC_NONE);
 	const struct zfs_prop *p = zfs_prop_find(&l, "tank", "bootfs");
@@ -88,11 +143,54 @@ static void test_props(void **state)
 	assert_null(zfs_prop_find(&l, "tank", "nothing"));
 	zfs_prop_list_free(&l);
 
-	char bad_src[] = "tank\tx:y\tv\tsomewhere\n";
-	assert_int_equal(zfs_parse_props(&z, bad_src, &l), -1);
-	assert_non_null(strstr(zeit_error(&z), "somewhere"));
+	/* zpool get's two listings. */
+	char vals[] = "tank\tbootfs\t-\ttank\ntank\torg.zeit:x\tb\ttank\n";
+	assert_int_equal(zfs_parse_props(&z, vals, "zfs get", "npvn", &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[1].value, "b");
+	zfs_prop_list_free(&l);
+	char srcs[] = "tank\tbootfs\tdefault\ntank\torg.zeit:x\tlocal\n";
+	assert_int_equal(zfs_parse_props(&z, srcs, "zfs get", "nps", &l), 0);
+	assert_int_equal(l.v[1].source, ZFS_SRC_LOCAL);
+	assert_null(l.v[1].value);
+	zfs_prop_list_free(&l);
+
+	char bad_src[] = "tank\tx:y\tv\tsomewhere\ttank\n";
+	assert_int_equal(zfs_parse_props(&z, bad_src, "zfs get", "npvsn", &l),
+	                 -1);
 	char too_few[] = "tank\tx:y\n";
-	assert_int_equal(zfs_parse_props(&z, too_few, &l), -1);
+	assert_int_equal(zfs_parse_props(&z, too_few, "zfs get", "npvsn", &l),
+	                 -1);
+}
+
+static void test_props_forged(void **state)
+{
+	static const char *const forged[] = {
+	        /* The value of org.zeit:note ends its row early and adds
+	         * one for org.zeit:keep, which zfs prints too. */
+	        "tank/c\torg.zeit:note\tx\tlocal\ttank/c\n"
+	        "tank/c\torg.zeit:keep\tfrequent=0\tlocal\ttank/c\n"
+	        "tank/c\torg.zeit:keep\t-\t-\ttank/c\n",
+	        /* A middle line for another dataset; the last piece is a
+	         * duplicate of the first. */
+	        "tank/c\torg.zeit:note\tx\tlocal\ttank/c\n"
+	        "tank/other\torg.zeit:keep\tfrequent=0\tlocal\ttank/other\n"
+	        "tank/c\torg.zeit:note\ty\tlocal\ttank/c\n",
+	        "tank/c\torg.zeit:note\ta\tb\tlocal\ttank/c\n",
+	        "tank/c\torg.zeit:note\t\x1b[2J\tlocal\ttank/c\n",
+	        "tank/c\torg.zeit:note\tx\tinherited from a\nb\ttank/c\n",
+	        "tank/c\torg.zeit:note\tx\tlocal\ttank/d\n",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+		struct zfs_prop_list l;
+		char *t = strdup(forged[i]);
+		assert_int_equal(zfs_parse_props(&z, t, "zfs get", "npvsn", &l),
+		                 -1);
+		assert_int_equal(l.n, 0);
+		assert_non_null(strstr(zeit_error(&z), "zfs get printed"));
+		free(t);
+	}
 }
 
 static void test_holds(void **state)
@@ -106,8 +204,167 @@ static void test_holds(void **state)
 	assert_string_equal(l.v[0].tag, "zeit:send:backup");
 	assert_int_equal(l.v[1].timestamp, 1764288001);
 	zfs_hold_list_free(&l);
-	char bad[] = "tank/a@s1\tkeep\tThu Nov 27\n";
-	assert_int_equal(zfs_parse_holds(&z, bad, &l), -1);
+	static const char *const bad[] = {
+	        "tank/a@s1\tkeep\tThu Nov 27\n",
+	        "tank/a@s1\ttag\twith tab\t1764288000\n",
+	        "tank/a@s1\t\x1b[1m\t1764288000\n",
+	        "tank/a@s1\tkeep\t1\ntank/a@s1\tkeep\t2\n",
+	        "tank/a\tkeep\t1\n",
+	        "tank/a@s1\t\t1\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *t = strdup(bad[i]);
+		assert_int_equal(zfs_parse_holds(&z, t, &l), -1);
+		assert_non_null(strstr(zeit_error(&z), "zfs holds printed"));
+		free(t);
+	}
+}
+
+/* ---- JSON, as OpenZFS 2.3 prints it ---- */
+
+static void test_json_datasets(void **state)
+{
+	static const char text[] =
+	        "{\"output_version\":{\"command\":\"zfs list\",\"vers_major\":"
+	        "0,\"vers_minor\":1},\"datasets\":{\"tank\":{\"name\":\"tank\","
+	        "\"type\":\"FILESYSTEM\",\"pool\":\"tank\",\"createtxg\":\"1\","
+	        "\"properties\":{\"org.zeit:snap\":{\"value\":\"-\",\"source\":"
+	        "{\"type\":\"NONE\",\"data\":\"-\"}},\"org.zeit:note\":{"
+	        "\"value\":\"x\\ntank/other\\tfilesystem\\u001b\",\"source\":{"
+	        "\"type\":\"LOCAL\",\"data\":\"-\"}}}},\"tank/vol\":{\"name\":"
+	        "\"tank/vol\",\"type\":\"VOLUME\",\"properties\":{}}}}\n";
+	const char *const props[] = {"org.zeit:snap", "org.zeit:note", NULL};
+	struct zfs_dataset_list l;
+	(void)state;
+	assert_int_equal(zfs_parse_json_datasets(&z, text, props, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].name, "tank");
+	assert_string_equal(l.v[0].values[0], "-");
+	/* The value is the value, newline and all; no row comes of it. */
+	assert_string_equal(l.v[0].values[1], "x\ntank/other\tfilesystem\x1b");
+	assert_int_equal(l.v[1].type, ZFS_TYPE_VOLUME);
+	assert_string_equal(l.v[1].values[1], "-");
+	zfs_dataset_list_free(&l);
+
+	char empty[] = "{\"output_version\":{},\"datasets\":{}}\n";
+	assert_int_equal(zfs_parse_json_datasets(&z, empty, props, &l), 0);
+	assert_int_equal(l.n, 0);
+	zfs_dataset_list_free(&l);
+
+	static const char *const bad[] = {
+	        "",
+	        "{\"datasets\":",
+	        /* zfs stops at a value that is not UTF-8 */
+	        "{\"datasets\":{\"tank\":{\"name\":\"tank\",\"type\":"
+	        "\"FILESYSTEM\",\"properties\":{\"a:b\":{\"value\":\"a\n",
+	        "{\"datasets\":{}} trailing",
+	        "{\"datasets\":[]}",
+	        "{\"datasets\":{\"tank\":{\"name\":\"other\",\"type\":"
+	        "\"FILESYSTEM\"}}}",
+	        "{\"datasets\":{\"tank\\n\":{\"name\":\"tank\\n\",\"type\":"
+	        "\"FILESYSTEM\"}}}",
+	        "{\"datasets\":{\"tank\":{\"name\":\"tank\",\"type\":"
+	        "\"POOL\"}}}",
+	        "{\"datasets\":{\"tank@s\":{\"name\":\"tank@s\",\"type\":"
+	        "\"FILESYSTEM\"}}}",
+	        "{\"datasets\":{\"tank\":{\"name\":\"tank\",\"type\":"
+	        "\"FILESYSTEM\",\"properties\":{\"org.zeit:snap\":{\"value\":"
+	        "7}}}}}",
+	        "{\"datasets\":{\"tank\":{\"name\":\"tank\\u0000x\",\"type\":"
+	        "\"FILESYSTEM\"}}}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(zfs_parse_json_datasets(&z, bad[i], props, &l),
+		                 -1);
+		assert_int_equal(l.n, 0);
+	}
+}
+
+static void test_json_props(void **state)
+{
+	static const char text[] =
+	        "{\"output_version\":{\"command\":\"zfs get\"},\"datasets\":{"
+	        "\"tank/a\":{\"name\":\"tank/a\",\"type\":\"FILESYSTEM\","
+	        "\"properties\":{\"org.zeit:snap\":{\"value\":\"on\","
+	        "\"source\":"
+	        "{\"type\":\"LOCAL\",\"data\":\"-\"}},\"mountpoint\":{"
+	        "\"value\":"
+	        "\"/m/"
+	        "a\",\"source\":{\"type\":\"INHERITED\",\"data\":\"tank\"}},"
+	        "\"org.zeit:rr\":{\"value\":\"a\\nb\\tc\",\"source\":{\"type\":"
+	        "\"RECEIVED\",\"data\":\"-\"}}}},\"tank/a@s\":{\"name\":"
+	        "\"tank/a@s\",\"type\":\"SNAPSHOT\",\"properties\":{\"used\":{"
+	        "\"value\":\"0\",\"source\":{\"type\":\"NONE\",\"data\":\"-\"}}"
+	        ","
+	        "\"readonly\":{\"value\":\"on\",\"source\":{\"type\":"
+	        "\"TEMPORARY\",\"data\":\"-\"}},\"compression\":{\"value\":"
+	        "\"on\",\"source\":{\"type\":\"DEFAULT\",\"data\":\"-\"}}}}}}";
+	struct zfs_prop_list l;
+	(void)state;
+	assert_int_equal(zfs_parse_json_props(&z, text, &l), 0);
+	assert_int_equal(l.n, 6);
+	assert_string_equal(l.v[0].dataset, "tank/a");
+	assert_string_equal(l.v[0].name, "org.zeit:snap");
+	assert_int_equal(l.v[0].source, ZFS_SRC_LOCAL);
+	assert_int_equal(l.v[1].source, ZFS_SRC_INHERITED);
+	assert_string_equal(l.v[1].inherited_from, "tank");
+	assert_string_equal(l.v[2].value, "a\nb\tc");
+	assert_int_equal(l.v[2].source, ZFS_SRC_RECEIVED);
+	assert_string_equal(l.v[3].dataset, "tank/a@s");
+	assert_int_equal(l.v[3].source, ZFS_SRC_NONE);
+	assert_int_equal(l.v[4].source, ZFS_SRC_TEMPORARY);
+	assert_int_equal(l.v[5].source, ZFS_SRC_DEFAULT);
+	zfs_prop_list_free(&l);
+
+	static const char pool[] =
+	        "{\"output_version\":{\"command\":\"zpool get\"},\"pools\":{"
+	        "\"tank\":{\"name\":\"tank\",\"type\":\"POOL\",\"properties\":{"
+	        "\"bootfs\":{\"value\":\"tank/ROOT/a\",\"source\":{\"type\":"
+	        "\"LOCAL\",\"data\":\"-\"}}}}}}";
+	assert_int_equal(zfs_parse_json_props(&z, pool, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].value, "tank/ROOT/a");
+	zfs_prop_list_free(&l);
+
+	static const char *const bad[] = {
+	        "{\"datasets\":{\"tank\":{\"name\":\"tank\",\"type\":"
+	        "\"FILESYSTEM\",\"properties\":{\"a:b\":{\"value\":\"v\","
+	        "\"source\":{\"type\":\"ELSEWHERE\"}}}}}}",
+	        "{\"datasets\":{\"tank\":{\"name\":\"tank\",\"type\":"
+	        "\"FILESYSTEM\",\"properties\":{\"a:b\":{\"value\":\"v\","
+	        "\"source\":{\"type\":\"INHERITED\",\"data\":\"x\\ny\"}}}}}}",
+	        "{\"datasets\":{\"tank\":{\"name\":\"tank\",\"type\":"
+	        "\"FILESYSTEM\",\"properties\":{\"a\\nb\":{\"value\":\"v\","
+	        "\"source\":{\"type\":\"LOCAL\"}}}}}}",
+	        "{\"datasets\":{\"tank\":{\"name\":\"tank\",\"type\":"
+	        "\"FILESYSTEM\",\"properties\":{\"a:b\":{\"source\":{"
+	        "\"type\":\"LOCAL\"}}}}}}",
+	        "{\"datasets\":{\"tank\":{\"name\":\"tank\",\"type\":"
+	        "\"FILESYSTEM\"}}}",
+	        "{\"pools\":{\"tank/x\":{\"name\":\"tank/"
+	        "x\",\"properties\":{}}}}",
+	        "{}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(zfs_parse_json_props(&z, bad[i], &l), -1);
+		assert_int_equal(l.n, 0);
+	}
+}
+
+static void test_name_within(void **state)
+{
+	(void)state;
+	assert_true(zfs_name_within("tank/a", "tank/a", 0));
+	assert_false(zfs_name_within("tank/a/b", "tank/a", 0));
+	assert_true(zfs_name_within("tank/a/b", "tank/a", 1));
+	assert_true(zfs_name_within("tank/a@s", "tank/a", 1));
+	assert_false(zfs_name_within("tank/a/b@s", "tank/a", 1));
+	assert_true(zfs_name_within("tank/a/b/c@s", "tank/a", -1));
+	assert_false(zfs_name_within("tank/ab", "tank/a", -1));
+	assert_false(zfs_name_within("tank/other", "tank/a", -1));
+	assert_true(zfs_name_within("tank/a@s", "tank/a@s", -1));
+	assert_false(zfs_name_within("tank/a@s/x", "tank/a@s", -1));
+	assert_false(zfs_name_within("tank/a#b", "tank/a@s", -1));
 }
 
 static void test_send_size(void **state)
@@ -198,8 +455,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_snapshots),
 	        cmocka_unit_test(test_datasets),
+	        cmocka_unit_test(test_datasets_forged),
 	        cmocka_unit_test(test_props),
+	        cmocka_unit_test(test_props_forged),
 	        cmocka_unit_test(test_holds),
+	        cmocka_unit_test(test_json_datasets),
+	        cmocka_unit_test(test_json_props),
+	        cmocka_unit_test(test_name_within),
 	        cmocka_unit_test(test_send_size),
 	        cmocka_unit_test(test_missing_roots),
 	        cmocka_unit_test(test_destroy_batches),
