@@ -3,7 +3,7 @@
 set -euo pipefail
 . tests/vm/guest-lib.sh
 trap zvm_destroy_pools EXIT
-ZEIT=$PWD/build/zeit
+ZEIT=${ZEIT:-$PWD/build/zeit} # ZVM_PASS=ZEIT to measure another build
 size=1024 rounds=3
 while [ $# -gt 0 ]; do
 	case $1 in

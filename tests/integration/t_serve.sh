@@ -376,3 +376,15 @@ test_serve_pull_killed_ten_times_resumes() {
 	eq "$(cd /tmp/mnt/tank/big && sha256sum data more)" "$(cd /tmp/mnt/backup/big && sha256sum data more)"
 	eq "$before" "$(guids tank/big)" "source snapshots changed"
 }
+
+# A host word is a destination for ssh, never one of its options: no
+# ProxyCommand smuggled in as a "host", for a target or a pull's source.
+test_serve_host_word_is_never_an_ssh_option() {
+	zfs create tank/x
+	snap hourly $T0 tank/x
+	fails "invalid host" "$ZEIT" send tank/x "-oProxyCommand=touch /tmp/owned:backup/x"
+	fails "invalid host" "$ZEIT" send tank/x "-oProxyCommand=sh:backup/x"
+	fails "invalid host" "$ZEIT" send "-oProxyCommand=sh:tank/x" tank/y
+	fails "names no dataset|name the dataset" "$ZEIT" send tank/x "nas:"
+	[ ! -e /tmp/owned ] || fail "ssh ran a ProxyCommand"
+}
