@@ -81,5 +81,6 @@ int cmd_be(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_bisect(struct cli *cli, int argc, char **argv);
 int cmd_serve(struct cli *cli, int argc, char **argv);
+int cmd_adopt(struct cli *cli, int argc, char **argv);
 
 #endif

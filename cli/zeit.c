@@ -246,7 +246,9 @@ const struct cli_cmd cli_cmds[] = {
          "on\n"
          "zfs's fast path: name, guid and createtxg only. Tier and time come "
          "from\n"
-         "zeit's snapshot names; other snapshots show '-'.\n"
+         "the names: zeit's, and zfs-auto-snapshot's and sanoid's read in "
+         "their\n"
+         "time zones ([adopt] in zeit.conf); other snapshots show '-'.\n"
          "\n"
          "  -r, --recursive   snapshots of the whole tree under each DATASET\n"
          "  -b, --bookmarks   bookmarks too\n"},
@@ -258,6 +260,29 @@ const struct cli_cmd cli_cmds[] = {
          "nothing.\n"
          "\n"
          "  -d, --defer       defer destruction of held or cloned snapshots\n"},
+        {"adopt", cmd_adopt,
+         "take over from zfs-auto-snapshot or sanoid: configuration and steps",
+         "adopt --from zfs-auto-snapshot|sanoid [--write [--output FILE]] "
+         "[--sanoid-conf FILE]",
+         "Reads what the old tool runs by (its cron files and systemd units "
+         "as\n"
+         "Debian's packages install them, the pools' com.sun:auto-snapshot* "
+         "marks,\n"
+         "sanoid.conf's datasets and templates), prints the zeit.conf that "
+         "does\n"
+         "the same (tiers and counts, adopt = its names, the time zone its "
+         "names\n"
+         "are in, the datasets it takes) and the commands that switch the "
+         "old\n"
+         "tool off. Its snapshots stay and become zeit's history. Writes "
+         "nothing\n"
+         "unless --write (never over an existing file). See zeit-adopt(8).\n"
+         "\n"
+         "  -f, --from TOOL       zfs-auto-snapshot or sanoid\n"
+         "      --write           write the configuration (a new file)\n"
+         "      --output FILE     where (default: the configuration file)\n"
+         "      --sanoid-conf FILE  sanoid's (default "
+         "/etc/sanoid/sanoid.conf)\n"},
         {"help", cmd_help, "show help for zeit or one command",
          "help [COMMAND]", ""},
         {"version", cmd_version, "print zeit's version", "version", ""},

@@ -177,12 +177,13 @@ static bool read_sanoid(const struct snapname_rules *r, const char *s,
 bool snapname_read(const struct snapname_rules *rules, const char *name,
                    unsigned origins, struct snapname *out)
 {
-	struct snapname_rules defaults;
+	static struct snapname_rules defaults;
 	const char *at = strchr(name, '@');
 	const char *s = at ? at + 1 : name;
 
 	if (!rules) {
-		snapname_rules_default(&defaults);
+		if (!defaults.auto_sep)
+			snapname_rules_default(&defaults);
 		rules = &defaults;
 	}
 	memset(out, 0, sizeof(*out));

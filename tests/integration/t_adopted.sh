@@ -185,3 +185,96 @@ test_adopted_list_status_prune() {
 	grep -E "^CRITICAL	tank/d	daily" <<<"$OUT" >/dev/null ||
 		fail "daily tier counted without adoption: $OUT"
 }
+
+# send replicates adopted schemes' snapshots as it does zeit's, read with
+# the configured prefix; names of schemes not adopted stay behind.
+test_adopted_send_replicates_adopted() {
+	zvm_file_pool backup 256M
+	zfs create tank/src
+	snaps tank/src@zfs-auto-snap_daily-2026-11-28-0000 tank/src@manual \
+		tank/src@mysnap.daily-2026-11-29-0000 tank/src@autosnap_2026-11-29_12:00:00_hourly \
+		tank/src@zeit_daily_20261130T000000Z
+	printf '[defaults]\nadopt = zfs-auto-snap\n[adopt]\nzfs-auto-snap.prefix = mysnap\nzfs-auto-snap.sep = .\n' >/tmp/zeit-adopted.conf
+	ok env ZEIT_CONFIG=/tmp/zeit-adopted.conf "$ZEIT" send tank/src backup/dst
+	got=$(zfs list -H -o name -t snapshot -r backup/dst | sed 's/.*@//' | sort | tr '\n' ' ')
+	eq "mysnap.daily-2026-11-29-0000 zeit_daily_20261130T000000Z " "$got" "snapshots replicated"
+	# Without the prefix setting, the default zfs-auto-snap names go.
+	zfs destroy -r backup/dst
+	printf '[defaults]\nadopt = zfs-auto-snap\n' >/tmp/zeit-adopted.conf
+	ok env ZEIT_CONFIG=/tmp/zeit-adopted.conf "$ZEIT" send tank/src backup/dst
+	got=$(zfs list -H -o name -t snapshot -r backup/dst | sed 's/.*@//' | sort | tr '\n' ' ')
+	eq "zeit_daily_20261130T000000Z zfs-auto-snap_daily-2026-11-28-0000 " "$got" "snapshots replicated"
+}
+
+# zeit adopt on a pool marked as zfs-auto-snapshot's manual describes,
+# with Debian's zfs-auto-snapshot package (its cron files) installed.
+test_adopted_adopt_from_zfs_auto_snapshot() {
+	for f in /etc/cron.d/zfs-auto-snapshot /etc/cron.daily/zfs-auto-snapshot; do
+		[ -f "$f" ] || fail "$f missing: the zfs-auto-snapshot package is a test dependency"
+	done
+	zfs create tank/home
+	zfs create tank/tmp
+	zfs set com.sun:auto-snapshot=false tank/tmp
+	zfs set com.sun:auto-snapshot:frequent=false tank/home
+	zfs snapshot tank/home@zfs-auto-snap_daily-2026-11-30-0000
+	rm -f /tmp/zeit-adopt.conf
+	ok "$ZEIT" adopt --from zfs-auto-snapshot --output /tmp/zeit-adopt.conf
+	echo "$OUT" >&2
+	has "$OUT" "/etc/cron.d/zfs-auto-snapshot (*/15 * * * *): zfs-auto-snapshot --quiet --syslog --label=frequent --keep=4 //"
+	has "$OUT" "/etc/cron.daily/zfs-auto-snapshot (daily): zfs-auto-snapshot --quiet --syslog --label=daily --keep=31 //"
+	has "$OUT" "/etc/cron.monthly/zfs-auto-snapshot (monthly)"
+	has "$OUT" "tank/tmp: com.sun:auto-snapshot=false"
+	has "$OUT" "tank/home: com.sun:auto-snapshot:frequent=false"
+	has "$OUT" "in UTC (the script stamps \`date --utc\`)"
+	has "$OUT" "keep = frequent=4,hourly=24,daily=31,weekly=8,monthly=12,yearly=0"
+	has "$OUT" "adopt = zfs-auto-snap"
+	has "$OUT" "zfs-auto-snap.timezone = UTC"
+	has "$OUT" "[tank]"
+	has "$OUT" "sed -i '/zfs-auto-snapshot/s/^[^#]/# &/' /etc/cron.d/zfs-auto-snapshot"
+	has "$OUT" "chmod -x /etc/cron.daily/zfs-auto-snapshot"
+	has "$OUT" "apt-get remove zfs-auto-snapshot"
+	has "$OUT" "nothing written"
+	[ ! -e /tmp/zeit-adopt.conf ] || fail "a dry run wrote the configuration"
+
+	ok "$ZEIT" adopt --from zfs-auto-snapshot --write --output /tmp/zeit-adopt.conf
+	has "$OUT" "wrote /tmp/zeit-adopt.conf"
+	fails "exists" "$ZEIT" adopt --from zfs-auto-snapshot --write --output /tmp/zeit-adopt.conf
+	# zeit then takes what zfs-auto-snapshot took: tank and tank/home, not
+	# tank/tmp, and no frequent on tank/home; its daily is yesterday's.
+	ok env ZEIT_CONFIG=/tmp/zeit-adopt.conf "$ZEIT" -n --now 2026-11-30T12:00:00Z snap --auto
+	echo "$OUT" >&2
+	has "$OUT" "tank/home@zeit_hourly_"
+	hasnt "$OUT" "tank/tmp@"
+	hasnt "$OUT" "tank/home@zeit_frequent_"
+	hasnt "$OUT" "tank/home@zeit_daily_"
+	has "$OUT" "tank@zeit_daily_"
+}
+
+# zeit adopt with Debian's sanoid package (cron line, systemd units with
+# TZ=UTC) and a sanoid.conf made from the package's own example.
+test_adopted_adopt_from_sanoid() {
+	[ -f /lib/systemd/system/sanoid.service ] || fail "sanoid.service missing: the sanoid package is a test dependency"
+	export TZ=Europe/Berlin
+	zfs create tank/parent2
+	zfs snapshot tank/parent2@autosnap_2026-11-30_00:00:00_daily
+	mkdir -p /tmp/zeit-sanoid
+	sed 's/zpoolname/tank/g' /usr/share/doc/sanoid/examples/sanoid.conf >/tmp/zeit-sanoid/sanoid.conf
+	rm -f /tmp/zeit-adopt.conf
+	ok "$ZEIT" adopt --from sanoid --sanoid-conf /tmp/zeit-sanoid/sanoid.conf --output /tmp/zeit-adopt.conf
+	echo "$OUT" >&2
+	has "$OUT" "/lib/systemd/system/sanoid.service: runs sanoid with TZ=UTC"
+	has "$OUT" "/lib/systemd/system/sanoid.timer"
+	has "$OUT" "[tank/parent2]: autosnap=yes autoprune=yes recursive=zfs -> keep frequent=0,hourly=36,daily=30,weekly=0,monthly=3,yearly=0"
+	has "$OUT" "autosnap.timezone = UTC"
+	has "$OUT" "adopt = autosnap"
+	has "$OUT" "systemctl disable --now sanoid.timer"
+	has "$OUT" "sed -i '/sanoid/s/^[^#]/# &/' /etc/cron.d/sanoid"
+	[ ! -e /tmp/zeit-adopt.conf ] || fail "a dry run wrote the configuration"
+	ok "$ZEIT" adopt --from sanoid --sanoid-conf /tmp/zeit-sanoid/sanoid.conf --write --output /tmp/zeit-adopt.conf
+	# Read as sanoid wrote it under Debian's units: UTC, not Berlin's time.
+	ok env ZEIT_CONFIG=/tmp/zeit-adopt.conf "$ZEIT" list -H tank/parent2
+	has "$OUT" "tank/parent2@autosnap_2026-11-30_00:00:00_daily	daily	2026-11-30T00:00:00Z"
+	ok env ZEIT_CONFIG=/tmp/zeit-adopt.conf "$ZEIT" -n --now 2026-11-30T12:00:00Z prune tank/parent2
+	grep -E "autosnap_2026-11-30_00:00:00_daily +keep +daily: one of the newest 30" <<<"$OUT" >/dev/null ||
+		fail "adopted daily not under sanoid's count: $OUT"
+}
