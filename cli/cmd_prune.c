@@ -90,6 +90,11 @@ int cmd_prune(struct cli *cli, int argc, char **argv)
 			                  ? "by one channel program per pool"
 			                  : "by batched zfs destroy calls");
 	}
+	for (size_t i = 0; i < plan.skipped.n; i++)
+		fprintf(stderr, "%s: %s; skipped\n", cli->prog,
+		        plan.skipped.v[i]);
+	if (rc == ZEIT_EXIT_OK && plan.skipped.n)
+		rc = ZEIT_EXIT_ERROR;
 	prune_plan_free(&plan);
 	config_free(&cfg);
 	return rc;

@@ -18,7 +18,7 @@ int cmd_snap(struct cli *cli, int argc, char **argv)
 	size_t ntiers = 0;
 	struct snap_request req = {0};
 	struct zeit_config cfg;
-	struct strv names;
+	struct strv names, skipped;
 	struct zfs zh;
 	int c;
 
@@ -76,9 +76,11 @@ int cmd_snap(struct cli *cli, int argc, char **argv)
 	}
 	zfs_init(&zh, &cli->z, NULL);
 	int rc = ZEIT_EXIT_OK;
-	if (snap_run(&zh, &req, &names) < 0)
+	if (snap_run(&zh, &req, &names, &skipped) < 0)
 		rc = cli_error(cli);
 	zeit_unlock(lock);
+	for (size_t i = 0; i < skipped.n; i++)
+		fprintf(stderr, "%s: %s; skipped\n", cli->prog, skipped.v[i]);
 	if (rc == ZEIT_EXIT_OK) {
 		struct table t;
 		table_init(&t, cols);
@@ -95,7 +97,10 @@ int cmd_snap(struct cli *cli, int argc, char **argv)
 			            cli->z.dry_run ? "would_take" : "taken");
 		table_free(&t);
 	}
+	if (rc == ZEIT_EXIT_OK && skipped.n)
+		rc = ZEIT_EXIT_ERROR;
 	strv_free(&names);
+	strv_free(&skipped);
 	config_free(&cfg);
 	return rc;
 }

@@ -19,14 +19,16 @@ static void mark_kept(struct prune_plan *plan, const char *s, const char *why)
 		}
 }
 
-/* Applies a "\n"-joined list from the program's result. */
+/* Applies a "\n"-joined list from the program's result. Anything but a
+ * string (null, a number, a table) lists nothing. */
 static size_t mark_list(struct prune_plan *plan, json_object *ret,
                         const char *key, const char *why)
 {
 	json_object *v;
 	size_t n = 0;
 
-	if (!json_object_object_get_ex(ret, key, &v))
+	if (!json_object_object_get_ex(ret, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return 0;
 	char *copy = xstrdup(json_object_get_string(v));
 	for (char *s = copy, *nl; s && *s; s = nl ? nl + 1 : NULL) {
@@ -65,26 +67,43 @@ static int run_program(struct zfs *zh, const char *pool,
 	char *out = NULL;
 	int rc = zfs_program(zh, &o, &out);
 	free(src);
-	if (rc < 0)
-		return -1;
+	if (rc == 0)
+		rc = prune_result_parse(zh->z, pool, out, plan, st);
+	free(out);
+	return rc;
+}
 
-	json_object *root = json_tokener_parse(out), *ret = NULL, *failed;
-	if (!root || !json_object_object_get_ex(root, "return", &ret)) {
+int prune_result_parse(struct zeit *z, const char *pool, const char *json,
+                       struct prune_plan *plan, struct prune_exec_stats *st)
+{
+	json_object *root = json_tokener_parse(json), *ret = NULL, *failed;
+	int rc;
+
+	if (!root || !json_object_object_get_ex(root, "return", &ret) ||
+	    !json_object_is_type(ret, json_type_object)) {
 		rc = zeit_fail(
-		        zh->z, EPROTO,
-		        "prune on %s: unexpected channel program output: %s",
-		        pool, out);
+		        z, EPROTO,
+		        "prune on %s: unexpected channel program output: "
+		        "%.200s",
+		        pool, json);
 		goto done;
 	}
 	if (json_object_object_get_ex(ret, "failed", &failed)) {
 		json_object *e = NULL;
-		json_object_object_get_ex(ret, "error", &e);
-		int err = e ? json_object_get_int(e) : EIO;
+		int err = json_object_object_get_ex(ret, "error", &e) &&
+		                          json_object_is_type(e, json_type_int)
+		                  ? json_object_get_int(e)
+		                  : EIO;
+		const char *what = json_object_is_type(failed, json_type_string)
+		                           ? json_object_get_string(failed)
+		                           : "a snapshot";
+		if (err <= 0)
+			err = EIO;
 		rc = zeit_fail(
-		        zh->z, err,
+		        z, err,
 		        "prune on %s: cannot destroy %s: %s; nothing was "
 		        "destroyed",
-		        pool, json_object_get_string(failed), strerror(err));
+		        pool, what, strerror(err));
 		goto done;
 	}
 	st->held += mark_list(plan, ret, "held",
@@ -93,12 +112,11 @@ static int run_program(struct zfs *zh, const char *pool,
 	                        "origin of a clone; never destroyed");
 	mark_list(plan, ret, "gone", "already gone");
 	st->destroyed +=
-	        zh->z->dry_run ? 0 : mark_list(plan, ret, "destroyed", NULL);
+	        z->dry_run ? 0 : mark_list(plan, ret, "destroyed", NULL);
 	st->used_program = true;
 	rc = 0;
 done:
 	json_object_put(root);
-	free(out);
 	return rc;
 }
 

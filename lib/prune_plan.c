@@ -14,6 +14,7 @@ void prune_plan_free(struct prune_plan *p)
 	for (size_t i = 0; i < p->n; i++)
 		free(p->v[i].name);
 	free(p->v);
+	strv_free(&p->skipped);
 	prune_plan_init(p);
 }
 
@@ -111,11 +112,12 @@ void prune_plan_dataset(const struct policy *pol,
 				continue;
 			const char *tn = zeit_tier_name(it->tier);
 			if (it->when > now) {
-				/* A clock that went back must not cost history.
-				 */
+				/* Dated in the future (a clock that was ahead,
+				 * here or on a replica's source): kept, and
+				 * takes no count slot, so it never costs a
+				 * real snapshot. */
 				snprintf(it->reason, sizeof(it->reason),
-				         "%s: newer than the clock", tn);
-				rank++;
+				         "%s: dated in the future", tn);
 				continue;
 			}
 			if (r->n == 0) {

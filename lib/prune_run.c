@@ -18,12 +18,43 @@ static int by_dataset(const void *a, const void *b)
 	return c;
 }
 
+/* Plans one dataset (names: its n snapshots). One whose policy cannot be
+ * read is skipped and named in plan->skipped; the rest go on. */
+static void plan_one(struct zeit *z, const struct prune_request *req,
+                     const struct zfs_dataset *d, const char *const *names,
+                     size_t n, struct prune_plan *plan)
+{
+	struct ds_view v;
+	struct policy pol;
+
+	ds_view_from(d, &v);
+	if (v.prune_off) {
+		if (n)
+			zeit_note(z, 1, "%s: org.zeit:prune=off; left alone",
+			          v.name);
+		return;
+	}
+	if (config_policy(z, req->config, v.name, v.keep, &pol) < 0) {
+		const char *e = zeit_error(z);
+		size_t l = strlen(v.name);
+		if (!strncmp(e, v.name, l) && e[l] == ':')
+			strv_push(&plan->skipped, e);
+		else
+			strv_pushf(&plan->skipped, "%s: %s", v.name, e);
+		zeit_clear_error(z);
+		return;
+	}
+	if (n)
+		prune_plan_dataset(&pol, &req->config->names,
+		                   req->config->adopt, names, n, z->now, plan);
+}
+
 static int plan_pool_datasets(struct zfs *zh, const struct prune_request *req,
                               const struct zfs_dataset_list *all,
                               struct zfs_snap_list *snaps,
                               struct prune_plan *plan)
 {
-	struct zeit *z = zh->z;
+	bool *seen = xcalloc(all->n + 1, sizeof(bool));
 
 	/* Group by dataset (the listing is in createtxg order). */
 	qsort(snaps->v, snaps->n, sizeof(*snaps->v), by_dataset);
@@ -35,29 +66,20 @@ static int plan_pool_datasets(struct zfs *zh, const struct prune_request *req,
 			j++;
 		long d = select_find(all, snaps->v[i].name, dlen);
 		if (d >= 0) {
-			struct ds_view v;
-			ds_view_from(&all->v[d], &v);
-			if (v.prune_off) {
-				zeit_note(z, 1,
-				          "%s: org.zeit:prune=off; left alone",
-				          v.name);
-			} else {
-				struct policy pol;
-				if (config_policy(z, req->config, v.name,
-				                  v.keep, &pol) < 0)
-					return -1;
-				const char **names =
-				        xcalloc(j - i + 1, sizeof(char *));
-				for (size_t k = i; k < j; k++)
-					names[k - i] = snaps->v[k].name;
-				prune_plan_dataset(&pol, &req->config->names,
-				                   req->config->adopt, names,
-				                   j - i, z->now, plan);
-				free(names);
-			}
+			const char **names = xcalloc(j - i + 1, sizeof(char *));
+			for (size_t k = i; k < j; k++)
+				names[k - i] = snaps->v[k].name;
+			seen[d] = true;
+			plan_one(zh->z, req, &all->v[d], names, j - i, plan);
+			free(names);
 		}
 		i = j;
 	}
+	/* A broken policy where there is nothing to prune yet is named too. */
+	for (size_t d = 0; d < all->n; d++)
+		if (!seen[d])
+			plan_one(zh->z, req, &all->v[d], NULL, 0, plan);
+	free(seen);
 	return 0;
 }
 

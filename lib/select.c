@@ -69,9 +69,12 @@ void tiers_due(const struct policy *p, const bool tier_off[ZEIT_TIER_COUNT],
 {
 	for (int t = 0; t < ZEIT_TIER_COUNT; t++) {
 		enum zeit_tier tier = (enum zeit_tier)t;
+		/* A newest dated after now (a clock that was ahead) is no
+		 * newest: it must not keep the tier from being taken. */
+		bool none = newest[t] == 0 || newest[t] > now;
 		due[t] = policy_tier_enabled(p, tier) && !tier_off[t] &&
-		         (newest[t] == 0 || tier_bucket(tier, newest[t]) <
-		                                    tier_bucket(tier, now));
+		         (none || tier_bucket(tier, newest[t]) <
+		                          tier_bucket(tier, now));
 	}
 }
 

@@ -62,18 +62,21 @@ int snap_apply(struct zfs *zh, const char *const *names)
 	return rc;
 }
 
-int snap_run(struct zfs *zh, const struct snap_request *req, struct strv *names)
+int snap_run(struct zfs *zh, const struct snap_request *req, struct strv *names,
+             struct strv *skipped)
 {
 	struct zfs_dataset_list all;
 	struct zfs_snap_list snaps = {0};
-	bool *named = NULL;
+	bool *named = NULL, *unplannable = NULL;
 	time_t(*newest)[ZEIT_TIER_COUNT] = NULL;
 	struct zeit *z = zh->z;
 	int rc = -1;
 
 	strv_init(names);
+	strv_init(skipped);
 	if (select_list(zh, req->roots, req->recursive, &all, &named) < 0)
 		return -1;
+	unplannable = xcalloc(all.n ? all.n : 1, sizeof(bool));
 	bool any_roots = req->roots && req->roots[0];
 
 	if (req->auto_mode) {
@@ -99,8 +102,10 @@ int snap_run(struct zfs *zh, const struct snap_request *req, struct strv *names)
 				if (!at ||
 				    !snapname_read(&z->names, at + 1, origins,
 				                   &sn) ||
-				    sn.tier == ZEIT_TIER_NONE)
-					continue;
+				    sn.tier == ZEIT_TIER_NONE ||
+				    sn.when > z->now)
+					continue; /* dated in the future: not
+					           * the newest of anything */
 				long d = select_find(
 				        &all, snaps.v[i].name,
 				        (size_t)(at - snaps.v[i].name));
@@ -121,6 +126,8 @@ int snap_run(struct zfs *zh, const struct snap_request *req, struct strv *names)
 				take = named[i] || !ds_excluded(&v);
 			else
 				take = ds_auto_selected(&v, req->config);
+			if (unplannable[i])
+				continue;
 			if (!take) {
 				if (t == 0)
 					zeit_note(z, 1, "%s: not selected (%s)",
@@ -142,9 +149,14 @@ int snap_run(struct zfs *zh, const struct snap_request *req, struct strv *names)
 			if (req->auto_mode) {
 				struct policy pol;
 				bool due[ZEIT_TIER_COUNT];
+				/* One broken policy costs its dataset only. */
 				if (config_policy(z, req->config, v.name,
-				                  v.keep, &pol) < 0)
-					goto out;
+				                  v.keep, &pol) < 0) {
+					strv_push(skipped, zeit_error(z));
+					zeit_clear_error(z);
+					unplannable[i] = true;
+					continue;
+				}
 				tiers_due(&pol, v.tier_off, newest[i], z->now,
 				          due);
 				want = due[t];
@@ -174,6 +186,7 @@ int snap_run(struct zfs *zh, const struct snap_request *req, struct strv *names)
 out:
 	free(newest);
 	free(named);
+	free(unplannable);
 	zfs_snap_list_free(&snaps);
 	zfs_dataset_list_free(&all);
 	return rc;

@@ -175,7 +175,9 @@ static void check_tiers(struct zeit *z, const struct zeit_config *cfg,
 	                      txg, n, sn);
 	for (size_t i = 0; i < n; i++) {
 		enum zeit_tier t = sn[i].tier;
-		if (!sn[i].origin || t == ZEIT_TIER_NONE)
+		/* One dated in the future is no newest (check_future). */
+		if (!sn[i].origin || t == ZEIT_TIER_NONE ||
+		    sn[i].when > in->now)
 			continue;
 		count[t]++;
 		if (sn[i].when > newest[t])
@@ -231,6 +233,40 @@ static time_t snap_time(const struct zeit_config *cfg, const char *name,
 	return snapname_read(&cfg->names, name, origins, &sn) ? sn.when : 0;
 }
 
+/* Snapshots whose name's time is after now: the clock was ahead once,
+ * here or on a replica's source. They count as no tier's newest, so they
+ * are reported, by name. */
+static void check_future(const struct zeit_config *cfg,
+                         const struct status_input *in,
+                         const struct snap_index *ix,
+                         const struct zfs_dataset *d, struct status_report *r)
+{
+	unsigned origins = cfg->adopt | SNAP_ORIGIN_ZEIT;
+	struct buf names;
+	size_t lo, hi, n = 0;
+
+	buf_init(&names);
+	slice_of(ix, d->name, &lo, &hi);
+	for (size_t i = lo; i < hi; i++) {
+		time_t when = ix->v[i]->bookmark
+		                      ? 0
+		                      : snap_time(cfg, ix->v[i]->name, origins);
+		if (when <= in->now)
+			continue;
+		if (n++ < 5)
+			buf_addf(&names, "%s%s", n > 1 ? ", " : "",
+			         strchr(ix->v[i]->name, '@') + 1);
+	}
+	if (n) {
+		struct status_check *c = add(r, STATUS_CLOCK, d->name, "clock");
+		set(c, STATUS_WARNING,
+		    "%zu snapshot%s dated in the future (a clock was ahead), "
+		    "not counted as newest: %s%s",
+		    n, n == 1 ? "" : "s", names.data, n > 5 ? ", ..." : "");
+	}
+	buf_free(&names);
+}
+
 static void check_replica(const struct zeit_config *cfg,
                           const struct status_input *in,
                           const struct snap_index *ix,
@@ -280,7 +316,8 @@ static void check_replica(const struct zeit_config *cfg,
 		const struct zfs_snap *s = ix->v[i];
 		if (s->bookmark)
 			continue;
-		if (snap_time(cfg, s->name, origins))
+		time_t st = snap_time(cfg, s->name, origins);
+		if (st && st <= in->now)
 			newest = s;
 		for (size_t k = tlo; k < thi; k++)
 			if (!ix->v[k]->bookmark && ix->v[k]->guid == s->guid)
@@ -343,6 +380,7 @@ int status_evaluate(struct zeit *z, const struct zeit_config *cfg,
 		if (!in_roots(in->roots, d->name))
 			continue;
 		check_tiers(z, cfg, in, &ix, d, out);
+		check_future(cfg, in, &ix, d, out);
 		/* A replica has its own org.zeit:source; its children that
 		 * merely inherit one are not replicas themselves. */
 		const char *src = d->values[DSP_COUNT + STP_SOURCE];

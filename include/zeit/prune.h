@@ -33,6 +33,9 @@ struct prune_item {
 struct prune_plan {
 	struct prune_item *v;
 	size_t n, cap;
+	/* "dataset: why" for each dataset whose policy could not be read:
+	 * left out, while the others are planned and pruned. */
+	struct strv skipped;
 };
 
 void prune_plan_init(struct prune_plan *p);
@@ -75,6 +78,12 @@ struct prune_exec_stats {
  * reason. With z->dry_run it only checks. */
 int prune_execute(struct zfs *zh, const char *pool, struct prune_plan *plan,
                   enum prune_mode mode, struct prune_exec_stats *stats);
+
+/* The destroying program's JSON result (`zfs program -j`) applied to
+ * plan: held ones and clone origins become KEEP items, counts go to st.
+ * Pure, for the unit tests and the fuzzer: any JSON is handled. */
+int prune_result_parse(struct zeit *z, const char *pool, const char *json,
+                       struct prune_plan *plan, struct prune_exec_stats *st);
 
 struct prune_request {
 	const char *const *roots; /* NULL or empty: every imported pool */

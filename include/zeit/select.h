@@ -41,7 +41,8 @@ bool ds_auto_selected(const struct ds_view *v, const struct zeit_config *c);
 
 /* Which tiers are due for a dataset at now: enabled in its policy, not
  * switched off for it, and no zeit snapshot of the tier yet in the
- * current period. newest[t] is 0 when there is none. */
+ * current period. newest[t] is 0 when there is none; one dated after now
+ * counts as none. */
 void tiers_due(const struct policy *p, const bool tier_off[ZEIT_TIER_COUNT],
                const time_t newest[ZEIT_TIER_COUNT], time_t now,
                bool due[ZEIT_TIER_COUNT]);

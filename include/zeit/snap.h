@@ -28,8 +28,10 @@ struct snap_request {
 };
 
 /* Works out the snapshots (names in *names) and, unless z->dry_run,
- * takes them. Reasons for leaving datasets out go to -v notes. */
-int snap_run(struct zfs *zh, const struct snap_request *req,
-             struct strv *names);
+ * takes them. Reasons for leaving datasets out go to -v notes; a dataset
+ * whose policy cannot be read is left out with the reason in *skipped
+ * (one message each, naming it), and the rest are taken. */
+int snap_run(struct zfs *zh, const struct snap_request *req, struct strv *names,
+             struct strv *skipped);
 
 #endif

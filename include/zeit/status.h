@@ -24,7 +24,8 @@ enum status_state {
 	STATUS_UNKNOWN = 3,
 };
 
-enum status_kind { STATUS_TIER, STATUS_REPLICA, STATUS_POOL };
+/* STATUS_CLOCK: snapshots dated after now. */
+enum status_kind { STATUS_TIER, STATUS_REPLICA, STATUS_POOL, STATUS_CLOCK };
 
 struct status_check {
 	enum status_kind kind;

@@ -99,7 +99,109 @@ static void test_age_rule_and_future(void **state)
 	                    "daily: younger than 5d");
 	assert_int_equal(find(&plan, snaps[2])->action, PRUNE_KEEP);
 	assert_string_equal(find(&plan, snaps[2])->reason,
-	                    "daily: newer than the clock");
+	                    "daily: dated in the future");
+	prune_plan_free(&plan);
+}
+
+/* Snapshots dated after the clock (it was ahead once, here or on a
+ * replica's source) are kept but take no count slot: real ones are not
+ * destroyed to keep them. */
+static void test_future_takes_no_slot(void **state)
+{
+	struct policy pol;
+	struct prune_plan plan;
+	const char *snaps[] = {
+	        "tank/a@zeit_hourly_20261127T200000Z",
+	        "tank/a@zeit_hourly_20261127T210000Z",
+	        "tank/a@zeit_hourly_20261127T220000Z",
+	        "tank/a@zeit_hourly_20271127T220000Z", /* a year ahead */
+	        "tank/a@zeit_hourly_20271127T230000Z",
+	};
+	(void)state;
+	policy_default(&pol);
+	assert_int_equal(policy_apply_spec(&z, &pol, "hourly=2,daily=0", "t"),
+	                 0);
+	prune_plan_init(&plan);
+	prune_plan_dataset(&pol, NULL, SNAP_ORIGIN_ZEIT, snaps, 5, 1795817700,
+	                   &plan);
+	assert_int_equal(find(&plan, snaps[0])->action, PRUNE_DESTROY);
+	for (int i = 1; i < 3; i++) {
+		assert_int_equal(find(&plan, snaps[i])->action, PRUNE_KEEP);
+		assert_string_equal(find(&plan, snaps[i])->reason,
+		                    "hourly: one of the newest 2");
+	}
+	for (int i = 3; i < 5; i++) {
+		assert_int_equal(find(&plan, snaps[i])->action, PRUNE_KEEP);
+		assert_string_equal(find(&plan, snaps[i])->reason,
+		                    "hourly: dated in the future");
+	}
+	prune_plan_free(&plan);
+}
+
+/* The destroying program's answer; a JSON null (or any other type) where
+ * a list or a name belongs must not crash prune. */
+static void test_result_parse(void **state)
+{
+	struct prune_plan plan;
+	struct prune_exec_stats st = {0};
+	(void)state;
+	prune_plan_init(&plan);
+	struct prune_item *it = NULL;
+	const char *names[] = {"tank/a@s1", "tank/a@s2", "tank/a@s3"};
+	for (int i = 0; i < 3; i++) {
+		plan.v = xrealloc(plan.v, (plan.n + 1) * sizeof(*plan.v));
+		it = &plan.v[plan.n++];
+		memset(it, 0, sizeof(*it));
+		it->name = xstrdup(names[i]);
+		it->action = PRUNE_DESTROY;
+	}
+	assert_int_equal(
+	        prune_result_parse(&z, "tank",
+	                           "{\"return\": {\"destroyed\": \"tank/a@s1\","
+	                           " \"held\": \"tank/a@s2\", \"cloned\": "
+	                           "\"tank/a@s3\", \"gone\": \"\", "
+	                           "\"count\": 1}}",
+	                           &plan, &st),
+	        0);
+	assert_int_equal(st.destroyed, 1);
+	assert_int_equal(st.held, 1);
+	assert_int_equal(st.cloned, 1);
+	assert_int_equal(plan.v[0].action, PRUNE_DESTROY);
+	assert_int_equal(plan.v[1].action, PRUNE_KEEP);
+	assert_int_equal(plan.v[2].action, PRUNE_KEEP);
+	const char *odd[] = {
+	        "{\"return\": {\"held\": null, \"cloned\": null, "
+	        "\"gone\": null, \"destroyed\": null}}",
+	        "{\"return\": {\"held\": 7, \"destroyed\": {}, "
+	        "\"cloned\": []}}",
+	        "{\"return\": null}",
+	        "{\"return\": \"x\"}",
+	        "null",
+	        "[]",
+	        "",
+	};
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		struct prune_exec_stats s2 = {0};
+		int rc = prune_result_parse(&z, "tank", odd[i], &plan, &s2);
+		assert_int_equal(s2.held + s2.cloned + s2.destroyed, 0);
+		assert_true(rc == 0 || rc == -1);
+		zeit_clear_error(&z);
+	}
+	/* A failure with a null name or error is still a failure. */
+	struct prune_exec_stats s3 = {0};
+	assert_int_equal(prune_result_parse(&z, "tank",
+	                                    "{\"return\": {\"failed\": null, "
+	                                    "\"error\": null}}",
+	                                    &plan, &s3),
+	                 -1);
+	assert_non_null(strstr(zeit_error(&z), "nothing was destroyed"));
+	assert_int_equal(prune_result_parse(&z, "tank",
+	                                    "{\"return\": {\"failed\": "
+	                                    "\"tank/a@s1\", \"error\": 16}}",
+	                                    &plan, &s3),
+	                 -1);
+	assert_non_null(strstr(zeit_error(&z), "cannot destroy tank/a@s1"));
+	zeit_clear_error(&z);
 	prune_plan_free(&plan);
 }
 
@@ -351,6 +453,12 @@ static void test_tiers_due(void **state)
 	tiers_due(&pol, off, newest, midnight + 4800, due);
 	assert_false(due[ZEIT_TIER_HOURLY]);
 	assert_true(due[ZEIT_TIER_FREQUENT]);
+	/* A newest dated a year ahead is no newest: the tier is due. */
+	off[ZEIT_TIER_HOURLY] = false;
+	newest[ZEIT_TIER_HOURLY] = midnight + 365 * 86400;
+	tiers_due(&pol, off, newest, midnight + 300, due);
+	assert_true(due[ZEIT_TIER_HOURLY]);
+	assert_false(due[ZEIT_TIER_DAILY]);
 }
 
 static void view(struct ds_view *v, int snap, int autosnap)
@@ -387,6 +495,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_count_rule),
 	        cmocka_unit_test(test_age_rule_and_future),
+	        cmocka_unit_test(test_future_takes_no_slot),
+	        cmocka_unit_test(test_result_parse),
 	        cmocka_unit_test(test_lua),
 	        cmocka_unit_test(test_list_parse),
 	        cmocka_unit_test(test_tiers_due),

@@ -92,6 +92,39 @@ static void test_tier_thresholds(void **state)
 	zfs_snap_list_free(&sn);
 }
 
+/* Snapshots dated in the future are named in a warning and are no tier's
+ * newest: the tier's age counts from the newest real one. */
+static void test_future_snapshots(void **state)
+{
+	struct zfs_dataset_list ds = {0};
+	struct zfs_snap_list sn = {0};
+	struct status_report r;
+	(void)state;
+	add_ds(&ds, "t/a", "on",
+	       "frequent=0,hourly=24,daily=0,weekly=0,monthly=0", "-", "-");
+	add_snap(&sn, "t/a@zeit_hourly_20261101T000000Z", 1, 10);
+	add_snap(&sn, "t/a@zeit_hourly_20271101T000000Z", 2, 11);
+	add_snap(&sn, "t/a@zeit_hourly_20271101T010000Z", 3, 12);
+	evaluate(NULL, T0 + 5 * 3600, &ds, &sn, &r);
+	const struct status_check *h = find(&r, "t/a", "hourly");
+	assert_int_equal(h->age, 5 * 3600);
+	assert_int_equal(h->count, 1);
+	assert_int_equal(h->state, STATUS_CRITICAL);
+	const struct status_check *c = find(&r, "t/a", "clock");
+	assert_int_equal(c->state, STATUS_WARNING);
+	assert_non_null(strstr(c->detail, "2 snapshots dated in the future"));
+	assert_non_null(strstr(c->detail, "zeit_hourly_20271101T000000Z"));
+	assert_non_null(strstr(c->detail, "zeit_hourly_20271101T010000Z"));
+	status_report_free(&r);
+	/* None in the future: no such check. */
+	evaluate(NULL, T0 + 400 * 86400, &ds, &sn, &r);
+	for (size_t i = 0; i < r.n; i++)
+		assert_string_not_equal(r.v[i].check, "clock");
+	status_report_free(&r);
+	zfs_dataset_list_free(&ds);
+	zfs_snap_list_free(&sn);
+}
+
 static void test_missing_tier_and_unselected(void **state)
 {
 	struct zfs_dataset_list ds = {0};
@@ -184,6 +217,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_tier_thresholds),
+	        cmocka_unit_test(test_future_snapshots),
 	        cmocka_unit_test(test_missing_tier_and_unselected),
 	        cmocka_unit_test(test_replica_lag_by_guid),
 	        cmocka_unit_test(test_prometheus_text),
