@@ -244,7 +244,10 @@ int zfs_list_datasets_roots(struct zfs *zh, const char *const *roots, int depth,
 	struct ds_arg d = {roots, props, tl.data, depth};
 	struct listing l = {ds_argv, ds_parse, &d, roots,
 	                    roots && roots[0] ? missing : NULL};
-	int rc = list_run(zh, &l, zh->json >= 0, out);
+	/* zfs list -j prints nothing at all when one of its roots does not
+	 * exist (2.3.2), the others' rows included: a listing that may name
+	 * a missing root takes the checked -H form, in the same one call. */
+	int rc = list_run(zh, &l, zh->json >= 0 && !l.missing, out);
 	buf_free(&tl);
 	for (size_t i = 0; rc == 0 && i < out->n; i++)
 		if (!(out->v[i].type & types) ||
