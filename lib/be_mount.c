@@ -1,7 +1,14 @@
 /* Mounting a boot environment with its children, and running a command
  * rooted in it with /proc, /sys and /dev bound in; everything is undone on
- * the way out, whatever the command did. */
+ * the way out, whatever the command did.
+ *
+ * The environment's tree is not trusted: a child's mountpoint, or /proc
+ * for a bind, may run through a symlink in it (var -> /var/tmp/victim).
+ * Each target is resolved inside the root (rootfile.h) and mounted on by
+ * fd, so nothing lands on a host path. Mounts are nosuid,nodev: an old
+ * environment's setuid binaries and device nodes stay inert. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,17 +18,23 @@
 #include <unistd.h>
 
 #include "zeit/be.h"
+#include "zeit/rootfile.h"
+#include "zeit/tmpmount.h"
+#include "zeit/zfs_mount.h"
 
-#define BE_MOUNT_BASE "/run/zeit/be"
+#define RUN_BASE      "/run/zeit"
+#define BE_MOUNT_BASE RUN_BASE "/be"
 
-static int mkdir_p(struct zeit *z, const char *path)
+/* Makes path's directories, each private (0700) when private is set:
+ * what is mounted under /run/zeit is nobody else's to look into. */
+static int mkdir_p(struct zeit *z, const char *path, mode_t mode)
 {
 	char *p = xstrdup(path);
 	for (char *s = p + 1;; s++) {
 		if (*s == '/' || !*s) {
 			char c = *s;
 			*s = 0;
-			if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+			if (mkdir(p, mode) < 0 && errno != EEXIST) {
 				int e = errno;
 				zeit_fail(z, e, "mkdir %s: %s", p, strerror(e));
 				free(p);
@@ -36,16 +49,66 @@ static int mkdir_p(struct zeit *z, const char *path)
 	return 0;
 }
 
-/* Where a child lands under dir: its mountpoint relative to the root's. */
-static char *child_dir(const char *dir, const char *root_ds,
-                       const char *root_mp, const char *ds, const char *mp)
+/* The directory rel inside root as an O_PATH fd, making what is missing.
+ * Symlinks on the way resolve inside root, never on the host. */
+static int dir_in_root(struct zeit *z, int root, const char *rel)
+{
+	struct buf prefix;
+	struct stat st;
+	int fd = -1;
+
+	buf_init(&prefix);
+	buf_adds(&prefix, "");
+	for (const char *p = rel;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		size_t n = strcspn(p, "/");
+		int parent = root_lookup(z, root,
+		                         prefix.len ? prefix.data : ".", &st);
+		if (parent < 0)
+			goto out;
+		char *comp = xstrndup(p, n);
+		if (mkdirat(parent, comp, 0755) < 0 && errno != EEXIST) {
+			zeit_fail(z, errno,
+			          "cannot make %s%s%s in the environment: %s",
+			          prefix.data, prefix.len ? "/" : "", comp,
+			          strerror(errno));
+			free(comp);
+			close(parent);
+			goto out;
+		}
+		free(comp);
+		close(parent);
+		if (prefix.len)
+			buf_addc(&prefix, '/');
+		buf_add(&prefix, p, n);
+		p += n;
+	}
+	fd = root_lookup(z, root, prefix.len ? prefix.data : ".", &st);
+	if (fd >= 0 && !S_ISDIR(st.st_mode)) {
+		close(fd);
+		fd = zeit_fail(z, ENOTDIR,
+		               "%s in the environment is not a directory",
+		               prefix.data);
+	}
+out:
+	buf_free(&prefix);
+	return fd;
+}
+
+/* Where a child lands inside the root: its mountpoint relative to the
+ * root's, else its name relative to the root dataset's. */
+static const char *child_rel(const char *root_ds, const char *root_mp,
+                             const char *ds, const char *mp)
 {
 	size_t rl = strlen(root_mp);
 	if (mp[0] == '/' && !strcmp(root_mp, "/"))
-		return xasprintf("%s%s", dir, mp);
+		return mp;
 	if (mp[0] == '/' && !strncmp(mp, root_mp, rl) && mp[rl] == '/')
-		return xasprintf("%s%s", dir, mp + rl);
-	return xasprintf("%s%s", dir, ds + strlen(root_ds));
+		return mp + rl;
+	return ds + strlen(root_ds);
 }
 
 static void unmount_under(struct be_ctx *c, const char *ds)
@@ -61,6 +124,39 @@ static void unmount_under(struct be_ctx *c, const char *ds)
 			zfs_unmount_at(c->zh, dirs.v[i]);
 	strv_free(&dss);
 	strv_free(&dirs);
+}
+
+/* Mounts the root dataset on d, then each child inside it. */
+static int mount_tree(struct be_ctx *c, const struct zfs_dataset_list *l,
+                      const char *d, unsigned flags)
+{
+	struct zeit *z = c->zh->z;
+	int dfd = open(d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return zeit_fail(z, errno, "cannot open %s: %s", d,
+		                 strerror(errno));
+	int rc = zfs_mount_fd(c->zh, l->v[0].name, dfd, flags);
+	close(dfd);
+	if (rc < 0)
+		return -1;
+	int root = root_open(z, d); /* now the mounted root */
+	if (root < 0)
+		return -1;
+	for (size_t i = 1; i < l->n && rc == 0; i++) {
+		const char *mp = l->v[i].values[0];
+		if (!strcmp(mp, "none") || !strcmp(mp, "legacy"))
+			continue;
+		const char *rel = child_rel(l->v[0].name, l->v[0].values[0],
+		                            l->v[i].name, mp);
+		int at = dir_in_root(z, root, rel);
+		rc = at < 0 ? -1 : zfs_mount_fd(c->zh, l->v[i].name, at, flags);
+		if (at >= 0)
+			close(at);
+		if (rc < 0)
+			zeit_fail_ctx(z, "mounting %s", l->v[i].name);
+	}
+	close(root);
+	return rc;
 }
 
 int be_mount(struct be_ctx *c, const char *name, const char *dir, bool readonly,
@@ -89,34 +185,27 @@ int be_mount(struct be_ctx *c, const char *name, const char *dir, bool readonly,
 		return -1;
 	}
 	char *d = dir ? xstrdup(dir) : xasprintf("%s/%s", BE_MOUNT_BASE, name);
-	if (mkdir_p(z, d) < 0)
+	/* /run/zeit and /run/zeit/be: 0700 even if an older zeit made them
+	 * world-readable. */
+	if (!dir &&
+	    (mkdir_p(z, BE_MOUNT_BASE, 0700) < 0 || chmod(RUN_BASE, 0700) < 0 ||
+	     chmod(BE_MOUNT_BASE, 0700) < 0))
 		goto out;
-	for (size_t i = 0; i < l.n; i++) {
-		const char *mp = l.v[i].values[0];
-		char *at;
-		if (i == 0) {
-			at = xstrdup(d);
-		} else {
-			if (!strcmp(mp, "none") || !strcmp(mp, "legacy"))
-				continue;
-			at = child_dir(d, ds, l.v[0].values[0], l.v[i].name,
-			               mp);
-			if (mkdir_p(z, at) < 0) {
-				free(at);
-				unmount_under(c, ds);
-				goto out;
-			}
-		}
-		int r = zfs_mount_at(c->zh, l.v[i].name, at, readonly);
-		free(at);
-		if (r < 0) {
-			char msg[sizeof(z->errmsg)];
-			snprintf(msg, sizeof(msg), "%s", z->errmsg);
-			int err = z->err;
-			unmount_under(c, ds);
-			zeit_fail(z, err, "%s", msg);
-			goto out;
-		}
+	if (mkdir_p(z, d, 0755) < 0)
+		goto out;
+	unsigned flags = ZFS_MOUNT_NOSUID | (readonly ? ZFS_MOUNT_RDONLY : 0);
+	if (l.n == 0) {
+		rc = zeit_fail(z, ENOENT, "%s has no filesystem to mount",
+		               name);
+		goto out;
+	}
+	if (mount_tree(c, &l, d, flags) < 0) {
+		char msg[sizeof(z->errmsg)];
+		snprintf(msg, sizeof(msg), "%s", z->errmsg);
+		int err = z->err;
+		unmount_under(c, ds);
+		zeit_fail(z, err, "%s", msg);
+		goto out;
 	}
 	*where = d;
 	d = NULL;
@@ -160,23 +249,28 @@ int be_umount(struct be_ctx *c, const char *name)
 	return rc;
 }
 
-/* Binds the host's kernel filesystems into the environment; slave
- * propagation keeps unmounting them inside from reaching the host. */
-static int bind_into(struct zeit *z, const char *root, const char *what,
+/* Binds the host's kernel filesystem what (a host path: trusted) on its
+ * place inside the environment, resolved inside it. The path it ends up
+ * at is kept for the unmount. */
+static int bind_into(struct zeit *z, int root, const char *what,
                      struct strv *done)
 {
-	char *to = xasprintf("%s%s", root, what);
+	char self[64], path[4096];
+	int at = dir_in_root(z, root, what);
+	if (at < 0)
+		return -1;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", at);
+	ssize_t n = readlink(self, path, sizeof(path) - 1);
 	int rc = 0;
-	if (mkdir_p(z, to) < 0 ||
-	    mount(what, to, NULL, MS_BIND | MS_REC, NULL) < 0) {
+	if (n <= 0 || mount(what, self, NULL, MS_BIND | MS_REC, NULL) < 0) {
 		int e = errno;
-		rc = zeit_fail(z, e, "bind %s on %s: %s", what, to,
+		rc = zeit_fail(z, e, "bind %s into the environment: %s", what,
 		               strerror(e));
 	} else {
-		mount(NULL, to, NULL, MS_SLAVE | MS_REC, NULL);
-		strv_push(done, to);
+		path[n] = '\0';
+		strv_push(done, path);
 	}
-	free(to);
+	close(at);
 	return rc;
 }
 
@@ -187,20 +281,27 @@ int be_chroot(struct be_ctx *c, const char *name, bool readonly,
 	static const char *const binds[] = {"/proc", "/sys", "/dev", NULL};
 	struct strv bound, cmd;
 	char *root = NULL;
-	char tmpl[] = "/run/zeit-chroot-XXXXXX";
-	int rc = -1;
+	int rc = -1, rootfd = -1;
 
 	*status = -1;
-	if (!mkdtemp(tmpl))
-		return zeit_fail(z, errno, "mkdtemp: %s", strerror(errno));
-	if (be_mount(c, name, tmpl, readonly, &root) < 0) {
-		rmdir(tmpl);
+	/* Everything mounted for the command lives in this process's own
+	 * namespace (the command runs in it too): however zeit ends, even
+	 * by SIGKILL, none of it stays behind on the host. */
+	char *dir = tmpmount_mkdir(z);
+	if (!dir)
+		return -1;
+	if (be_mount(c, name, dir, readonly, &root) < 0) {
+		rmdir(dir);
+		free(dir);
 		return -1;
 	}
 	strv_init(&bound);
 	strv_init(&cmd);
+	rootfd = root_open(z, root);
+	if (rootfd < 0)
+		goto cleanup;
 	for (size_t i = 0; binds[i]; i++)
-		if (bind_into(z, root, binds[i], &bound) < 0)
+		if (bind_into(z, rootfd, binds[i], &bound) < 0)
 			goto cleanup;
 	strv_push(&cmd, "chroot");
 	strv_push(&cmd, root);
@@ -210,7 +311,8 @@ int be_chroot(struct be_ctx *c, const char *name, bool readonly,
 		const char *sh = getenv("SHELL");
 		strv_push(&cmd, sh && *sh ? sh : "/bin/sh");
 	}
-	/* The terminal's ^C belongs to the command; zeit stays to clean up. */
+	/* The terminal's ^C belongs to the command (run() gives it the
+	 * default disposition back); zeit stays to clean up. */
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
@@ -224,6 +326,8 @@ int be_chroot(struct be_ctx *c, const char *name, bool readonly,
 	sigaction(SIGQUIT, &old_quit, NULL);
 	rc = r;
 cleanup:
+	if (rootfd >= 0)
+		close(rootfd);
 	for (size_t i = bound.n; i-- > 0;)
 		if (umount2(bound.v[i], MNT_DETACH) < 0 && rc == 0)
 			rc = zeit_fail(z, errno, "umount %s: %s", bound.v[i],
@@ -240,7 +344,8 @@ cleanup:
 		free(still);
 		free(ds);
 	}
-	rmdir(tmpl);
+	rmdir(dir);
+	free(dir);
 	strv_free(&bound);
 	strv_free(&cmd);
 	free(root);

@@ -168,10 +168,14 @@ static int child_start(struct zeit *z, struct run_cmd *c, struct child *ch,
 	if (c->cwd && !(c->host && c->host->ssh))
 		posix_spawn_file_actions_addchdir_np(&fa, c->cwd);
 
-	/* zeit ignores SIGPIPE; its children must not inherit that. */
+	/* zeit ignores SIGPIPE, and SIGINT and SIGQUIT while a command owns
+	 * the terminal (be chroot); its children must not inherit that, or
+	 * ^C could not stop them. */
 	sigemptyset(&none);
 	sigemptyset(&dflt);
 	sigaddset(&dflt, SIGPIPE);
+	sigaddset(&dflt, SIGINT);
+	sigaddset(&dflt, SIGQUIT);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &dflt);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
