@@ -57,8 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_line(&z, text, &prune);
 	check_line(&z, text, &send);
 
-	struct serve_stream s;
-	if (serve_parse_begin(&z, data, size, &s) == 0 &&
+	struct zfs_stream_head s;
+	if (size >= ZFS_STREAM_RECORD &&
+	    zfs_stream_head_len(data) <= size &&
+	    zfs_stream_head_parse(&z, data, size, &s) == 0 &&
 	    memchr(s.toname, 0, sizeof(s.toname)) == NULL)
 		abort();
 

@@ -341,6 +341,8 @@ struct loop {
 	char *bounce;    /* read/write fallback buffer */
 	size_t bounce_len, bounce_off;
 	const struct run_progress *progress;
+	const struct run_gate *gate; /* NULL, or until it opened */
+	bool gate_refused;
 };
 
 /* The consumer pipe just filled up: when to try it again. Pacing only
@@ -368,11 +370,55 @@ static void relay_pace(struct loop *l)
 		l->relay_resume_at = t + (ms > MAX_MS ? MAX_MS : (long long)ms);
 }
 
+/* Collects the stream's head for the gate in the bounce buffer. Returns
+ * false when the gate refused it (or the producer failed first). Once it
+ * opens, the head goes out through the bounce path like any data. */
+static bool gate_step(struct loop *l)
+{
+	const struct run_gate *g = l->gate;
+	bool eof = false;
+	ssize_t n = read(l->relay_in, l->bounce + l->bounce_len,
+	                 g->len - l->bounce_len);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR;
+	if (n == 0)
+		eof = true;
+	l->bounce_len += (size_t)n;
+	if (!eof && l->bounce_len < g->len)
+		return true;
+	if (!g->check((const unsigned char *)l->bounce, l->bounce_len,
+	              g->arg)) {
+		l->gate_refused = true;
+		return false;
+	}
+	l->gate = NULL;
+	l->bounce_off = 0;
+	if (eof) {
+		/* A stream shorter than the head: hand it over and end. */
+		while (l->bounce_off < l->bounce_len) {
+			ssize_t w = write(l->relay_out, l->bounce + l->bounce_off,
+			                  l->bounce_len - l->bounce_off);
+			if (w < 0 && errno != EAGAIN && errno != EINTR)
+				return false;
+			if (w > 0) {
+				l->bounce_off += (size_t)w;
+				l->bytes += (uint64_t)w;
+			}
+		}
+		l->bounce_len = 0;
+		return false;
+	}
+	return true;
+}
+
 /* Moves what it can from relay_in to relay_out. Returns false at EOF or
  * when the consumer side is gone. */
 static bool relay_step(struct loop *l)
 {
 	enum { CHUNK = 1 << 20 };
+
+	if (l->gate)
+		return gate_step(l);
 
 	if (l->splice_ok && l->bounce_len == 0) {
 		ssize_t n = splice(l->relay_in, NULL, l->relay_out, NULL, CHUNK,
@@ -565,7 +611,17 @@ static void loop_run(struct loop *l)
 				if (!relay_step(l)) {
 					/* EOF from the producer, or the
 					 * consumer is gone: closing our ends
-					 * passes that on. */
+					 * passes that on. A refused head
+					 * stops both before the consumer
+					 * reads a byte. */
+					if (l->gate_refused)
+						for (size_t i = 0; i < l->n;
+						     i++) {
+							l->cmd[i]->cancelled =
+							        true;
+							child_kill(l->ch[i],
+							           SIGKILL);
+						}
 					close_fd(&l->relay_in);
 					close_fd(&l->relay_out);
 				}
@@ -630,6 +686,18 @@ int run_pipeline(struct zeit *z, struct run_cmd *producer,
                  struct run_cmd *consumer, uint64_t *bytes,
                  const struct run_progress *progress)
 {
+	return run_pipeline_gated(z, producer, consumer, bytes, progress,
+	                          NULL);
+}
+
+int run_pipeline_gated(struct zeit *z, struct run_cmd *producer,
+                       struct run_cmd *consumer, uint64_t *bytes,
+                       const struct run_progress *progress,
+                       const struct run_gate *gate)
+{
+	if (gate && (gate->len == 0 || gate->len > 64 * 1024 || !gate->check))
+		return zeit_fail(z, EINVAL, "a pipeline gate of %zu bytes",
+		                 gate ? gate->len : 0);
 	struct child pch, cch;
 	struct loop l;
 	int a[2], b[2];
@@ -680,6 +748,7 @@ int run_pipeline(struct zeit *z, struct run_cmd *producer,
 	l.bounce = xmalloc(1 << 20);
 	l.pipe_bytes = fcntl(b[1], F_GETPIPE_SZ);
 	l.progress = progress;
+	l.gate = gate;
 	set_nonblock(l.relay_in);
 	set_nonblock(l.relay_out);
 	loop_run(&l);

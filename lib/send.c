@@ -41,6 +41,7 @@ struct run_state {
 	char bmprefix[32];
 	char bmprefix_v1[32]; /* what older versions named them */
 	bool stalled; /* a stream stopped moving: the target is stuck */
+	bool volume;  /* the dataset being sent is a volume */
 };
 
 /* Watches a stream for data that stops moving (a suspended target pool,
@@ -443,12 +444,16 @@ static int stream(struct run_state *st, const char *ds, const char *tname,
 	const struct zfs_snap *to = s ? find_name(&st->ssnaps, s->to) : NULL;
 	if (to)
 		bookkeeping_props(st, ds, to, &props);
+	/* A pull's source may be hostile: its stream is checked before
+	 * zfs receive sees it, and received inert, as zeit serve does. */
 	struct zfs_recv_opts ro = {
 	        .target = tname,
 	        .resumable = true,
 	        .nomount = true,
 	        .force = force,
 	        .set_props = props.n ? (const char *const *)props.v : NULL,
+	        .untrusted = st->src->host != NULL,
+	        .volume = st->volume,
 	};
 	uint64_t est = 0, bytes = 0;
 
@@ -983,6 +988,43 @@ static int move_holds(struct run_state *st)
 	return rc;
 }
 
+/* Both sides' listings answer what was asked: the source's names its
+ * root, a target's that exists names its root, and nothing lies outside
+ * either. A listing that does not (an empty answer, say, from a peer that
+ * is not zfs) would otherwise read as nothing to do. */
+static int check_listings(struct run_state *st,
+                          const struct zfs_dataset_list *sds)
+{
+	const struct send_request *req = st->req;
+	bool src_root = false, dst_root = false;
+
+	for (size_t i = 0; i < sds->n; i++) {
+		if (!under(sds->v[i].name, req->source, req->recursive))
+			goto bad_source;
+		src_root |= !strcmp(sds->v[i].name, req->source);
+	}
+	for (size_t i = 0; i < st->tds.n; i++) {
+		if (!under(st->tds.v[i].name, req->target, req->recursive))
+			goto bad_target;
+		dst_root |= !strcmp(st->tds.v[i].name, req->target);
+	}
+	if (!src_root)
+		goto bad_source;
+	if (st->tds.n && !dst_root)
+		goto bad_target;
+	return 0;
+bad_source:
+	return zeit_fail(st->src->z, EPROTO,
+	                 "the listing of %s%s%s does not answer for it",
+	                 req->source, st->src->host ? " on " : "",
+	                 st->src->host ? st->src->host->ssh : "");
+bad_target:
+	return zeit_fail(st->src->z, EPROTO,
+	                 "the listing of %s%s%s does not answer for it",
+	                 req->target, st->dst->host ? " on " : "",
+	                 st->dst->host ? st->dst->host->ssh : "");
+}
+
 int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
              struct send_report *rep)
 {
@@ -1024,7 +1066,7 @@ int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
 	strv_init(&st.bm_new);
 	strv_init(&st.bm_old);
 
-	if (list_sides(&st, &sds) < 0)
+	if (list_sides(&st, &sds) < 0 || check_listings(&st, &sds) < 0)
 		goto out;
 
 	const char **names = xcalloc(sds.n + 1, sizeof(char *));
@@ -1047,6 +1089,7 @@ int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
 			r->message = xstrdup("not tried: the target stalled");
 			continue;
 		}
+		st.volume = d->type == ZFS_TYPE_VOLUME;
 		if (send_one(&st, d->name, d->values[SP_ORIGIN],
 		             d->values[SP_ENCRYPTION]) < 0 ||
 		    rep->v[rep->n - 1].failed)

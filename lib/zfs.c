@@ -710,8 +710,49 @@ static int recv_argv(struct zfs *zh, const struct zfs_recv_opts *o,
 		strv_push(a, "-u");
 	push_props_option(a, "-o", o->set_props);
 	push_props_option(a, "-x", o->exclude_props);
+	if (o->untrusted)
+		zfs_recv_pins(o->volume, a);
 	strv_push(a, o->target);
 	return 0;
+}
+
+/* The gate of an untrusted stream: its head must carry no properties
+ * and be of the type the sender's listing said. */
+struct head_check {
+	struct zeit z; /* the refusal, for the caller's handle */
+	bool volume;
+	bool refused;
+};
+
+static bool check_head(const unsigned char *head, size_t n, void *arg)
+{
+	struct head_check *h = arg;
+	struct zfs_stream_head s;
+
+	h->refused = true;
+	if (n < ZFS_STREAM_RECORD || n < zfs_stream_head_len(head)) {
+		zeit_fail(&h->z, EPROTO, "the stream ended within its first "
+		                         "records");
+		return false;
+	}
+	if (zfs_stream_head_parse(&h->z, head, zfs_stream_head_len(head), &s) <
+	    0)
+		return false;
+	if (s.props) {
+		zeit_fail(&h->z, EPERM,
+		          "the stream carries properties (zfs send -p or -R); "
+		          "a stream from another host may not");
+		return false;
+	}
+	if (s.volume != h->volume) {
+		zeit_fail(&h->z, EPERM,
+		          "the stream is a %s's, but the source listed a %s",
+		          s.volume ? "volume" : "filesystem",
+		          h->volume ? "volume" : "filesystem");
+		return false;
+	}
+	h->refused = false;
+	return true;
 }
 
 int zfs_send_recv(struct zfs *src, const struct zfs_send_opts *so,
@@ -738,8 +779,18 @@ int zfs_send_recv(struct zfs *src, const struct zfs_send_opts *so,
 	note_cmd(dst, rc_.argv);
 	src->calls++;
 	dst->calls++;
-	if (run_pipeline(src->z, &sc, &rc_, bytes, progress) < 0)
+	struct head_check hc = {.volume = ro->volume};
+	struct run_gate gate = {ZFS_STREAM_HEAD_MAX, check_head, &hc};
+	zeit_init(&hc.z);
+	if (run_pipeline_gated(src->z, &sc, &rc_, bytes, progress,
+	                       ro->untrusted ? &gate : NULL) < 0)
 		goto out;
+	if (hc.refused) {
+		zeit_fail(src->z, hc.z.err, "refused the stream from %s for %s: %s",
+		          src->host && src->host->ssh ? src->host->ssh : "the source",
+		          ro->target, zeit_error(&hc.z));
+		goto out;
+	}
 	/* The receiver's complaint is usually the one that explains both. */
 	if (rc_.status != 0) {
 		fail_cmd(dst, &rc_);

@@ -747,108 +747,6 @@ out:
 	return rc;
 }
 
-/* ---- The stream's first record ---- */
-
-#define DRR_BEGIN_LEN 312 /* every record is this long */
-#define DMU_BACKUP_MAGIC 0x2F5bacbacULL
-
-static uint64_t rd64(const unsigned char *p, bool big)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v |= (uint64_t)p[big ? 7 - i : i] << (8 * i);
-	return v;
-}
-
-static uint32_t rd32(const unsigned char *p, bool big)
-{
-	uint32_t v = 0;
-	for (int i = 0; i < 4; i++)
-		v |= (uint32_t)p[big ? 3 - i : i] << (8 * i);
-	return v;
-}
-
-/* How much of the stream serve_parse_begin needs, given its first
- * record: a package without payload is judged by its first substream. */
-static size_t begin_len(const unsigned char *rec)
-{
-	bool big = rd64(rec + 8, true) == DMU_BACKUP_MAGIC;
-	bool package = (rd64(rec + 16, big) & 3) == 2 && rd32(rec + 4, big) == 0;
-	return package ? 3 * DRR_BEGIN_LEN : DRR_BEGIN_LEN;
-}
-
-int serve_parse_begin(struct zeit *z, const unsigned char *rec, size_t len,
-                      struct serve_stream *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (len < DRR_BEGIN_LEN)
-		return zeit_fail(z, EPROTO, "not a zfs send stream: it is "
-		                            "shorter than its first record");
-	bool big = rd64(rec + 8, true) == DMU_BACKUP_MAGIC;
-	if (!big && rd64(rec + 8, false) != DMU_BACKUP_MAGIC)
-		return zeit_fail(z, EPROTO,
-		                 "not a zfs send stream (no stream magic)");
-	if (rd32(rec, big) != 0)
-		return zeit_fail(z, EPROTO, "a zfs send stream starts with a "
-		                            "BEGIN record; this one does not");
-	uint64_t hdrtype = rd64(rec + 16, big) & 3; /* DMU_GET_STREAM_HDRTYPE */
-	uint32_t ost = rd32(rec + 32, big);
-	memcpy(out->toname, rec + 56, 256);
-	out->toname[256] = 0;
-	if (hdrtype == 2) {
-		/* DMU_COMPOUNDSTREAM. Properties travel in its payload (an
-		 * nvlist, with send -p or -R); a package of -I snapshots has
-		 * none, and its first substream begins after an END record. */
-		if (rd32(rec + 4, big) != 0) {
-			out->compound = true;
-			return 0;
-		}
-		if (len < 3 * DRR_BEGIN_LEN || rd32(rec + DRR_BEGIN_LEN, big) != 5)
-			return zeit_fail(z, EPROTO,
-			                 "a package stream without its first "
-			                 "substream");
-		struct serve_stream sub;
-		if (serve_parse_begin(z, rec + 2 * DRR_BEGIN_LEN,
-		                      len - 2 * DRR_BEGIN_LEN, &sub) < 0)
-			return -1;
-		if (sub.compound || rd32(rec + 2 * DRR_BEGIN_LEN + 4, big) >
-		                            64 * 1024)
-			return zeit_fail(z, EPROTO, "a package inside a package");
-		*out = sub;
-		return 0;
-	}
-	if (hdrtype != 1)
-		return zeit_fail(z, EPROTO, "unknown zfs stream header type %llu",
-		                 (unsigned long long)hdrtype);
-	if (ost == 2) /* DMU_OST_ZFS */
-		out->volume = false;
-	else if (ost == 3) /* DMU_OST_ZVOL */
-		out->volume = true;
-	else
-		return zeit_fail(z, EPROTO,
-		                 "the stream is of objset type %u, neither a "
-		                 "filesystem nor a volume",
-		                 ost);
-	return 0;
-}
-
-void serve_pin_receive(const struct serve_stream *s, struct strv *argv)
-{
-	static const char *const fs[] = {
-	        "-o", "canmount=noauto", "-o", "setuid=off", "-o",
-	        "devices=off",  "-o",         "exec=off",   "-x",
-	        "mountpoint",   "-x",         "sharenfs",   "-x",
-	        "sharesmb",     NULL};
-	static const char *const vol[] = {"-o", "volmode=none", NULL};
-	const char *const *pins = s->volume ? vol : fs;
-	/* Before the target, the argv's last word. */
-	char *target = argv->v[--argv->n];
-	argv->v[argv->n] = NULL;
-	strv_pushv(argv, pins);
-	strv_push(argv, target);
-	free(target);
-}
-
 /* Copies the stream's first record from stdin without consuming it: tee
  * from a pipe, MSG_PEEK from a socket, pread from a file. */
 static int peek_stdin(struct zeit *z, unsigned char *buf, size_t want)
@@ -986,8 +884,8 @@ static int check_plaintext(struct zeit *z, const struct serve_opts *o,
 int serve_run(struct zeit *z, const char *line, const struct serve_opts *o)
 {
 	struct serve_cmd c;
-	unsigned char rec[3 * DRR_BEGIN_LEN];
-	struct serve_stream s;
+	unsigned char rec[ZFS_STREAM_HEAD_MAX];
+	struct zfs_stream_head s;
 	int rc = -1;
 
 	/* What the driver runs for serve's own checks is found here only. */
@@ -999,20 +897,25 @@ int serve_run(struct zeit *z, const char *line, const struct serve_opts *o)
 		goto out;
 	switch (c.need) {
 	case SERVE_NEED_STREAM:
-		if (peek_stdin(z, rec, DRR_BEGIN_LEN) < 0)
+		if (peek_stdin(z, rec, ZFS_STREAM_RECORD) < 0)
 			goto out;
-		size_t need = begin_len(rec);
-		if ((need > DRR_BEGIN_LEN && peek_stdin(z, rec, need) < 0) ||
-		    serve_parse_begin(z, rec, need, &s) < 0)
+		size_t need = zfs_stream_head_len(rec);
+		if ((need > ZFS_STREAM_RECORD && peek_stdin(z, rec, need) < 0) ||
+		    zfs_stream_head_parse(z, rec, need, &s) < 0)
 			goto out;
-		if (s.compound) {
+		if (s.props) {
 			zeit_fail(z, EPERM,
 			          DENIED "the stream carries properties (zfs "
 			                 "send -p or -R); this side takes none "
 			                 "from a sender");
 			goto out;
 		}
-		serve_pin_receive(&s, &c.argv);
+		/* The pins go before the target, the argv's last word. */
+		char *target = c.argv.v[--c.argv.n];
+		c.argv.v[c.argv.n] = NULL;
+		zfs_recv_pins(s.volume, &c.argv);
+		strv_push(&c.argv, target);
+		free(target);
 		break;
 	case SERVE_NEED_TOKEN:
 		if (check_token(z, o, &c) < 0 || check_plaintext(z, o, &c) < 0)

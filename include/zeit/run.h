@@ -71,6 +71,20 @@ int run_pipeline(struct zeit *z, struct run_cmd *producer,
                  struct run_cmd *consumer, uint64_t *bytes,
                  const struct run_progress *progress);
 
+/* A look at a stream's first bytes before any of them reaches the
+ * consumer: up to len bytes (fewer if the stream ends sooner) go to check;
+ * when it returns false both sides are killed, the consumer having read
+ * nothing, and both commands' `cancelled` is set. */
+struct run_gate {
+	size_t len; /* at most 64 KiB */
+	bool (*check)(const unsigned char *head, size_t n, void *arg);
+	void *arg;
+};
+int run_pipeline_gated(struct zeit *z, struct run_cmd *producer,
+                       struct run_cmd *consumer, uint64_t *bytes,
+                       const struct run_progress *progress,
+                       const struct run_gate *gate);
+
 /* The argv that run() really executes for c: c->argv itself, or the ssh
  * command that runs it remotely. */
 void run_real_argv(const struct run_cmd *c, struct strv *out);

@@ -57,23 +57,6 @@ int serve_split(struct zeit *z, const char *line, struct strv *words);
 int serve_check(struct zeit *z, const char *line, const struct serve_opts *o,
                 struct serve_cmd *c);
 
-/* The first record of a send stream, as serve judges it. */
-struct serve_stream {
-	bool compound;   /* carries properties (send -p or -R) */
-	bool volume;     /* else a filesystem */
-	char toname[257];
-};
-
-/* Reads a stream's BEGIN record (the first 312 bytes, in either byte
- * order). -1 with a message when it is not one. */
-int serve_parse_begin(struct zeit *z, const unsigned char *rec, size_t len,
-                      struct serve_stream *out);
-
-/* The properties serve pins on every receive, so that nothing received
- * is ever mounted, runs setuid, opens devices or appears as a block
- * device: appended to a checked receive's argv (before the target). */
-void serve_pin_receive(const struct serve_stream *s, struct strv *argv);
-
 /* Runs line for a peer under o: checks it, finds out what it needs (the
  * stream's first record from stdin, without consuming it; the resume
  * token's contents; the dataset's encryption), runs zfs by absolute path

@@ -262,7 +262,35 @@ struct zfs_recv_opts {
 	bool nomount;                     /* -u */
 	const char *const *set_props;     /* -o name=value */
 	const char *const *exclude_props; /* -x name */
+	/* The stream comes from a host that may be hostile (a pull's
+	 * source): it is received with zfs_recv_pins, and refused before
+	 * zfs sees a byte if its first records carry properties or are not
+	 * of the type expected. */
+	bool untrusted;
+	bool volume; /* what an untrusted stream must be */
 };
+
+/* Every record of a send stream is this long; the head is at most
+ * three (a package: BEGIN, END, its first substream's BEGIN). */
+#define ZFS_STREAM_RECORD 312
+#define ZFS_STREAM_HEAD_MAX (3 * ZFS_STREAM_RECORD)
+
+/* What a stream's first records say: whether it carries properties (a
+ * compound stream with a payload: send -p or -R), else whether it is a
+ * volume's, and the snapshot it claims to be. */
+struct zfs_stream_head {
+	bool props;
+	bool volume;
+	char toname[257];
+};
+/* How many bytes zfs_stream_head_parse needs, from the first record. */
+size_t zfs_stream_head_len(const unsigned char *rec);
+int zfs_stream_head_parse(struct zeit *z, const unsigned char *rec, size_t len,
+                          struct zfs_stream_head *out);
+/* The receive options that keep a stream inert: never mounted, no
+ * mountpoint or sharing of its own, nothing setuid, no devices, nothing
+ * run; a volume without device nodes. Appended to argv. */
+void zfs_recv_pins(bool volume, struct strv *argv);
 
 /* send -nvP: the stream's estimated size in bytes. */
 int zfs_send_estimate(struct zfs *zh, const struct zfs_send_opts *o,

@@ -60,8 +60,11 @@ test_serve_attack_property_stream() {
 	printf '#!/bin/sh\ntouch /tmp/owned\n' >/tmp/evil/zfs
 	chmod 4755 /tmp/evil/zfs
 	zfs snapshot tank/evil@s
+	# Unmounted first: set on a mounted dataset, the mount point would
+	# move into this test's own PATH.
+	zfs unmount tank/evil
+	zfs set canmount=noauto tank/evil
 	zfs set mountpoint=/usr/local/sbin tank/evil
-	zfs unmount tank/evil || true
 	fails "carries properties" bash -c "zfs send -p tank/evil@s | $(printf '%q ' "${SSH[@]}") zfs receive -s backup/r/evil"
 	exists backup/r/evil && fail "a property stream was received"
 	fails "carries properties" bash -c "zfs send -R tank/evil@s | $(printf '%q ' "${SSH[@]}") zfs receive -s backup/r/evil"
@@ -382,9 +385,115 @@ test_serve_pull_killed_ten_times_resumes() {
 test_serve_host_word_is_never_an_ssh_option() {
 	zfs create tank/x
 	snap hourly $T0 tank/x
-	fails "invalid host" "$ZEIT" send tank/x "-oProxyCommand=touch /tmp/owned:backup/x"
-	fails "invalid host" "$ZEIT" send tank/x "-oProxyCommand=sh:backup/x"
-	fails "invalid host" "$ZEIT" send "-oProxyCommand=sh:tank/x" tank/y
+	fails "invalid (host|name)" "$ZEIT" send -- tank/x "-oProxyCommand=touch /tmp/owned:backup/x"
+	fails "invalid host" "$ZEIT" send -- tank/x "-oProxyCommand=sh:backup/x"
+	fails "invalid host" "$ZEIT" send -- "-oProxyCommand=sh:tank/x" tank/y
 	fails "names no dataset|name the dataset" "$ZEIT" send tank/x "nas:"
 	[ ! -e /tmp/owned ] || fail "ssh ran a ProxyCommand"
+}
+
+# A pull's source may be the compromised machine: a stream that carries
+# properties (here a keep policy that would make the backup host's prune
+# destroy its replicas, and a mount point in root's PATH), or one of
+# another type than the source listed, is refused before zfs receive sees
+# a byte; nothing is created on the backup host.
+test_serve_pull_from_hostile_source() {
+	zvm_file_pool backup 256M
+	zfs create -o mountpoint=/tmp/evil tank/src
+	printf '#!/bin/sh\ntouch /tmp/owned\n' >/tmp/evil/zfs
+	chmod 4755 /tmp/evil/zfs
+	zfs set org.zeit:keep=hourly=0 tank/src
+	snap hourly $T0 tank/src
+	zfs unmount tank/src
+	zfs set canmount=noauto tank/src
+	zfs set mountpoint=/usr/local/sbin tank/src
+	zfs create -V 8M tank/vol
+	zfs snapshot tank/vol@zeit_hourly_20261101T000000Z
+	zvm_sshd
+	rm -f /run/zk-evil /run/zk-evil.pub
+	ssh-keygen -q -t ed25519 -N '' -C zeit-evil -f /run/zk-evil
+	# The source answers listings honestly and sends what it likes.
+	cat >/run/evil-source <<'EOS'
+#!/bin/bash
+cmd=$SSH_ORIGINAL_COMMAND
+case $cmd in
+"zfs list "*) [ ! -e /run/evil-quiet ] || exit 0 ;;
+"zfs send "*-n*) ;;
+"zfs send "*) cmd=$(sed "s|^zfs send |zfs send $(cat /run/evil-mode) |; s|tank/src@|$(cat /run/evil-from)@|" <<<"$cmd") ;;
+esac
+exec bash -c "$cmd"
+EOS
+	chmod 755 /run/evil-source
+	echo "command=\"/run/evil-source\",restrict $(cat /run/zk-evil.pub)" >>/root/.ssh/authorized_keys
+	local opts=(-i/run/zk-evil -oIdentitiesOnly=yes -p2222 -oStrictHostKeyChecking=no
+		-oUserKnownHostsFile=/dev/null -oLogLevel=ERROR -oControlMaster=no)
+	local sendopts=() o
+	for o in "${opts[@]}"; do sendopts+=("--ssh-opt=$o"); done
+	printf '%s' -p >/run/evil-mode
+	printf '%s' tank/src >/run/evil-from
+	# A listing that answers nothing is no "nothing to do".
+	touch /run/evil-quiet
+	fails "does not answer for it" "$ZEIT" send "${sendopts[@]}" root@127.0.0.1:tank/src backup/src
+	rm /run/evil-quiet
+	fails "carries properties" "$ZEIT" send "${sendopts[@]}" root@127.0.0.1:tank/src backup/src
+	exists backup/src && fail "a property stream from the source was received"
+	printf '%s' -R >/run/evil-mode
+	fails "carries properties" "$ZEIT" send "${sendopts[@]}" root@127.0.0.1:tank/src backup/src
+	exists backup/src && fail "a replication stream from the source was received"
+	printf '%s' -L >/run/evil-mode
+	printf '%s' tank/vol >/run/evil-from
+	fails "volume" "$ZEIT" send "${sendopts[@]}" root@127.0.0.1:tank/src backup/src
+	exists backup/src && fail "a volume's stream was taken for a filesystem"
+	[ ! -e /usr/local/sbin/zfs ] || fail "a zfs appeared in root's PATH"
+	[ ! -e /tmp/owned ] || fail "the source's binary ran"
+	# An honest stream from it arrives inert.
+	printf '%s' tank/src >/run/evil-from
+	ok "$ZEIT" send "${sendopts[@]}" root@127.0.0.1:tank/src backup/src
+	eq noauto "$(zfs get -H -o value canmount backup/src)"
+	eq off "$(zfs get -H -o value setuid backup/src)"
+	eq - "$(zfs get -H -o value org.zeit:keep backup/src)" "a property came with the stream"
+}
+
+# zeit serve as an ordinary user with the delegation zeit-send(8) gives,
+# so that not even a bug in zfs's receive path runs as root: pushes,
+# incremental pushes and a pull work.
+test_serve_as_delegated_user() {
+	zvm_file_pool backup 256M
+	zvm_sshd
+	# What udev does on a real system: /dev/zfs for everyone (zfs checks
+	# each operation against the delegation).
+	chmod 0666 /dev/zfs
+	id zrecv >/dev/null 2>&1 || useradd -m zrecv
+	id zsend >/dev/null 2>&1 || useradd -m zsend
+	usermod -p '*' zrecv
+	usermod -p '*' zsend
+	zfs create backup/laptop
+	zfs allow -u zrecv create,receive,mount,userprop,readonly,canmount,setuid,devices,exec,volmode,mountpoint,sharenfs,sharesmb backup/laptop
+	rm -f /run/zk-user /run/zk-user.pub
+	ssh-keygen -q -t ed25519 -N '' -C zeit-user -f /run/zk-user
+	local u
+	for u in zrecv zsend; do
+		mkdir -p /home/$u/.ssh
+		chown $u /home/$u/.ssh
+	done
+	echo "command=\"$ZEIT serve backup/laptop\",restrict $(cat /run/zk-user.pub)" >/home/zrecv/.ssh/authorized_keys
+	echo "command=\"$ZEIT serve --send tank/h\",restrict $(cat /run/zk-user.pub)" >/home/zsend/.ssh/authorized_keys
+	local opts=(-i/run/zk-user -oIdentitiesOnly=yes -p2222 -oStrictHostKeyChecking=no
+		-oUserKnownHostsFile=/dev/null -oLogLevel=ERROR -oBatchMode=yes)
+	local sendopts=() o
+	for o in "${opts[@]}"; do sendopts+=("--ssh-opt=$o"); done
+	zfs create tank/h
+	zfs create tank/h/home
+	echo data >/tmp/mnt/tank/h/home/f
+	snap hourly $T0 tank/h -r
+	ok "$ZEIT" -H send -r "${sendopts[@]}" tank/h zrecv@127.0.0.1:backup/laptop/h
+	eq "$(guids tank/h | grep zeit_)" "$(guids backup/laptop/h | grep zeit_)" "a push as zrecv"
+	eq off "$(zfs get -H -o value setuid backup/laptop/h/home)"
+	snap hourly $((T0 + 3600)) tank/h -r
+	ok "$ZEIT" -H send -r "${sendopts[@]}" tank/h zrecv@127.0.0.1:backup/laptop/h
+	eq "$(guids tank/h | grep zeit_)" "$(guids backup/laptop/h | grep zeit_)" "an incremental push as zrecv"
+	zfs allow -u zsend send,hold,release,bookmark,destroy tank/h
+	ok "$ZEIT" -H send -r "${sendopts[@]}" zsend@127.0.0.1:tank/h backup/pulled
+	eq "$(guids tank/h | grep zeit_)" "$(guids backup/pulled | grep zeit_)" "a pull from zsend"
+	has "$(zfs holds -H tank/h/home@zeit_hourly_20261101T010000Z)" "zeit-send:"
 }

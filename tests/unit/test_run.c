@@ -269,6 +269,59 @@ static void test_pipeline_producer_fails(void **state)
 	run_cmd_free(&c);
 }
 
+static bool head_is_not_x(const unsigned char *head, size_t n, void *arg)
+{
+	*(size_t *)arg = n;
+	return n == 0 || head[0] != 'x';
+}
+
+/* A gate sees the stream's head before the consumer does: refused, the
+ * consumer reads nothing; passed, everything arrives, a stream shorter
+ * than the head too. */
+static void test_pipeline_gate(void **state)
+{
+	(void)state;
+	size_t seen = 0;
+	struct run_gate gate = {936, head_is_not_x, &seen};
+	const char *bad[] = {"sh", "-c", "head -c 5000 /dev/zero | tr '\\0' x",
+	                     NULL};
+	const char *good[] = {"sh", "-c", "head -c 5000 /dev/zero | tr '\\0' y",
+	                      NULL};
+	const char *tiny[] = {"printf", "yz", NULL};
+	const char *cat[] = {"wc", "-c", NULL};
+	struct run_cmd p, c;
+	uint64_t bytes = 0;
+
+	run_cmd_init(&p, bad);
+	run_cmd_init(&c, cat);
+	assert_int_equal(run_pipeline_gated(&z, &p, &c, &bytes, NULL, &gate), 0);
+	assert_int_equal(seen, 936);
+	assert_true(c.cancelled);
+	assert_true(bytes == 0);
+	assert_true(!c.out.data || !strstr(c.out.data, "5000"));
+	run_cmd_free(&p);
+	run_cmd_free(&c);
+
+	run_cmd_init(&p, good);
+	run_cmd_init(&c, cat);
+	assert_int_equal(run_pipeline_gated(&z, &p, &c, &bytes, NULL, &gate), 0);
+	assert_false(c.cancelled);
+	assert_int_equal(c.status, 0);
+	assert_true(bytes == 5000);
+	assert_non_null(strstr(c.out.data, "5000"));
+	run_cmd_free(&p);
+	run_cmd_free(&c);
+
+	run_cmd_init(&p, tiny);
+	run_cmd_init(&c, cat);
+	assert_int_equal(run_pipeline_gated(&z, &p, &c, &bytes, NULL, &gate), 0);
+	assert_int_equal(seen, 2);
+	assert_true(bytes == 2);
+	assert_non_null(strstr(c.out.data, "2"));
+	run_cmd_free(&p);
+	run_cmd_free(&c);
+}
+
 /* A remote command's ssh line: the user's options, "--", then the
  * destination, so a destination word can never be read as an option
  * (ssh reads options after the destination too, unless "--" ended them). */
@@ -307,6 +360,7 @@ int main(void)
 	        cmocka_unit_test(test_pipeline_producer_fails),
 	        cmocka_unit_test(test_pipeline_cancel),
 	        cmocka_unit_test(test_remote_argv),
+	        cmocka_unit_test(test_pipeline_gate),
 	};
 	zeit_init(&z);
 	return cmocka_run_group_tests(tests, NULL, NULL);

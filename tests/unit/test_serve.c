@@ -262,34 +262,29 @@ static void begin_record(unsigned char *r, uint64_t versioninfo, uint32_t ost)
 static void test_stream_header_and_pins(void **state)
 {
 	unsigned char r[312];
-	struct serve_stream s;
+	struct zfs_stream_head s;
 	(void)state;
 	begin_record(r, 0x11, 2);
-	assert_int_equal(serve_parse_begin(&z, r, sizeof(r), &s), 0);
-	assert_false(s.compound);
+	assert_int_equal(zfs_stream_head_parse(&z, r, sizeof(r), &s), 0);
+	assert_false(s.props);
 	assert_false(s.volume);
 	assert_string_equal(s.toname, "tank/a@s");
 	struct strv a;
 	strv_init(&a);
-	const char *w[] = {"zfs", "receive", "-u", "backup/laptop/a", NULL};
-	strv_pushv(&a, w);
-	serve_pin_receive(&s, &a);
+	zfs_recv_pins(s.volume, &a);
 	char *line = argv_to_string((const char *const *)a.v);
-	assert_string_equal(line, "zfs receive -u -o canmount=noauto -o "
-	                          "setuid=off -o devices=off -o exec=off -x "
-	                          "mountpoint -x sharenfs -x sharesmb "
-	                          "backup/laptop/a");
+	assert_string_equal(line, "-o canmount=noauto -o setuid=off -o "
+	                          "devices=off -o exec=off -x mountpoint -x "
+	                          "sharenfs -x sharesmb");
 	free(line);
 	strv_free(&a);
 	begin_record(r, 0x11, 3);
-	assert_int_equal(serve_parse_begin(&z, r, sizeof(r), &s), 0);
+	assert_int_equal(zfs_stream_head_parse(&z, r, sizeof(r), &s), 0);
 	assert_true(s.volume);
 	strv_init(&a);
-	strv_pushv(&a, w);
-	serve_pin_receive(&s, &a);
+	zfs_recv_pins(s.volume, &a);
 	line = argv_to_string((const char *const *)a.v);
-	assert_string_equal(line, "zfs receive -u -o volmode=none "
-	                          "backup/laptop/a");
+	assert_string_equal(line, "-o volmode=none");
 	free(line);
 	strv_free(&a);
 	/* send -p and -R: compound streams whose payload (an nvlist)
@@ -297,8 +292,8 @@ static void test_stream_header_and_pins(void **state)
 	begin_record(r, 0x2, 0);
 	uint32_t payload = 0x20c;
 	memcpy(r + 4, &payload, 4);
-	assert_int_equal(serve_parse_begin(&z, r, sizeof(r), &s), 0);
-	assert_true(s.compound);
+	assert_int_equal(zfs_stream_head_parse(&z, r, sizeof(r), &s), 0);
+	assert_true(s.props);
 	/* send -I: a package without payload, judged by its first
 	 * substream, after an END record. */
 	unsigned char pkg[3 * 312];
@@ -306,27 +301,27 @@ static void test_stream_header_and_pins(void **state)
 	memset(pkg + 312, 0, 312);
 	pkg[312] = 5;
 	begin_record(pkg + 624, 0x11, 3);
-	assert_int_equal(serve_parse_begin(&z, pkg, sizeof(pkg), &s), 0);
-	assert_false(s.compound);
+	assert_int_equal(zfs_stream_head_parse(&z, pkg, sizeof(pkg), &s), 0);
+	assert_false(s.props);
 	assert_true(s.volume);
-	assert_int_equal(serve_parse_begin(&z, pkg, 312, &s), -1);
+	assert_int_equal(zfs_stream_head_parse(&z, pkg, 312, &s), -1);
 	pkg[312] = 0;
-	assert_int_equal(serve_parse_begin(&z, pkg, sizeof(pkg), &s), -1);
+	assert_int_equal(zfs_stream_head_parse(&z, pkg, sizeof(pkg), &s), -1);
 	pkg[312] = 5;
 	begin_record(pkg + 624, 0x2, 0);
 	memcpy(pkg + 628, &payload, 4);
-	assert_int_equal(serve_parse_begin(&z, pkg, sizeof(pkg), &s), -1);
+	assert_int_equal(zfs_stream_head_parse(&z, pkg, sizeof(pkg), &s), -1);
 	/* Not a stream, or a short one. */
 	begin_record(r, 0x11, 2);
 	r[8] ^= 1;
-	assert_int_equal(serve_parse_begin(&z, r, sizeof(r), &s), -1);
+	assert_int_equal(zfs_stream_head_parse(&z, r, sizeof(r), &s), -1);
 	begin_record(r, 0x11, 2);
-	assert_int_equal(serve_parse_begin(&z, r, 100, &s), -1);
+	assert_int_equal(zfs_stream_head_parse(&z, r, 100, &s), -1);
 	begin_record(r, 0x11, 9);
-	assert_int_equal(serve_parse_begin(&z, r, sizeof(r), &s), -1);
+	assert_int_equal(zfs_stream_head_parse(&z, r, sizeof(r), &s), -1);
 	begin_record(r, 0x11, 2);
 	r[0] = 1;
-	assert_int_equal(serve_parse_begin(&z, r, sizeof(r), &s), -1);
+	assert_int_equal(zfs_stream_head_parse(&z, r, sizeof(r), &s), -1);
 }
 
 /* Tokens OpenZFS 2.3 wrote for interrupted receives: a plain full send
