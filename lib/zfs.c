@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "zeit/zfs_mount.h"
+
 void zfs_init(struct zfs *zh, struct zeit *z, const struct run_host *host)
 {
 	memset(zh, 0, sizeof(*zh));
@@ -932,31 +934,11 @@ void zfs_mounts(struct strv *datasets, struct strv *dirs)
 	if (!f)
 		return;
 	while (getline(&line, &cap, f) > 0) {
-		char *fields[4] = {NULL};
-		char *save = NULL, *p = line;
-		for (int i = 0; i < 3; i++, p = NULL)
-			fields[i] = strtok_r(p, " ", &save);
-		if (!fields[2] || strcmp(fields[2], "zfs") != 0)
+		char *ds, *dir;
+		if (!zfs_mounts_line(line, &ds, &dir))
 			continue;
-		/* The kernel writes spaces and the like as \ooo. */
-		for (int i = 0; i < 2; i++) {
-			char *w = fields[i];
-			for (char *r = fields[i]; *r;) {
-				if (r[0] == '\\' && r[1] >= '0' &&
-				    r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-				    r[3] >= '0' && r[3] <= '7') {
-					*w++ = (char)((r[1] - '0') * 64 +
-					              (r[2] - '0') * 8 +
-					              (r[3] - '0'));
-					r += 4;
-				} else {
-					*w++ = *r++;
-				}
-			}
-			*w = '\0';
-		}
-		strv_push(datasets, fields[0]);
-		strv_push(dirs, fields[1]);
+		strv_push(datasets, ds);
+		strv_push(dirs, dir);
 	}
 	free(line);
 	fclose(f);

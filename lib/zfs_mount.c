@@ -34,3 +34,38 @@ int zfs_mount_fd(struct zfs *zh, const char *name, int dirfd, unsigned flags)
 	}
 	return 0;
 }
+
+/* The kernel writes space, tab, newline and backslash in a field as \ooo;
+ * anything else is left as it is. */
+static void unescape(char *f)
+{
+	char *w = f;
+	for (char *r = f; *r;) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' &&
+		    r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 +
+			              (r[3] - '0'));
+			r += 4;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+}
+
+bool zfs_mounts_line(char *line, char **dataset, char **dir)
+{
+	char *fields[3] = {NULL};
+	char *save = NULL, *p = line;
+
+	line[strcspn(line, "\n")] = '\0';
+	for (int i = 0; i < 3; i++, p = NULL)
+		fields[i] = strtok_r(p, " ", &save);
+	if (!fields[2] || strcmp(fields[2], "zfs") != 0)
+		return false;
+	unescape(fields[0]);
+	unescape(fields[1]);
+	*dataset = fields[0];
+	*dir = fields[1];
+	return true;
+}

@@ -6,6 +6,8 @@
 #ifndef ZEIT_ZFS_MOUNT_H
 #define ZEIT_ZFS_MOUNT_H
 
+#include <stdbool.h>
+
 #include "zeit/zfs.h"
 
 enum zfs_mount_flags {
@@ -19,5 +21,9 @@ enum zfs_mount_flags {
 /* Mounts name on the directory open at dirfd (O_PATH is enough), whatever
  * its mountpoint and canmount say; snapshots mount read-only. */
 int zfs_mount_fd(struct zfs *zh, const char *name, int dirfd, unsigned flags);
+
+/* Decodes one line of /proc/self/mounts in place: true for a ZFS mount,
+ * with *dataset and *dir pointing into line (octal escapes undone). */
+bool zfs_mounts_line(char *line, char **dataset, char **dir);
 
 #endif
