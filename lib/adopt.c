@@ -181,6 +181,14 @@ static void parse_auto_run(const struct strv *w, size_t i, struct auto_run *r)
 	}
 }
 
+static bool listed_once(const struct strv *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return true;
+	return false;
+}
+
 static bool auto_call_at(const struct strv *w, size_t i)
 {
 	return !strcmp(base_name(w->v[i]), "zfs-auto-snapshot") &&
@@ -277,14 +285,35 @@ static void plan_auto_snapshot(const struct adopt_input *in,
 					if (k > keep[t])
 						keep[t] = k;
 				}
-				snprintf(prefix, sizeof(prefix), "%s",
-				         r.prefix);
-				sep = r.sep;
+				/* zeit reads one prefix and separator. */
+				if (strcmp(r.prefix, "zfs-auto-snap") ||
+				    r.sep != '_') {
+					if ((strcmp(prefix, "zfs-auto-snap") ||
+					     sep != '_') &&
+					    (strcmp(prefix, r.prefix) ||
+					     sep != r.sep))
+						strv_pushf(
+						        &p->notes,
+						        "names with prefix "
+						        "'%s%c' are not read "
+						        "(zeit reads one "
+						        "prefix: '%s%c')",
+						        r.prefix, r.sep, prefix,
+						        sep);
+					else {
+						snprintf(prefix, sizeof(prefix),
+						         "%s", r.prefix);
+						sep = r.sep;
+					}
+				}
 				utc_opt |= r.utc;
 				if (r.all && !r.default_exclude)
 					include_unset = true;
 				for (size_t k = 0; k < r.targets.n; k++)
-					strv_push(&targets, r.targets.v[k]);
+					if (!listed_once(&targets,
+					                 r.targets.v[k]))
+						strv_push(&targets,
+						          r.targets.v[k]);
 				strv_free(&r.targets);
 				break;
 			}

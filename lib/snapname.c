@@ -56,6 +56,11 @@ bool zeit_snapname_parse(const char *name, enum zeit_tier *tier, time_t *when)
 	if (t == ZEIT_TIER_NONE || strlen(stamp) != 16 || stamp[15] != 'Z' ||
 	    !ztime_parse(stamp, &w))
 		return false;
+	/* Only what zeit writes: a leap second's :60 is the next minute. */
+	char back[ZEIT_SNAPNAME_MAX];
+	zeit_snapname_format(t, w, back, sizeof(back));
+	if (strcmp(back, s - sizeof(ZEIT_SNAP_PREFIX)) != 0)
+		return false;
 	if (tier)
 		*tier = t;
 	if (when)
@@ -188,6 +193,9 @@ bool snapname_read(const struct snapname_rules *rules, const char *name,
 	}
 	memset(out, 0, sizeof(*out));
 	out->tier = ZEIT_TIER_NONE;
+	/* One '@' at most, as in any ZFS name; a bookmark is no snapshot. */
+	if (strpbrk(s, "@#/"))
+		return false;
 	if ((origins & SNAP_ORIGIN_ZEIT) && read_zeit(s, out))
 		out->origin = SNAP_ORIGIN_ZEIT;
 	else if ((origins & SNAP_ORIGIN_AUTO_SNAPSHOT) &&

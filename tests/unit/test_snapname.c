@@ -215,8 +215,12 @@ static void test_not_names(void **state)
 	        "autosnap_2020-07-04_00:00:60_daily",
 	        "autosnap_2020-07-04T00:00:00_daily",
 	        "zeit_daily_20200704T000000",
+	        "zeit_daily_20261127T000060Z", /* :60 is not what zeit writes */
 	        "",
 	        "@",
+	        "tank/a@b@zeit_daily_20261127T000000Z",
+	        "tank/a#zeit_daily_20261127T000000Z",
+	        "zfs-auto-snap_da/ly-2020-07-04-0000",
 	        NULL,
 	};
 	for (size_t i = 0; bad[i]; i++)
