@@ -270,3 +270,32 @@ test_hostile_kill9_leaves_no_mounts() {
 	kill_points "$ZEIT" be list
 	kill_points "$ZEIT" be chroot alpine sh -c 'cat /usr/lib/os-release'
 }
+
+test_hostile_kill9_menu_leaves_no_mounts() {
+	hfill void
+	kill_points "$BUILD/zeit-menu" -n --auto --no-import
+}
+
+# The boot environment root is the pool's top dataset (tank/void, tank/ok):
+# bisect finds the day and reset cleans up, with no name assumed to have a
+# parent below the pool.
+test_hostile_bisect_with_the_pool_as_root() {
+	zfs create -o mountpoint=/ -o canmount=noauto tank/void
+	hedit tank/void
+	mkdir -p /tmp/he/etc /tmp/he/var/lib/dpkg
+	for d in 1 2 3 4 5; do
+		[ $d -lt 4 ] || echo broken >/tmp/he/etc/state
+		one_pkg /tmp/he/var/lib/dpkg/status foo "1.$d"
+		sync
+		zfs snapshot "tank/void@zeit_daily_2026110${d}T000000Z"
+	done
+	hdone
+	before=$(zfs list -H -o name -t all -r tank)
+	export ZEIT_BE_ROOT=tank
+	ok "$ZEIT" bisect start void --good zeit_daily_20261101T000000Z
+	ok "$ZEIT" bisect run sh -c 'test ! -e "$ZEIT_BISECT_ROOT/etc/state"'
+	has "$OUT" "zeit_daily_20261104T000000Z"
+	ok "$ZEIT" bisect reset
+	eq "$before" "$(zfs list -H -o name -t all -r tank)" "what bisect left"
+	eq "" "$(zeit_mounts)" "a mount was left behind"
+}
