@@ -85,7 +85,8 @@ int serve_split(struct zeit *z, const char *line, struct strv *words)
 control:
 	buf_free(&w);
 	strv_free(words);
-	return zeit_fail(z, EPERM, DENIED "control characters are not accepted");
+	return zeit_fail(z, EPERM,
+	                 DENIED "control characters are not accepted");
 unterminated:
 	buf_free(&w);
 	strv_free(words);
@@ -333,8 +334,10 @@ static int check_assignment(struct zeit *z, const char *a)
 /* ---- The commands ---- */
 
 static int cmd_list(struct zeit *z, const struct serve_opts *o,
-                    const struct parsed *p, struct serve_cmd *c)
+                    const struct parsed *p, struct serve_cmd *c,
+                    const char *verb)
 {
+	(void)verb;
 	if (check_lists(z, p) < 0)
 		return -1;
 	if (p->npos == 0)
@@ -351,8 +354,10 @@ static int cmd_list(struct zeit *z, const struct serve_opts *o,
 }
 
 static int cmd_get(struct zeit *z, const struct serve_opts *o,
-                   const struct parsed *p, struct serve_cmd *c)
+                   const struct parsed *p, struct serve_cmd *c,
+                   const char *verb)
 {
+	(void)verb;
 	if (check_lists(z, p) < 0)
 		return -1;
 	if (p->npos < 2 || !plain_list(p->pos[0]))
@@ -371,8 +376,10 @@ static int cmd_get(struct zeit *z, const struct serve_opts *o,
 }
 
 static int cmd_receive(struct zeit *z, const struct serve_opts *o,
-                       const struct parsed *p, struct serve_cmd *c)
+                       const struct parsed *p, struct serve_cmd *c,
+                       const char *verb)
 {
+	(void)verb;
 	if (p->npos != 1)
 		return zeit_fail(z, EPERM,
 		                 DENIED "zfs receive takes one dataset");
@@ -415,8 +422,10 @@ static int cmd_receive(struct zeit *z, const struct serve_opts *o,
 }
 
 static int cmd_set(struct zeit *z, const struct serve_opts *o,
-                   const struct parsed *p, struct serve_cmd *c)
+                   const struct parsed *p, struct serve_cmd *c,
+                   const char *verb)
 {
+	(void)verb;
 	if (p->npos < 2)
 		return zeit_fail(z, EPERM,
 		                 DENIED "zfs set needs a property and a "
@@ -433,11 +442,14 @@ static int cmd_set(struct zeit *z, const struct serve_opts *o,
 
 /* An empty parent for what is received below it: a container only. */
 static int cmd_create(struct zeit *z, const struct serve_opts *o,
-                      const struct parsed *p, struct serve_cmd *c)
+                      const struct parsed *p, struct serve_cmd *c,
+                      const char *verb)
 {
+	(void)verb;
 	if (p->npos != 1)
-		return zeit_fail(z, EPERM, DENIED "zfs create takes one "
-		                                  "dataset");
+		return zeit_fail(z, EPERM,
+		                 DENIED "zfs create takes one "
+		                        "dataset");
 	const char *ds = p->pos[0];
 	if (check_name(z, ds, o, ZFS_NAME_DATASET) < 0)
 		return -1;
@@ -450,7 +462,8 @@ static int cmd_create(struct zeit *z, const struct serve_opts *o,
 		free(want);
 		if (!ok)
 			return zeit_fail(z, EPERM,
-			                 DENIED "property %s may not be set", v);
+			                 DENIED "property %s may not be set",
+			                 v);
 		strv_push(&c->argv, "-o");
 		strv_push(&c->argv, v);
 	}
@@ -461,8 +474,10 @@ static int cmd_create(struct zeit *z, const struct serve_opts *o,
 }
 
 static int cmd_rollback(struct zeit *z, const struct serve_opts *o,
-                        const struct parsed *p, struct serve_cmd *c)
+                        const struct parsed *p, struct serve_cmd *c,
+                        const char *verb)
 {
+	(void)verb;
 	if (!o->allow_rollback)
 		return zeit_fail(z, EPERM,
 		                 DENIED "zfs rollback destroys data; this key "
@@ -516,8 +531,9 @@ static int check_destroy_list(struct zeit *z, const struct serve_opts *o,
 		s += l;
 		if (*s == ',' && !*++s)
 			rc = rc ? rc
-			        : zeit_fail(z, EPERM, DENIED "empty snapshot "
-			                                     "name");
+			        : zeit_fail(z, EPERM,
+			                    DENIED "empty snapshot "
+			                           "name");
 	}
 	free(ds);
 	return rc;
@@ -531,8 +547,10 @@ static bool zeit_bookmark(const char *name)
 }
 
 static int cmd_destroy(struct zeit *z, const struct serve_opts *o,
-                       const struct parsed *p, struct serve_cmd *c)
+                       const struct parsed *p, struct serve_cmd *c,
+                       const char *verb)
 {
+	(void)verb;
 	if (p->npos == 0)
 		return zeit_fail(z, EPERM, DENIED "zfs destroy needs a name");
 	for (size_t i = 0; i < p->npos; i++) {
@@ -548,9 +566,10 @@ static int cmd_destroy(struct zeit *z, const struct serve_opts *o,
 				                 p->pos[i]);
 		} else if (!o->allow_prune) {
 			return zeit_fail(z, EPERM,
-			                 DENIED "zfs destroy: this key is not "
-			                        "allowed to destroy (zeit serve "
-			                        "--allow-prune)");
+			                 DENIED
+			                 "zfs destroy: this key is not "
+			                 "allowed to destroy (zeit serve "
+			                 "--allow-prune)");
 		} else if (check_destroy_list(z, o, p->pos[i]) < 0) {
 			return -1;
 		}
@@ -562,8 +581,10 @@ static int cmd_destroy(struct zeit *z, const struct serve_opts *o,
 }
 
 static int cmd_send(struct zeit *z, const struct serve_opts *o,
-                    const struct parsed *p, struct serve_cmd *c)
+                    const struct parsed *p, struct serve_cmd *c,
+                    const char *verb)
 {
+	(void)verb;
 	const char *token = NULL, *from = NULL;
 	for (size_t i = 0; i < p->nopts; i++) {
 		if (p->opts[i].flag == 't')
@@ -587,9 +608,9 @@ static int cmd_send(struct zeit *z, const struct serve_opts *o,
 			return zeit_fail(z, EPERM,
 			                 DENIED "zfs send takes one snapshot");
 		if (check_name(z, p->pos[0], o, ZFS_NAME_SNAPSHOT) < 0 ||
-		    (from && check_name(z, from, o,
-		                        ZFS_NAME_SNAPSHOT | ZFS_NAME_BOOKMARK) <
-		                     0))
+		    (from &&
+		     check_name(z, from, o,
+		                ZFS_NAME_SNAPSHOT | ZFS_NAME_BOOKMARK) < 0))
 			return -1;
 		c->dataset = xstrndup(p->pos[0], strcspn(p->pos[0], "@"));
 		c->need = c->raw ? SERVE_NEED_NONE : SERVE_NEED_ENCRYPTION;
@@ -612,8 +633,9 @@ static int cmd_hold(struct zeit *z, const struct serve_opts *o,
                     const char *verb)
 {
 	if (p->npos < 2)
-		return zeit_fail(z, EPERM, DENIED "zfs %s needs a tag and a "
-		                                  "snapshot",
+		return zeit_fail(z, EPERM,
+		                 DENIED "zfs %s needs a tag and a "
+		                        "snapshot",
 		                 verb);
 	if (!zeit_tag(p->pos[0]))
 		return zeit_fail(z, EPERM,
@@ -629,8 +651,10 @@ static int cmd_hold(struct zeit *z, const struct serve_opts *o,
 }
 
 static int cmd_holds(struct zeit *z, const struct serve_opts *o,
-                     const struct parsed *p, struct serve_cmd *c)
+                     const struct parsed *p, struct serve_cmd *c,
+                     const char *verb)
 {
+	(void)verb;
 	if (p->npos == 0)
 		return zeit_fail(z, EPERM, DENIED "zfs holds needs a snapshot");
 	for (size_t i = 0; i < p->npos; i++)
@@ -643,14 +667,16 @@ static int cmd_holds(struct zeit *z, const struct serve_opts *o,
 }
 
 static int cmd_bookmark(struct zeit *z, const struct serve_opts *o,
-                        const struct parsed *p, struct serve_cmd *c)
+                        const struct parsed *p, struct serve_cmd *c,
+                        const char *verb)
 {
+	(void)verb;
 	if (p->npos != 2)
 		return zeit_fail(z, EPERM,
 		                 DENIED "zfs bookmark takes a snapshot and a "
 		                        "bookmark");
-	if (check_name(z, p->pos[0], o,
-	               ZFS_NAME_SNAPSHOT | ZFS_NAME_BOOKMARK) < 0 ||
+	if (check_name(z, p->pos[0], o, ZFS_NAME_SNAPSHOT | ZFS_NAME_BOOKMARK) <
+	            0 ||
 	    check_name(z, p->pos[1], o, ZFS_NAME_BOOKMARK) < 0)
 		return -1;
 	if (!zeit_bookmark(p->pos[1]))
@@ -665,24 +691,31 @@ static int cmd_bookmark(struct zeit *z, const struct serve_opts *o,
 
 enum side { RECV = 1, SEND = 2, BOTH = 3 };
 
+typedef int handler(struct zeit *z, const struct serve_opts *o,
+                    const struct parsed *p, struct serve_cmd *c,
+                    const char *verb);
+
+/* Every command a peer may ask for: its grammar, which side of
+ * replication accepts it, and what checks and rebuilds it. */
 static const struct {
 	struct grammar g;
 	enum side side;
+	handler *fn;
 } commands[] = {
-        {{"list", "Hprj", "otsSd", true}, BOTH},
-        {{"get", "Hprj", "osdt", true}, BOTH},
-        {{"receive", "suFA", "o", false}, RECV},
-        {{"recv", "suFA", "o", false}, RECV},
-        {{"set", "", "", false}, RECV},
-        {{"create", "", "o", false}, RECV},
-        {{"rollback", "rf", "", false}, RECV},
-        {{"destroy", "d", "", false}, RECV},
-        {{"destroy", "", "", false}, SEND},
-        {{"send", "wLcenvP", "iIt", false}, SEND},
-        {{"hold", "", "", false}, SEND},
-        {{"release", "", "", false}, SEND},
-        {{"holds", "Hp", "", false}, SEND},
-        {{"bookmark", "", "", false}, SEND},
+        {{"list", "Hprj", "otsSd", true}, BOTH, cmd_list},
+        {{"get", "Hprj", "osdt", true}, BOTH, cmd_get},
+        {{"receive", "suFA", "o", false}, RECV, cmd_receive},
+        {{"recv", "suFA", "o", false}, RECV, cmd_receive},
+        {{"set", "", "", false}, RECV, cmd_set},
+        {{"create", "", "o", false}, RECV, cmd_create},
+        {{"rollback", "rf", "", false}, RECV, cmd_rollback},
+        {{"destroy", "d", "", false}, RECV, cmd_destroy},
+        {{"destroy", "", "", false}, SEND, cmd_destroy},
+        {{"send", "wLcenvP", "iIt", false}, SEND, cmd_send},
+        {{"hold", "", "", false}, SEND, cmd_hold},
+        {{"release", "", "", false}, SEND, cmd_hold},
+        {{"holds", "Hp", "", false}, SEND, cmd_holds},
+        {{"bookmark", "", "", false}, SEND, cmd_bookmark},
 };
 
 int serve_check(struct zeit *z, const char *line, const struct serve_opts *o,
@@ -699,14 +732,16 @@ int serve_check(struct zeit *z, const char *line, const struct serve_opts *o,
 		return -1;
 	strv_init(&c->argv);
 	const struct grammar *g = NULL;
+	handler *fn = NULL;
 	enum side me = o->send_side ? SEND : RECV;
-	for (size_t i = 0;
-	     w.n >= 2 && !strcmp(w.v[0], "zfs") &&
-	     i < sizeof(commands) / sizeof(commands[0]);
+	for (size_t i = 0; w.n >= 2 && !strcmp(w.v[0], "zfs") &&
+	                   i < sizeof(commands) / sizeof(commands[0]);
 	     i++)
 		if ((commands[i].side & me) &&
-		    !strcmp(w.v[1], commands[i].g.cmd))
+		    !strcmp(w.v[1], commands[i].g.cmd)) {
 			g = &commands[i].g;
+			fn = commands[i].fn;
+		}
 	if (!g) {
 		zeit_fail(z, EPERM,
 		          DENIED "only the zfs commands of %s are accepted "
@@ -717,29 +752,7 @@ int serve_check(struct zeit *z, const char *line, const struct serve_opts *o,
 	}
 	if (parse_words(z, &w, g, &p) < 0)
 		goto out;
-	const char *cmd = g->cmd;
-	if (!strcmp(cmd, "list"))
-		rc = cmd_list(z, o, &p, c);
-	else if (!strcmp(cmd, "get"))
-		rc = cmd_get(z, o, &p, c);
-	else if (!strcmp(cmd, "receive") || !strcmp(cmd, "recv"))
-		rc = cmd_receive(z, o, &p, c);
-	else if (!strcmp(cmd, "set"))
-		rc = cmd_set(z, o, &p, c);
-	else if (!strcmp(cmd, "create"))
-		rc = cmd_create(z, o, &p, c);
-	else if (!strcmp(cmd, "rollback"))
-		rc = cmd_rollback(z, o, &p, c);
-	else if (!strcmp(cmd, "destroy"))
-		rc = cmd_destroy(z, o, &p, c);
-	else if (!strcmp(cmd, "send"))
-		rc = cmd_send(z, o, &p, c);
-	else if (!strcmp(cmd, "hold") || !strcmp(cmd, "release"))
-		rc = cmd_hold(z, o, &p, c, cmd);
-	else if (!strcmp(cmd, "holds"))
-		rc = cmd_holds(z, o, &p, c);
-	else if (!strcmp(cmd, "bookmark"))
-		rc = cmd_bookmark(z, o, &p, c);
+	rc = fn(z, o, &p, c, g->cmd);
 out:
 	strv_free(&w);
 	if (rc < 0)
@@ -900,7 +913,8 @@ int serve_run(struct zeit *z, const char *line, const struct serve_opts *o)
 		if (peek_stdin(z, rec, ZFS_STREAM_RECORD) < 0)
 			goto out;
 		size_t need = zfs_stream_head_len(rec);
-		if ((need > ZFS_STREAM_RECORD && peek_stdin(z, rec, need) < 0) ||
+		if ((need > ZFS_STREAM_RECORD &&
+		     peek_stdin(z, rec, need) < 0) ||
 		    zfs_stream_head_parse(z, rec, need, &s) < 0)
 			goto out;
 		if (s.props) {
@@ -931,7 +945,8 @@ int serve_run(struct zeit *z, const char *line, const struct serve_opts *o)
 	c.argv.v[0] = xstrdup(zfs);
 	struct run_cmd rcmd;
 	run_cmd_init(&rcmd, (const char *const *)c.argv.v);
-	rcmd.flags = RUN_INHERIT_STDIN | RUN_INHERIT_STDOUT | RUN_INHERIT_STDERR;
+	rcmd.flags =
+	        RUN_INHERIT_STDIN | RUN_INHERIT_STDOUT | RUN_INHERIT_STDERR;
 	rc = run(z, &rcmd) < 0 ? -1 : rcmd.status;
 	run_cmd_free(&rcmd);
 out:
