@@ -117,6 +117,27 @@ static void test_parse_dpkg(void **state)
 	assert_string_equal(l.v[1].name, "libc6:amd64");
 	assert_string_equal(l.v[2].name, "libc6:i386");
 	pkg_list_free(&l);
+	/* Repeats far apart and three times are qualified; a name seen
+	 * once is not. */
+	static const char spread[] =
+	        "Package: z\nStatus: install ok installed\nArchitecture: "
+	        "amd64\nVersion: 1\n\n"
+	        "Package: a\nStatus: install ok installed\nArchitecture: "
+	        "all\nVersion: 1\n\n"
+	        "Package: m\nStatus: install ok installed\nArchitecture: "
+	        "arm64\nVersion: 1\n\n"
+	        "Package: z\nStatus: install ok installed\nArchitecture: "
+	        "i386\nVersion: 1\n\n"
+	        "Package: z\nStatus: install ok installed\nArchitecture: "
+	        "armhf\nVersion: 1\n";
+	assert_int_equal(pkgdb_parse_dpkg(&z, spread, strlen(spread), &l), 0);
+	assert_int_equal(l.n, 5);
+	assert_string_equal(l.v[0].name, "z:amd64");
+	assert_string_equal(l.v[1].name, "a");
+	assert_string_equal(l.v[2].name, "m");
+	assert_string_equal(l.v[3].name, "z:i386");
+	assert_string_equal(l.v[4].name, "z:armhf");
+	pkg_list_free(&l);
 	static const char bad[] = "Package: x\nStatus: install ok installed\n";
 	assert_int_equal(pkgdb_parse_dpkg(&z, bad, strlen(bad), &l), -1);
 	assert_non_null(strstr(zeit_error(&z), "'x' has no version"));
