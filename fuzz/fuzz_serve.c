@@ -58,8 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_line(&z, text, &send);
 
 	struct zfs_stream_head s;
-	if (size >= ZFS_STREAM_RECORD &&
-	    zfs_stream_head_len(data) <= size &&
+	if (size >= ZFS_STREAM_RECORD && zfs_stream_head_len(data) <= size &&
 	    zfs_stream_head_parse(&z, data, size, &s) == 0 &&
 	    memchr(s.toname, 0, sizeof(s.toname)) == NULL)
 		abort();

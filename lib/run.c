@@ -396,8 +396,9 @@ static bool gate_step(struct loop *l)
 	if (eof) {
 		/* A stream shorter than the head: hand it over and end. */
 		while (l->bounce_off < l->bounce_len) {
-			ssize_t w = write(l->relay_out, l->bounce + l->bounce_off,
-			                  l->bounce_len - l->bounce_off);
+			ssize_t w =
+			        write(l->relay_out, l->bounce + l->bounce_off,
+			              l->bounce_len - l->bounce_off);
 			if (w < 0 && errno != EAGAIN && errno != EINTR)
 				return false;
 			if (w > 0) {
@@ -686,8 +687,7 @@ int run_pipeline(struct zeit *z, struct run_cmd *producer,
                  struct run_cmd *consumer, uint64_t *bytes,
                  const struct run_progress *progress)
 {
-	return run_pipeline_gated(z, producer, consumer, bytes, progress,
-	                          NULL);
+	return run_pipeline_gated(z, producer, consumer, bytes, progress, NULL);
 }
 
 int run_pipeline_gated(struct zeit *z, struct run_cmd *producer,

@@ -40,8 +40,8 @@ struct run_state {
 	char tag[256];
 	char bmprefix[32];
 	char bmprefix_v1[32]; /* what older versions named them */
-	bool stalled; /* a stream stopped moving: the target is stuck */
-	bool volume;  /* the dataset being sent is a volume */
+	bool stalled;         /* a stream stopped moving: the target is stuck */
+	bool volume;          /* the dataset being sent is a volume */
 };
 
 /* Watches a stream for data that stops moving (a suspended target pool,
@@ -715,8 +715,9 @@ static bool token_is_ours(const struct run_state *st, const char *ds,
 		return false;
 	}
 	if (t.raw != raw) {
-		snprintf(why, len, "asks for a %s stream of %s; this run sends "
-		                   "it %s",
+		snprintf(why, len,
+		         "asks for a %s stream of %s; this run sends "
+		         "it %s",
 		         t.raw ? "raw" : "plaintext (not raw)", t.toname,
 		         raw ? "raw" : "as plaintext");
 		return false;

@@ -733,8 +733,9 @@ static bool check_head(const unsigned char *head, size_t n, void *arg)
 
 	h->refused = true;
 	if (n < ZFS_STREAM_RECORD || n < zfs_stream_head_len(head)) {
-		zeit_fail(&h->z, EPROTO, "the stream ended within its first "
-		                         "records");
+		zeit_fail(&h->z, EPROTO,
+		          "the stream ended within its first "
+		          "records");
 		return false;
 	}
 	if (zfs_stream_head_parse(&h->z, head, zfs_stream_head_len(head), &s) <
@@ -788,8 +789,10 @@ int zfs_send_recv(struct zfs *src, const struct zfs_send_opts *so,
 	                       ro->untrusted ? &gate : NULL) < 0)
 		goto out;
 	if (hc.refused) {
-		zeit_fail(src->z, hc.z.err, "refused the stream from %s for %s: %s",
-		          src->host && src->host->ssh ? src->host->ssh : "the source",
+		zeit_fail(src->z, hc.z.err,
+		          "refused the stream from %s for %s: %s",
+		          src->host && src->host->ssh ? src->host->ssh
+		                                      : "the source",
 		          ro->target, zeit_error(&hc.z));
 		goto out;
 	}

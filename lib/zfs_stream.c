@@ -53,15 +53,17 @@ int zfs_stream_head_parse(struct zeit *z, const unsigned char *rec, size_t len,
 {
 	memset(out, 0, sizeof(*out));
 	if (len < ZFS_STREAM_RECORD)
-		return zeit_fail(z, EPROTO, "not a zfs send stream: it is "
-		                            "shorter than its first record");
+		return zeit_fail(z, EPROTO,
+		                 "not a zfs send stream: it is "
+		                 "shorter than its first record");
 	bool big = big_endian(rec);
 	if (!big && rd64(rec + 8, false) != DMU_BACKUP_MAGIC)
 		return zeit_fail(z, EPROTO,
 		                 "not a zfs send stream (no stream magic)");
 	if (rd32(rec, big) != DRR_BEGIN)
-		return zeit_fail(z, EPROTO, "a zfs send stream starts with a "
-		                            "BEGIN record; this one does not");
+		return zeit_fail(z, EPROTO,
+		                 "a zfs send stream starts with a "
+		                 "BEGIN record; this one does not");
 	uint64_t hdrtype = rd64(rec + 16, big) & 3;
 	uint32_t ost = rd32(rec + 32, big);
 	memcpy(out->toname, rec + 56, 256);
@@ -84,12 +86,14 @@ int zfs_stream_head_parse(struct zeit *z, const unsigned char *rec, size_t len,
 		if (zfs_stream_head_parse(z, sub, ZFS_STREAM_RECORD, &s) < 0)
 			return -1;
 		if ((rd64(sub + 16, big_endian(sub)) & 3) != HDR_SUBSTREAM)
-			return zeit_fail(z, EPROTO, "a package inside a package");
+			return zeit_fail(z, EPROTO,
+			                 "a package inside a package");
 		*out = s;
 		return 0;
 	}
 	if (hdrtype != HDR_SUBSTREAM)
-		return zeit_fail(z, EPROTO, "unknown zfs stream header type %llu",
+		return zeit_fail(z, EPROTO,
+		                 "unknown zfs stream header type %llu",
 		                 (unsigned long long)hdrtype);
 	if (ost == OST_ZFS)
 		out->volume = false;
@@ -106,10 +110,10 @@ int zfs_stream_head_parse(struct zeit *z, const unsigned char *rec, size_t len,
 void zfs_recv_pins(bool volume, struct strv *argv)
 {
 	static const char *const fs[] = {
-	        "-o", "canmount=noauto", "-o", "setuid=off", "-o",
-	        "devices=off",  "-o",         "exec=off",   "-x",
-	        "mountpoint",   "-x",         "sharenfs",   "-x",
-	        "sharesmb",     NULL};
+	        "-o", "canmount=noauto", "-o", "setuid=off",
+	        "-o", "devices=off",     "-o", "exec=off",
+	        "-x", "mountpoint",      "-x", "sharenfs",
+	        "-x", "sharesmb",        NULL};
 	static const char *const vol[] = {"-o", "volmode=none", NULL};
 	strv_pushv(argv, volume ? vol : fs);
 }

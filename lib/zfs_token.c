@@ -44,14 +44,15 @@ static const char *hex_field(const char *s, uint64_t *out)
 static uint32_t get32(const unsigned char *p, bool big)
 {
 	return big ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	                     (uint32_t)p[2] << 8 | p[3]
+	                       (uint32_t)p[2] << 8 | p[3]
 	           : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	                     (uint32_t)p[1] << 8 | p[0];
+	                       (uint32_t)p[1] << 8 | p[0];
 }
 
 static uint16_t get16(const unsigned char *p, bool big)
 {
-	return big ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
+	return big ? (uint16_t)(p[0] << 8 | p[1])
+	           : (uint16_t)(p[1] << 8 | p[0]);
 }
 
 static uint64_t get64(const unsigned char *p, bool big)
@@ -108,9 +109,9 @@ static int read_pairs(struct zeit *z, const unsigned char *d, size_t len,
 		const unsigned char *v = p + vo;
 		size_t vlen = size - vo;
 		static const char *const keys[] = {
-		        "toname",      "toguid",     "fromguid", "bytes",
-		        "rawok",       "compressok", "embedok",  "largeblockok",
-		        "redact_snaps"};
+		        "toname",  "toguid",       "fromguid",
+		        "bytes",   "rawok",        "compressok",
+		        "embedok", "largeblockok", "redact_snaps"};
 		int k = -1;
 		for (int i = 0; i < (int)(sizeof(keys) / sizeof(keys[0])); i++)
 			if (!strcmp(name, keys[i]))

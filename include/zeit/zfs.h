@@ -272,7 +272,7 @@ struct zfs_recv_opts {
 
 /* Every record of a send stream is this long; the head is at most
  * three (a package: BEGIN, END, its first substream's BEGIN). */
-#define ZFS_STREAM_RECORD 312
+#define ZFS_STREAM_RECORD   312
 #define ZFS_STREAM_HEAD_MAX (3 * ZFS_STREAM_RECORD)
 
 /* What a stream's first records say: whether it carries properties (a

@@ -294,7 +294,8 @@ static void test_pipeline_gate(void **state)
 
 	run_cmd_init(&p, bad);
 	run_cmd_init(&c, cat);
-	assert_int_equal(run_pipeline_gated(&z, &p, &c, &bytes, NULL, &gate), 0);
+	assert_int_equal(run_pipeline_gated(&z, &p, &c, &bytes, NULL, &gate),
+	                 0);
 	assert_int_equal(seen, 936);
 	assert_true(c.cancelled);
 	assert_true(bytes == 0);
@@ -304,7 +305,8 @@ static void test_pipeline_gate(void **state)
 
 	run_cmd_init(&p, good);
 	run_cmd_init(&c, cat);
-	assert_int_equal(run_pipeline_gated(&z, &p, &c, &bytes, NULL, &gate), 0);
+	assert_int_equal(run_pipeline_gated(&z, &p, &c, &bytes, NULL, &gate),
+	                 0);
 	assert_false(c.cancelled);
 	assert_int_equal(c.status, 0);
 	assert_true(bytes == 5000);
@@ -314,7 +316,8 @@ static void test_pipeline_gate(void **state)
 
 	run_cmd_init(&p, tiny);
 	run_cmd_init(&c, cat);
-	assert_int_equal(run_pipeline_gated(&z, &p, &c, &bytes, NULL, &gate), 0);
+	assert_int_equal(run_pipeline_gated(&z, &p, &c, &bytes, NULL, &gate),
+	                 0);
 	assert_int_equal(seen, 2);
 	assert_true(bytes == 2);
 	assert_non_null(strstr(c.out.data, "2"));

@@ -154,8 +154,8 @@ static void test_receive_side_refuses(void **state)
 	/* Nothing destroys without the key saying so. */
 	refuses("zfs destroy backup/laptop@zeit_daily_20261101T000000Z", &o,
 	        "--allow-prune");
-	refuses("zfs rollback -r backup/laptop@zeit_daily_20261101T000000Z",
-	        &o, "--allow-rollback");
+	refuses("zfs rollback -r backup/laptop@zeit_daily_20261101T000000Z", &o,
+	        "--allow-rollback");
 	refuses("zfs rollback backup/laptop@a", &o, "--allow-rollback");
 	refuses("zfs receive -F backup/laptop/a", &o, "--allow-rollback");
 	refuses("zfs receive -sF backup/laptop/a", &o, "--allow-rollback");
@@ -166,8 +166,8 @@ static void test_receive_side_refuses(void **state)
 	refuses("zfs destroy backup/laptop@manual", &prune, "zeit made");
 	refuses("zfs destroy otherpool/x@", &prune, "outside");
 	refuses("zfs destroy backup/laptop@", &prune, NULL);
-	refuses("zfs destroy backup/laptop@zeit_daily_20261101T000000Z,", &prune,
-	        NULL);
+	refuses("zfs destroy backup/laptop@zeit_daily_20261101T000000Z,",
+	        &prune, NULL);
 	refuses("zfs destroy backup/other@zeit_daily_20261101T000000Z", &prune,
 	        "outside");
 	refuses("zfs destroy backup/laptop#zeitsend-1-x", &prune, NULL);
@@ -208,8 +208,9 @@ static void test_send_side(void **state)
 	accepts("zfs send -w backup/laptop/a@zeit_daily_20261101T000000Z",
 	        &send_opts, NULL);
 	accepts("zfs send -Lce -I backup/laptop/a@x backup/laptop/a@y",
-	        &send_opts, "zfs send -L -c -e -I backup/laptop/a@x "
-	                    "backup/laptop/a@y");
+	        &send_opts,
+	        "zfs send -L -c -e -I backup/laptop/a@x "
+	        "backup/laptop/a@y");
 	accepts("zfs send -n -v -P -w -i backup/laptop/a#zeitsend-1-x "
 	        "backup/laptop/a@y",
 	        &send_opts, NULL);
@@ -366,9 +367,10 @@ static void test_resume_tokens(void **state)
 	bad = strndup(raw_token, sizeof(raw_token) - 11);
 	assert_int_equal(zfs_resume_token_decode(&z, bad, &t), -1);
 	free(bad);
-	const char *junk[] = {"",          "1",      "1-",  "1-0-0-",
-	                      "2-1-1-00",  "1-x-1-00", "-1-1-00",
-	                      "1-0-f0-zz", "1-11111111111111111-1-00"};
+	const char *junk[] = {
+	        "",        "1",         "1-",
+	        "1-0-0-",  "2-1-1-00",  "1-x-1-00",
+	        "-1-1-00", "1-0-f0-zz", "1-11111111111111111-1-00"};
 	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
 		assert_int_equal(zfs_resume_token_decode(&z, junk[i], &t), -1);
 }
