@@ -52,10 +52,14 @@ struct table {
 	const char *const *cols;
 	size_t ncols;
 	struct strv cells;
+	struct strv paint; /* per cell: an SGR colour for people, or "" */
 };
 
 void table_init(struct table *t, const char *const *cols);
 void table_add(struct table *t, const char *const *row);
+/* Colours cell col of the last row (SGR parameters, e.g. "31") when
+ * printed for people; the escape sequence is zeit's own, not the cell's. */
+void table_paint(struct table *t, size_t col, const char *sgr);
 /* Prints as aligned columns, -H tab-separated, or -j {"key": [rows]}. */
 void table_print(struct cli *cli, struct table *t, const char *json_key);
 void table_free(struct table *t);

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "zeit/config.h"
+#include "zeit/escape.h"
 #include "zeit/status.h"
 
 /* One line, then perfdata, as monitoring plugins print. */
@@ -21,20 +22,26 @@ static void print_nagios(const struct status_report *r)
 		const struct status_check *c = &r->v[i];
 		if (c->state == STATUS_OK)
 			continue;
-		printf("%s %s %s: %s", shown ? ";" : ":", c->subject, c->check,
-		       c->detail);
+		char *sub = escape_dup(c->subject), *chk = escape_dup(c->check),
+		     *det = escape_dup(c->detail);
+		printf("%s %s %s: %s", shown ? ";" : ":", sub, chk, det);
+		free(sub);
+		free(chk);
+		free(det);
 		shown++;
 	}
 	printf(" |");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct status_check *c = &r->v[i];
+		char *sub = escape_dup(c->subject), *chk = escape_dup(c->check);
 		if (c->kind == STATUS_TIER && c->age >= 0)
-			printf(" '%s %s age'=%llds", c->subject, c->check,
-			       c->age);
+			printf(" '%s %s age'=%llds", sub, chk, c->age);
 		else if (c->kind == STATUS_REPLICA && c->lag >= 0)
-			printf(" '%s lag'=%llds", c->subject, c->lag);
+			printf(" '%s lag'=%llds", sub, c->lag);
 		else if (c->kind == STATUS_POOL)
-			printf(" '%s capacity'=%d%%", c->subject, c->capacity);
+			printf(" '%s capacity'=%d%%", sub, c->capacity);
+		free(sub);
+		free(chk);
 	}
 	printf("\n");
 }
@@ -99,20 +106,15 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		table_init(&t, cols);
 		for (size_t i = 0; i < r.n; i++) {
 			const struct status_check *k = &r.v[i];
-			char st[32];
 			const char *paint = k->state == STATUS_CRITICAL  ? "31"
 			                    : k->state == STATUS_WARNING ? "33"
 			                    : k->state == STATUS_UNKNOWN ? "35"
 			                                                 : NULL;
-			if (color && paint)
-				snprintf(st, sizeof(st), "\033[%sm%s\033[0m",
-				         paint, status_state_name(k->state));
-			else
-				snprintf(st, sizeof(st), "%s",
-				         status_state_name(k->state));
-			const char *row[] = {st, k->subject, k->check,
-			                     k->detail};
+			const char *row[] = {status_state_name(k->state),
+			                     k->subject, k->check, k->detail};
 			table_add(&t, row);
+			if (color && paint)
+				table_paint(&t, 0, paint);
 		}
 		table_print(cli, &t, "status");
 		table_free(&t);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "zeit/escape.h"
 
 void table_init(struct table *t, const char *const *cols)
 {
@@ -13,17 +14,30 @@ void table_init(struct table *t, const char *const *cols)
 	for (t->ncols = 0; cols[t->ncols]; t->ncols++)
 		;
 	strv_init(&t->cells);
+	strv_init(&t->paint);
 }
 
 void table_add(struct table *t, const char *const *row)
 {
-	for (size_t i = 0; i < t->ncols; i++)
+	for (size_t i = 0; i < t->ncols; i++) {
 		strv_push(&t->cells, row[i] ? row[i] : "-");
+		strv_push(&t->paint, "");
+	}
+}
+
+void table_paint(struct table *t, size_t col, const char *sgr)
+{
+	size_t i = t->paint.n - t->ncols + col;
+	if (t->paint.n < t->ncols || col >= t->ncols)
+		return;
+	free(t->paint.v[i]);
+	t->paint.v[i] = xstrdup(sgr);
 }
 
 void table_free(struct table *t)
 {
 	strv_free(&t->cells);
+	strv_free(&t->paint);
 }
 
 static const char *col_name(const char *c)
@@ -85,11 +99,21 @@ void table_print(struct cli *cli, struct table *t, const char *json_key)
 		json_object_put(root);
 		return;
 	}
+	/* What people and scripts see: no byte of a cell reaches the
+	 * terminal as a control, no tab or newline splits a field. */
+	struct strv shown;
+	strv_init(&shown);
+	for (size_t i = 0; i < t->cells.n; i++) {
+		char *e = escape_dup(t->cells.v[i]);
+		strv_push(&shown, e);
+		free(e);
+	}
 	if (cli->scripted) {
 		for (size_t r = 0; r < nrows; r++)
 			for (size_t c = 0; c < t->ncols; c++)
-				printf("%s%c", t->cells.v[r * t->ncols + c],
+				printf("%s%c", shown.v[r * t->ncols + c],
 				       c + 1 == t->ncols ? '\n' : '\t');
+		strv_free(&shown);
 		return;
 	}
 	size_t *w = xcalloc(t->ncols, sizeof(size_t));
@@ -97,7 +121,7 @@ void table_print(struct cli *cli, struct table *t, const char *json_key)
 		w[c] = strlen(col_name(t->cols[c]));
 	for (size_t r = 0; r < nrows; r++)
 		for (size_t c = 0; c < t->ncols; c++) {
-			size_t l = strlen(t->cells.v[r * t->ncols + c]);
+			size_t l = strlen(shown.v[r * t->ncols + c]);
 			if (l > w[c])
 				w[c] = l;
 		}
@@ -105,11 +129,21 @@ void table_print(struct cli *cli, struct table *t, const char *json_key)
 		printf("%-*s%s", c + 1 == t->ncols ? 0 : (int)w[c],
 		       col_name(t->cols[c]), c + 1 == t->ncols ? "\n" : "  ");
 	for (size_t r = 0; r < nrows; r++)
-		for (size_t c = 0; c < t->ncols; c++)
-			printf("%-*s%s", c + 1 == t->ncols ? 0 : (int)w[c],
-			       t->cells.v[r * t->ncols + c],
+		for (size_t c = 0; c < t->ncols; c++) {
+			size_t i = r * t->ncols + c;
+			const char *sgr = t->paint.v[i];
+			int pad = c + 1 == t->ncols
+			                  ? 0
+			                  : (int)(w[c] - strlen(shown.v[i]));
+			if (*sgr)
+				printf("\033[%sm%s\033[0m", sgr, shown.v[i]);
+			else
+				fputs(shown.v[i], stdout);
+			printf("%*s%s", pad, "",
 			       c + 1 == t->ncols ? "\n" : "  ");
+		}
 	free(w);
+	strv_free(&shown);
 }
 
 void cli_human_bytes(uint64_t b, bool terse, char *out, size_t len)

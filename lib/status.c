@@ -1,9 +1,11 @@
 /* zeit status: the evaluator (pure), the three listings, and the
  * Prometheus textfile. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "zeit/select.h"
@@ -571,15 +573,51 @@ void status_prometheus(const struct status_report *r, time_t now, FILE *f)
 	fprintf(f, "zeit_status_timestamp_seconds %lld\n", (long long)now);
 }
 
+/* A new file beside path, never one that was there: O_EXCL refuses a name
+ * someone planted (a symlink to a file of root's included) and O_NOFOLLOW
+ * says so; the random part makes the name unguessable. node_exporter reads
+ * it, so 0644. */
+static int open_temp_beside(struct zeit *z, const char *path, char **tmp)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		unsigned char r[8];
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return zeit_fail(z, errno, "getrandom: %s",
+			                 strerror(errno));
+		*tmp = xasprintf("%s.tmp.%02x%02x%02x%02x%02x%02x%02x%02x",
+		                 path, r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+		                 r[7]);
+		int fd = open(*tmp,
+		              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		                      O_CLOEXEC,
+		              0644);
+		if (fd >= 0)
+			return fd;
+		int e = errno;
+		free(*tmp);
+		*tmp = NULL;
+		if (e != EEXIST)
+			return zeit_fail(z, e, "cannot write %s: %s", path,
+			                 strerror(e));
+	}
+	return zeit_fail(z, EEXIST, "cannot write %s: no free temporary name",
+	                 path);
+}
+
 int status_prometheus_write(struct zeit *z, const struct status_report *r,
                             time_t now, const char *path)
 {
 	/* node_exporter must never read half a file: write beside it, then
 	 * rename over it. */
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "we");
+	char *tmp = NULL;
+	int fd = open_temp_beside(z, path, &tmp);
+	if (fd < 0)
+		return -1;
+	FILE *f = fdopen(fd, "w");
 	if (!f) {
 		int e = errno;
+		close(fd);
+		unlink(tmp);
 		free(tmp);
 		return zeit_fail(z, e, "cannot write %s: %s", path,
 		                 strerror(e));
