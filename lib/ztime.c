@@ -60,7 +60,9 @@ bool ztime_parse(const char *s, time_t *out)
 	if (s[0] == '@') {
 		char *end;
 		long long v = strtoll(s + 1, &end, 10);
-		if (end == s + 1 || *end || v < 0)
+		/* Up to 9999-12-31T23:59:59Z: a time every format zeit writes
+		 * (snapshot names, ISO 8601) can say and read back. */
+		if (end == s + 1 || *end || v < 0 || v > 253402300799LL)
 			return false;
 		*out = (time_t)v;
 		return true;

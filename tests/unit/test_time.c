@@ -26,6 +26,7 @@ static void test_parse(void **state)
 	assert_int_equal(p("20261127T221500Z"), 1795817700);
 	assert_int_equal(p("2026-11-27"), 1795737600);
 	assert_int_equal(p("@1795817700"), 1795817700);
+	assert_int_equal(p("@253402300799"), 253402300799LL);
 	assert_int_equal(p("2024-02-29"), 1709164800);
 	assert_int_equal(p("1970-01-01T00:00:00Z"), 0);
 }
@@ -46,6 +47,9 @@ static void test_reject(void **state)
 	                     "20261127T2215",
 	                     "@",
 	                     "@-5",
+	                     /* Past year 9999: no format could say it. */
+	                     "@974123914002",
+	                     "@253402300800",
 	                     "2026-11-27T22:15:00ZZ",
 	                     "1969-12-31",
 	                     NULL};
