@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "zeit/lock.h"
 #include "zeit/be.h"
 #include "zeit/ztime.h"
 
@@ -424,16 +425,24 @@ static int be_cmd_rollback(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
+/* changes: the subcommand changes the pool, so it takes the host's lock. */
 static const struct {
 	const char *name;
 	int (*run)(struct cli *, int, char **);
+	bool changes;
 } subs[] = {
-        {"list", be_cmd_list},           {"create", be_cmd_create},
-        {"activate", be_cmd_activate},   {"next-boot", be_cmd_nextboot},
-        {"destroy", be_cmd_destroy},     {"rename", be_cmd_rename},
-        {"mount", be_cmd_mount},         {"umount", be_cmd_umount},
-        {"unmount", be_cmd_umount},      {"chroot", be_cmd_chroot},
-        {"snapshots", be_cmd_snapshots}, {"rollback", be_cmd_rollback},
+        {"list", be_cmd_list, false},
+        {"create", be_cmd_create, true},
+        {"activate", be_cmd_activate, true},
+        {"next-boot", be_cmd_nextboot, true},
+        {"destroy", be_cmd_destroy, true},
+        {"rename", be_cmd_rename, true},
+        {"mount", be_cmd_mount, false},
+        {"umount", be_cmd_umount, false},
+        {"unmount", be_cmd_umount, false},
+        {"chroot", be_cmd_chroot, false},
+        {"snapshots", be_cmd_snapshots, false},
+        {"rollback", be_cmd_rollback, true},
 };
 
 int cmd_be(struct cli *cli, int argc, char **argv)
@@ -453,7 +462,13 @@ int cmd_be(struct cli *cli, int argc, char **argv)
 		int sub_argc = optind < argc ? argc - optind : 1;
 		char **sub_argv = optind < argc ? argv + optind : argv;
 		optind = 0;
-		return subs[i].run(cli, sub_argc, sub_argv);
+		int lock = -1;
+		if (subs[i].changes && !cli->z.dry_run &&
+		    (lock = zeit_lock(&cli->z, cli->lock_wait)) < 0)
+			return cli_error(cli);
+		int rc = subs[i].run(cli, sub_argc, sub_argv);
+		zeit_unlock(lock);
+		return rc;
 	}
 	return usage(cli, "unknown subcommand '%s' (see zeit help be)", sub);
 }

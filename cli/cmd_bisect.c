@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "zeit/lock.h"
 #include "zeit/bisect.h"
 #include "zeit/config.h"
 #include "zeit/diff.h"
@@ -146,6 +147,9 @@ static int advance(struct cli *cli, struct bisect *b)
 }
 
 static bool replaying;
+static int bisect_sub(struct cli *cli, const char *sub,
+                      struct bisect_start_opts *opts, bool chroot, int nargs,
+                      char **args);
 
 static int do_advance(struct cli *cli, struct bisect *b, void *arg)
 {
@@ -309,6 +313,22 @@ int cmd_bisect(struct cli *cli, int argc, char **argv)
 	}
 	int nargs = argc - 1 - optind;
 	char **args = argv + 1 + optind;
+	/* Every subcommand but status and log changes the pool (clones,
+	 * marks, bootfs): one changing zeit run at a time. */
+	int lock = -1;
+	if (strcmp(sub, "status") && strcmp(sub, "log") && !cli->z.dry_run &&
+	    (lock = zeit_lock(&cli->z, cli->lock_wait)) < 0)
+		return cli_error(cli);
+	int rc = bisect_sub(cli, sub, &so, chroot, nargs, args);
+	zeit_unlock(lock);
+	return rc;
+}
+
+static int bisect_sub(struct cli *cli, const char *sub,
+                      struct bisect_start_opts *opts, bool chroot, int nargs,
+                      char **args)
+{
+	struct bisect_start_opts so = *opts;
 
 	if (!strcmp(sub, "start")) {
 		if (!so.good || nargs > 1)

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "zeit/lock.h"
 #include "zeit/zfs.h"
 
 int cmd_destroy(struct cli *cli, int argc, char **argv)
@@ -52,12 +53,16 @@ int cmd_destroy(struct cli *cli, int argc, char **argv)
 		table_print(cli, &t, "would_destroy");
 		table_free(&t);
 		strv_free(&batches);
-	} else if (zfs_destroy_snapshots(&zh, (const char *const *)snaps.v,
-	                                 defer) < 0) {
-		rc = cli_error(cli);
 	} else {
-		zeit_note(&cli->z, 1, "destroyed %zu snapshot%s", snaps.n,
-		          snaps.n == 1 ? "" : "s");
+		int lock = zeit_lock(&cli->z, cli->lock_wait);
+		if (lock < 0 ||
+		    zfs_destroy_snapshots(&zh, (const char *const *)snaps.v,
+		                          defer) < 0)
+			rc = cli_error(cli);
+		else
+			zeit_note(&cli->z, 1, "destroyed %zu snapshot%s",
+			          snaps.n, snaps.n == 1 ? "" : "s");
+		zeit_unlock(lock);
 	}
 	strv_free(&snaps);
 	return rc;

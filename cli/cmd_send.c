@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "zeit/lock.h"
 #include "zeit/config.h"
 #include "zeit/prune.h"
 #include "zeit/send.h"
@@ -267,6 +268,15 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		req.arg = &ps;
 	}
 
+	/* A send changes the target (and destroys there with --prune,
+	 * --force, --rollback): one changing zeit run at a time. */
+	int lock = -1;
+	if (!cli->z.dry_run &&
+	    (lock = zeit_lock(&cli->z, cli->lock_wait)) < 0) {
+		rc = cli_error(cli);
+		config_free(&cfg);
+		goto out_early;
+	}
 	struct zfs src, dst;
 	struct send_report rep;
 	zfs_init(&src, &cli->z, shost ? &srh : NULL);
@@ -300,8 +310,14 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 			       prune_plan_count(&plan, PRUNE_DESTROY), plan.n,
 			       st.held, st.cloned);
 		}
+		for (size_t i = 0; i < plan.skipped.n; i++)
+			fprintf(stderr, "zeit send: %s; not pruned\n",
+			        plan.skipped.v[i]);
+		if (rc == ZEIT_EXIT_OK && plan.skipped.n)
+			rc = ZEIT_EXIT_ERROR;
 		prune_plan_free(&plan);
 	}
+	zeit_unlock(lock);
 	send_report_free(&rep);
 	config_free(&cfg);
 out_early:

@@ -142,6 +142,8 @@ test_be_activate_once_and_destroy_guards() {
 		mkdir -p /tmp/rr
 		mount -t zfs -o zfsutil $R/alpine /tmp/rr
 		for d in usr proc dev sys; do mkdir -p /tmp/rr/\$d; mount --rbind /\$d /tmp/rr/\$d; done
+		mkdir -p /tmp/rr/run
+		mount -t tmpfs tmpfs /tmp/rr/run
 		for l in bin sbin lib lib64; do [ -e /tmp/rr/\$l ] || ln -s usr/\$l /tmp/rr/\$l; done
 		mkdir -p /tmp/rr$repo
 		mount --bind $repo /tmp/rr$repo

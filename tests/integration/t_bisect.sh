@@ -106,6 +106,8 @@ test_bisect_manual_across_reboots() {
 				mkdir -p /tmp/ri
 				mount -t zfs -o zfsutil $next /tmp/ri
 				for d in usr proc dev sys; do mkdir -p /tmp/ri/\$d; mount --rbind /\$d /tmp/ri/\$d; done
+				mkdir -p /tmp/ri/run
+				mount -t tmpfs tmpfs /tmp/ri/run
 				for l in bin sbin lib lib64; do [ -e /tmp/ri/\$l ] || ln -s usr/\$l /tmp/ri/\$l; done
 				mkdir -p /tmp/ri$repo
 				mount --bind $repo /tmp/ri$repo
