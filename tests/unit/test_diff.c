@@ -5,6 +5,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "zeit/diff.h"
 #include "zeit/zfs.h"
 
 static struct zeit z;
@@ -89,12 +90,43 @@ static void test_bad_lines(void **state)
 	assert_non_null(strstr(zeit_error(&z), "escape"));
 }
 
+/* --max-size: units, and every overflow refused rather than wrapped. */
+static void test_parse_size(void **state)
+{
+	unsigned long long v = 0;
+	(void)state;
+	assert_true(diff_parse_size("100", &v));
+	assert_int_equal(v, 100);
+	assert_true(diff_parse_size("2K", &v));
+	assert_int_equal(v, 2048);
+	assert_true(diff_parse_size("3M", &v));
+	assert_int_equal(v, 3ULL << 20);
+	assert_true(diff_parse_size("1G", &v));
+	assert_int_equal(v, 1ULL << 30);
+	assert_true(diff_parse_size("18446744073709551615", &v));
+	assert_int_equal(v, 18446744073709551615ULL);
+	const char *bad[] = {"",
+	                     "0",
+	                     "-1",
+	                     "1x",
+	                     "K",
+	                     "18446744073709551616",
+	                     "99999999999999999999",
+	                     "18014398509481984K",
+	                     "17592186044416M",
+	                     NULL};
+	for (size_t i = 0; bad[i]; i++)
+		if (diff_parse_size(bad[i], &v))
+			fail_msg("accepted '%s'", bad[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_unescape),
 	        cmocka_unit_test(test_lines),
 	        cmocka_unit_test(test_bad_lines),
+	        cmocka_unit_test(test_parse_size),
 	};
 	zeit_init(&z);
 	return cmocka_run_group_tests(tests, NULL, NULL);
