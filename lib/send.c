@@ -5,7 +5,6 @@
  * can never take the common snapshot, and one channel program bookmarks
  * the new bases. */
 #include <errno.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -587,95 +586,15 @@ static void queue_bookmark(struct run_state *st, const char *ds,
 	free(bm);
 }
 
-/* Every queued bookmark in one channel program: one transaction group
- * for the whole tree rather than one per dataset. */
-static const char bookmark_program[] =
-        "local argv = (...)[\"argv\"]\n"
-        "local errors = {}\n"
-        "local failed = 0\n"
-        "for i = 1, #argv, 2 do\n"
-        "  local err = zfs.sync.bookmark(argv[i], argv[i + 1])\n"
-        "  if err ~= 0 then\n"
-        "    errors[argv[i + 1]] = err\n"
-        "    failed = failed + 1\n"
-        "  end\n"
-        "end\n"
-        "return {failed = failed, errors = errors}\n";
-
-/* Returns 0 when every bookmark exists now, -1 with the first failure
- * (on st's source) otherwise, or 1 when channel programs cannot run. */
-static int bookmarks_program(struct run_state *st)
-{
-	struct zfs *zh = st->src;
-	char pool[ZFS_MAX_NAME_LEN + 1];
-	struct strv args;
-	char *out = NULL;
-	int rc;
-
-	zfs_pool_of(st->bm_new.v[0], pool, sizeof(pool));
-	strv_init(&args);
-	for (size_t i = 0; i < st->bm_new.n; i++) {
-		strv_push(&args, st->bm_from.v[i]);
-		strv_push(&args, st->bm_new.v[i]);
-	}
-	struct zfs_program_opts o = {.pool = pool,
-	                             .script = bookmark_program,
-	                             .args = (const char *const *)args.v};
-	rc = zfs_program(zh, &o, &out);
-	strv_free(&args);
-	if (rc < 0) {
-		if (!zfs_program_unavailable(zh->z))
-			return -1;
-		zeit_note(zh->z, 1,
-		          "channel programs unavailable on %s (%s); one zfs "
-		          "bookmark per dataset",
-		          pool, zeit_error(zh->z));
-		zeit_clear_error(zh->z);
-		return 1;
-	}
-	json_object *root = json_tokener_parse(out), *ret = NULL, *errs = NULL;
-	if (!root || !json_object_object_get_ex(root, "return", &ret) ||
-	    !json_object_is_type(ret, json_type_object)) {
-		rc = zeit_fail(zh->z, EPROTO,
-		               "bookmarks on %s: unexpected channel program "
-		               "output: %s",
-		               pool, out);
-	} else if (json_object_object_get_ex(ret, "errors", &errs) &&
-	           json_object_is_type(errs, json_type_object)) {
-		json_object_object_foreach(errs, name, jerr)
-		{
-			int err = json_object_get_int(jerr);
-			if (err == EEXIST)
-				continue;
-			rc = zeit_fail(zh->z, err ? err : EIO,
-			               "cannot create bookmark %s: %s", name,
-			               strerror(err ? err : EIO));
-			break;
-		}
-	}
-	json_object_put(root);
-	free(out);
-	return rc;
-}
-
 /* Makes the queued bookmarks, in one program where there are several,
  * and then drops the older ones they replace. */
 static int make_bookmarks(struct run_state *st)
 {
 	struct zfs *zh = st->src;
-	int rc = 1;
 
-	/* A pull's source runs no program for us: zeit serve --send takes
-	 * zfs bookmark, never Lua. */
-	if (st->bm_new.n > 1 && !zh->host)
-		rc = bookmarks_program(st);
-	for (size_t i = 0; rc > 0 && i < st->bm_new.n; i++) {
-		if (zfs_bookmark(zh, st->bm_from.v[i], st->bm_new.v[i]) < 0 &&
-		    zh->z->err != EEXIST)
-			return -1;
-		zeit_clear_error(zh->z);
-	}
-	if (rc < 0)
+	if (st->bm_new.n &&
+	    zfs_bookmarks(zh, (const char *const *)st->bm_from.v,
+	                  (const char *const *)st->bm_new.v) < 0)
 		return -1;
 	for (size_t i = 0; i < st->bm_old.n; i++)
 		if (zfs_destroy_bookmark(zh, st->bm_old.v[i]) < 0)

@@ -39,7 +39,7 @@ enum serve_need {
 };
 
 struct serve_cmd {
-	struct strv argv; /* "zfs", then the checked words */
+	struct strv argv; /* zfs, then the checked words */
 	enum serve_need need;
 	const char *token; /* send -t: in argv */
 	char *dataset;     /* send: the dataset whose snapshot goes */

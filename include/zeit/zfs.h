@@ -239,6 +239,11 @@ void zfs_hold_list_free(struct zfs_hold_list *l);
 
 int zfs_bookmark(struct zfs *zh, const char *snap_or_bookmark,
                  const char *bookmark);
+/* Bookmarks to[i] of from[i] (NULL-terminated, one pool), in one channel
+ * program (one txg) where programs run here, else one zfs bookmark
+ * each. A bookmark that exists already counts as made. */
+int zfs_bookmarks(struct zfs *zh, const char *const *from,
+                  const char *const *to);
 
 /* ---- Send and receive ---- */
 
