@@ -9,6 +9,7 @@
 
 #include "zeit/bisect.h"
 #include "zeit/snapname.h"
+#include "zeit/tmpmount.h"
 
 #define P_TARGET   "org.zeit:bisect-target"
 #define P_TIER     "org.zeit:bisect-tier"
@@ -599,6 +600,12 @@ int bisect_run(struct bisect *b, const char *const *argv, bool chroot,
 	struct zeit *z = be->zh->z;
 	int step = 0;
 
+	/* The clones' mounts (and chroot's binds) live in this process's
+	 * own mount namespace, which the test command shares: killed at
+	 * any point, no mount is left behind; the next run destroys the
+	 * recorded clone. */
+	if (mount_ns_private(z) < 0)
+		return -1;
 	/* A manual step's clone goes, and the next boot is as it was. */
 	if (drop_clones(be, NULL) < 0 ||
 	    zpool_set_prop(be->zh, be->pool, BE_NEXTBOOT_PROP,

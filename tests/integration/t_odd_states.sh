@@ -137,3 +137,182 @@ test_odd_broken_policy_skips_its_dataset() {
 	eq 1 "$rc" "-n prune exit"
 	has "$(cat /tmp/e)" "tank/empty: property org.zeit:keep: bad value 'often' for hourly"
 }
+
+test_odd_changing_commands_take_the_lock() {
+	zfs create tank/a
+	zfs snapshot tank/a@"$(stamp daily $T0)"
+	zfs snapshot tank/a@"$(stamp daily $((T0 + D)))"
+	zfs create -o mountpoint=none $R
+	zfs create -o mountpoint=/ -o canmount=noauto $R/void
+	zfs create -o mountpoint=/ -o canmount=noauto $R/other
+	zfs snapshot $R/void@s1
+	zfs snapshot $R/void@s2
+	zpool set bootfs=$R/void tank
+	# This shell holds the lock, as another zeit run would.
+	export ZEIT_LOCK=/tmp/odd.lock
+	exec 9>"$ZEIT_LOCK"
+	flock -n 9 || fail "cannot take the lock"
+	before=$(zfs list -H -p -o name,guid -t all -r tank; zfs get -H -r -s local -o name,property,value all tank; zpool get -H -o value bootfs,org.zeit:nextboot tank)
+	# Every command that changes the pool waits for the lock, and gives up.
+	while read -r cmd; do
+		# shellcheck disable=SC2086
+		fails "another zeit run has held" "$ZEIT" --lock-wait 1 $cmd
+	done <<-EOC
+		send tank/a tank/b
+		send --force tank/a tank/a2
+		destroy tank/a@$(stamp daily $T0)
+		be create x
+		be activate other
+		be activate --once other
+		be rename other x
+		be destroy other
+		be rollback --yes void@s1
+		bisect start void --good s1
+		bisect reset
+		snap -t daily tank/a
+		prune
+	EOC
+	after=$(zfs list -H -p -o name,guid -t all -r tank; zfs get -H -r -s local -o name,property,value all tank; zpool get -H -o value bootfs,org.zeit:nextboot tank)
+	eq "$before" "$after" "the pool changed while another run held the lock"
+	# Read-only commands and dry runs do not wait for it.
+	ok "$ZEIT" --lock-wait 1 list tank/a
+	ok "$ZEIT" --lock-wait 1 be list
+	ok "$ZEIT" --lock-wait 1 -n send tank/a tank/b
+	ok "$ZEIT" --lock-wait 1 -n destroy tank/a@"$(stamp daily $T0)"
+	ok "$ZEIT" --lock-wait 1 -n be create x
+	flock -u 9
+	exec 9>&-
+	# Free again: they run.
+	ok "$ZEIT" --lock-wait 1 send tank/a tank/b
+	exists tank/b@"$(stamp daily $((T0 + D)))" || fail "send did not run once the lock was free"
+}
+
+test_odd_status_escapes_property_values() {
+	zfs create tank/r
+	# What a replica's sender (through serve) or any local user may set.
+	evil=$'elsewhere:tank/x\e]0;owned\a\e[2J\xc2\x9b31m'
+	zfs set org.zeit:source="$evil" tank/r
+	for flags in "" -H; do
+		rc=0
+		# shellcheck disable=SC2086
+		out=$("$ZEIT" $flags status tank/r) || rc=$?
+		eq 1 "$rc" "status exit ($flags)"
+		has "$out" 'elsewhere:tank/x\x1b]0;owned\x07\x1b[2J'
+		if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f\x9b]' <<<"$out"; then
+			fail "a control byte reached the terminal ($flags): $(od -c <<<"$out" | head -5)"
+		fi
+	done
+	rc=0
+	out=$("$ZEIT" status --nagios tank/r) || rc=$?
+	if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f\x9b]' <<<"$out"; then
+		fail "a control byte in --nagios output"
+	fi
+	# JSON keeps the value, escaped by JSON's own rules.
+	rc=0
+	out=$("$ZEIT" -j status tank/r) || rc=$?
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert any("\x1b]0;owned" in c["check"] for c in d["status"]), d' <<<"$out" \
+		|| fail "the JSON lost the value: $out"
+}
+
+test_odd_prometheus_file_follows_no_planted_link() {
+	zfs create -o org.zeit:snap=on tank/p
+	at $T0 snap -t hourly tank/p >/dev/null
+	mkdir -p /tmp/prom
+	echo secret >/tmp/victim
+	# A local user plants the temporary name zeit used (PATH.tmp.PID) as
+	# a link to a file of root's; exec keeps the PID the link names.
+	T0=$T0 ZEIT=$ZEIT bash -c 'ln -s /tmp/victim /tmp/prom/zeit.prom.tmp.$$
+		exec "$ZEIT" --now "@$T0" status --prometheus /tmp/prom/zeit.prom' >/dev/null || true
+	eq secret "$(cat /tmp/victim)" "status wrote through a planted link"
+	grep -q '^zeit_snapshots{dataset="tank/p",tier="hourly"} 1$' /tmp/prom/zeit.prom \
+		|| fail "no metrics written: $(cat /tmp/prom/zeit.prom)"
+	[ ! -L /tmp/prom/zeit.prom ] || fail "the output is a link"
+	eq 644 "$(stat -c %a /tmp/prom/zeit.prom)" "mode of the textfile"
+	eq 1 "$(find /tmp/prom -name 'zeit.prom.tmp.*' | wc -l)" "temporary files left (the planted link)"
+}
+
+# zeit's mounts as the host sees them.
+zeit_mounts() { grep -E ' /run/zeit|-bisect-' /proc/self/mounts || true; }
+
+# kill -9 DELAY CMD...: starts CMD, kills it with SIGKILL after DELAY
+# seconds (if it still runs).
+kill9_after() {
+	local delay=$1
+	shift
+	"$@" >/dev/null 2>&1 &
+	local pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+test_odd_kill9_prune_is_all_or_nothing() {
+	zfs create -o org.zeit:keep=frequent=2,hourly=0,daily=0,weekly=0,monthly=0 tank/k
+	zfs create tank/k/a
+	zfs create tank/k/b
+	now=$((T0 + 12 * 900))
+	# Eight frequent snapshots on each (one zfs call per time: ZFS takes
+	# one snapshot of a dataset per call), destroyed by one program.
+	mk() {
+		for i in 1 2 3 4 5 6 7 8; do
+			s=$(stamp frequent $((T0 + i * 900)))
+			zfs snapshot tank/k/a@"$s" tank/k/b@"$s"
+		done
+	}
+	cat >/tmp/rm.lua <<-'EOL'
+		for _, d in ipairs({"tank/k/a", "tank/k/b"}) do
+		  local l = {}
+		  for s in zfs.list.snapshots(d) do l[#l + 1] = s end
+		  for _, s in ipairs(l) do zfs.sync.destroy(s) end
+		end
+	EOL
+	snaps() { zfs list -H -t snapshot -o name -r tank/k | sort; }
+	mk
+	full=$(snaps)
+	t=$(date +%s%N)
+	ok at $now prune tank/k -r
+	echo "prune took $((($(date +%s%N) - t) / 1000000)) ms" >&2
+	pruned=$(snaps)
+	eq 4 "$(wc -l <<<"$pruned")" "what prune keeps"
+	for delay in 0.05 0.2 0.4 0.6 0.8 1.0 1.3 1.6 2.0 2.5; do
+		zfs program tank /tmp/rm.lua >/dev/null
+		mk
+		eq "$full" "$(snaps)" "setup"
+		kill9_after $delay "$ZEIT" --now "@$now" prune -r tank/k
+		got=$(snaps)
+		[ "$got" = "$full" ] || [ "$got" = "$pruned" ] ||
+			fail "kill -9 after ${delay}s left a partial prune: $got"
+		echo "kill -9 after ${delay}s: $([ "$got" = "$full" ] && echo nothing || echo all) destroyed" >&2
+		eq "" "$(zeit_mounts)" "mounts after kill -9 at ${delay}s"
+		ok at $now prune -r tank/k
+		eq "$pruned" "$(snaps)" "the next prune after kill -9 at ${delay}s"
+	done
+}
+
+test_odd_kill9_bisect_run_leaves_nothing() {
+	odd_history 6 4
+	cat >/var/tmp/odd-check.sh <<-'EOS'
+		#!/bin/sh
+		sleep 1
+		! grep -q mode=broken "$ZEIT_BISECT_ROOT/etc/foo.conf"
+	EOS
+	chmod +x /var/tmp/odd-check.sh
+	state() {
+		zfs list -H -p -o name,guid -t all -r tank
+		zfs get -H -r -s local -o name,property,value all tank
+		zpool get -H -o value bootfs,org.zeit:nextboot tank
+	}
+	before=$(state)
+	for delay in 0.3 1 2 3 4 5 6 8 10 13; do
+		ok "$ZEIT" bisect start void --good "$(stamp daily $T0)"
+		kill9_after $delay "$ZEIT" bisect run /var/tmp/odd-check.sh
+		eq "" "$(zeit_mounts)" "mounts after kill -9 at ${delay}s"
+		echo "kill -9 after ${delay}s: $(zfs get -H -r -s local -o value org.zeit:bisect $R/void | grep -c .) marks, clones: $(clones_of_bisect | wc -l)" >&2
+		# Whatever step it reached, the next run finishes the job.
+		ok "$ZEIT" bisect run /var/tmp/odd-check.sh
+		has "$OUT" "first bad snapshot: $R/void@$(stamp daily $((T0 + 3 * D)))"
+		eq "" "$(clones_of_bisect)" "clones after the run that followed kill -9 at ${delay}s"
+		ok "$ZEIT" bisect reset
+		eq "$before" "$(state)" "pool after kill -9 at ${delay}s, a run and reset"
+	done
+}
