@@ -325,30 +325,6 @@ static void test_pipeline_gate(void **state)
 	run_cmd_free(&c);
 }
 
-/* A remote command's ssh line: the user's options, "--", then the
- * destination, so a destination word can never be read as an option
- * (ssh reads options after the destination too, unless "--" ended them). */
-static void test_remote_argv(void **state)
-{
-	(void)state;
-	const char *argv[] = {"zfs", "list", "-H", "a b", NULL};
-	const char *opts[] = {"-p2222", NULL};
-	struct run_host h = {.ssh = "-oProxyCommand=sh", .ssh_opts = opts};
-	struct run_cmd c;
-	struct strv real;
-	run_cmd_init(&c, argv);
-	c.host = &h;
-	run_real_argv(&c, &real);
-	assert_int_equal(real.n, 7);
-	assert_string_equal(real.v[0], "ssh");
-	assert_string_equal(real.v[3], "-p2222");
-	assert_string_equal(real.v[4], "--");
-	assert_string_equal(real.v[5], "-oProxyCommand=sh");
-	assert_string_equal(real.v[6], "zfs list -H 'a b'");
-	strv_free(&real);
-	run_cmd_free(&c);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,7 +338,6 @@ int main(void)
 	        cmocka_unit_test(test_pipeline_consumer_fails),
 	        cmocka_unit_test(test_pipeline_producer_fails),
 	        cmocka_unit_test(test_pipeline_cancel),
-	        cmocka_unit_test(test_remote_argv),
 	        cmocka_unit_test(test_pipeline_gate),
 	};
 	zeit_init(&z);

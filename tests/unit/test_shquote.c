@@ -105,10 +105,19 @@ static void test_remote_argv(void **state)
 	assert_string_equal(real.v[2], "BatchMode=yes");
 	assert_string_equal(real.v[3], "-p");
 	assert_string_equal(real.v[4], "2222");
-	assert_string_equal(real.v[5], "root@127.0.0.1");
-	assert_string_equal(real.v[6], "--");
+	/* "--" before the destination: ssh reads options after it too, so
+	 * only this way can a destination word never be one. */
+	assert_string_equal(real.v[5], "--");
+	assert_string_equal(real.v[6], "root@127.0.0.1");
 	assert_string_equal(real.v[7], "zfs list -H 'tank/a b'");
 	strv_free(&real);
+	struct run_host hostile = {"-oProxyCommand=sh", opts};
+	c.host = &hostile;
+	run_real_argv(&c, &real);
+	assert_string_equal(real.v[5], "--");
+	assert_string_equal(real.v[6], "-oProxyCommand=sh");
+	strv_free(&real);
+	c.host = &host;
 
 	const char *env[] = {"ZEIT_X=a b", NULL};
 	c.env = env;
