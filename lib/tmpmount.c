@@ -17,26 +17,33 @@
 #define RUN_BASE "/run/zeit"
 #define TMP_BASE RUN_BASE "/tmp"
 
-static bool in_private_ns;
+/* Each step once, and a failed step is tried again next time. */
+static bool unshared, tmpfs_ready;
 
 int mount_ns_private(struct zeit *z)
 {
-	if (in_private_ns)
+	if (!unshared) {
+		if (unshare(CLONE_NEWNS) < 0)
+			return zeit_fail(z, errno,
+			                 "cannot make a private mount "
+			                 "namespace: %s",
+			                 strerror(errno));
+		unshared = true;
+	}
+	if (tmpfs_ready)
 		return 0;
-	if (unshare(CLONE_NEWNS) < 0)
-		return zeit_fail(z, errno,
-		                 "cannot make a private mount namespace: %s",
-		                 strerror(errno));
+	/* Slave, not private: mounts the host makes meanwhile (a pool
+	 * imported) still show up here. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return zeit_fail(z, errno,
 		                 "cannot make / a slave mount in the private "
 		                 "namespace: %s",
 		                 strerror(errno));
-	in_private_ns = true;
 	/* The directories for temporary mounts: on the host an empty
 	 * /run/zeit/tmp, here a tmpfs that only this process sees. */
 	mkdir("/run", 0755);
 	if ((mkdir(RUN_BASE, 0700) < 0 && errno != EEXIST) ||
+	    chmod(RUN_BASE, 0700) < 0 ||
 	    (mkdir(TMP_BASE, 0700) < 0 && errno != EEXIST))
 		return zeit_fail(z, errno, "cannot make %s: %s", TMP_BASE,
 		                 strerror(errno));
@@ -44,6 +51,7 @@ int mount_ns_private(struct zeit *z)
 	          "mode=0700,size=1m") < 0)
 		return zeit_fail(z, errno, "cannot mount a tmpfs on %s: %s",
 		                 TMP_BASE, strerror(errno));
+	tmpfs_ready = true;
 	return 0;
 }
 
