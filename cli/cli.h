@@ -47,7 +47,9 @@ int cli_usage_error(struct cli *cli, const char *cmd, const char *fmt, ...)
 int cli_error(struct cli *cli);
 
 /* A table: header names, then rows of string cells. Columns whose name
- * starts with '#' are numbers in JSON (the '#' is not shown). */
+ * starts with '#' are numbers in JSON (the '#' is not shown). Cells are
+ * escaped when printed for people and -H (escape.h): values come from
+ * whoever set a property. */
 struct table {
 	const char *const *cols;
 	size_t ncols;
