@@ -59,3 +59,35 @@ exists() {
 zfs_names() {
 	zfs list -H -o name "$@"
 }
+
+# kill_sends SETUP_MS STREAM_MS TARGET CMD...: runs CMD (a zeit send into
+# TARGET) ten times in its own process group, each killed with SIGKILL at
+# a random point in the first fortieth of a stream after SETUP_MS (each
+# run resumes, so ten must not finish it, even when the machine runs
+# faster than when it was calibrated). Sets KILLS (how many were killed
+# before one finished) and PARTIAL (how many left a resume token).
+kill_sends() {
+	local setup=$1 ms=$2 target=$3 i pid delay token
+	shift 3
+	KILLS=0 PARTIAL=0
+	for i in $(seq 1 10); do
+		setsid "$@" >/tmp/send.out 2>&1 &
+		pid=$!
+		delay=$((setup + RANDOM % (ms / 40 + 1)))
+		sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
+		if ! kill -0 $pid 2>/dev/null; then
+			wait $pid || true
+			break
+		fi
+		# It may end between the check and the kill: then it is done.
+		if ! kill -9 -- -$pid 2>/dev/null; then
+			wait $pid || true
+			break
+		fi
+		wait $pid 2>/dev/null || true
+		KILLS=$((KILLS + 1))
+		token=$(zfs get -H -o value receive_resume_token "$target" 2>/dev/null || echo -)
+		[ "$token" = - ] || PARTIAL=$((PARTIAL + 1))
+	done
+	echo "calibrated: ${setup} ms to start, ${ms} ms a stream; $KILLS kills, $PARTIAL left a resume token" >&2
+}

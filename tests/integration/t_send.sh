@@ -229,32 +229,10 @@ test_send_killed_ten_times_resumes() {
 	ms=$((ms - setup))
 	zfs destroy -r backup/probe
 	zfs release zeit-send:backup/probe tank/big@zeit_daily_20261102T000000Z
-	kills=0 partial=0
-	for i in $(seq 1 10); do
-		setsid "$ZEIT" send tank/big backup/big >/tmp/send.out 2>&1 &
-		pid=$!
-		# A random point in the first twentieth of a whole stream (each
-		# run resumes, so ten of them must not finish it).
-		delay=$((setup + RANDOM % (ms / 20 + 1)))
-		sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
-		if ! kill -0 $pid 2>/dev/null; then
-			wait $pid || true
-			break
-		fi
-		# It may end between the check and the kill: then it is done.
-		if ! kill -9 -- -$pid 2>/dev/null; then
-			wait $pid || true
-			break
-		fi
-		wait $pid 2>/dev/null || true
-		kills=$((kills + 1))
-		token=$(zfs get -H -o value receive_resume_token backup/big 2>/dev/null || echo -)
-		[ "$token" = - ] || partial=$((partial + 1))
-	done
-	echo "calibrated: ${setup} ms to start, ${ms} ms a stream; $kills kills, $partial left a resume token" >&2
+	kill_sends "$setup" "$ms" backup/big "$ZEIT" send tank/big backup/big
 	ok "$ZEIT" send tank/big backup/big
-	[ "$kills" -ge 10 ] || fail "only $kills kills before the transfer finished"
-	[ "$partial" -ge 1 ] || fail "no kill landed inside a stream"
+	[ "$KILLS" -ge 10 ] || fail "only $KILLS kills before the transfer finished"
+	[ "$PARTIAL" -ge 1 ] || fail "no kill landed inside a stream"
 	eq "$(zeit_guids tank/big)" "$(zeit_guids backup/big)"
 	zfs mount backup/big
 	eq "$(cd /tmp/mnt/tank/big && sha256sum data more)" "$(cd /tmp/mnt/backup/big && sha256sum data more)"

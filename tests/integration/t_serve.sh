@@ -350,29 +350,10 @@ test_serve_pull_killed_ten_times_resumes() {
 	ms=$((ms - setup))
 	zfs destroy -r backup/probe
 	zfs release "zeit-send:$(hostname):backup/probe" tank/big@zeit_daily_20261102T000000Z
-	local kills=0 partial=0 i pid delay token
-	for i in $(seq 1 10); do
-		setsid "$ZEIT" send "${SENDOPTS[@]}" "$src" backup/big >/tmp/send.out 2>&1 &
-		pid=$!
-		delay=$((setup + RANDOM % (ms / 20 + 1)))
-		sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
-		if ! kill -0 $pid 2>/dev/null; then
-			wait $pid || true
-			break
-		fi
-		if ! kill -9 -- -$pid 2>/dev/null; then
-			wait $pid || true
-			break
-		fi
-		wait $pid 2>/dev/null || true
-		kills=$((kills + 1))
-		token=$(zfs get -H -o value receive_resume_token backup/big 2>/dev/null || echo -)
-		[ "$token" = - ] || partial=$((partial + 1))
-	done
-	echo "calibrated: ${setup} ms to start, ${ms} ms a stream; $kills kills, $partial left a resume token" >&2
+	kill_sends "$setup" "$ms" backup/big "$ZEIT" send "${SENDOPTS[@]}" "$src" backup/big
 	ok "$ZEIT" send "${SENDOPTS[@]}" "$src" backup/big
-	[ "$kills" -ge 10 ] || fail "only $kills kills before the pull finished"
-	[ "$partial" -ge 1 ] || fail "no kill landed inside a stream"
+	[ "$KILLS" -ge 10 ] || fail "only $KILLS kills before the pull finished"
+	[ "$PARTIAL" -ge 1 ] || fail "no kill landed inside a stream"
 	eq "$(guids tank/big | grep zeit_)" "$(guids backup/big | grep zeit_)"
 	zfs set canmount=on backup/big
 	zfs mount backup/big
