@@ -290,6 +290,11 @@ test_hostile_bisect_with_the_pool_as_root() {
 		zfs snapshot "tank/void@zeit_daily_2026110${d}T000000Z"
 	done
 	hdone
+	# The odd state that made the pool's own dataset look like one of
+	# bisect's clones: the marker set on it (by hand, or by an older
+	# zeit). A dataset without '/' then met strrchr() + 1, and a clean-up
+	# without a name to keep went on to `zfs destroy -r tank`.
+	zfs set org.zeit:bisect-clone=zeit_daily_20261101T000000Z tank
 	before=$(zfs list -H -o name -t all -r tank)
 	export ZEIT_BE_ROOT=tank
 	ok "$ZEIT" bisect start void --good zeit_daily_20261101T000000Z
@@ -298,4 +303,43 @@ test_hostile_bisect_with_the_pool_as_root() {
 	ok "$ZEIT" bisect reset
 	eq "$before" "$(zfs list -H -o name -t all -r tank)" "what bisect left"
 	eq "" "$(zeit_mounts)" "a mount was left behind"
+}
+
+# diff --content of a live dataset reads what it compares inside it, even
+# while its owner swaps the files for links to host files between zfs
+# diff and the read: 200 files flip between a regular file and a link to
+# a root-only host file, and the host file's text never appears.
+test_hostile_content_diff_of_a_live_dataset_under_swaps() {
+	zfs create tank/live
+	local d=/tmp/mnt/tank/live i
+	echo "TOPSECRET-HOST-FILE" >/root/zeit-secret
+	chmod 600 /root/zeit-secret
+	for i in $(seq 200); do echo "old $i" >$d/f$i; done
+	zfs snapshot tank/live@a
+	for i in $(seq 200); do echo "new $i" >$d/f$i; done
+	(
+		while :; do
+			for i in $(seq 200); do
+				ln -sfn /root/zeit-secret $d/.l$i && mv -fT $d/.l$i $d/f$i
+			done
+			for i in $(seq 200); do
+				echo "new $i" >$d/.r$i && mv -fT $d/.r$i $d/f$i
+			done
+		done
+	) &
+	local flipper=$!
+	local rc=0 out err
+	out=$("$ZEIT" diff --content tank/live@a tank/live / 2>/tmp/diff.err) || rc=$?
+	err=$(cat /tmp/diff.err)
+	kill $flipper
+	wait $flipper 2>/dev/null || true
+	hasnt "$out$err" "TOPSECRET" "a host file's text in the diff"
+	# A file that is no regular file inside the dataset when it is read
+	# ends the diff with an error that names it; else the diff is whole.
+	if [ "$rc" -ne 0 ]; then
+		grep -Eq "cannot read /f[0-9]+" <<<"$err" || fail "diff failed ($rc) without naming the file: $err"
+	else
+		grep -q "^+new" <<<"$out" || fail "the diff showed no file at all: $out"
+	fi
+	eq "" "$(zeit_mounts)" "a temporary mount was left behind"
 }
