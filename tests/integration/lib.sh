@@ -91,3 +91,13 @@ kill_sends() {
 	done
 	echo "calibrated: ${setup} ms to start, ${ms} ms a stream; $KILLS kills, $PARTIAL left a resume token" >&2
 }
+
+# snap TIER TIME DATASET [-r]: zeit takes TIER's snapshot as at TIME (epoch).
+snap() {
+	"$ZEIT" --now "@$2" snap -t "$1" "${@:4}" "$3" >/dev/null
+}
+
+# name<TAB>guid of every snapshot under $1, names relative to $1.
+guids() {
+	zfs list -H -p -o name,guid -t snapshot -r "$1" | sed "s|^$1||" | sort
+}

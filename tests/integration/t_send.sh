@@ -4,15 +4,6 @@
 
 T0=1793491200 # 2026-11-01T00:00:00Z
 
-snap() { # snap TIER TIME DATASET [-r]
-	"$ZEIT" --now "@$2" snap -t "$1" "${@:4}" "$3" >/dev/null
-}
-
-# name<TAB>guid of every snapshot under $1, names relative to $1.
-guids() {
-	zfs list -H -p -o name,guid -t snapshot -r "$1" | sed "s|^$1||" | sort
-}
-
 zeit_guids() {
 	guids "$1" | grep '@zeit_' || true
 }

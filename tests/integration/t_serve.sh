@@ -4,14 +4,6 @@
 
 T0=1793491200 # 2026-11-01T00:00:00Z
 
-snap() { # snap TIER TIME DATASET [-r]
-	"$ZEIT" --now "@$2" snap -t "$1" "${@:4}" "$3" >/dev/null
-}
-
-guids() {
-	zfs list -H -p -o name,guid -t snapshot -r "$1" | sed "s|^$1||" | sort
-}
-
 # Every dataset and snapshot of a pool with its guid and the properties an
 # attack could change: the state that must survive the attack suite.
 pool_state() {
