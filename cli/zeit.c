@@ -283,6 +283,27 @@ const struct cli_cmd cli_cmds[] = {
          "      --output FILE     where (default: the configuration file)\n"
          "      --sanoid-conf FILE  sanoid's (default "
          "/etc/sanoid/sanoid.conf)\n"},
+        {"log", cmd_log,
+         "one file's or directory's versions across the snapshots",
+         "log [-p] [--replica DATASET] [DATASET] PATH",
+         "Lists each distinct version of PATH (inside DATASET, which may be "
+         "an\n"
+         "unmounted boot environment; without DATASET an absolute path on a "
+         "mounted\n"
+         "dataset) once, with the snapshots it lived in, its size and time; "
+         "where\n"
+         "PATH was missing, a 'deleted' row. Versions are found from inode, "
+         "change\n"
+         "time, size and mtime; contents are read only where those disagree "
+         "and the\n"
+         "size does not. --replica adds the snapshots a replica kept that "
+         "the\n"
+         "dataset no longer has. -v says how many lookups and reads it took. "
+         "See\n"
+         "zeit-log(8).\n"
+         "\n"
+         "  -p, --patch          the diff of each change\n"
+         "      --replica DATASET  a replica's snapshots too\n"},
         {"help", cmd_help, "show help for zeit or one command",
          "help [COMMAND]", ""},
         {"version", cmd_version, "print zeit's version", "version", ""},

@@ -51,9 +51,10 @@ int root_open(struct zeit *z, const char *path)
 	return fd;
 }
 
-int root_lookup(struct zeit *z, int root, const char *rel, struct stat *st)
+static int lookup(struct zeit *z, int root, const char *rel, struct stat *st,
+                  int flags)
 {
-	int fd = openat2_in_root(root, rel, O_PATH);
+	int fd = openat2_in_root(root, rel, O_PATH | flags);
 	if (fd < 0) {
 		int e = errno;
 		if (e == ENOSYS)
@@ -73,6 +74,17 @@ int root_lookup(struct zeit *z, int root, const char *rel, struct stat *st)
 		return zeit_fail(z, e, "cannot read %s: %s", rel, strerror(e));
 	}
 	return fd;
+}
+
+int root_lookup(struct zeit *z, int root, const char *rel, struct stat *st)
+{
+	return lookup(z, root, rel, st, 0);
+}
+
+int root_lookup_nofollow(struct zeit *z, int root, const char *rel,
+                         struct stat *st)
+{
+	return lookup(z, root, rel, st, O_NOFOLLOW);
 }
 
 bool root_exists(int root, const char *rel)

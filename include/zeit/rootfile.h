@@ -23,6 +23,11 @@ int root_open(struct zeit *z, const char *path);
  * or -1 with a message; z->err is ENOENT when nothing is there. */
 int root_lookup(struct zeit *z, int root, const char *rel, struct stat *st);
 
+/* root_lookup without following a link in the last component: the fd
+ * and *st are the link itself when one is there. */
+int root_lookup_nofollow(struct zeit *z, int root, const char *rel,
+                         struct stat *st);
+
 /* Whether anything (of any type) is at rel inside root. */
 bool root_exists(int root, const char *rel);
 
