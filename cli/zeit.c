@@ -304,6 +304,24 @@ const struct cli_cmd cli_cmds[] = {
          "\n"
          "  -p, --patch          the diff of each change\n"
          "      --replica DATASET  a replica's snapshots too\n"},
+        {"restore", cmd_restore, "put a file or directory back from a snapshot",
+         "restore [DATASET] PATH --from SNAPSHOT [--to DIR]",
+         "Copies PATH (inside DATASET, or an absolute path on a mounted "
+         "dataset)\n"
+         "from SNAPSHOT back into the mounted dataset, or into DIR with "
+         "--to, with\n"
+         "owners, modes, times and extended attributes; a directory is "
+         "merged into\n"
+         "what is there (entries the snapshot lacks stay). First it takes a "
+         "guard\n"
+         "snapshot DATASET@zeit-restore_<time> of what it writes into, so "
+         "the\n"
+         "restore can be undone. -n lists what would be created or "
+         "overwritten and\n"
+         "changes nothing. See zeit-restore(8).\n"
+         "\n"
+         "      --from SNAPSHOT  the snapshot (short name or DATASET@NAME)\n"
+         "      --to DIR         put it into DIR instead of in place\n"},
         {"help", cmd_help, "show help for zeit or one command",
          "help [COMMAND]", ""},
         {"version", cmd_version, "print zeit's version", "version", ""},

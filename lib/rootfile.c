@@ -25,6 +25,27 @@ static int openat2_in_root(int root, const char *rel, int flags)
 	return (int)syscall(SYS_openat2, root, rel, &how, sizeof(how));
 }
 
+int rootdir_open_beneath(struct zeit *z, int root, const char *rel)
+{
+	struct open_how how = {
+	        .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+	        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+	                   RESOLVE_NO_MAGICLINKS,
+	};
+	while (*rel == '/')
+		rel++;
+	if (!*rel)
+		rel = ".";
+	int fd = (int)syscall(SYS_openat2, root, rel, &how, sizeof(how));
+	if (fd < 0)
+		return zeit_fail(z, errno, "cannot open %s: %s", rel,
+		                 errno == ELOOP
+		                         ? "it goes through a symbolic link"
+		                 : errno == EXDEV ? "it leads out of its root"
+		                                  : strerror(errno));
+	return fd;
+}
+
 static const char *kind(mode_t m)
 {
 	if (S_ISDIR(m))

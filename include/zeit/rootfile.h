@@ -28,6 +28,11 @@ int root_lookup(struct zeit *z, int root, const char *rel, struct stat *st);
 int root_lookup_nofollow(struct zeit *z, int root, const char *rel,
                          struct stat *st);
 
+/* Opens the directory at rel exactly beneath root for changing it: no
+ * "..", no symlink in any component (RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS),
+ * so a write never lands outside root or where a link points. */
+int rootdir_open_beneath(struct zeit *z, int root, const char *rel);
+
 /* Whether anything (of any type) is at rel inside root. */
 bool root_exists(int root, const char *rel);
 

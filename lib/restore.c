@@ -1,0 +1,130 @@
+/* zeit restore (see restore.h): the snapshot is read inside it, the
+ * destination written beneath its root (treecopy.h). */
+#include "zeit/restore.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zeit/diff.h"
+#include "zeit/filelog.h"
+#include "zeit/rootfile.h"
+#include "zeit/ztime.h"
+
+void restore_result_free(struct restore_result *r)
+{
+	free(r->guard);
+	free(r->written_in);
+	memset(r, 0, sizeof(*r));
+}
+
+static const char *base_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* The guard: dataset@zeit-restore_<UTC time>, marked with the path. No
+ * tier name, so prune never takes it. */
+static int guard(struct zfs *zh, const char *ds, const char *path, char **name)
+{
+	char t[32];
+	ztime_format(zh->z->now, t, sizeof(t));
+	/* 2026-12-01T10:00:00Z -> 20261201T100000Z */
+	char compact[32];
+	size_t k = 0;
+	for (size_t i = 0; t[i] && k + 1 < sizeof(compact); i++)
+		if (t[i] != '-' && t[i] != ':')
+			compact[k++] = t[i];
+	compact[k] = '\0';
+	*name = xasprintf("%s@zeit-restore_%s", ds, compact);
+	char *prop = xasprintf(RESTORE_GUARD_PROP "=%s", path);
+	const char *const snaps[] = {*name, NULL};
+	const char *const props[] = {prop, NULL};
+	int rc = zfs_snapshot(zh, snaps, props);
+	free(prop);
+	return rc;
+}
+
+int restore_run(struct zfs *zh, const struct restore_request *r,
+                struct restore_result *out)
+{
+	struct zeit *z = zh->z;
+	struct diff_root src;
+	char *snap = NULL, *dst_ds = NULL, *dst_rel = NULL, *dst_dir = NULL;
+	int dst = -1, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (zfs_name_check(z, r->dataset, ZFS_NAME_DATASET) < 0)
+		return -1;
+	snap = strchr(r->from, '@') ? xstrdup(r->from)
+	                            : xasprintf("%s@%s", r->dataset, r->from);
+	if (zfs_name_check(z, snap, ZFS_NAME_SNAPSHOT) < 0)
+		goto out_snap;
+	if (strncmp(snap, r->dataset, strlen(r->dataset)) ||
+	    snap[strlen(r->dataset)] != '@') {
+		rc = zeit_fail(z, EINVAL, "%s is not a snapshot of %s", snap,
+		               r->dataset);
+		goto out_snap;
+	}
+	if (diff_root_open(zh, snap, &src) < 0)
+		goto out_snap;
+	/* Where it goes: in place under the dataset's mount, or into --to,
+	 * and which dataset (if any) that is, for the guard. */
+	if (r->to) {
+		dst_dir = xstrdup(r->to);
+		if (filelog_resolve(z, r->to, &dst_ds, &dst_rel) < 0) {
+			zeit_clear_error(z); /* not on ZFS: no guard */
+			dst_ds = NULL;
+		}
+		dst_rel = xasprintf("/%s", base_of(r->path));
+	} else {
+		dst_dir = zfs_mounted_at(r->dataset);
+		if (!dst_dir) {
+			rc = zeit_fail(
+			        z, ENOENT,
+			        "%s is not mounted: mount it, or restore "
+			        "into a directory with --to",
+			        r->dataset);
+			goto out_src;
+		}
+		dst_ds = xstrdup(r->dataset);
+		dst_rel = xstrdup(r->path);
+	}
+	dst = root_open(z, dst_dir);
+	if (dst < 0)
+		goto out_src;
+	/* The snapshot must have it before anything is taken or changed. */
+	struct stat st;
+	int pfd = root_lookup_nofollow(z, src.fd, r->path, &st);
+	if (pfd < 0) {
+		zeit_fail_ctx(z, "%s", snap);
+		goto out_dst;
+	}
+	close(pfd);
+	if (!z->dry_run && dst_ds &&
+	    guard(zh, dst_ds, r->path, &out->guard) < 0)
+		goto out_dst;
+	struct tree_copy_opts o = {z->dry_run, r->each, r->arg, 0};
+	rc = tree_copy(z, src.fd, r->path, dst, dst_rel, &o);
+	out->entries = o.entries;
+	out->written_in = xstrdup(dst_dir);
+	if (rc < 0 && out->guard)
+		zeit_fail_ctx(z,
+		              "(the guard snapshot %s holds what was there "
+		              "before)",
+		              out->guard);
+out_dst:
+	close(dst);
+out_src:
+	diff_root_close(&src);
+out_snap:
+	free(snap);
+	free(dst_ds);
+	free(dst_rel);
+	free(dst_dir);
+	return rc;
+}
