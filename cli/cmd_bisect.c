@@ -8,9 +8,19 @@
 #include "zeit/config.h"
 #include "zeit/diff.h"
 
-static const char *root_opt;
+/* One zeit bisect command, parsed: what the subcommands share. */
+struct bisect_args {
+	const char *root; /* --root, before or after the subcommand */
+	struct bisect_start_opts start;
+	bool chroot;
+	bool replaying; /* a line of a replayed log: no next step shown */
+	const char *sub;
+	int nargs;
+	char **args;
+};
 
-static int open_be(struct cli *cli, struct zfs *zh, struct be_ctx *c)
+static int open_be(struct cli *cli, const struct bisect_args *a, struct zfs *zh,
+                   struct be_ctx *c)
 {
 	struct zeit_config cfg;
 	/* For how adopted schemes' names read ([adopt]). */
@@ -18,7 +28,7 @@ static int open_be(struct cli *cli, struct zfs *zh, struct be_ctx *c)
 		return -1;
 	config_free(&cfg);
 	zfs_init(zh, &cli->z, NULL);
-	const char *root = root_opt ? root_opt : getenv("ZEIT_BE_ROOT");
+	const char *root = a->root ? a->root : getenv("ZEIT_BE_ROOT");
 	return be_open(c, zh, root && *root ? root : NULL);
 }
 
@@ -146,25 +156,14 @@ static int advance(struct cli *cli, struct bisect *b)
 	return ZEIT_EXIT_OK;
 }
 
-static bool replaying;
-static int bisect_sub(struct cli *cli, const char *sub,
-                      struct bisect_start_opts *opts, bool chroot, int nargs,
-                      char **args);
-
-static int do_advance(struct cli *cli, struct bisect *b, void *arg)
-{
-	(void)arg;
-	return advance(cli, b);
-}
-
-static int with_state(struct cli *cli,
+static int with_state(struct cli *cli, const struct bisect_args *a,
                       int (*fn)(struct cli *, struct bisect *, void *),
                       void *arg)
 {
 	struct zfs zh;
 	struct be_ctx c;
 	struct bisect b;
-	if (open_be(cli, &zh, &c) < 0)
+	if (open_be(cli, a, &zh, &c) < 0)
 		return cli_error(cli);
 	int rc;
 	if (bisect_load(&c, &b) < 0)
@@ -176,9 +175,16 @@ static int with_state(struct cli *cli,
 	return rc;
 }
 
+static int do_advance(struct cli *cli, struct bisect *b, void *arg)
+{
+	(void)arg;
+	return advance(cli, b);
+}
+
 struct mark_arg {
 	const char *snap;
 	enum bisect_mark m;
+	bool replaying;
 };
 
 static int do_mark(struct cli *cli, struct bisect *b, void *arg)
@@ -186,7 +192,7 @@ static int do_mark(struct cli *cli, struct bisect *b, void *arg)
 	struct mark_arg *a = arg;
 	if (bisect_mark(b, a->snap, a->m) < 0)
 		return cli_error(cli);
-	return replaying ? ZEIT_EXIT_OK : advance(cli, b);
+	return a->replaying ? ZEIT_EXIT_OK : advance(cli, b);
 }
 
 static int do_status(struct cli *cli, struct bisect *b, void *arg)
@@ -235,28 +241,152 @@ static int do_log(struct cli *cli, struct bisect *b, void *arg)
 	return ZEIT_EXIT_OK;
 }
 
-static void run_report(const char *snap, enum bisect_mark m, int step,
-                       void *arg)
+static void step_report(const char *snap, enum bisect_mark m, int step,
+                        void *arg)
 {
 	(void)arg;
 	printf("step %d: %s is %s\n", step, snap, bisect_mark_name(m));
 	fflush(stdout);
 }
 
-struct run_arg {
+struct auto_arg {
 	const char *const *argv;
 	bool chroot;
 };
 
-static int do_run(struct cli *cli, struct bisect *b, void *arg)
+static int do_auto(struct cli *cli, struct bisect *b, void *arg)
 {
-	struct run_arg *a = arg;
-	if (bisect_run(b, a->argv, a->chroot, run_report, NULL) < 0)
+	struct auto_arg *a = arg;
+	if (bisect_run(b, a->argv, a->chroot, step_report, NULL) < 0)
 		return cli_error(cli);
 	return report_result(cli, b);
 }
 
-int cmd_bisect(struct cli *cli, int argc, char **argv)
+/* ---- The subcommands ---- */
+
+static int sub_start(struct cli *cli, struct bisect_args *a)
+{
+	struct bisect_start_opts so = a->start;
+	if (!so.good || a->nargs > 1)
+		return cli_usage_error(cli, "bisect",
+		                       "start [BE] --good SNAP [--bad "
+		                       "SNAP] [--tier T]");
+	so.target = a->nargs ? a->args[0] : NULL;
+	struct zfs zh;
+	struct be_ctx ctx;
+	if (open_be(cli, a, &zh, &ctx) < 0)
+		return cli_error(cli);
+	int rc = bisect_start(&ctx, &so) < 0 ? cli_error(cli) : ZEIT_EXIT_OK;
+	be_close(&ctx);
+	if (rc != ZEIT_EXIT_OK || cli->z.dry_run || a->replaying)
+		return rc;
+	return with_state(cli, a, do_advance, NULL);
+}
+
+/* good, bad, skip, and git's old and new. */
+static int sub_mark(struct cli *cli, struct bisect_args *a)
+{
+	if (a->nargs > 1)
+		return cli_usage_error(cli, "bisect",
+		                       "%s takes at most one snapshot", a->sub);
+	struct mark_arg m = {a->nargs ? a->args[0] : NULL,
+	                     bisect_mark_from(a->sub), a->replaying};
+	return with_state(cli, a, do_mark, &m);
+}
+
+static int sub_run(struct cli *cli, struct bisect_args *a)
+{
+	if (!a->nargs)
+		return cli_usage_error(cli, "bisect", "run needs a command");
+	struct auto_arg r = {(const char *const *)a->args, a->chroot};
+	return with_state(cli, a, do_auto, &r);
+}
+
+static int sub_status(struct cli *cli, struct bisect_args *a)
+{
+	return with_state(cli, a, do_status, NULL);
+}
+
+static int sub_log(struct cli *cli, struct bisect_args *a)
+{
+	return with_state(cli, a, do_log, NULL);
+}
+
+static int sub_reset(struct cli *cli, struct bisect_args *a)
+{
+	struct zfs zh;
+	struct be_ctx ctx;
+	if (open_be(cli, a, &zh, &ctx) < 0)
+		return cli_error(cli);
+	int rc = bisect_reset(&ctx) < 0 ? cli_error(cli) : ZEIT_EXIT_OK;
+	be_close(&ctx);
+	return rc;
+}
+
+static int sub_replay(struct cli *cli, struct bisect_args *a);
+
+/* changes: the subcommand changes the pool (clones, marks, bootfs), so it
+ * takes the host's lock. command_after: everything after its own options
+ * is a command to run. in_replay: it may be a line of a replayed log. */
+static const struct bisect_sub {
+	const char *name;
+	int (*run)(struct cli *cli, struct bisect_args *a);
+	bool changes;
+	bool command_after;
+	bool in_replay;
+} subs[] = {
+        {"start", sub_start, true, false, true},
+        {"good", sub_mark, true, false, true},
+        {"bad", sub_mark, true, false, true},
+        {"skip", sub_mark, true, false, true},
+        {"old", sub_mark, true, false, true},
+        {"new", sub_mark, true, false, true},
+        {"run", sub_run, true, true, true},
+        {"status", sub_status, false, false, true},
+        {"log", sub_log, false, false, true},
+        {"reset", sub_reset, true, false, true},
+        {"replay", sub_replay, true, false, false},
+};
+
+static const struct bisect_sub *find_sub(const char *name)
+{
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (!strcmp(name, subs[i].name))
+			return &subs[i];
+	return NULL;
+}
+
+/* --root may come before the subcommand too, as with zeit be. Moves
+ * *argv past it (argv[0] stays the command's name); -1 after a usage
+ * error. */
+static int root_prefix(struct cli *cli, int *argc, char ***argv,
+                       struct bisect_args *a)
+{
+	char **v = *argv;
+	int n = *argc;
+	while (n >= 2 && str_starts(v[1], "--root")) {
+		int used = 1;
+		if (!strcmp(v[1], "--root") && n >= 3)
+			a->root = v[used = 2];
+		else if (str_starts(v[1], "--root="))
+			a->root = v[1] + 7;
+		else
+			return cli_usage_error(cli, "bisect",
+			                       "--root needs a dataset"),
+			       -1;
+		v[used] = v[0];
+		v += used;
+		n -= used;
+	}
+	*argv = v;
+	*argc = n;
+	return 0;
+}
+
+/* Parses one zeit bisect command line into a and finds its subcommand;
+ * NULL after a usage error (*rc says which exit). */
+static const struct bisect_sub *parse(struct cli *cli, int argc, char **argv,
+                                      struct bisect_args *a, int *rc)
 {
 	static const struct option lo[] = {
 	        {"root", required_argument, NULL, 'R'},
@@ -266,148 +396,91 @@ int cmd_bisect(struct cli *cli, int argc, char **argv)
 	        {"chroot", no_argument, NULL, 'c'},
 	        {NULL, 0, NULL, 0},
 	};
-	struct bisect_start_opts so = {0};
-	bool chroot = false;
-	int c;
-
-	if (!replaying)
-		root_opt = NULL;
-	/* --root may come before the subcommand too, as with zeit be. */
-	while (argc >= 2 && str_starts(argv[1], "--root")) {
-		if (!strcmp(argv[1], "--root") && argc >= 3) {
-			root_opt = argv[2];
-			argv[2] = argv[0];
-			argv += 2;
-			argc -= 2;
-		} else if (str_starts(argv[1], "--root=")) {
-			root_opt = argv[1] + 7;
-			argv[1] = argv[0];
-			argv++;
-			argc--;
-		} else {
-			return cli_usage_error(cli, "bisect",
-			                       "--root needs a dataset");
-		}
-	}
+	*rc = ZEIT_EXIT_USAGE;
+	if (root_prefix(cli, &argc, &argv, a) < 0)
+		return NULL;
 	if (argc < 2)
-		return cli_usage_error(
-		        cli, "bisect",
-		        "needs a subcommand (start, good, bad, "
-		        "skip, run, status, log, replay, reset)");
-	const char *sub = argv[1];
-	/* '+': for run, everything after the subcommand's options is the
-	 * command. */
+		return cli_usage_error(cli, "bisect",
+		                       "needs a subcommand (start, good, bad, "
+		                       "skip, run, status, log, replay, "
+		                       "reset)"),
+		       NULL;
+	a->sub = argv[1];
+	const struct bisect_sub *s = find_sub(a->sub);
 	/* The subcommand stands in for the program name: optind 0 makes
 	 * getopt start afresh. */
 	optind = 0;
-	const char *shortopts = strcmp(sub, "run") ? "" : "+";
-	while ((c = cli_getopt(cli, argc - 1, argv + 1, shortopts, lo)) != -1) {
+	int c;
+	while ((c = cli_getopt(cli, argc - 1, argv + 1,
+	                       s && s->command_after ? "+" : "", lo)) != -1) {
 		switch (c) {
-		case 'R': root_opt = optarg; break;
-		case 'g': so.good = optarg; break;
-		case 'b': so.bad = optarg; break;
-		case 't': so.tier = optarg; break;
-		case 'c': chroot = true; break;
-		default: return ZEIT_EXIT_USAGE;
+		case 'R': a->root = optarg; break;
+		case 'g': a->start.good = optarg; break;
+		case 'b': a->start.bad = optarg; break;
+		case 't': a->start.tier = optarg; break;
+		case 'c': a->chroot = true; break;
+		default: return NULL;
 		}
 	}
-	int nargs = argc - 1 - optind;
-	char **args = argv + 1 + optind;
-	/* Every subcommand but status and log changes the pool (clones,
-	 * marks, bootfs): one changing zeit run at a time. */
-	int lock = -1;
-	if (strcmp(sub, "status") && strcmp(sub, "log") && !cli->z.dry_run &&
-	    (lock = zeit_lock(&cli->z, cli->lock_wait)) < 0)
-		return cli_error(cli);
-	int rc = bisect_sub(cli, sub, &so, chroot, nargs, args);
-	zeit_unlock(lock);
-	return rc;
+	a->nargs = argc - 1 - optind;
+	a->args = argv + 1 + optind;
+	if (!s)
+		*rc = cli_usage_error(cli, "bisect", "unknown subcommand '%s'",
+		                      a->sub);
+	return s;
 }
 
-static int bisect_sub(struct cli *cli, const char *sub,
-                      struct bisect_start_opts *opts, bool chroot, int nargs,
-                      char **args)
+/* Each line of the log is a zeit bisect command of its own, run under the
+ * lock already held; then the next step is shown once. */
+static int sub_replay(struct cli *cli, struct bisect_args *a)
 {
-	struct bisect_start_opts so = *opts;
-
-	if (!strcmp(sub, "start")) {
-		if (!so.good || nargs > 1)
-			return cli_usage_error(cli, "bisect",
-			                       "start [BE] --good SNAP [--bad "
-			                       "SNAP] [--tier T]");
-		so.target = nargs ? args[0] : NULL;
-		struct zfs zh;
-		struct be_ctx ctx;
-		if (open_be(cli, &zh, &ctx) < 0)
-			return cli_error(cli);
-		int rc = bisect_start(&ctx, &so) < 0 ? cli_error(cli)
-		                                     : ZEIT_EXIT_OK;
-		be_close(&ctx);
-		if (rc != ZEIT_EXIT_OK || cli->z.dry_run || replaying)
-			return rc;
-		return with_state(cli, do_advance, NULL);
+	if (a->nargs != 1)
+		return cli_usage_error(cli, "bisect",
+		                       "replay needs a log FILE");
+	FILE *f = fopen(a->args[0], "re");
+	if (!f) {
+		fprintf(stderr, "zeit bisect: cannot read %s\n", a->args[0]);
+		return ZEIT_EXIT_ERROR;
 	}
-	enum bisect_mark m = bisect_mark_from(sub);
-	if (m != BISECT_UNKNOWN) {
-		if (nargs > 1)
-			return cli_usage_error(cli, "bisect",
-			                       "%s takes at most one snapshot",
-			                       sub);
-		struct mark_arg a = {nargs ? args[0] : NULL, m};
-		return with_state(cli, do_mark, &a);
+	char line[1024];
+	int rc = ZEIT_EXIT_OK;
+	while (rc == ZEIT_EXIT_OK && fgets(line, sizeof(line), f)) {
+		char *w[12];
+		int n = 0;
+		for (char *t = strtok(line, " \t\n"); t && n < 11;
+		     t = strtok(NULL, " \t\n"))
+			w[n++] = t;
+		if (n < 3 || strcmp(w[0], "zeit") || strcmp(w[1], "bisect"))
+			continue; /* comments and blank lines */
+		w[n] = NULL;
+		struct bisect_args la = {.root = a->root, .replaying = true};
+		const struct bisect_sub *s = parse(cli, n - 1, w + 1, &la, &rc);
+		if (s && !s->in_replay)
+			rc = cli_usage_error(cli, "bisect",
+			                     "a log does not replay '%s'",
+			                     la.sub);
+		else if (s)
+			rc = s->run(cli, &la);
+		a->root = la.root; /* a line's --root holds for the next */
 	}
-	if (!strcmp(sub, "run")) {
-		if (!nargs)
-			return cli_usage_error(cli, "bisect",
-			                       "run needs a command");
-		struct run_arg a = {(const char *const *)args, chroot};
-		return with_state(cli, do_run, &a);
-	}
-	if (!strcmp(sub, "status"))
-		return with_state(cli, do_status, NULL);
-	if (!strcmp(sub, "log"))
-		return with_state(cli, do_log, NULL);
-	if (!strcmp(sub, "reset")) {
-		struct zfs zh;
-		struct be_ctx ctx;
-		if (open_be(cli, &zh, &ctx) < 0)
-			return cli_error(cli);
-		int rc = bisect_reset(&ctx) < 0 ? cli_error(cli) : ZEIT_EXIT_OK;
-		be_close(&ctx);
+	fclose(f);
+	if (rc != ZEIT_EXIT_OK)
 		return rc;
-	}
-	if (!strcmp(sub, "replay")) {
-		if (nargs != 1)
-			return cli_usage_error(cli, "bisect",
-			                       "replay needs a log FILE");
-		FILE *f = fopen(args[0], "re");
-		if (!f) {
-			fprintf(stderr, "zeit bisect: cannot read %s\n",
-			        args[0]);
-			return ZEIT_EXIT_ERROR;
-		}
-		char line[1024];
-		int rc = ZEIT_EXIT_OK;
-		replaying = true;
-		while (rc == ZEIT_EXIT_OK && fgets(line, sizeof(line), f)) {
-			char *w[12];
-			int n = 0;
-			for (char *t = strtok(line, " \t\n"); t && n < 11;
-			     t = strtok(NULL, " \t\n"))
-				w[n++] = t;
-			if (n < 3 || strcmp(w[0], "zeit") ||
-			    strcmp(w[1], "bisect"))
-				continue; /* comments and blank lines */
-			w[n] = NULL;
-			/* Each line is a zeit bisect command of its own. */
-			optind = 0;
-			rc = cmd_bisect(cli, n - 1, w + 1);
-		}
-		fclose(f);
-		replaying = false;
-		if (rc != ZEIT_EXIT_OK)
-			return rc;
-		return with_state(cli, do_advance, NULL);
-	}
-	return cli_usage_error(cli, "bisect", "unknown subcommand '%s'", sub);
+	return with_state(cli, a, do_advance, NULL);
+}
+
+int cmd_bisect(struct cli *cli, int argc, char **argv)
+{
+	struct bisect_args a = {0};
+	int rc;
+	const struct bisect_sub *s = parse(cli, argc, argv, &a, &rc);
+	if (!s)
+		return rc;
+	int lock = -1;
+	if (s->changes && !cli->z.dry_run &&
+	    (lock = zeit_lock(&cli->z, cli->lock_wait)) < 0)
+		return cli_error(cli);
+	rc = s->run(cli, &a);
+	zeit_unlock(lock);
+	return rc;
 }

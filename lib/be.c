@@ -549,6 +549,21 @@ out:
 	return rc;
 }
 
+static const char *or_unset(const char *ds)
+{
+	return ds && strcmp(ds, "none") ? ds : "";
+}
+
+int be_set_bootfs(struct be_ctx *c, const char *ds)
+{
+	return zpool_set_prop(c->zh, c->pool, "bootfs", or_unset(ds));
+}
+
+int be_set_nextboot(struct be_ctx *c, const char *ds)
+{
+	return zpool_set_prop(c->zh, c->pool, BE_NEXTBOOT_PROP, or_unset(ds));
+}
+
 char *be_take_nextboot(struct be_ctx *c)
 {
 	if (!c->nextboot)

@@ -607,9 +607,7 @@ int bisect_run(struct bisect *b, const char *const *argv, bool chroot,
 	if (mount_ns_private(z) < 0)
 		return -1;
 	/* A manual step's clone goes, and the next boot is as it was. */
-	if (drop_clones(be, NULL) < 0 ||
-	    zpool_set_prop(be->zh, be->pool, BE_NEXTBOOT_PROP,
-	                   strcmp(b->nextboot, "none") ? b->nextboot : "") < 0)
+	if (drop_clones(be, NULL) < 0 || be_set_nextboot(be, b->nextboot) < 0)
 		return -1;
 	while (!b->next.done) {
 		const char *snap = b->v[b->next.pick].snap;
@@ -708,12 +706,9 @@ int bisect_reset(struct be_ctx *be)
 	int rc = drop_clones(be, NULL);
 	/* Restore what boots, then forget the bisection. */
 	if (rc == 0)
-		rc = zpool_set_prop(be->zh, be->pool, "bootfs",
-		                    strcmp(b.bootfs, "none") ? b.bootfs : "");
+		rc = be_set_bootfs(be, b.bootfs);
 	if (rc == 0)
-		rc = zpool_set_prop(be->zh, be->pool, BE_NEXTBOOT_PROP,
-		                    strcmp(b.nextboot, "none") ? b.nextboot
-		                                               : "");
+		rc = be_set_nextboot(be, b.nextboot);
 	if (rc == 0 &&
 	    zfs_get_props(be->zh, (const char *const[]){b.target, NULL}, 1, mp,
 	                  &pl) == 0) {

@@ -107,6 +107,10 @@ struct be_create_opts {
 
 int be_create(struct be_ctx *c, const struct be_create_opts *o);
 int be_activate(struct be_ctx *c, const char *name, bool once);
+/* Put back what boots, and what boots once, to a dataset a caller saved
+ * (bisect's reset): quietly; NULL or "none" unsets. */
+int be_set_bootfs(struct be_ctx *c, const char *ds);
+int be_set_nextboot(struct be_ctx *c, const char *ds);
 /* Returns the one-time choice (malloc'd) and clears it, or NULL. */
 char *be_take_nextboot(struct be_ctx *c);
 int be_destroy(struct be_ctx *c, const char *name, bool origin_too);
