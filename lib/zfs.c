@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "zeit/zfs_errmsg.h"
 #include "zeit/zfs_mount.h"
 
 void zfs_init(struct zfs *zh, struct zeit *z, const struct run_host *host)
@@ -70,28 +71,33 @@ static char *command_for_message(const char *const *argv)
 	return cut;
 }
 
+/* What zfs said, in its words (lib/zfs_errmsg.c); the command at -v. */
 static void fail_cmd(struct zfs *zh, struct run_cmd *c)
 {
-	char *line = command_for_message(c->argv);
 	const char *where = zh->host && zh->host->ssh ? zh->host->ssh : NULL;
 
 	trim_trailing(&c->err);
-	if (c->timed_out)
-		zeit_fail(zh->z, ETIMEDOUT, "`%s`%s%s timed out", line,
-		          where ? " on " : "", where ? where : "");
-	else if (c->cancelled)
-		zeit_fail(zh->z, ECANCELED, "`%s`%s%s was stopped", line,
-		          where ? " on " : "", where ? where : "");
-	else if (zh->host && zh->host->ssh && c->status == 255)
-		zeit_fail(zh->z, EHOSTUNREACH, "`%s` on %s: ssh failed: %s",
-		          line, where,
-		          c->err.len ? c->err.data : "(no message)");
-	else
-		zeit_fail(zh->z, classify(c->err.data ? c->err.data : ""),
-		          "`%s`%s%s failed (exit %d): %s", line,
-		          where ? " on " : "", where ? where : "", c->status,
-		          c->err.len ? c->err.data : "(no message)");
-	free(line);
+	if (c->timed_out || c->cancelled || (where && c->status == 255)) {
+		char *line = command_for_message(c->argv);
+		if (c->timed_out)
+			zeit_fail(zh->z, ETIMEDOUT, "`%s`%s%s timed out", line,
+			          where ? " on " : "", where ? where : "");
+		else if (c->cancelled)
+			zeit_fail(zh->z, ECANCELED, "`%s`%s%s was stopped",
+			          line, where ? " on " : "",
+			          where ? where : "");
+		else
+			zeit_fail(zh->z, EHOSTUNREACH,
+			          "`%s` on %s: ssh failed: %s", line, where,
+			          c->err.len ? c->err.data : "(no message)");
+		free(line);
+		return;
+	}
+	struct zfs_errmsg_in in = {c->argv, c->err.data, c->status, where,
+	                           zh->z->verbose};
+	char *msg = zfs_errmsg(&in);
+	zeit_fail(zh->z, classify(c->err.data ? c->err.data : ""), "%s", msg);
+	free(msg);
 }
 
 static void note_cmd(struct zfs *zh, const char *const *argv)
@@ -833,6 +839,41 @@ int zfs_recv_abort(struct zfs *zh, const char *dataset)
 
 /* ---- diff ---- */
 
+/* zfs diff says "No such file or directory" without a name: one listing of
+ * both names tells which one is missing, said for the diff (diff's argv). */
+static int diff_failed(struct zfs *zh, const char *const *diff, int status,
+                       const char *from, const char *to)
+{
+	struct strv a;
+	struct run_cmd c;
+
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "list");
+	strv_push(&a, "-H");
+	strv_push(&a, "-o");
+	strv_push(&a, "name");
+	strv_push(&a, "-t");
+	strv_push(&a, "all");
+	strv_push(&a, from);
+	if (to)
+		strv_push(&a, to);
+	if (zrun_any(zh, &a, NULL, &c) == 0) {
+		if (c.status != 0) {
+			struct zfs_errmsg_in in = {diff, c.err.data, status,
+			                           zh->host ? zh->host->ssh
+			                                    : NULL,
+			                           zh->z->verbose};
+			char *msg = zfs_errmsg(&in);
+			zeit_fail(zh->z, ENOENT, "%s", msg);
+			free(msg);
+		}
+		run_cmd_free(&c);
+	}
+	strv_free(&a);
+	return -1;
+}
+
 int zfs_diff(struct zfs *zh, const char *from, const char *to,
              struct zfs_diff_list *out)
 {
@@ -855,10 +896,19 @@ int zfs_diff(struct zfs *zh, const char *from, const char *to,
 	strv_push(&a, from);
 	if (to)
 		strv_push(&a, to);
-	rc = zrun(zh, &a, &c);
-	strv_free(&a);
-	if (rc < 0)
+	if (zrun_any(zh, &a, NULL, &c) < 0) {
+		strv_free(&a);
 		return -1;
+	}
+	if (c.status != 0) {
+		int status = c.status;
+		fail_cmd(zh, &c);
+		run_cmd_free(&c);
+		diff_failed(zh, (const char *const *)a.v, status, from, to);
+		strv_free(&a);
+		return -1;
+	}
+	strv_free(&a);
 	rc = zfs_parse_diff(zh->z, c.out.data ? c.out.data : (char[]){0}, out);
 	run_cmd_free(&c);
 	return rc;

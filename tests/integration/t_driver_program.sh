@@ -53,6 +53,6 @@ for i = 1, 1000000 do t[i] = string.rep("x", 100) .. i end
 LUA
 	fails "Memory limit exhausted" "$ZDRV" program -n -m 1048576 tank /tmp/mem.lua
 	echo 'this is not lua' >/tmp/bad.lua
-	fails "zfs program" "$ZDRV" program -n tank /tmp/bad.lua
+	fails "zfs program" "$ZDRV" -v program -n tank /tmp/bad.lua
 	fails "expected a pool" "$ZDRV" program tank/a /tmp/bad.lua
 }

@@ -115,6 +115,6 @@ test_send_recv_over_ssh() {
 	# Listing and errors come back across ssh, names with spaces intact.
 	ok "$ZDRV" "${ssh_opts[@]}" --host root@127.0.0.1 list-snapshots 'backup/a b'
 	has "$OUT" "backup/a b@s1"
-	fails "on root@127.0.0.1.*does not exist" "$ZDRV" "${ssh_opts[@]}" --host root@127.0.0.1 list-snapshots backup/none
+	fails "root@127.0.0.1: cannot open 'backup/none': dataset does not exist" "$ZDRV" "${ssh_opts[@]}" --host root@127.0.0.1 list-snapshots backup/none
 	fails "ssh failed" "$ZDRV" --ssh-opt -p --ssh-opt 2999 --ssh-opt -oConnectTimeout=20 --host root@127.0.0.1 list-snapshots backup
 }

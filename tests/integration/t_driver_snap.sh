@@ -86,7 +86,7 @@ test_create_and_destroy_dataset() {
 	ok "$ZDRV" destroy-dataset -r tank/x
 	exists tank/x && fail "tank/x still there"
 	fails "pool's root" "$ZDRV" destroy-dataset tank
-	fails "zpool" "$ZDRV" create tank
+	fails "zpool" "$ZDRV" -v create tank
 }
 
 test_pool_full() {
