@@ -241,9 +241,9 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		goto out_early;
 	}
 	if ((host && !*req.target) || (shost && !*req.source)) {
-		rc = cli_usage_error(cli, "send",
-		                     "name the dataset after the host's colon "
-		                     "(HOST:pool/dataset)");
+		rc = cli_usage_error(cli, "send", "%s '%s:' names no dataset",
+		                     host && !*req.target ? "target" : "source",
+		                     host && !*req.target ? host : shost);
 		goto out_early;
 	}
 	if (host) {
