@@ -457,7 +457,8 @@ int status_run(struct zfs *zh, const struct zeit_config *cfg,
 		goto out;
 	for (size_t i = 0; roots && roots[i]; i++)
 		if (find_dataset(&ds, roots[i]) < 0) {
-			zeit_fail(zh->z, ENOENT, "dataset %s does not exist",
+			zeit_fail(zh->z, ENOENT,
+			          "cannot open '%s': dataset does not exist",
 			          roots[i]);
 			goto out;
 		}

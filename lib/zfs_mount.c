@@ -26,7 +26,15 @@ int zfs_mount_fd(struct zfs *zh, const char *name, int dirfd, unsigned flags)
 	zeit_note(zh->z, 2, "mount(%s, %s)", name, target);
 	if (mount(name, target, "zfs", mf, NULL) < 0) {
 		int e = errno;
-		return zeit_fail(zh->z, e, "cannot mount %s: %s", name,
+		if (e == ENOENT)
+			return zeit_fail(
+			        zh->z, e,
+			        strchr(name, '@')
+			                ? "snapshot '%s' does not exist"
+			                : "cannot open '%s': dataset "
+			                  "does not exist",
+			        name);
+		return zeit_fail(zh->z, e, "cannot mount '%s': %s", name,
 		                 e == EACCES || e == EPERM
 		                         ? "permission denied (is its key "
 		                           "loaded?)"
