@@ -118,8 +118,10 @@ _zeit() {
 	case "$prev" in
 	--config | --output | --sanoid-conf | --prometheus) argkind=file ;;
 	-t | --tier) argkind=tier ;;
-	--root) argkind=dataset ;;
-	-f | --from) [ "$cmd" = adopt ] && argkind=tool ;;
+	--root | --replica) argkind=dataset ;;
+	--from) case "$cmd" in restore) argkind=snapshot ;; adopt) argkind=tool ;; esac ;;
+	--to) argkind=dir ;;
+	-f) [ "$cmd" = adopt ] && argkind=tool ;;
 	-e) [ "$cmd" = be ] && argkind=be ;;
 	--good | --bad) argkind=none ;;
 	--now | --lock-wait | --max-size | --ssh-opt | --stall-timeout) argkind=none ;;
@@ -128,6 +130,8 @@ _zeit() {
 	file) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
 	tier) mapfile -t COMPREPLY < <(compgen -W "$_zeit_tiers" -- "$cur"); return ;;
 	dataset) _zeit_reply "$(_zeit_names "$cur")"; return ;;
+	snapshot) _zeit_reply "$(_zeit_names "$cur" snapshot)"; return ;;
+	dir) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
 	tool) mapfile -t COMPREPLY < <(compgen -W 'zfs-auto-snapshot sanoid' -- "$cur"); return ;;
 	be) _zeit_reply "$(_zeit_bes "$root")"; return ;;
 	none) return ;;
@@ -175,6 +179,14 @@ _zeit() {
 		;;
 	diff | destroy) names=$(_zeit_names "$cur" snapshot) ;;
 	snap | prune | list | status | send) names=$(_zeit_names "$cur") ;;
+	log | restore)
+		# [DATASET] PATH: a path when it looks like one.
+		if [[ $cur == /* || $cur == .* ]]; then
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			return
+		fi
+		names=$(_zeit_names "$cur")
+		;;
 	esac
 	_zeit_reply "$names"
 }

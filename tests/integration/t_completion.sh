@@ -100,13 +100,14 @@ test_completion_names_from_the_pool() {
 	zfs snapshot tank/data/child@three
 	comp_bash 'zeit list tank/' 'zeit snap -r tank/d' 'zeit prune tank/with' \
 		'zeit destroy tank/data@' 'zeit diff tank/data@t' 'zeit diff tank/oth' \
-		'zeit snap --root tank/nonexistent/' 'zeit destroy tank/nonexistent@'
+		'zeit snap --root tank/nonexistent/' 'zeit destroy tank/nonexistent@' \
+		'zeit restore tank/data /x --from tank/data@o' 'zeit log --replica tank/ot'
 	comp_check "$(zfs list -H -o name -t filesystem,volume | grep '^tank/' | sed 's/ /\\ /g' | tr '\n' ' ' | sed 's/ $//')" \
 		"tank/data tank/data/child" 'tank/with\ space' "tank/data@one tank/data@two" \
-		tank/data@two tank/other@ "" ""
+		tank/data@two tank/other@ "" "" tank/data@one tank/other
 	# One zfs call a completion: the datasets, or one dataset's snapshots.
 	local i
-	for i in 1 2 3 4 5 6 7 8; do eq 1 "$(calls $i)" "zfs calls of completion $i: $(cat "$ZFS_CALLS")"; done
+	for i in 1 2 3 4 5 6 7 8 9 10; do eq 1 "$(calls $i)" "zfs calls of completion $i: $(cat "$ZFS_CALLS")"; done
 	has "$(cat "$ZFS_CALLS")" "list -H -o name -t snapshot -d 1 tank/data"
 }
 
