@@ -71,6 +71,26 @@ static void rewrite(struct buf *out, const char *line, const char *const *argv)
 			buf_addf(out, "snapshot '%s' does not exist", target);
 		return;
 	}
+	/* A flag or a pool user property this zfs predates (OpenZFS 2.1 has
+	 * no zfs holds -p and no pool user properties, both in 2.2): say what
+	 * is missing, not that zeit was called wrong. */
+	const char *opt = strstr(line, "invalid option '");
+	if (opt && argv && argv[0] && argv[1]) {
+		buf_addf(out,
+		         "this %s has no '%s %s -%c' (a newer OpenZFS has it)",
+		         argv[0], argv[0], argv[1], opt[16] ? opt[16] : '?');
+		return;
+	}
+	const char *prop = strstr(line, "invalid property '");
+	if (prop && argv && argv[0] && !strcmp(argv[0], "zpool") &&
+	    strchr(prop + 18, ':')) {
+		size_t len = strcspn(prop + 18, "'");
+		buf_addf(out,
+		         "this zpool has no pool user properties, needed for "
+		         "'%.*s' (OpenZFS 2.2 has them)",
+		         (int)len, prop + 18);
+		return;
+	}
 	/* "cannot open 'a@b': dataset does not exist" is about a snapshot. */
 	if (!strncmp(line, "cannot open '", 13) && n > 13 + m &&
 	    !strcmp(line + n - m, missing)) {

@@ -71,6 +71,27 @@ static void test_rewrites(void **state)
 	       "cannot open '': dataset does not exist");
 }
 
+/* What an older OpenZFS (2.1) lacks is named as missing. */
+static void test_older_zfs(void **state)
+{
+	(void)state;
+	static const char *const holds[] = {"zfs", "holds",    "-H",
+	                                    "-p",  "tank/a@s", NULL};
+	expect(holds, "invalid option 'p'\nusage:\n\tholds [-rH] <snapshot>\n",
+	       0, NULL,
+	       "this zfs has no 'zfs holds -p' (a newer OpenZFS has it)");
+	static const char *const get[] = {
+	        "zpool", "get", "-H", "-p", "bootfs,org.zeit:nextboot",
+	        "rpool", NULL};
+	expect(get, "bad property list: invalid property 'org.zeit:nextboot'\n",
+	       0, NULL,
+	       "this zpool has no pool user properties, needed for "
+	       "'org.zeit:nextboot' (OpenZFS 2.2 has them)");
+	/* A plain bad property is zfs's own words. */
+	expect(get, "bad property list: invalid property 'bogus'\n", 0, NULL,
+	       "bad property list: invalid property 'bogus'");
+}
+
 /* What zfs echoes back can come from someone else (a forged name, a
  * remote's stderr): no terminal escape, no second line. */
 static void test_hostile(void **state)
@@ -102,6 +123,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_voice),
 	        cmocka_unit_test(test_rewrites),
+	        cmocka_unit_test(test_older_zfs),
 	        cmocka_unit_test(test_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
