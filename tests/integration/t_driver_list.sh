@@ -74,8 +74,9 @@ test_list_pools() {
 }
 
 test_list_errors() {
-	fails "tank/nope.*does not exist" "$ZDRV" list-datasets tank/nope 0
-	# The message carries the command line too.
+	fails "^zdrv: cannot open 'tank/nope': dataset does not exist$" "$ZDRV" list-datasets tank/nope 0
+	# At -v the message carries the command line too.
+	fails "tank/nope.*does not exist" "$ZDRV" -v list-datasets tank/nope 0
 	grep -Eq "zfs list -[jH] -p" <<<"$ERR" || fail "no command line in: $ERR"
 	fails "invalid name 'tank/a\\\$b'" "$ZDRV" list-snapshots 'tank/a$b'
 	fails "leading '/'" "$ZDRV" list-snapshots /tank
