@@ -90,5 +90,10 @@ int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_adopt(struct cli *cli, int argc, char **argv);
 int cmd_log(struct cli *cli, int argc, char **argv);
 int cmd_restore(struct cli *cli, int argc, char **argv);
+/* zeit bisect isolate: root (--root) and good and bad may be NULL; paths
+ * NULL for all; argv the test. */
+int cli_bisect_isolate(struct cli *cli, const char *root, const char *good,
+                       const char *bad, const char *const *paths,
+                       const char *const *argv);
 
 #endif

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "zeit/bisect.h"
 #include "zeit/config.h"
 #include "zeit/diff.h"
+#include "zeit/isolate.h"
 
 /* One zeit bisect command, parsed: what the subcommands share. */
 struct bisect_args {
@@ -318,8 +320,39 @@ static int sub_reset(struct cli *cli, struct bisect_args *a)
 	struct be_ctx ctx;
 	if (open_be(cli, a, &zh, &ctx) < 0)
 		return cli_error(cli);
-	int rc = bisect_reset(&ctx) < 0 ? cli_error(cli) : ZEIT_EXIT_OK;
+	/* isolate's clone, with or without a bisection. */
+	int cleaned = cli->z.dry_run ? 0 : isolate_cleanup(&ctx);
+	int rc = cleaned < 0                       ? cli_error(cli)
+	         : bisect_reset(&ctx) == 0         ? ZEIT_EXIT_OK
+	         : cleaned && cli->z.err == ENOENT ? ZEIT_EXIT_OK
+	                                           : cli_error(cli);
 	be_close(&ctx);
+	return rc;
+}
+
+/* isolate [PATH...] -- COMMAND...: getopt took a "--" that came right
+ * after the options (no PATH); else the first "--" ends the paths. */
+static int sub_isolate(struct cli *cli, struct bisect_args *a)
+{
+	int dashes = -1;
+	bool taken = a->args[-1] && !strcmp(a->args[-1], "--");
+	for (int i = 0; !taken && i < a->nargs && dashes < 0; i++)
+		if (!strcmp(a->args[i], "--"))
+			dashes = i;
+	int npaths = taken ? 0 : dashes;
+	if ((!taken && dashes < 0) || npaths + 1 + !taken > a->nargs)
+		return cli_usage_error(cli, "bisect",
+		                       "isolate [--good S --bad S] [PATH...] "
+		                       "-- COMMAND...");
+	struct strv paths;
+	strv_init(&paths);
+	for (int i = 0; i < npaths; i++)
+		strv_push(&paths, a->args[i]);
+	int rc = cli_bisect_isolate(
+	        cli, a->root, a->start.good, a->start.bad,
+	        npaths ? (const char *const *)paths.v : NULL,
+	        (const char *const *)a->args + npaths + !taken);
+	strv_free(&paths);
 	return rc;
 }
 
@@ -345,6 +378,7 @@ static const struct bisect_sub {
         {"status", sub_status, false, false, true},
         {"log", sub_log, false, false, true},
         {"reset", sub_reset, true, false, true},
+        {"isolate", sub_isolate, true, true, false},
         {"replay", sub_replay, true, false, false},
 };
 
@@ -402,8 +436,8 @@ static const struct bisect_sub *parse(struct cli *cli, int argc, char **argv,
 	if (argc < 2)
 		return cli_usage_error(cli, "bisect",
 		                       "needs a subcommand (start, good, bad, "
-		                       "skip, run, status, log, replay, "
-		                       "reset)"),
+		                       "skip, run, isolate, status, log, "
+		                       "replay, reset)"),
 		       NULL;
 	a->sub = argv[1];
 	const struct bisect_sub *s = find_sub(a->sub);

@@ -219,6 +219,8 @@ const struct cli_cmd cli_cmds[] = {
          "bisect start [BE] --good SNAP [--bad SNAP] [--tier T]\n"
          "       zeit bisect good|bad|skip [SNAP]\n"
          "       zeit bisect run [--chroot] CMD [ARG...]\n"
+         "       zeit bisect isolate [--good S --bad S] [PATH...] -- CMD "
+         "[ARG...]\n"
          "       zeit bisect status | log | replay FILE | reset",
          "As git bisect does for commits. Candidates are the environment's "
          "snapshots\n"
@@ -238,7 +240,13 @@ const struct cli_cmd cli_cmds[] = {
          "bootfs and\n"
          "the next boot. The end shows the last good and first bad snapshot "
          "and the\n"
-         "packages and files that changed between them. See zeit-bisect(8).\n"},
+         "packages and files that changed between them. isolate applies "
+         "subsets\n"
+         "of those changes (files, then hunks, then lines) onto a clone of "
+         "the last\n"
+         "good snapshot and narrows them with ddmin to the ones that make "
+         "CMD\n"
+         "fail. See zeit-bisect(8).\n"},
         {"list", cmd_list,
          "list snapshots (and bookmarks) with their tier and time",
          "list [-r] [-b] [DATASET...]",
