@@ -124,3 +124,30 @@ test_log_hostile_same_size_rewrite_link_and_fifo() {
 	hasnt "$j" "root:"
 	has "$(jq -r '.diffs[0].diff' <<<"$j")" "+secret=bbbb"
 }
+
+test_log_over_a_replica_that_kept_longer() {
+	zfs create tank/data
+	local m=/tmp/mnt/tank/data d
+	for d in $(seq 1 10); do
+		[ "$d" -eq 1 ] && echo one >$m/f
+		[ "$d" -eq 4 ] && echo four >$m/f
+		[ "$d" -eq 8 ] && echo eight >$m/f
+		zfs snapshot "tank/data@$(log_day "$d")"
+	done
+	zfs send -R "tank/data@$(log_day 10)" | zfs recv -u tank/backup
+	# The dataset lets its first five go; the replica keeps them.
+	for d in 1 2 3 4 5; do zfs destroy "tank/data@$(log_day "$d")"; done
+	ok "$ZEIT" -j log tank/data /f
+	eq 5 "$(jq .snapshots <<<"$OUT")" "the dataset alone"
+	eq 2 "$(jq '.versions | length' <<<"$OUT")" "versions the dataset alone knows"
+	ok "$ZEIT" -j log --replica tank/backup tank/data /f
+	local j=$OUT
+	eq 10 "$(jq .snapshots <<<"$j")" "dataset and replica"
+	eq "$(log_day 1)..$(log_day 3)" "$(log_runs "$j" 1)" "version 1, from the replica"
+	eq "$(log_day 4)..$(log_day 7)" "$(log_runs "$j" 2)" "version 2, across both"
+	eq "$(log_day 8)..$(log_day 10)" "$(log_runs "$j" 3)" "version 3"
+	eq "tank/backup@$(log_day 1)" "$(jq -r '.versions[0].runs[0].first' <<<"$j")" "read from the replica"
+	eq "tank/data@$(log_day 8)" "$(jq -r '.versions[2].runs[0].first' <<<"$j")" "read from the dataset"
+	# Nothing of the replica left mounted.
+	hasnt "$(grep zfs /proc/mounts)" "tank/backup"
+}
