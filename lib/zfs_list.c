@@ -644,11 +644,33 @@ int zfs_holds(struct zfs *zh, const char *const *snaps, bool recursive,
 	if (recursive)
 		strv_push(&a, "-r");
 	strv_pushv(&a, snaps);
-	rc = zrun_list(zh, &a, false, NULL, NULL, &c);
-	strv_free(&a);
-	if (rc < 0)
+	/* OpenZFS 2.1 has no -p: once more without it, the time undated. */
+	bool dated = true;
+	if (zfs_run_any(zh, &a, NULL, &c) < 0) {
+		strv_free(&a);
 		return -1;
-	rc = zfs_parse_holds(zh->z, c.out.data ? c.out.data : (char[]){0}, out);
+	}
+	if (c.status == 2 && c.err.data &&
+	    strstr(c.err.data, "invalid option 'p'")) {
+		run_cmd_free(&c);
+		free(a.v[3]);
+		memmove(&a.v[3], &a.v[4], (a.n - 3) * sizeof(a.v[0]));
+		a.n--;
+		dated = false;
+		if (zfs_run_any(zh, &a, NULL, &c) < 0) {
+			strv_free(&a);
+			return -1;
+		}
+	}
+	strv_free(&a);
+	if (c.status != 0) {
+		zfs_fail_cmd(zh, &c);
+		run_cmd_free(&c);
+		return -1;
+	}
+	char *text = c.out.data ? c.out.data : (char[]){0};
+	rc = dated ? zfs_parse_holds(zh->z, text, out)
+	           : zfs_parse_holds_undated(zh->z, text, out);
 	run_cmd_free(&c);
 	for (size_t i = 0; rc == 0 && i < out->n; i++)
 		if (!hold_asked(out->v[i].snapshot, snaps, recursive))

@@ -410,6 +410,7 @@ struct hold_ctx {
 	struct zeit *z;
 	struct zfs_hold_list *out;
 	size_t cap;
+	bool dated; /* -p: the time in seconds */
 };
 
 /* snapshot \t tag \t time. A tag may hold any byte but NUL, and `zfs
@@ -428,8 +429,11 @@ static int hold_line(char *line, void *arg)
 		return 0;
 	buf_init(&keep);
 	buf_adds(&keep, line);
-	if (split_tabs(line, f, 4) != 3 || !parse_u64(f[2], &ts) || !*f[1] ||
-	    !zfs_text_clean(f[1]) || !name_ok(c->z, f[0], ZFS_NAME_SNAPSHOT)) {
+	ts = 0;
+	if (split_tabs(line, f, 4) != 3 ||
+	    (c->dated ? !parse_u64(f[2], &ts) : !zfs_text_clean(f[2])) ||
+	    !*f[1] || !zfs_text_clean(f[1]) ||
+	    !name_ok(c->z, f[0], ZFS_NAME_SNAPSHOT)) {
 		bad_line(c->z, "zfs holds", keep.data);
 		buf_free(&keep);
 		return -1;
@@ -446,9 +450,10 @@ static int hold_line(char *line, void *arg)
 	return 0;
 }
 
-int zfs_parse_holds(struct zeit *z, char *text, struct zfs_hold_list *out)
+static int parse_holds(struct zeit *z, char *text, struct zfs_hold_list *out,
+                       bool dated)
 {
-	struct hold_ctx c = {z, out, 0};
+	struct hold_ctx c = {z, out, 0, dated};
 
 	out->v = NULL;
 	out->n = 0;
@@ -468,6 +473,17 @@ int zfs_parse_holds(struct zeit *z, char *text, struct zfs_hold_list *out)
 	if (rc < 0)
 		zfs_hold_list_free(out);
 	return rc;
+}
+
+int zfs_parse_holds(struct zeit *z, char *text, struct zfs_hold_list *out)
+{
+	return parse_holds(z, text, out, true);
+}
+
+int zfs_parse_holds_undated(struct zeit *z, char *text,
+                            struct zfs_hold_list *out)
+{
+	return parse_holds(z, text, out, false);
 }
 
 int zfs_parse_send_size(const char *text, uint64_t *bytes)

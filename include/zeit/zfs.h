@@ -403,6 +403,10 @@ int zfs_parse_datasets(struct zeit *z, char *text, size_t nprops,
 int zfs_parse_props(struct zeit *z, char *text, const char *cmd,
                     const char *cols, struct zfs_prop_list *out);
 int zfs_parse_holds(struct zeit *z, char *text, struct zfs_hold_list *out);
+/* The same for `zfs holds -H` without -p (OpenZFS 2.1 has no -p): the time
+ * is a date for people, kept as 0. */
+int zfs_parse_holds_undated(struct zeit *z, char *text,
+                            struct zfs_hold_list *out);
 /* No byte below 0x20 and no 0x7f. */
 bool zfs_text_clean(const char *s);
 /* `zfs list -j -p` (props as asked for with -o), and `zfs get -j -p` or

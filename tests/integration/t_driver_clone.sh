@@ -72,7 +72,12 @@ test_holds() {
 	has "$OUT" "tank/a@s	other	"
 	ts=$(grep 'tank@s	zeit' <<<"$OUT" | cut -f3)
 	now=$(date +%s)
-	[ $((now - ts)) -lt 600 ] || fail "hold time $ts is not recent"
+	if zfs holds -H -p tank@s >/dev/null 2>&1; then
+		[ $((now - ts)) -lt 600 ] || fail "hold time $ts is not recent"
+	else
+		# OpenZFS 2.1 has no holds -p: its time is a date for people.
+		eq 0 "$ts" "an undated hold"
+	fi
 	fails "tag already exists" "$ZDRV" hold other tank@s
 	ok "$ZDRV" release -r other tank@s
 	ok "$ZDRV" holds tank/a@s

@@ -218,6 +218,17 @@ static void test_holds(void **state)
 		assert_non_null(strstr(zeit_error(&z), "zfs holds printed"));
 		free(t);
 	}
+	/* OpenZFS 2.1 (no -p): a date for people, kept as 0; the rest is
+	 * checked the same. */
+	char old[] = "tank/a@s1\tkeep\tTue Dec  1 14:00 2026\n";
+	assert_int_equal(zfs_parse_holds_undated(&z, old, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].timestamp, 0);
+	zfs_hold_list_free(&l);
+	char forged[] = "tank/a@s1\tkeep\tTue \x1b[2J\n";
+	assert_int_equal(zfs_parse_holds_undated(&z, forged, &l), -1);
+	char tabbed[] = "tank/a@s1\tta\tg\tTue Dec  1 14:00 2026\n";
+	assert_int_equal(zfs_parse_holds_undated(&z, tabbed, &l), -1);
 }
 
 /* ---- JSON, as OpenZFS 2.3 prints it ---- */
