@@ -41,7 +41,8 @@ test_pool_props() {
 
 test_props_errors() {
 	fails "expected name=value" "$ZDRV" set tank novalue
-	fails "does not exist" "$ZDRV" set tank/nope org.zeit:x=1
+	fails "^zdrv: cannot open 'tank/nope': dataset does not exist$" "$ZDRV" set tank/nope org.zeit:x=1
+	fails "does not exist" "$ZDRV" -v set tank/nope org.zeit:x=1
 	has "$ERR" "zfs set org.zeit:x=1 tank/nope"
 	fails "invalid|bad|property" "$ZDRV" set tank compression=bogus
 	fails "does not exist|no such pool" "$ZDRV" pool-get nopool bootfs

@@ -96,7 +96,7 @@ test_recv_into_diverged_target_refused() {
 	zfs mount backup/a 2>/dev/null || true
 	echo local >/tmp/mnt/backup-a/local
 	zfs snapshot backup/a@mine
-	fails "destination.*has been modified|has snapshots|modified" "$ZDRV" send-recv -i tank/a@s1 tank/a@s2 backup/a u
+	fails "destination.*has been modified|has snapshots|modified" "$ZDRV" -v send-recv -i tank/a@s1 tank/a@s2 backup/a u
 	has "$ERR" "zfs receive -u backup/a"
 	exists backup/a@mine || fail "target snapshot lost"
 	exists backup/a@s2 && fail "diverged target received the stream"

@@ -55,7 +55,7 @@ test_destroy_held_snapshot_refused() {
 	zfs snapshot tank@keep
 	zfs snapshot tank@other
 	zfs hold mine tank@keep
-	fails "dataset is busy|held|busy" "$ZDRV" destroy tank@keep
+	fails "dataset is busy|held|busy" "$ZDRV" -v destroy tank@keep
 	has "$ERR" "zfs destroy tank@keep"
 	exists tank@keep || fail "held snapshot vanished"
 	# Deferred destroy marks it and lets it go when released.
@@ -96,6 +96,6 @@ test_pool_full() {
 	zfs set quota=none small/fill
 	# With the pool full, a reservation that cannot fit fails with zfs's
 	# own out-of-space message and the command line.
-	fails "out of space|space" "$ZDRV" create small/res refreservation=500M
+	fails "out of space|space" "$ZDRV" -v create small/res refreservation=500M
 	has "$ERR" "zfs create -o refreservation=500M small/res"
 }
