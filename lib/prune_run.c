@@ -5,18 +5,9 @@
 #include <string.h>
 
 #include "zeit/config.h"
+#include "zeit/props.h"
 #include "zeit/prune.h"
 #include "zeit/select.h"
-
-static int by_dataset(const void *a, const void *b)
-{
-	const struct zfs_snap *x = a, *y = b;
-	size_t lx = strcspn(x->name, "@"), ly = strcspn(y->name, "@");
-	int c = strncmp(x->name, y->name, lx < ly ? lx : ly);
-	if (c == 0 && lx != ly)
-		return lx < ly ? -1 : 1;
-	return c;
-}
 
 /* Plans one dataset (names: its n snapshots). One whose policy cannot be
  * read is skipped and named in plan->skipped; the rest go on. */
@@ -30,7 +21,8 @@ static void plan_one(struct zeit *z, const struct prune_request *req,
 	ds_view_from(d, &v);
 	if (v.prune_off) {
 		if (n)
-			zeit_note(z, 1, "%s: org.zeit:prune=off; left alone",
+			zeit_note(z, 1,
+			          "%s: " ZEIT_PROP_PRUNE "=off; left alone",
 			          v.name);
 		return;
 	}
@@ -51,35 +43,30 @@ static void plan_one(struct zeit *z, const struct prune_request *req,
 
 static int plan_pool_datasets(struct zfs *zh, const struct prune_request *req,
                               const struct zfs_dataset_list *all,
-                              struct zfs_snap_list *snaps,
+                              const struct zfs_snap_list *snaps,
                               struct prune_plan *plan)
 {
-	bool *seen = xcalloc(all->n + 1, sizeof(bool));
+	struct zfs_snap_index ix;
+	const char **names = xcalloc(snaps->n + 1, sizeof(char *));
 
-	/* Group by dataset (the listing is in createtxg order). */
-	qsort(snaps->v, snaps->n, sizeof(*snaps->v), by_dataset);
-	for (size_t i = 0; i < snaps->n;) {
-		size_t dlen = strcspn(snaps->v[i].name, "@");
-		size_t j = i;
-		while (j < snaps->n && strcspn(snaps->v[j].name, "@") == dlen &&
-		       !strncmp(snaps->v[j].name, snaps->v[i].name, dlen))
-			j++;
-		long d = select_find(all, snaps->v[i].name, dlen);
-		if (d >= 0) {
-			const char **names = xcalloc(j - i + 1, sizeof(char *));
-			for (size_t k = i; k < j; k++)
-				names[k - i] = snaps->v[k].name;
-			seen[d] = true;
-			plan_one(zh->z, req, &all->v[d], names, j - i, plan);
-			free(names);
+	/* Datasets with snapshots first, then (so a broken policy where
+	 * there is nothing to prune yet is named too) those without. */
+	zfs_snap_index_build(&ix, snaps);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t d = 0; d < all->n; d++) {
+			size_t n;
+			const struct zfs_snap *const *mine =
+			        zfs_snap_index_of(&ix, all->v[d].name, &n);
+			if ((pass == 0) != (n > 0))
+				continue;
+			for (size_t k = 0; k < n; k++)
+				names[k] = mine[k]->name;
+			names[n] = NULL;
+			plan_one(zh->z, req, &all->v[d], n ? names : NULL, n,
+			         plan);
 		}
-		i = j;
-	}
-	/* A broken policy where there is nothing to prune yet is named too. */
-	for (size_t d = 0; d < all->n; d++)
-		if (!seen[d])
-			plan_one(zh->z, req, &all->v[d], NULL, 0, plan);
-	free(seen);
+	zfs_snap_index_free(&ix);
+	free(names);
 	return 0;
 }
 

@@ -3,10 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zeit/props.h"
+
 const char *const *select_props(void)
 {
 	static const char *const props[DSP_COUNT + 1] = {
-	        "org.zeit:snap",
+	        ZEIT_PROP_SNAP,
 	        "com.sun:auto-snapshot",
 	        "com.sun:auto-snapshot:frequent",
 	        "com.sun:auto-snapshot:hourly",
@@ -14,8 +16,8 @@ const char *const *select_props(void)
 	        "com.sun:auto-snapshot:weekly",
 	        "com.sun:auto-snapshot:monthly",
 	        "com.sun:auto-snapshot:yearly",
-	        "org.zeit:keep",
-	        "org.zeit:prune",
+	        ZEIT_PROP_KEEP,
+	        ZEIT_PROP_PRUNE,
 	        NULL,
 	};
 	return props;

@@ -12,12 +12,13 @@
 #include <unistd.h>
 
 #include "zeit/send.h"
+#include "zeit/props.h"
 #include "zeit/snapname.h"
 #include "zeit/ztime.h"
 
 enum { TP_TOKEN, TP_WRITTEN, TP_PLACEHOLDER, TP_COUNT };
 static const char *const target_props[] = {"receive_resume_token", "written",
-                                           "org.zeit:placeholder", NULL};
+                                           ZEIT_PROP_PLACEHOLDER, NULL};
 enum { SP_ORIGIN, SP_ENCRYPTION, SP_COUNT };
 static const char *const source_props[] = {"origin", "encryption", NULL};
 
@@ -26,6 +27,10 @@ struct run_state {
 	const struct send_request *req;
 	struct send_report *rep;
 	struct zfs_snap_list ssnaps, tsnaps;
+	/* By dataset, built when first asked; tix_ok goes false whenever
+	 * tsnaps changes. */
+	struct zfs_snap_index six, tix;
+	bool six_ok, tix_ok;
 	struct zfs_dataset_list tds;
 	struct strv tnames; /* target datasets that exist now */
 	uint64_t *arrived;  /* guids received in this run */
@@ -121,22 +126,20 @@ static struct send_result *add_result(struct send_report *r, const char *src,
 	return res;
 }
 
-static bool same_dataset(const char *snap, const char *ds)
+/* One dataset's part of a listing (in the listing's createtxg order),
+ * copied so the planner sees only it. */
+static struct zfs_snap *slice(const struct zfs_snap_list *l,
+                              struct zfs_snap_index *ix, bool *built,
+                              const char *ds, size_t *n)
 {
-	size_t l = strcspn(snap, "@#");
-	return strlen(ds) == l && !strncmp(snap, ds, l);
-}
-
-/* The slice of a listing (sorted by createtxg over the whole tree) that
- * belongs to one dataset, copied so the planner sees only it. */
-static struct zfs_snap *slice(const struct zfs_snap_list *l, const char *ds,
-                              size_t *n)
-{
-	struct zfs_snap *v = xcalloc(l->n + 1, sizeof(*v));
-	*n = 0;
-	for (size_t i = 0; i < l->n; i++)
-		if (same_dataset(l->v[i].name, ds))
-			v[(*n)++] = l->v[i];
+	if (!*built) {
+		zfs_snap_index_build(ix, l);
+		*built = true;
+	}
+	const struct zfs_snap *const *g = zfs_snap_index_of(ix, ds, n);
+	struct zfs_snap *v = xcalloc(*n + 1, sizeof(*v));
+	for (size_t i = 0; i < *n; i++)
+		v[i] = *g[i];
 	return v;
 }
 
@@ -227,11 +230,7 @@ static double seconds_since(const struct timespec *t0)
  * is root's, or with recursive is in root's tree. */
 static bool under(const char *name, const char *root, bool recursive)
 {
-	size_t n = strlen(root);
-	if (strncmp(name, root, n))
-		return false;
-	char c = name[n];
-	return c == '\0' || c == '@' || c == '#' || (recursive && c == '/');
+	return recursive ? zfs_name_under(name, root) : zfs_name_of(name, root);
 }
 
 /* Moves the rows of all under root into out, keeping the property
@@ -279,8 +278,8 @@ static int list_both_local(struct run_state *st, struct zfs_dataset_list *sds)
 {
 	/* source_props, then target_props, in their enums' order. */
 	static const char *const props[] = {
-	        "origin",  "encryption",           "receive_resume_token",
-	        "written", "org.zeit:placeholder", NULL};
+	        "origin",  "encryption",          "receive_resume_token",
+	        "written", ZEIT_PROP_PLACEHOLDER, NULL};
 	const struct send_request *req = st->req;
 	const char *roots[] = {req->source, req->target, NULL};
 	bool missing[2] = {false, false};
@@ -385,6 +384,9 @@ static int relist_one(struct run_state *st, const char *tname)
 		                 (st->tsnaps.n + 1) * sizeof(struct zfs_snap));
 		st->tsnaps.v[st->tsnaps.n++] = l.v[i];
 		l.v[i].name = NULL;
+		if (st->tix_ok)
+			zfs_snap_index_free(&st->tix);
+		st->tix_ok = false;
 	}
 	zfs_snap_list_free(&l);
 	return 0;
@@ -411,12 +413,12 @@ static void bookkeeping_props(struct run_state *st, const char *ds,
 	else if (gethostname(host, sizeof(host) - 1) < 0)
 		host[0] = 0;
 	ztime_format(st->src->z->now, when, sizeof(when));
-	strv_pushf(out, "org.zeit:source=%s:%s", host, ds);
-	strv_pushf(out, "org.zeit:last-guid=%llu",
+	strv_pushf(out, ZEIT_PROP_SOURCE "=%s:%s", host, ds);
+	strv_pushf(out, ZEIT_PROP_LAST_GUID "=%llu",
 	           (unsigned long long)newest->guid);
-	strv_pushf(out, "org.zeit:last-snapshot=%s",
+	strv_pushf(out, ZEIT_PROP_LAST_SNAPSHOT "=%s",
 	           strchr(newest->name, '@') + 1);
-	strv_pushf(out, "org.zeit:last-sent=%s", when);
+	strv_pushf(out, ZEIT_PROP_LAST_SENT "=%s", when);
 }
 
 static int stream(struct run_state *st, const char *ds, const char *tname,
@@ -509,7 +511,7 @@ static int ensure_parent(struct run_state *st, const char *tname)
 	char *parent = xstrndup(tname, slash - tname);
 	int rc = 0;
 	if (!strv_contains(&st->tnames, parent) && strchr(parent, '/')) {
-		char *ph = xasprintf("org.zeit:placeholder=%s", parent);
+		char *ph = xasprintf(ZEIT_PROP_PLACEHOLDER "=%s", parent);
 		const char *props[] = {ph, "readonly=on", NULL};
 		rc = ensure_parent(st, parent);
 		if (rc == 0 && st->src->z->dry_run) {
@@ -627,7 +629,7 @@ static bool token_is_ours(const struct run_state *st, const char *ds,
 		return false;
 	}
 	const struct zfs_snap *to = find_name(&st->ssnaps, t.toname);
-	if (!same_dataset(t.toname, ds) || !to || to->bookmark ||
+	if (!zfs_name_of(t.toname, ds) || !to || to->bookmark ||
 	    to->guid != t.toguid) {
 		snprintf(why, len, "asks for %s, which is not a snapshot of %s",
 		         t.toname, ds);
@@ -706,10 +708,10 @@ static int send_one(struct run_state *st, const char *ds, const char *origin,
 		}
 	}
 
-	sv = slice(&st->ssnaps, ds, &s.n);
+	sv = slice(&st->ssnaps, &st->six, &st->six_ok, ds, &s.n);
 	s.snaps = sv;
 	s.exists = true;
-	tv = slice(&st->tsnaps, tname, &t.n);
+	tv = slice(&st->tsnaps, &st->tix, &st->tix_ok, tname, &t.n);
 	t.snaps = tv;
 	t.exists = ti >= 0;
 	if (ti >= 0) {
@@ -1047,6 +1049,10 @@ out:
 	rep->seconds = seconds_since(&t0);
 	zfs_dataset_list_free(&sds);
 	zfs_dataset_list_free(&st.tds);
+	if (st.six_ok)
+		zfs_snap_index_free(&st.six);
+	if (st.tix_ok)
+		zfs_snap_index_free(&st.tix);
 	zfs_snap_list_free(&st.ssnaps);
 	zfs_snap_list_free(&st.tsnaps);
 	strv_free(&st.tnames);

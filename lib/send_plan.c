@@ -251,9 +251,8 @@ char *send_target_name(const char *src_root, const char *dst_root,
 static long index_of_dataset(const char *const *names, size_t n,
                              const char *snap)
 {
-	size_t l = strcspn(snap, "@");
 	for (size_t i = 0; i < n; i++)
-		if (strlen(names[i]) == l && !strncmp(names[i], snap, l))
+		if (zfs_name_of(snap, names[i]))
 			return (long)i;
 	return -1;
 }

@@ -96,22 +96,29 @@ int snap_run(struct zfs *zh, const struct snap_request *req, struct strv *names,
 			unsigned origins =
 			        SNAP_ORIGIN_ZEIT |
 			        (req->config ? req->config->adopt : 0);
-			for (size_t i = 0; i < snaps.n; i++) {
-				struct snapname sn;
-				const char *at = strchr(snaps.v[i].name, '@');
-				if (!at ||
-				    !snapname_read(&z->names, at + 1, origins,
-				                   &sn) ||
-				    sn.tier == ZEIT_TIER_NONE ||
-				    sn.when > z->now)
-					continue; /* dated in the future: not
-					           * the newest of anything */
-				long d = select_find(
-				        &all, snaps.v[i].name,
-				        (size_t)(at - snaps.v[i].name));
-				if (d >= 0 && sn.when > newest[d][sn.tier])
-					newest[d][sn.tier] = sn.when;
+			struct zfs_snap_index ix;
+			zfs_snap_index_build(&ix, &snaps);
+			for (size_t d = 0; d < all.n; d++) {
+				size_t n;
+				const struct zfs_snap *const *mine =
+				        zfs_snap_index_of(&ix, all.v[d].name,
+				                          &n);
+				for (size_t i = 0; i < n; i++) {
+					struct snapname sn;
+					const char *at =
+					        strchr(mine[i]->name, '@');
+					if (!at ||
+					    !snapname_read(&z->names, at + 1,
+					                   origins, &sn) ||
+					    sn.tier == ZEIT_TIER_NONE ||
+					    sn.when > z->now)
+						continue; /* future: not newest
+						           */
+					if (sn.when > newest[d][sn.tier])
+						newest[d][sn.tier] = sn.when;
+				}
 			}
+			zfs_snap_index_free(&ix);
 			zfs_snap_list_free(&snaps);
 		}
 	}

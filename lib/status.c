@@ -8,12 +8,13 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "zeit/props.h"
 #include "zeit/select.h"
 #include "zeit/status.h"
 #include "zeit/ztime.h"
 
-static const char *const extra[] = {"org.zeit:source", "receive_resume_token",
-                                    "org.zeit:last-sent", NULL};
+static const char *const extra[] = {ZEIT_PROP_SOURCE, "receive_resume_token",
+                                    ZEIT_PROP_LAST_SENT, NULL};
 
 const char *const *status_extra_props(void)
 {
@@ -88,69 +89,22 @@ static bool in_roots(const char *const *roots, const char *name)
 {
 	if (!roots || !roots[0])
 		return true;
-	for (size_t i = 0; roots[i]; i++) {
-		size_t l = strlen(roots[i]);
-		if (!strncmp(name, roots[i], l) &&
-		    (name[l] == 0 || name[l] == '/'))
+	for (size_t i = 0; roots[i]; i++)
+		if (zfs_name_under(name, roots[i]))
 			return true;
-	}
 	return false;
-}
-
-/* Index range [*lo, *hi) of ds's snapshots in a list sorted by name. */
-static int by_name(const void *a, const void *b)
-{
-	const struct zfs_snap *const *x = a, *const *y = b;
-	size_t lx = strcspn((*x)->name, "@#"), ly = strcspn((*y)->name, "@#");
-	int c = strncmp((*x)->name, (*y)->name, lx < ly ? lx : ly);
-	if (c == 0 && lx != ly)
-		return lx < ly ? -1 : 1;
-	if (c == 0)
-		return (*x)->createtxg < (*y)->createtxg   ? -1
-		       : (*x)->createtxg > (*y)->createtxg ? 1
-		                                           : 0;
-	return c;
-}
-
-struct snap_index {
-	const struct zfs_snap **v;
-	size_t n;
-};
-
-static void slice_of(const struct snap_index *ix, const char *ds, size_t *lo,
-                     size_t *hi)
-{
-	size_t l = strlen(ds), a = 0, b = ix->n;
-	/* Binary search for the first snapshot of ds. */
-	while (a < b) {
-		size_t m = (a + b) / 2;
-		const char *n = ix->v[m]->name;
-		size_t nl = strcspn(n, "@#");
-		int c = strncmp(n, ds, nl < l ? nl : l);
-		if (c == 0 && nl != l)
-			c = nl < l ? -1 : 1;
-		if (c < 0)
-			a = m + 1;
-		else
-			b = m;
-	}
-	*lo = a;
-	while (a < ix->n && strcspn(ix->v[a]->name, "@#") == l &&
-	       !strncmp(ix->v[a]->name, ds, l))
-		a++;
-	*hi = a;
 }
 
 static void check_tiers(struct zeit *z, const struct zeit_config *cfg,
                         const struct status_input *in,
-                        const struct snap_index *ix,
+                        const struct zfs_snap_index *ix,
                         const struct zfs_dataset *d, struct status_report *r)
 {
 	struct ds_view v;
 	struct policy pol;
 	time_t newest[ZEIT_TIER_COUNT] = {0};
 	long long count[ZEIT_TIER_COUNT] = {0};
-	size_t lo, hi;
+	size_t nm;
 
 	ds_view_from(d, &v);
 	if (!ds_auto_selected(&v, cfg))
@@ -161,17 +115,17 @@ static void check_tiers(struct zeit *z, const struct zeit_config *cfg,
 		zeit_clear_error(z);
 		return;
 	}
-	slice_of(ix, v.name, &lo, &hi);
+	const struct zfs_snap *const *mine = zfs_snap_index_of(ix, v.name, &nm);
 	/* Adopted schemes' snapshots are this history too. */
-	const char **names = xcalloc(hi - lo + 1, sizeof(*names));
-	uint64_t *txg = xcalloc(hi - lo + 1, sizeof(*txg));
-	struct snapname *sn = xcalloc(hi - lo + 1, sizeof(*sn));
+	const char **names = xcalloc(nm + 1, sizeof(*names));
+	uint64_t *txg = xcalloc(nm + 1, sizeof(*txg));
+	struct snapname *sn = xcalloc(nm + 1, sizeof(*sn));
 	size_t n = 0;
-	for (size_t i = lo; i < hi; i++) {
-		if (ix->v[i]->bookmark)
+	for (size_t i = 0; i < nm; i++) {
+		if (mine[i]->bookmark)
 			continue;
-		names[n] = ix->v[i]->name;
-		txg[n++] = ix->v[i]->createtxg;
+		names[n] = mine[i]->name;
+		txg[n++] = mine[i]->createtxg;
 	}
 	snapname_read_dataset(&cfg->names, cfg->adopt | SNAP_ORIGIN_ZEIT, names,
 	                      txg, n, sn);
@@ -240,24 +194,25 @@ static time_t snap_time(const struct zeit_config *cfg, const char *name,
  * are reported, by name. */
 static void check_future(const struct zeit_config *cfg,
                          const struct status_input *in,
-                         const struct snap_index *ix,
+                         const struct zfs_snap_index *ix,
                          const struct zfs_dataset *d, struct status_report *r)
 {
 	unsigned origins = cfg->adopt | SNAP_ORIGIN_ZEIT;
 	struct buf names;
-	size_t lo, hi, n = 0;
+	size_t nm, n = 0;
 
 	buf_init(&names);
-	slice_of(ix, d->name, &lo, &hi);
-	for (size_t i = lo; i < hi; i++) {
-		time_t when = ix->v[i]->bookmark
+	const struct zfs_snap *const *mine =
+	        zfs_snap_index_of(ix, d->name, &nm);
+	for (size_t i = 0; i < nm; i++) {
+		time_t when = mine[i]->bookmark
 		                      ? 0
-		                      : snap_time(cfg, ix->v[i]->name, origins);
+		                      : snap_time(cfg, mine[i]->name, origins);
 		if (when <= in->now)
 			continue;
 		if (n++ < 5)
 			buf_addf(&names, "%s%s", n > 1 ? ", " : "",
-			         strchr(ix->v[i]->name, '@') + 1);
+			         strchr(mine[i]->name, '@') + 1);
 	}
 	if (n) {
 		struct status_check *c = add(r, STATUS_CLOCK, d->name, "clock");
@@ -271,7 +226,7 @@ static void check_future(const struct zeit_config *cfg,
 
 static void check_replica(const struct zeit_config *cfg,
                           const struct status_input *in,
-                          const struct snap_index *ix,
+                          const struct zfs_snap_index *ix,
                           const struct zfs_dataset *d, const char *source,
                           struct status_report *r)
 {
@@ -281,7 +236,7 @@ static void check_replica(const struct zeit_config *cfg,
 	char *what = xasprintf("replica of %s", source);
 	struct status_check *c = add(r, STATUS_REPLICA, d->name, what);
 	unsigned origins = cfg->adopt | SNAP_ORIGIN_ZEIT;
-	size_t slo, shi, tlo, thi;
+	size_t ns, nt;
 
 	free(what);
 	c->source = xstrdup(source);
@@ -311,18 +266,18 @@ static void check_replica(const struct zeit_config *cfg,
 		    "last received %s ago (the source is on %s)", age, source);
 		return;
 	}
-	slice_of(ix, sds, &slo, &shi);
-	slice_of(ix, d->name, &tlo, &thi);
+	const struct zfs_snap *const *sv = zfs_snap_index_of(ix, sds, &ns);
+	const struct zfs_snap *const *tv = zfs_snap_index_of(ix, d->name, &nt);
 	const struct zfs_snap *common = NULL, *newest = NULL;
-	for (size_t i = slo; i < shi; i++) {
-		const struct zfs_snap *s = ix->v[i];
+	for (size_t i = 0; i < ns; i++) {
+		const struct zfs_snap *s = sv[i];
 		if (s->bookmark)
 			continue;
 		time_t st = snap_time(cfg, s->name, origins);
 		if (st && st <= in->now)
 			newest = s;
-		for (size_t k = tlo; k < thi; k++)
-			if (!ix->v[k]->bookmark && ix->v[k]->guid == s->guid)
+		for (size_t k = 0; k < nt; k++)
+			if (!tv[k]->bookmark && tv[k]->guid == s->guid)
 				common = s;
 	}
 	if (!common) {
@@ -330,10 +285,9 @@ static void check_replica(const struct zeit_config *cfg,
 		return;
 	}
 	c->lag_snaps = 0;
-	for (size_t i = slo; i < shi; i++)
-		if (!ix->v[i]->bookmark &&
-		    ix->v[i]->createtxg > common->createtxg &&
-		    snap_time(cfg, ix->v[i]->name, origins))
+	for (size_t i = 0; i < ns; i++)
+		if (!sv[i]->bookmark && sv[i]->createtxg > common->createtxg &&
+		    snap_time(cfg, sv[i]->name, origins))
 			c->lag_snaps++;
 	time_t tc = snap_time(cfg, common->name, origins),
 	       tn = newest ? snap_time(cfg, newest->name, origins) : 0;
@@ -368,14 +322,10 @@ static int worst_first(const void *a, const void *b)
 int status_evaluate(struct zeit *z, const struct zeit_config *cfg,
                     const struct status_input *in, struct status_report *out)
 {
-	struct snap_index ix;
+	struct zfs_snap_index ix;
 
 	memset(out, 0, sizeof(*out));
-	ix.n = in->snaps->n;
-	ix.v = xcalloc(ix.n + 1, sizeof(*ix.v));
-	for (size_t i = 0; i < ix.n; i++)
-		ix.v[i] = &in->snaps->v[i];
-	qsort(ix.v, ix.n, sizeof(*ix.v), by_name);
+	zfs_snap_index_build(&ix, in->snaps);
 
 	for (size_t i = 0; i < in->datasets->n; i++) {
 		const struct zfs_dataset *d = &in->datasets->v[i];
@@ -421,7 +371,7 @@ int status_evaluate(struct zeit *z, const struct zeit_config *cfg,
 		                                               : STATUS_OK,
 		    "%d%% full", c->capacity);
 	}
-	free(ix.v);
+	zfs_snap_index_free(&ix);
 	qsort(out->v, out->n, sizeof(*out->v), worst_first);
 	out->worst = STATUS_OK;
 	for (size_t i = 0; i < out->n; i++) {

@@ -157,20 +157,42 @@ void zfs_pool_of(const char *name, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-bool zfs_name_within(const char *name, const char *root, int depth)
+/* The part of name after root when name lies in root's tree ("" for root
+ * itself), else NULL. */
+static const char *rest_under(const char *name, const char *root)
 {
 	size_t rl = strlen(root);
-	int levels = 0;
 
-	if (strncmp(name, root, rl) != 0)
-		return false;
+	if (rl == 0 || strncmp(name, root, rl) != 0)
+		return NULL;
 	const char *rest = name + rl;
 	if (!*rest)
-		return true;
-	if (strpbrk(root, "@#") ||
+		return rest;
+	if (strpbrk(root, "@#") || root[rl - 1] == '/' ||
 	    (*rest != '/' && *rest != '@' && *rest != '#'))
+		return NULL;
+	return rest;
+}
+
+bool zfs_name_under(const char *name, const char *root)
+{
+	return rest_under(name, root) != NULL;
+}
+
+bool zfs_name_of(const char *name, const char *ds)
+{
+	const char *rest = rest_under(name, ds);
+	return rest && *rest != '/';
+}
+
+bool zfs_name_within(const char *name, const char *root, int depth)
+{
+	int levels = 0;
+	const char *rest = rest_under(name, root);
+
+	if (!rest)
 		return false;
-	if (depth < 0)
+	if (!*rest || depth < 0)
 		return true;
 	for (const char *p = rest; *p; p++)
 		levels += *p == '/' || *p == '@' || *p == '#';

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zeit/props.h"
 #include "zeit/serve.h"
 #include "zeit/snapname.h"
 #include "zeit/ztime.h"
@@ -110,13 +111,9 @@ void serve_cmd_free(struct serve_cmd *c)
 
 static bool under(const char *name, const char *const *roots)
 {
-	for (size_t i = 0; roots[i]; i++) {
-		size_t l = strlen(roots[i]);
-		if (!strncmp(name, roots[i], l) &&
-		    (name[l] == 0 || name[l] == '/' || name[l] == '@' ||
-		     name[l] == '#'))
+	for (size_t i = 0; roots[i]; i++)
+		if (zfs_name_under(name, roots[i]))
 			return true;
-	}
 	return false;
 }
 
@@ -307,13 +304,13 @@ static int check_assignment(struct zeit *z, const char *a)
 		ok = false;
 	else if (KEY("readonly"))
 		ok = !strcmp(v, "on");
-	else if (KEY("org.zeit:last-guid"))
+	else if (KEY(ZEIT_PROP_LAST_GUID))
 		ok = *v != '+' && parse_u64(v, &n) && strlen(v) <= 20;
-	else if (KEY("org.zeit:last-snapshot"))
+	else if (KEY(ZEIT_PROP_LAST_SNAPSHOT))
 		ok = zfs_component_valid(v) && *v;
-	else if (KEY("org.zeit:last-sent"))
+	else if (KEY(ZEIT_PROP_LAST_SENT))
 		ok = ztime_parse(v, &t);
-	else if (KEY("org.zeit:source")) {
+	else if (KEY(ZEIT_PROP_SOURCE)) {
 		/* HOST:DATASET, split at the first colon a valid dataset
 		 * follows (a host may be user@host). */
 		for (const char *c = strchr(v, ':'); c && !ok;
@@ -457,7 +454,7 @@ static int cmd_create(struct zeit *z, const struct serve_opts *o,
 	strv_push(&c->argv, "-u");
 	for (size_t i = 0; i < p->nopts; i++) {
 		const char *v = p->opts[i].value;
-		char *want = xasprintf("org.zeit:placeholder=%s", ds);
+		char *want = xasprintf(ZEIT_PROP_PLACEHOLDER "=%s", ds);
 		bool ok = !strcmp(v, want) || !strcmp(v, "readonly=on");
 		free(want);
 		if (!ok)

@@ -45,6 +45,16 @@ bool zfs_component_valid(const char *comp);
 bool zfs_user_prop_valid(const char *prop);
 /* Copies the pool part of name (up to the first '/', '@' or '#'). */
 void zfs_pool_of(const char *name, char *out, size_t outlen);
+/* The one rule for "name lies in root's tree": name is root, or root
+ * followed by '/', '@' or '#' and more. root's own snapshots and bookmarks
+ * count (they are in its tree; zfs destroy -r takes them). A root that is
+ * not a dataset name (empty, ending in '/', holding '@' or '#') holds no
+ * name but itself, and the empty root nothing: "tank/a" holds "tank/a/b"
+ * and "tank/a@x", never "tank/ab". */
+bool zfs_name_under(const char *name, const char *root);
+/* name is dataset ds itself or one of ds's own snapshots or bookmarks
+ * (not a child's): the rule zfs_name_under keeps to one level. */
+bool zfs_name_of(const char *name, const char *ds);
 /* Whether a listing of root at depth (as zfs_list_datasets) can hold
  * name: root itself, or below it, a snapshot or bookmark counting as one
  * level more than its dataset. A snapshot or bookmark root holds only
@@ -115,6 +125,22 @@ int zfs_list_snapshots_roots(struct zfs *zh, const char *const *roots,
                              unsigned flags, struct zfs_snap_list *out,
                              bool *missing);
 void zfs_snap_list_free(struct zfs_snap_list *l);
+
+/* The snapshots (and bookmarks) of each dataset of a tree listing, found
+ * by the dataset's name: built in one pass (O(n)), looked up in O(1).
+ * Each dataset's entries keep the listing's order (createtxg). The index
+ * points into the list, which must outlive it unchanged. */
+struct zfs_snap_index {
+	const struct zfs_snap **v; /* grouped by dataset */
+	struct zfs_snap_group *slots;
+	size_t nslots;
+};
+void zfs_snap_index_build(struct zfs_snap_index *ix,
+                          const struct zfs_snap_list *l);
+/* ds's entries (*n of them; NULL and 0 when it has none). */
+const struct zfs_snap *const *zfs_snap_index_of(const struct zfs_snap_index *ix,
+                                                const char *ds, size_t *n);
+void zfs_snap_index_free(struct zfs_snap_index *ix);
 
 /* Names of the imported pools. */
 int zpool_list(struct zfs *zh, struct strv *pools);

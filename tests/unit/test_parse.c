@@ -378,6 +378,107 @@ static void test_name_within(void **state)
 	assert_false(zfs_name_within("tank/a#b", "tank/a@s", -1));
 }
 
+static void test_name_under(void **state)
+{
+	(void)state;
+	assert_true(zfs_name_under("tank/a", "tank/a"));
+	assert_true(zfs_name_under("tank/a/b", "tank/a"));
+	assert_true(zfs_name_under("tank/a/b/c@s", "tank/a"));
+	assert_true(zfs_name_under("tank/a@x", "tank/a"));
+	assert_true(zfs_name_under("tank/a#x", "tank/a"));
+	assert_false(zfs_name_under("tank/ab", "tank/a"));
+	assert_false(zfs_name_under("tank/ab@x", "tank/a"));
+	assert_false(zfs_name_under("tank/a-b", "tank/a"));
+	assert_false(zfs_name_under("tank", "tank/a"));
+	assert_false(zfs_name_under("tank/", "tank/a"));
+	/* Empty and odd roots hold nothing but themselves. */
+	assert_false(zfs_name_under("", ""));
+	assert_false(zfs_name_under("tank", ""));
+	assert_false(zfs_name_under("/tank", ""));
+	assert_false(zfs_name_under("", "tank"));
+	assert_true(zfs_name_under("tank/a/", "tank/a/"));
+	assert_false(zfs_name_under("tank/a/b", "tank/a/"));
+	assert_false(zfs_name_under("tank/a//b", "tank/a/"));
+	assert_true(zfs_name_under("tank/a@x", "tank/a@x"));
+	assert_false(zfs_name_under("tank/a@x/y", "tank/a@x"));
+	assert_false(zfs_name_under("tank/a@x@y", "tank/a@x"));
+	assert_false(zfs_name_under("tank/a@xy", "tank/a@x"));
+	assert_false(zfs_name_under("tank/a#x", "tank/a@x"));
+
+	assert_true(zfs_name_of("tank/a", "tank/a"));
+	assert_true(zfs_name_of("tank/a@x", "tank/a"));
+	assert_true(zfs_name_of("tank/a#x", "tank/a"));
+	assert_false(zfs_name_of("tank/a/b", "tank/a"));
+	assert_false(zfs_name_of("tank/a/b@x", "tank/a"));
+	assert_false(zfs_name_of("tank/ab@x", "tank/a"));
+	assert_false(zfs_name_of("tank@x", "tank/a"));
+	assert_false(zfs_name_of("tank/a@x", ""));
+	assert_false(zfs_name_of("", ""));
+}
+
+static void test_snap_index(void **state)
+{
+	(void)state;
+	struct zfs_snap v[] = {
+	        {"tank/a@1", false, 1, 1},   {"tank/ab@1", false, 2, 2},
+	        {"tank/a/b@1", false, 3, 3}, {"tank/a#m", true, 4, 4},
+	        {"tank/a@2", false, 5, 5},   {NULL, false, 6, 6},
+	        {"tank@1", false, 7, 7},     {"tank/a/b@2", false, 8, 8},
+	};
+	struct zfs_snap_list l = {v, sizeof(v) / sizeof(v[0])};
+	struct zfs_snap_index ix;
+	size_t n;
+
+	zfs_snap_index_build(&ix, &l);
+	const struct zfs_snap *const *a = zfs_snap_index_of(&ix, "tank/a", &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(a[0]->name, "tank/a@1");
+	assert_string_equal(a[1]->name, "tank/a#m");
+	assert_string_equal(a[2]->name, "tank/a@2");
+	a = zfs_snap_index_of(&ix, "tank/a/b", &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(a[0]->guid, 3);
+	assert_int_equal(a[1]->guid, 8);
+	a = zfs_snap_index_of(&ix, "tank/ab", &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(a[0]->guid, 2);
+	zfs_snap_index_of(&ix, "tank", &n);
+	assert_int_equal(n, 1);
+	/* Names that are no dataset of the listing find nothing. */
+	assert_null(zfs_snap_index_of(&ix, "tank/", &n));
+	assert_int_equal(n, 0);
+	assert_null(zfs_snap_index_of(&ix, "", &n));
+	assert_null(zfs_snap_index_of(&ix, "tank/a@1", &n));
+	assert_null(zfs_snap_index_of(&ix, "tank/a/b/c", &n));
+	zfs_snap_index_free(&ix);
+
+	/* An empty listing, and a large one that fills many slots. */
+	struct zfs_snap_list e = {NULL, 0};
+	zfs_snap_index_build(&ix, &e);
+	assert_null(zfs_snap_index_of(&ix, "tank", &n));
+	zfs_snap_index_free(&ix);
+	enum { N = 3000 };
+	struct zfs_snap *big = calloc(N, sizeof(*big));
+	char(*names)[32] = calloc(N, 32);
+	for (size_t i = 0; i < N; i++) {
+		snprintf(names[i], 32, "p/d%zu@s%zu", i % 1000, i);
+		big[i] = (struct zfs_snap){names[i], false, i, i};
+	}
+	struct zfs_snap_list bl = {big, N};
+	zfs_snap_index_build(&ix, &bl);
+	for (size_t d = 0; d < 1000; d++) {
+		char ds[16];
+		snprintf(ds, sizeof(ds), "p/d%zu", d);
+		a = zfs_snap_index_of(&ix, ds, &n);
+		assert_int_equal(n, 3);
+		assert_int_equal(a[0]->guid, d);
+		assert_int_equal(a[2]->guid, d + 2000);
+	}
+	zfs_snap_index_free(&ix);
+	free(names);
+	free(big);
+}
+
 static void test_send_size(void **state)
 {
 	uint64_t n = 0;
@@ -473,6 +574,8 @@ int main(void)
 	        cmocka_unit_test(test_json_datasets),
 	        cmocka_unit_test(test_json_props),
 	        cmocka_unit_test(test_name_within),
+	        cmocka_unit_test(test_name_under),
+	        cmocka_unit_test(test_snap_index),
 	        cmocka_unit_test(test_send_size),
 	        cmocka_unit_test(test_missing_roots),
 	        cmocka_unit_test(test_destroy_batches),
