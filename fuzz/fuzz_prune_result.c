@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct prune_exec_stats st = {0};
 
 	zeit_init(&z);
-	(void)prune_list_parse(&z, json, &all, &snaps);
+	(void)zfs_list_tree_parse(&z, json, select_props(), &all, &snaps);
 	zfs_dataset_list_free(&all);
 	zfs_snap_list_free(&snaps);
 

@@ -66,7 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4: {
 			struct zfs_dataset_list l = {.nprops = DSP_COUNT};
 			struct zfs_snap_list s = {0};
-			if (prune_list_parse(&z, text, &l, &s) == 0) {
+			if (zfs_list_tree_parse(&z, text, select_props(), &l,
+			                        &s) == 0) {
 				for (size_t i = 0; i < s.n; i++)
 					if (!strchr(s.v[i].name, '@') ||
 					    strchr(s.v[i].name, '\n'))

@@ -1,6 +1,5 @@
 /* Carrying out a prune plan on one pool. */
 #include <errno.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,104 +18,62 @@ static void mark_kept(struct prune_plan *plan, const char *s, const char *why)
 		}
 }
 
-/* Applies a "\n"-joined list from the program's result. Anything but a
- * string (null, a number, a table) lists nothing. */
-static size_t mark_list(struct prune_plan *plan, json_object *ret,
-                        const char *key, const char *why)
+/* Keeps each of names for why; returns how many there were. */
+static size_t mark_all(struct prune_plan *plan, const struct strv *names,
+                       const char *why)
 {
-	json_object *v;
-	size_t n = 0;
+	for (size_t i = 0; why && i < names->n; i++)
+		mark_kept(plan, names->v[i], why);
+	return names->n;
+}
 
-	if (!json_object_object_get_ex(ret, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return 0;
-	char *copy = xstrdup(json_object_get_string(v));
-	for (char *s = copy, *nl; s && *s; s = nl ? nl + 1 : NULL) {
-		nl = strchr(s, '\n');
-		if (nl)
-			*nl = '\0';
-		if (why)
-			mark_kept(plan, s, why);
-		n++;
-	}
-	free(copy);
-	return n;
+/* A checked destroy's result applied to plan. */
+static int apply_result(struct zeit *z, const char *pool,
+                        const struct zfs_destroy_result *r,
+                        struct prune_plan *plan, struct prune_exec_stats *st)
+{
+	if (r->failed)
+		return zeit_fail(z, r->error,
+		                 "prune on %s: cannot destroy %s: %s; nothing "
+		                 "was destroyed",
+		                 pool, r->failed, strerror(r->error));
+	st->held +=
+	        mark_all(plan, &r->held, "held (zfs holds); never destroyed");
+	st->cloned += mark_all(plan, &r->cloned,
+	                       "origin of a clone; never destroyed");
+	mark_all(plan, &r->gone, "already gone");
+	st->destroyed += z->dry_run ? 0 : mark_all(plan, &r->destroyed, NULL);
+	st->used_program = true;
+	return 0;
 }
 
 static int run_program(struct zfs *zh, const char *pool,
                        struct prune_plan *plan, const struct strv *doomed,
                        struct prune_exec_stats *st)
 {
-	char *src =
-	        prune_program_source((const char *const *)doomed->v, doomed->n);
-	const char *args[] = {zh->z->dry_run ? "check" : "destroy", NULL};
-	/* A few hundred instructions a snapshot; zfs caps the limit at 1e8. */
-	unsigned long long limit = 1000000ULL + 2000ULL * doomed->n;
-	struct zfs_program_opts o = {
-	        .pool = pool,
-	        .script = src,
-	        .args = args,
-	        .instr_limit = limit > 100000000ULL ? 100000000ULL : limit,
-	        /* The names live in the script: allow for them (zfs caps
-	         * the limit at 100 MiB). */
-	        .mem_limit = 10485760ULL + 1024ULL * doomed->n > 104857600ULL
-	                             ? 104857600ULL
-	                             : 10485760ULL + 1024ULL * doomed->n,
-	        .no_sync = zh->z->dry_run,
-	};
-	char *out = NULL;
-	int rc = zfs_program(zh, &o, &out);
-	free(src);
+	struct zfs_destroy_result r;
+	char what[ZFS_MAX_NAME_LEN + 16];
+
+	snprintf(what, sizeof(what), "prune on %s", pool);
+	int rc = zfs_destroy_checked(zh, pool, (const char *const *)doomed->v,
+	                             doomed->n, zh->z->dry_run, what, &r);
 	if (rc == 0)
-		rc = prune_result_parse(zh->z, pool, out, plan, st);
-	free(out);
+		rc = apply_result(zh->z, pool, &r, plan, st);
+	zfs_destroy_result_free(&r);
 	return rc;
 }
 
 int prune_result_parse(struct zeit *z, const char *pool, const char *json,
                        struct prune_plan *plan, struct prune_exec_stats *st)
 {
-	json_object *root = json_tokener_parse(json), *ret = NULL, *failed;
-	int rc;
+	struct zfs_destroy_result r;
+	char what[ZFS_MAX_NAME_LEN + 16];
 
-	if (!root || !json_object_object_get_ex(root, "return", &ret) ||
-	    !json_object_is_type(ret, json_type_object)) {
-		rc = zeit_fail(
-		        z, EPROTO,
-		        "prune on %s: unexpected channel program output: "
-		        "%.200s",
-		        pool, json);
-		goto done;
-	}
-	if (json_object_object_get_ex(ret, "failed", &failed)) {
-		json_object *e = NULL;
-		int err = json_object_object_get_ex(ret, "error", &e) &&
-		                          json_object_is_type(e, json_type_int)
-		                  ? json_object_get_int(e)
-		                  : EIO;
-		const char *what = json_object_is_type(failed, json_type_string)
-		                           ? json_object_get_string(failed)
-		                           : "a snapshot";
-		if (err <= 0)
-			err = EIO;
-		rc = zeit_fail(
-		        z, err,
-		        "prune on %s: cannot destroy %s: %s; nothing was "
-		        "destroyed",
-		        pool, what, strerror(err));
-		goto done;
-	}
-	st->held += mark_list(plan, ret, "held",
-	                      "held (zfs holds); never destroyed");
-	st->cloned += mark_list(plan, ret, "cloned",
-	                        "origin of a clone; never destroyed");
-	mark_list(plan, ret, "gone", "already gone");
-	st->destroyed +=
-	        z->dry_run ? 0 : mark_list(plan, ret, "destroyed", NULL);
-	st->used_program = true;
-	rc = 0;
-done:
-	json_object_put(root);
+	snprintf(what, sizeof(what), "prune on %s", pool);
+	int rc = zfs_destroy_checked_parse(z, what, json, &r);
+	if (rc == 0)
+		rc = apply_result(z, pool, &r, plan, st);
+	zfs_destroy_result_free(&r);
 	return rc;
 }
 

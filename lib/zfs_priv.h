@@ -18,5 +18,9 @@ void zfs_push_depth(struct strv *a, int depth);
 void zfs_join_comma(struct buf *b, const char *first, const char *const *rest);
 /* Sets zh->json from ZEIT_ZFS_NO_JSON and what this process learnt. */
 void zfs_json_init(struct zfs *zh);
+/* Bookmarks from[i] -> to[i] (one pool) by one program: 0 when every one
+ * exists now, -1 with the first failure, 1 when programs cannot run. */
+int zfs_program_bookmarks(struct zfs *zh, const char *const *from,
+                          const char *const *to);
 
 #endif

@@ -52,14 +52,6 @@ void prune_plan_dataset(const struct policy *pol,
 
 size_t prune_plan_count(const struct prune_plan *p, enum prune_action a);
 
-/* The Lua channel program that checks every snapshot in names, keeps the
- * held ones and clone origins, and destroys the rest in one txg unless
- * dry_run; all or nothing. Names are embedded as quoted Lua strings. */
-char *prune_program_source(const char *const *names, size_t n);
-
-/* Writes s as a Lua string literal. */
-void lua_quote(struct buf *b, const char *s);
-
 enum prune_mode {
 	PRUNE_MODE_AUTO,    /* channel program, falling back to batches */
 	PRUNE_MODE_PROGRAM, /* channel program only */
@@ -97,11 +89,6 @@ struct prune_request {
  * snapshots, listed by one read-only channel program per pool. */
 int prune_list(struct zfs *zh, const char *const *roots, bool recursive,
                struct zfs_dataset_list *all, struct zfs_snap_list *snaps);
-/* The listing program's source, and its JSON result (`zfs program -j`)
- * appended to all and snaps; both pure, for the unit tests. */
-char *prune_list_program_source(void);
-int prune_list_parse(struct zeit *z, const char *json,
-                     struct zfs_dataset_list *all, struct zfs_snap_list *snaps);
 
 /* Plans every selected dataset and executes pool by pool (one channel
  * program each). The plan is left in *plan for printing. */

@@ -396,7 +396,7 @@ char *zfs_dataset_at(const char *dir);
 /* Every ZFS mount this process sees: dataset and directory, in order. */
 void zfs_mounts(struct strv *datasets, struct strv *dirs);
 
-/* ---- Channel programs ---- */
+/* ---- Channel programs (lib/zfs_program.c: zeit's only Lua) ---- */
 
 struct zfs_program_opts {
 	const char *pool;
@@ -414,6 +414,42 @@ int zfs_program(struct zfs *zh, const struct zfs_program_opts *o, char **json);
  * all (not root, a delegated user, compiled out), so the caller falls back
  * to plain zfs commands; false for a failure of the program itself. */
 bool zfs_program_unavailable(const struct zeit *z);
+
+/* A checked destroy of snapshots of one pool in one txg, all or nothing:
+ * each is checked as zfs destroy would (zfs.check.destroy); held ones,
+ * clone origins and those already gone are named and left, the rest are
+ * destroyed unless check_only. what prefixes error messages. */
+struct zfs_destroy_result {
+	struct strv destroyed; /* with check_only: would be */
+	struct strv held, cloned, gone;
+	char *failed; /* non-NULL: nothing was destroyed, this one refused */
+	int error;    /* with failed: its errno */
+};
+int zfs_destroy_checked(struct zfs *zh, const char *pool,
+                        const char *const *snaps, size_t n, bool check_only,
+                        const char *what, struct zfs_destroy_result *out);
+void zfs_destroy_result_free(struct zfs_destroy_result *r);
+
+/* Every dataset under roots (every pool when roots is NULL or empty;
+ * whole trees when recursive) with the properties props, sorted by name,
+ * and their snapshots' names, listed by one read-only program per pool:
+ * no ioctl a snapshot, as `zfs list` pays. */
+int zfs_list_tree(struct zfs *zh, const char *const *roots, bool recursive,
+                  const char *const *props, struct zfs_dataset_list *all,
+                  struct zfs_snap_list *snaps);
+
+/* The programs' sources and result readers, pure, for the unit tests and
+ * fuzzers: any JSON is read or refused with a message. */
+char *zfs_destroy_checked_source(const char *const *names, size_t n);
+int zfs_destroy_checked_parse(struct zeit *z, const char *what,
+                              const char *json, struct zfs_destroy_result *out);
+char *zfs_list_tree_source(const char *const *props);
+/* Appends to all (all->nprops values a row, from props) and snaps. */
+int zfs_list_tree_parse(struct zeit *z, const char *json,
+                        const char *const *props, struct zfs_dataset_list *all,
+                        struct zfs_snap_list *snaps);
+/* Writes s as a Lua string literal. */
+void zfs_lua_quote(struct buf *b, const char *s);
 
 /* ---- Pure parsers (unit-tested without ZFS) ---- */
 

@@ -210,14 +210,14 @@ static void test_lua(void **state)
 	struct buf b;
 	(void)state;
 	buf_init(&b);
-	lua_quote(&b, "tank/a b@x:y");
+	zfs_lua_quote(&b, "tank/a b@x:y");
 	assert_string_equal(b.data, "\"tank/a b@x:y\"");
 	buf_reset(&b);
-	lua_quote(&b, "q\"b\\n\nx\x7f");
+	zfs_lua_quote(&b, "q\"b\\n\nx\x7f");
 	assert_string_equal(b.data, "\"q\\\"b\\\\n\\010x\\127\"");
 	buf_free(&b);
 	const char *names[] = {"tank/a@s1", "tank/b@s2"};
-	char *src = prune_program_source(names, 2);
+	char *src = zfs_destroy_checked_source(names, 2);
 	assert_non_null(strstr(src, "\"tank/a@s1\",\n\"tank/b@s2\",\n}"));
 	assert_non_null(strstr(src, "zfs.check.destroy"));
 	assert_non_null(strstr(src, "zfs.sync.destroy"));
@@ -230,7 +230,7 @@ static void test_list_parse(void **state)
 	struct zfs_dataset_list all = {.nprops = DSP_COUNT};
 	struct zfs_snap_list snaps = {0};
 	(void)state;
-	char *src = prune_list_program_source();
+	char *src = zfs_list_tree_source(select_props());
 	assert_non_null(strstr(src, "local props = {\"org.zeit:snap\", "));
 	assert_non_null(strstr(src, "\"org.zeit:prune\"}\n"));
 	assert_null(strstr(src, "PROPS"));
@@ -249,8 +249,10 @@ static void test_list_parse(void **state)
 	/* A pool with no snapshots: Lua's empty table is left out. */
 	const char *two = "{\"return\": {\"datasets\": {\"other\": "
 	                  "{\"type\": \"filesystem\"}}}}";
-	assert_int_equal(prune_list_parse(&z, one, &all, &snaps), 0);
-	assert_int_equal(prune_list_parse(&z, two, &all, &snaps), 0);
+	assert_int_equal(
+	        zfs_list_tree_parse(&z, one, select_props(), &all, &snaps), 0);
+	assert_int_equal(
+	        zfs_list_tree_parse(&z, two, select_props(), &all, &snaps), 0);
 	assert_int_equal(all.n, 4);
 	assert_string_equal(all.v[0].name, "other");
 	assert_string_equal(all.v[1].name, "tank");
@@ -278,23 +280,25 @@ static void test_list_parse(void **state)
 	zfs_snap_list_free(&snaps);
 
 	/* An error text instead of JSON is refused, naming what came. */
-	assert_int_equal(prune_list_parse(&z,
-	                                  "Channel program execution "
-	                                  "failed",
-	                                  &all, &snaps),
+	assert_int_equal(zfs_list_tree_parse(&z,
+	                                     "Channel program execution "
+	                                     "failed",
+	                                     select_props(), &all, &snaps),
 	                 -1);
 	assert_non_null(strstr(z.errmsg, "Channel program execution failed"));
 	zeit_clear_error(&z);
-	assert_int_equal(prune_list_parse(&z, "{\"return\": 3}", &all, &snaps),
+	assert_int_equal(zfs_list_tree_parse(&z, "{\"return\": 3}",
+	                                     select_props(), &all, &snaps),
 	                 -1);
 	zeit_clear_error(&z);
 	/* Nulls where strings belong are read as unset, not followed. */
-	assert_int_equal(prune_list_parse(&z,
-	                                  "{\"return\": {\"datasets\": {\"t\": "
-	                                  "{\"type\": null, \" snapshots\": "
-	                                  "null, \"org.zeit:keep\": null}}}}",
-	                                  &all, &snaps),
-	                 0);
+	assert_int_equal(
+	        zfs_list_tree_parse(&z,
+	                            "{\"return\": {\"datasets\": {\"t\": "
+	                            "{\"type\": null, \" snapshots\": "
+	                            "null, \"org.zeit:keep\": null}}}}",
+	                            select_props(), &all, &snaps),
+	        0);
 	assert_int_equal(all.n, 1);
 	assert_string_equal(all.v[0].values[DSP_KEEP], "-");
 	assert_int_equal(snaps.n, 0);
