@@ -8,7 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "zeit/kexec.h"
+#include "kexec_priv.h"
 
 static const char *why(int err)
 {

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "zeit/bootcmd.h"
-#include "zeit/kexec.h"
+#include "kexec_priv.h"
 #include "zeit/menu.h"
 #include "zeit/rootfile.h"
 #include "zeit/tmpmount.h"

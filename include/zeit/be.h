@@ -10,14 +10,15 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "zeit/props.h"
 #include "zeit/zfs.h"
 
 /* The pool property for "next boot only"; the menu clears it on use. */
-#define BE_NEXTBOOT_PROP "org.zeit:nextboot"
+#define BE_NEXTBOOT_PROP ZEIT_PROP_NEXTBOOT
 /* zfsbootmenu's switch to keep an environment out of the menu. */
 #define BE_ACTIVE_PROP "org.zfsbootmenu:active"
 /* Set on snapshots zeit takes for `be create`, so destroy knows them. */
-#define BE_SNAP_PROP "org.zeit:be-snapshot"
+#define BE_SNAP_PROP ZEIT_PROP_BE_SNAPSHOT
 
 /* ---- Kernels (pure) ---- */
 

@@ -15,10 +15,16 @@
 #include <stdbool.h>
 
 #include "zeit/policy.h"
-#include "zeit/prune.h"
 #include "zeit/zeit.h"
 
 #define ZEIT_CONFIG_PATH "/etc/zeit/zeit.conf"
+
+/* How prune destroys ([prune] mode, --mode). */
+enum prune_mode {
+	PRUNE_MODE_AUTO,    /* channel program, falling back to batches */
+	PRUNE_MODE_PROGRAM, /* channel program only */
+	PRUNE_MODE_BATCH,   /* one zfs destroy per dataset */
+};
 
 struct config_section {
 	char *dataset;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "zeit/config.h"
 #include "zeit/policy.h"
 #include "zeit/snapname.h"
 #include "zeit/zfs.h"
@@ -52,11 +53,7 @@ void prune_plan_dataset(const struct policy *pol,
 
 size_t prune_plan_count(const struct prune_plan *p, enum prune_action a);
 
-enum prune_mode {
-	PRUNE_MODE_AUTO,    /* channel program, falling back to batches */
-	PRUNE_MODE_PROGRAM, /* channel program only */
-	PRUNE_MODE_BATCH,   /* one zfs destroy per dataset */
-};
+/* enum prune_mode is the configuration's (zeit/config.h). */
 
 struct prune_exec_stats {
 	size_t destroyed;

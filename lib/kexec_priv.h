@@ -1,7 +1,7 @@
 /* Loading and starting a kernel with kexec_file_load(2): no kexec-tools
  * needed in the initramfs. */
-#ifndef ZEIT_KEXEC_H
-#define ZEIT_KEXEC_H
+#ifndef ZEIT_KEXEC_PRIV_H
+#define ZEIT_KEXEC_PRIV_H
 
 #include "zeit/zeit.h"
 
