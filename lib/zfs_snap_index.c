@@ -37,6 +37,20 @@ static struct zfs_snap_group *slot(const struct zfs_snap_index *ix,
 	return &ix->slots[i];
 }
 
+/* The group of s's dataset, made on first sight; NULL for a row with
+ * no name (or an empty dataset part). */
+static struct zfs_snap_group *group_of(struct zfs_snap_index *ix,
+                                       const struct zfs_snap *s)
+{
+	size_t len = s->name ? dataset_len(s->name) : 0;
+	if (!len)
+		return NULL;
+	struct zfs_snap_group *g = slot(ix, s->name, len);
+	if (!g->len)
+		*g = (struct zfs_snap_group){s->name, len, 0, 0};
+	return g;
+}
+
 void zfs_snap_index_build(struct zfs_snap_index *ix,
                           const struct zfs_snap_list *l)
 {
@@ -48,17 +62,12 @@ void zfs_snap_index_build(struct zfs_snap_index *ix,
 		ix->nslots *= 2;
 	ix->slots = xcalloc(ix->nslots, sizeof(*ix->slots));
 	ix->v = xcalloc(n + 1, sizeof(*ix->v));
-	/* Pass 1: count each dataset's members, in order of first sight. */
+	/* Pass 1: count each dataset's members. */
 	size_t next = 0;
 	for (size_t i = 0; i < l->n; i++) {
-		const char *name = l->v[i].name;
-		size_t len = name ? dataset_len(name) : 0;
-		if (!len)
-			continue;
-		struct zfs_snap_group *g = slot(ix, name, len);
-		if (!g->len)
-			*g = (struct zfs_snap_group){name, len, 0, 0};
-		g->n++;
+		struct zfs_snap_group *g = group_of(ix, &l->v[i]);
+		if (g)
+			g->n++;
 	}
 	for (size_t i = 0; i < ix->nslots; i++)
 		if (ix->slots[i].len) {
@@ -68,12 +77,9 @@ void zfs_snap_index_build(struct zfs_snap_index *ix,
 		}
 	/* Pass 2: place them, keeping the listing's order. */
 	for (size_t i = 0; i < l->n; i++) {
-		const char *name = l->v[i].name;
-		size_t len = name ? dataset_len(name) : 0;
-		if (!len)
-			continue;
-		struct zfs_snap_group *g = slot(ix, name, len);
-		ix->v[g->first + g->n++] = &l->v[i];
+		struct zfs_snap_group *g = group_of(ix, &l->v[i]);
+		if (g)
+			ix->v[g->first + g->n++] = &l->v[i];
 	}
 }
 
