@@ -3,14 +3,14 @@
 # layer or lower ones, so a layer never reaches up:
 #   0 base          util, escape, the handle (zeit.h), the names and clock
 #                   every layer speaks (snapname, ztime), vercmp, rootfile,
-#                   lock, menu_keys
+#                   lock, menu_keys, treecopy
 #   1 processes     run (and shquote), ssh_share, kexec
 #   2 driver        zfs.h and lib/zfs*.c, zfs_mount, serve (zfs_serve.c),
 #                   props (the org.zeit: property names)
 #   3 model         policy, select, config, pkgdb, bootcmd, tmpmount,
 #                   textdiff
 #   4 capabilities  snap, prune*, send*, be*, bisect*, diff, status,
-#                   adopt*, filelog, menu (lib/menu.c)
+#                   adopt*, filelog, restore, menu (lib/menu.c)
 #   5 front ends    cli/ (the zeit command) and menu/ (the boot menu)
 # A file's layer is its header's (lib/send_plan.c is send's); a header
 # named *_priv.h in lib/ is private to lib/. A new file is placed here.
@@ -22,11 +22,11 @@ layer_of() { # a header or source file name, without directory
 	local n=${1%.[ch]}
 	n=${n%_priv}
 	case "$n" in
-	util | escape | zeit | snapname | ztime | ztime_zone | vercmp | rootfile | lock | menu_keys) echo 0 ;;
+	util | escape | zeit | snapname | ztime | ztime_zone | vercmp | rootfile | lock | menu_keys | treecopy) echo 0 ;;
 	run | shquote | ssh_share | kexec) echo 1 ;;
 	zfs | zfs_* | serve | props) echo 2 ;;
 	policy | select | config | pkgdb | bootcmd | tmpmount | textdiff) echo 3 ;;
-	snap | prune | prune_* | send | send_* | be | be_* | bisect | bisect_* | diff | status | adopt | adopt_* | filelog | menu) echo 4 ;;
+	snap | prune | prune_* | send | send_* | be | be_* | bisect | bisect_* | diff | status | adopt | adopt_* | filelog | restore | menu) echo 4 ;;
 	*) echo "" ;;
 	esac
 }

@@ -24,6 +24,9 @@
 #define ZEIT_PROP_NEXTBOOT    "org.zeit:nextboot"
 #define ZEIT_PROP_BE_SNAPSHOT "org.zeit:be-snapshot"
 
+/* On the guard snapshot zeit restore takes first: the path restored. */
+#define ZEIT_PROP_RESTORE_GUARD "org.zeit:restore-guard"
+
 /* Bisect state, on the BE root, its snapshots and throwaway clones. */
 #define ZEIT_PROP_BISECT_TARGET   "org.zeit:bisect-target"
 #define ZEIT_PROP_BISECT_TIER     "org.zeit:bisect-tier"

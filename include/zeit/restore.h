@@ -4,11 +4,12 @@
 #ifndef ZEIT_RESTORE_H
 #define ZEIT_RESTORE_H
 
+#include "zeit/props.h"
 #include "zeit/treecopy.h"
 #include "zeit/zfs.h"
 
 /* Set on guard snapshots: the path restored. */
-#define RESTORE_GUARD_PROP "org.zeit:restore-guard"
+#define RESTORE_GUARD_PROP ZEIT_PROP_RESTORE_GUARD
 
 struct restore_request {
 	const char *dataset; /* the snapshot's dataset */
