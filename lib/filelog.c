@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "zeit/rootfile.h"
-#include "textdiff_priv.h"
+#include "zeit/textdiff.h"
 #include "zeit/tmpmount.h"
 
 /* Contents compared or shown are read whole up to this size. */

@@ -1,6 +1,6 @@
 /* Text differences through libgit2 (git_patch_from_buffers): no diff of
  * zeit's own. */
-#include "textdiff_priv.h"
+#include "zeit/textdiff.h"
 
 #include <errno.h>
 #include <git2.h>

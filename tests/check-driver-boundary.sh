@@ -46,12 +46,14 @@ bad=$(grep -rnE '\bjson_tokener_(parse|new)' --include='*.c' --include='*.h' \
 #      lib/diff.c        diff -u of two files
 #      lib/be_mount.c    the command given to zeit be chroot
 #      lib/bisect.c      the user's test command (zeit bisect run)
+#      lib/isolate.c     the same test command (zeit bisect isolate)
 #      menu/screens.c    zeit itself (zeit diff), paged
 #    A new caller is added here with what it runs; it still cannot spell
 #    zfs (check 1) or reach the driver's runner (zfs_priv.h, check 5).
-allowed='^(lib/run\.c|lib/zfs(_[a-z_]+)?\.c|lib/diff\.c|lib/be_mount\.c|lib/bisect\.c|menu/screens\.c):'
+allowed='^(lib/run\.c|lib/zfs(_[a-z_]+)?\.c|lib/diff\.c|lib/be_mount\.c|lib/bisect\.c|lib/isolate\.c|menu/screens\.c):'
 bad=$(grep -rnE '(^|[^_a-zA-Z>.])(run|run_pipeline|run_pipeline_gated|run_cmd_init)\s*\(' \
-	--include='*.c' lib cli menu 2>/dev/null | grep -vE "$allowed" || true)
+	--include='*.c' lib cli menu 2>/dev/null | grep -vE "$allowed" |
+	grep -vE '^[^:]+:[0-9]+:\s*(/?\*|//)' || true)
 [ -z "$bad" ] || report "run()/run_* outside the runner, the driver and the listed callers:" "$bad"
 
 # 5. The driver's private header (its runner and argv helpers) is the

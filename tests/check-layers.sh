@@ -8,9 +8,9 @@
 #   2 driver        zfs.h and lib/zfs*.c, zfs_mount, serve (zfs_serve.c),
 #                   props (the org.zeit: property names)
 #   3 model         policy, select, config, pkgdb, bootcmd, tmpmount,
-#                   textdiff
+#                   textdiff, ddmin
 #   4 capabilities  snap, prune*, send*, be*, bisect*, diff, status,
-#                   adopt*, filelog, restore, menu (lib/menu.c)
+#                   adopt*, filelog, restore, isolate*, menu (lib/menu.c)
 #   5 front ends    cli/ (the zeit command) and menu/ (the boot menu)
 # A file's layer is its header's (lib/send_plan.c is send's); a header
 # named *_priv.h in lib/ is private to lib/. A new file is placed here.
@@ -25,8 +25,8 @@ layer_of() { # a header or source file name, without directory
 	util | escape | zeit | snapname | ztime | ztime_zone | vercmp | rootfile | lock | menu_keys | treecopy) echo 0 ;;
 	run | shquote | ssh_share | kexec) echo 1 ;;
 	zfs | zfs_* | serve | props) echo 2 ;;
-	policy | select | config | pkgdb | bootcmd | tmpmount | textdiff) echo 3 ;;
-	snap | prune | prune_* | send | send_* | be | be_* | bisect | bisect_* | diff | status | adopt | adopt_* | filelog | restore | menu) echo 4 ;;
+	policy | select | config | pkgdb | bootcmd | tmpmount | textdiff | ddmin) echo 3 ;;
+	snap | prune | prune_* | send | send_* | be | be_* | bisect | bisect_* | diff | status | adopt | adopt_* | filelog | restore | isolate | isolate_* | menu) echo 4 ;;
 	*) echo "" ;;
 	esac
 }

@@ -1,8 +1,8 @@
 /* Differences between two texts, through libgit2's diff (Myers, as git):
  * the hunks and their lines for zeit bisect isolate, and unified diffs
  * for zeit log -p. */
-#ifndef ZEIT_TEXTDIFF_PRIV_H
-#define ZEIT_TEXTDIFF_PRIV_H
+#ifndef ZEIT_TEXTDIFF_H
+#define ZEIT_TEXTDIFF_H
 
 #include <stdbool.h>
 #include <stddef.h>
