@@ -17,6 +17,8 @@ int zeit_fail(struct zeit *z, int err, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (z->keep && z->err)
+		return -1;
 	va_start(ap, fmt);
 	vsnprintf(z->errmsg, sizeof(z->errmsg), fmt, ap);
 	va_end(ap);
@@ -29,6 +31,8 @@ int zeit_fail_ctx(struct zeit *z, const char *fmt, ...)
 	char ctx[1024], old[sizeof(z->errmsg)];
 	va_list ap;
 
+	if (z->keep && z->err)
+		return -1;
 	va_start(ap, fmt);
 	vsnprintf(ctx, sizeof(ctx), fmt, ap);
 	va_end(ap);
@@ -49,8 +53,22 @@ int zeit_fail_ctx(struct zeit *z, const char *fmt, ...)
 
 void zeit_clear_error(struct zeit *z)
 {
+	if (z->keep && z->kept_held)
+		return;
 	z->errmsg[0] = '\0';
 	z->err = 0;
+}
+
+void zeit_keep_error(struct zeit *z)
+{
+	if (!z->keep++)
+		z->kept_held = z->err != 0;
+}
+
+void zeit_release_error(struct zeit *z)
+{
+	if (z->keep && !--z->keep)
+		z->kept_held = false;
 }
 
 const char *zeit_error(const struct zeit *z)
@@ -60,13 +78,13 @@ const char *zeit_error(const struct zeit *z)
 
 void zeit_note(const struct zeit *z, int level, const char *fmt, ...)
 {
+	char text[sizeof(z->errmsg)];
 	va_list ap;
 
-	if (z->verbose < level)
+	if (z->verbose < level || !z->note_to)
 		return;
 	va_start(ap, fmt);
-	fputs("zeit: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	z->note_to(z->note_arg, level, text);
 }

@@ -25,6 +25,13 @@ struct zeit {
 	time_t now; /* planning clock (UTC), from --now/ZEIT_NOW or time() */
 	/* How adopted schemes' names read (the configuration's [adopt]). */
 	struct snapname_rules names;
+	/* Where notes go (zeit_note): the program using the library (the
+	 * CLI, the menu) prints them; unset, nowhere. The library prints
+	 * nothing itself. */
+	void (*note_to)(void *arg, int level, const char *text);
+	void *note_arg;
+	int keep;       /* zeit_keep_error depth */
+	bool kept_held; /* an error was recorded when the keeping began */
 };
 
 void zeit_init(struct zeit *z);
@@ -39,7 +46,17 @@ int zeit_fail_ctx(struct zeit *z, const char *fmt, ...)
 void zeit_clear_error(struct zeit *z);
 const char *zeit_error(const struct zeit *z);
 
-/* A note for -v: printed to stderr when verbose >= level. */
+/* Cleanup after a failure (undoing what an operation made, putting a pool
+ * back): between zeit_keep_error and zeit_release_error the error recorded
+ * when it began is neither replaced nor cleared, and of the failures
+ * within, only the first is recorded. So the failure reported is the one
+ * the cleanup followed, with no saving and restoring around it. Nests. */
+void zeit_keep_error(struct zeit *z);
+void zeit_release_error(struct zeit *z);
+
+/* A note for the person running zeit: what a dry run would do (level 0)
+ * or, for -v, what is being done; handed to note_to when verbose >= level,
+ * as it happens. */
 void zeit_note(const struct zeit *z, int level, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
