@@ -420,9 +420,8 @@ int be_create(struct be_ctx *c, const struct be_create_opts *o)
 		          z->dry_run ? "would create" : "creating", to, from);
 		int r = 0;
 		if (!z->dry_run && o->mode == BE_DUPLICATE) {
-			const char *enc = prop_of(&pl, ds, "encryption", NULL);
-			bool raw =
-			        enc && strcmp(enc, "off") && strcmp(enc, "-");
+			bool raw = zfs_is_encrypted(
+			        prop_of(&pl, ds, "encryption", NULL));
 			struct zfs_send_opts so = {.snap = from,
 			                           .raw = raw,
 			                           .large_blocks = !raw,
@@ -467,14 +466,10 @@ int be_create(struct be_ctx *c, const struct be_create_opts *o)
 	goto out;
 undo:
 	/* All or nothing: what this call made goes again. */
-	{
-		char msg[sizeof(z->errmsg)];
-		snprintf(msg, sizeof(msg), "%s", z->errmsg);
-		int err = z->err;
-		for (size_t i = made.n; i-- > 0;)
-			zfs_destroy_dataset(c->zh, made.v[i], true);
-		zeit_fail(z, err, "%s", msg);
-	}
+	zeit_keep_error(z);
+	for (size_t i = made.n; i-- > 0;)
+		zfs_destroy_dataset(c->zh, made.v[i], true);
+	zeit_release_error(z);
 out:
 	zfs_prop_list_free(&pl);
 	strv_free(&tree);

@@ -200,11 +200,9 @@ int be_mount(struct be_ctx *c, const char *name, const char *dir, bool readonly,
 		goto out;
 	}
 	if (mount_tree(c, &l, d, flags) < 0) {
-		char msg[sizeof(z->errmsg)];
-		snprintf(msg, sizeof(msg), "%s", z->errmsg);
-		int err = z->err;
+		zeit_keep_error(z);
 		unmount_under(c, ds);
-		zeit_fail(z, err, "%s", msg);
+		zeit_release_error(z);
 		goto out;
 	}
 	*where = d;

@@ -271,12 +271,10 @@ int menu_writable(struct menu *m, const char *pool)
 	unsigned fl = m->o.force_import ? ZPOOL_IMPORT_FORCE : 0;
 	if (zpool_import(&m->zh, pool, fl) < 0) {
 		/* Leave it imported as it was rather than not at all. */
-		char msg[sizeof(m->z->errmsg)];
-		snprintf(msg, sizeof(msg), "%s", zeit_error(m->z));
-		zeit_clear_error(m->z);
+		zeit_keep_error(m->z);
 		zpool_import(&m->zh, pool, fl | ZPOOL_IMPORT_READONLY);
-		return zeit_fail(m->z, EIO, "cannot import %s read-write: %s",
-		                 pool, msg);
+		zeit_release_error(m->z);
+		return zeit_fail_ctx(m->z, "cannot import %s read-write", pool);
 	}
 	return 0;
 }
@@ -298,10 +296,14 @@ static char *locked_root(struct menu *m, const char *ds)
 	struct zfs_prop_list pl;
 	char *root = NULL;
 
-	if (zfs_get_props(&m->zh, dss, 0, props, &pl) < 0) {
-		zeit_clear_error(m->z);
+	/* Not knowing is not locked; a failure already recorded (the
+	 * mount's, say) stands. */
+	zeit_keep_error(m->z);
+	int rc = zfs_get_props(&m->zh, dss, 0, props, &pl);
+	zeit_clear_error(m->z);
+	zeit_release_error(m->z);
+	if (rc < 0)
 		return NULL;
-	}
 	/* Native read-only properties have no source ("-"), so read the
 	 * values directly rather than through prop_value. */
 	const struct zfs_prop *er = zfs_prop_find(&pl, ds, "encryptionroot");
@@ -331,16 +333,10 @@ static int mount_env(struct menu *m, const char *ds, struct tmpmount *t)
 {
 	if (tmpmount_open(&m->zh, ds, t) == 0)
 		return 0;
-	/* Only a failed mount pays for the key check. */
-	char msg[sizeof(m->z->errmsg)];
-	snprintf(msg, sizeof(msg), "%s", zeit_error(m->z));
-	zeit_clear_error(m->z);
+	/* Only a failed mount pays for the key check; with no key to ask
+	 * for, the mount's failure stands. */
 	int rc = menu_unlock(m, ds);
-	if (rc > 0)
-		return tmpmount_open(&m->zh, ds, t);
-	if (rc == 0)
-		return zeit_fail(m->z, EIO, "%s", msg);
-	return -1;
+	return rc > 0 ? tmpmount_open(&m->zh, ds, t) : -1;
 }
 
 int menu_kernels(struct menu *m, size_t i)
@@ -547,12 +543,12 @@ int menu_boot_exec(struct menu *m)
 	strv_free(&pools);
 	kexec_exec(m->z);
 	/* Still here: bring the pools back so the menu can go on. */
-	char msg[sizeof(m->z->errmsg)];
-	snprintf(msg, sizeof(msg), "%s", zeit_error(m->z));
+	zeit_keep_error(m->z);
 	zpool_import(&m->zh, NULL,
 	             ZPOOL_IMPORT_READONLY |
 	                     (m->o.force_import ? ZPOOL_IMPORT_FORCE : 0));
-	return zeit_fail(m->z, EIO, "%s", msg);
+	zeit_release_error(m->z);
+	return -1;
 }
 
 int menu_set_kernel(struct menu *m, size_t i, const char *kernel)

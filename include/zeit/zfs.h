@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "zeit/run.h"
 #include "zeit/util.h"
@@ -272,6 +273,15 @@ int zfs_bookmarks(struct zfs *zh, const char *const *from,
                   const char *const *to);
 
 /* ---- Send and receive ---- */
+
+/* Whether a value of the encryption property is an encrypted one (not
+ * "off", nor "-" where the property is absent): such a dataset is sent
+ * raw (-w), so its data stays encrypted on the way and at the target. */
+static inline bool zfs_is_encrypted(const char *encryption)
+{
+	return encryption && strcmp(encryption, "off") &&
+	       strcmp(encryption, "-");
+}
 
 struct zfs_send_opts {
 	const char *snap;         /* what to send (full name) */
