@@ -6,32 +6,23 @@
 #include <string.h>
 
 #include "zeit/adopt.h"
+#include "zeit/rootfile.h"
 #include "zeit/zfs.h"
 
 #define ADOPT_FILE_MAX (1 << 20) /* cron lines and configs are small */
 
-/* The whole of a small file, or NULL when it is missing or too big. */
+/* The whole of a small file, or NULL when it is missing, too big or
+ * holds a NUL byte (not text). */
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "re");
-	struct buf b;
-	char chunk[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
-	       b.len < ADOPT_FILE_MAX)
-		buf_add(&b, chunk, n);
-	fclose(f);
-	if (b.len >= ADOPT_FILE_MAX ||
-	    memchr(b.data ? b.data : "", '\0', b.len)) {
-		buf_free(&b);
+	struct zeit quiet; /* a file that is not there is no failure */
+	zeit_init(&quiet);
+	size_t len;
+	char *s = rootfile_read_host(&quiet, path, ADOPT_FILE_MAX - 1, &len);
+	if (s && strlen(s) != len) {
+		free(s);
 		return NULL;
 	}
-	char *s = xstrdup(b.data ? b.data : "");
-	buf_free(&b);
 	return s;
 }
 

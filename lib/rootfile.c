@@ -220,3 +220,24 @@ int rootfile_read(struct zeit *z, int root, const char *rel, size_t max,
 	close(fd);
 	return rc;
 }
+
+char *rootfile_read_host(struct zeit *z, const char *path, size_t max,
+                         size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		zeit_fail(z, errno, "%s", strerror(errno));
+		return NULL;
+	}
+	struct buf b;
+	buf_init(&b);
+	int rc = rootfile_read_fd(z, fd, path, max, &b);
+	close(fd);
+	if (rc < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	if (len)
+		*len = b.len;
+	return buf_detach(&b);
+}

@@ -75,24 +75,12 @@ static void read_proc_cmdline(struct zeit *z, struct opts *o)
 	}
 }
 
-/* The key script: a host file the caller names, read as every whole
- * file is (rootfile_read_fd), with a cap no script comes near. */
-static char *read_file(struct zeit *z, const char *path)
+/* The library's notes, as the command's: "zeit: TEXT" on stderr. */
+static void print_note(void *arg, int level, const char *text)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		zeit_fail(z, errno, "%s", strerror(errno));
-		return NULL;
-	}
-	struct buf b;
-	buf_init(&b);
-	int rc = rootfile_read_fd(z, fd, path, 1 << 20, &b);
-	close(fd);
-	if (rc < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_detach(&b);
+	(void)arg;
+	(void)level;
+	fprintf(stderr, "zeit: %s\n", text);
 }
 
 int main(int argc, char **argv)
@@ -121,6 +109,7 @@ int main(int argc, char **argv)
 	int c;
 
 	zeit_init(&z);
+	z.note_to = print_note;
 	strv_init(&o.roots);
 	while ((c = getopt_long(argc, argv, "t:nvh", longopts, NULL)) != -1) {
 		char *end;
@@ -163,7 +152,8 @@ int main(int argc, char **argv)
 	struct ui u = {0};
 	if (o.keys) {
 		char err[256];
-		char *text = read_file(&z, o.keys);
+		/* A cap no script comes near. */
+		char *text = rootfile_read_host(&z, o.keys, 1 << 20, NULL);
 		if (!text) {
 			fprintf(stderr,
 			        "zeit-menu: cannot read key script %s: %s\n",

@@ -50,6 +50,13 @@ int rootdir_open(struct zeit *z, int root, const char *rel);
 int rootfile_read_fd(struct zeit *z, int fd, const char *what, size_t max,
                      struct buf *out);
 
+/* The whole of a file on this host that the caller names (a key script,
+ * a scheduler's file), opened without blocking and read by
+ * rootfile_read_fd: a malloc'd string (*len, when given, its length: a
+ * NUL byte inside shows as a shorter strlen), or NULL. */
+char *rootfile_read_host(struct zeit *z, const char *path, size_t max,
+                         size_t *len);
+
 /* rootfile_open, then rootfile_read_fd. */
 int rootfile_read(struct zeit *z, int root, const char *rel, size_t max,
                   struct buf *out);
