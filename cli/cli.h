@@ -43,6 +43,8 @@ int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
 /* Prints "zeit CMD: message" and a hint; returns ZEIT_EXIT_USAGE. */
 int cli_usage_error(struct cli *cli, const char *cmd, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+/* Prints a library note to stderr: "zeit: TEXT" (the handle's note_to). */
+void cli_print_note(void *arg, int level, const char *text);
 /* Prints the handle's error once and returns ZEIT_EXIT_ERROR. */
 int cli_error(struct cli *cli);
 

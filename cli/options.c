@@ -35,6 +35,13 @@ int cli_usage_error(struct cli *cli, const char *cmd, const char *fmt, ...)
 	return ZEIT_EXIT_USAGE;
 }
 
+void cli_print_note(void *arg, int level, const char *text)
+{
+	(void)arg;
+	(void)level;
+	fprintf(stderr, "zeit: %s\n", text);
+}
+
 int cli_error(struct cli *cli)
 {
 	fprintf(stderr, "%s: %s\n", cli->prog, zeit_error(&cli->z));

@@ -426,6 +426,7 @@ int main(int argc, char **argv)
 
 	memset(&cli, 0, sizeof(cli));
 	zeit_init(&cli.z);
+	cli.z.note_to = cli_print_note;
 	cli.prog = "zeit";
 	cli.lock_wait = 600;
 

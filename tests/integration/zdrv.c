@@ -494,6 +494,13 @@ static int call(int argc, char **argv)
 	return usage("unknown call");
 }
 
+static void print_note(void *arg, int level, const char *text)
+{
+	(void)arg;
+	(void)level;
+	fprintf(stderr, "zeit: %s\n", text);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -509,6 +516,7 @@ int main(int argc, char **argv)
 	int c, timeout = 0;
 
 	zeit_init(&z);
+	z.note_to = print_note;
 	strv_init(&ssh_opts);
 	while ((c = getopt_long(argc, argv, "+v", longopts, NULL)) != -1) {
 		switch (c) {
