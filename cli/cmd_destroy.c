@@ -2,8 +2,25 @@
 #include <string.h>
 
 #include "cli.h"
+#include "zeit/destroy.h"
 #include "zeit/lock.h"
-#include "zeit/zfs.h"
+
+static void print_plan(struct cli *cli, const struct destroy_plan *p)
+{
+	static const char *const cols[] = {"BATCH", NULL};
+	struct table t;
+	table_init(&t, cols);
+	for (size_t i = 0; i < p->batches.n; i++) {
+		const char *row[] = {p->batches.v[i]};
+		table_add(&t, row);
+	}
+	if (!cli->json && !cli->scripted)
+		printf("would destroy %zu snapshot%s in %zu call%s:\n",
+		       p->snaps.n, p->snaps.n == 1 ? "" : "s", p->batches.n,
+		       p->batches.n == 1 ? "" : "s");
+	table_print(cli, &t, "would_destroy");
+	table_free(&t);
+}
 
 int cmd_destroy(struct cli *cli, int argc, char **argv)
 {
@@ -11,10 +28,7 @@ int cmd_destroy(struct cli *cli, int argc, char **argv)
 	        {"defer", no_argument, NULL, 'd'},
 	        {NULL, 0, NULL, 0},
 	};
-	static const char *const cols[] = {"BATCH", NULL};
 	bool defer = false;
-	struct strv snaps, batches;
-	struct zfs zh;
 	int c;
 
 	while ((c = cli_getopt(cli, argc, argv, "d", longopts)) != -1) {
@@ -24,46 +38,22 @@ int cmd_destroy(struct cli *cli, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error(cli, "destroy", "no snapshot given");
-	strv_init(&snaps);
-	for (int i = optind; i < argc; i++) {
-		/* Only snapshots: a dataset given here is a mistake, not a
-		 * wish. */
-		if (zfs_name_check(&cli->z, argv[i], ZFS_NAME_SNAPSHOT) < 0) {
-			strv_free(&snaps);
-			return cli_usage_error(cli, "destroy", "%s",
-			                       zeit_error(&cli->z));
-		}
-		strv_push(&snaps, argv[i]);
-	}
-	zfs_init(&zh, &cli->z, NULL);
+	struct destroy_plan p;
+	if (destroy_plan(&cli->z, (const char *const *)argv + optind,
+	                 (size_t)(argc - optind), &p) < 0)
+		return cli_usage_error(cli, "destroy", "%s",
+		                       zeit_error(&cli->z));
 	int rc = ZEIT_EXIT_OK;
 	if (cli->z.dry_run) {
-		struct table t;
-		zfs_destroy_batches((const char *const *)snaps.v,
-		                    ZFS_DESTROY_ARG_LIMIT, &batches);
-		table_init(&t, cols);
-		for (size_t i = 0; i < batches.n; i++) {
-			const char *row[] = {batches.v[i]};
-			table_add(&t, row);
-		}
-		if (!cli->json && !cli->scripted)
-			printf("would destroy %zu snapshot%s in %zu call%s:\n",
-			       snaps.n, snaps.n == 1 ? "" : "s", batches.n,
-			       batches.n == 1 ? "" : "s");
-		table_print(cli, &t, "would_destroy");
-		table_free(&t);
-		strv_free(&batches);
+		print_plan(cli, &p);
 	} else {
+		struct zfs zh;
+		zfs_init(&zh, &cli->z, NULL);
 		int lock = zeit_lock(&cli->z, cli->lock_wait);
-		if (lock < 0 ||
-		    zfs_destroy_snapshots(&zh, (const char *const *)snaps.v,
-		                          defer) < 0)
+		if (lock < 0 || destroy_apply(&zh, &p, defer) < 0)
 			rc = cli_error(cli);
-		else
-			zeit_note(&cli->z, 1, "destroyed %zu snapshot%s",
-			          snaps.n, snaps.n == 1 ? "" : "s");
 		zeit_unlock(lock);
 	}
-	strv_free(&snaps);
+	destroy_plan_free(&p);
 	return rc;
 }
