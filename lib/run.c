@@ -115,18 +115,69 @@ static char **build_env(const char *const *extra, struct strv *store)
 	return store->v;
 }
 
-/* Starts c. stdin_fd/stdout_fd, when >= 0, are given to the child as its
- * stdin/stdout instead of the defaults (used to join a pipeline). */
-static int child_start(struct zeit *z, struct run_cmd *c, struct child *ch,
-                       int stdin_fd, int stdout_fd)
+/* The parent's end of a pipe after the spawn: the child's end closes,
+ * the parent's goes non-blocking into *mine. */
+static void keep_end(int p[2], int parent, int *mine)
 {
-	int inp[2] = {-1, -1}, outp[2] = {-1, -1}, errp[2] = {-1, -1};
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	struct strv argv, envstore = {0};
-	sigset_t none, dflt;
-	int rc = -1;
+	if (p[1 - parent] < 0)
+		return;
+	close(p[1 - parent]);
+	p[1 - parent] = -1;
+	*mine = p[parent];
+	p[parent] = -1;
+	set_nonblock(*mine);
+}
 
+/* The child's stdin, stdout and stderr: the given fds, new pipes, or
+ * /dev/null and the inherited ones, as c's flags say. */
+static int child_stdio(struct run_cmd *c, posix_spawn_file_actions_t *fa,
+                       int stdin_fd, int stdout_fd, int inp[2], int outp[2],
+                       int errp[2])
+{
+	if (stdin_fd >= 0) {
+		posix_spawn_file_actions_adddup2(fa, stdin_fd, 0);
+	} else if (c->input) {
+		if (pipe2(inp, O_CLOEXEC) < 0)
+			return -1;
+		posix_spawn_file_actions_adddup2(fa, inp[0], 0);
+	} else if (!(c->flags & RUN_INHERIT_STDIN)) {
+		posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY,
+		                                 0);
+	}
+	if (stdout_fd >= 0) {
+		posix_spawn_file_actions_adddup2(fa, stdout_fd, 1);
+	} else if (!(c->flags & RUN_INHERIT_STDOUT)) {
+		if (pipe2(outp, O_CLOEXEC) < 0)
+			return -1;
+		posix_spawn_file_actions_adddup2(fa, outp[1], 1);
+	}
+	if (!(c->flags & RUN_INHERIT_STDERR)) {
+		if (pipe2(errp, O_CLOEXEC) < 0)
+			return -1;
+		posix_spawn_file_actions_adddup2(fa, errp[1], 2);
+	}
+	return 0;
+}
+
+/* zeit ignores SIGPIPE, and SIGINT and SIGQUIT while a command owns the
+ * terminal (be chroot); its children must not inherit that, or ^C could
+ * not stop them. */
+static void child_signals(posix_spawnattr_t *attr)
+{
+	sigset_t none, dflt;
+	sigemptyset(&none);
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGPIPE);
+	sigaddset(&dflt, SIGINT);
+	sigaddset(&dflt, SIGQUIT);
+	posix_spawnattr_setsigmask(attr, &none);
+	posix_spawnattr_setsigdefault(attr, &dflt);
+	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK |
+	                                       POSIX_SPAWN_SETSIGDEF);
+}
+
+static void child_clear(struct run_cmd *c, struct child *ch)
+{
 	ch->pid = -1;
 	ch->in_fd = ch->out_fd = ch->err_fd = ch->pid_fd = -1;
 	ch->reaped = false;
@@ -136,51 +187,33 @@ static int child_start(struct zeit *z, struct run_cmd *c, struct child *ch,
 	c->abandoned = false;
 	buf_reset(&c->out);
 	buf_reset(&c->err);
+}
+
+/* Starts c. stdin_fd/stdout_fd, when >= 0, are given to the child as its
+ * stdin/stdout instead of the defaults (used to join a pipeline). */
+static int child_start(struct zeit *z, struct run_cmd *c, struct child *ch,
+                       int stdin_fd, int stdout_fd)
+{
+	int inp[2] = {-1, -1}, outp[2] = {-1, -1}, errp[2] = {-1, -1};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	struct strv argv, envstore = {0};
+	int rc = -1;
+
+	child_clear(c, ch);
 	if (!c->argv || !c->argv[0])
 		return zeit_fail(z, EINVAL, "internal error: empty command");
-
 	run_real_argv(c, &argv);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
-
-	if (stdin_fd >= 0) {
-		posix_spawn_file_actions_adddup2(&fa, stdin_fd, 0);
-	} else if (c->input) {
-		if (pipe2(inp, O_CLOEXEC) < 0)
-			goto sys_fail;
-		posix_spawn_file_actions_adddup2(&fa, inp[0], 0);
-	} else if (!(c->flags & RUN_INHERIT_STDIN)) {
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
-		                                 0);
-	}
-	if (stdout_fd >= 0) {
-		posix_spawn_file_actions_adddup2(&fa, stdout_fd, 1);
-	} else if (!(c->flags & RUN_INHERIT_STDOUT)) {
-		if (pipe2(outp, O_CLOEXEC) < 0)
-			goto sys_fail;
-		posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
-	}
-	if (!(c->flags & RUN_INHERIT_STDERR)) {
-		if (pipe2(errp, O_CLOEXEC) < 0)
-			goto sys_fail;
-		posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+	if (child_stdio(c, &fa, stdin_fd, stdout_fd, inp, outp, errp) < 0) {
+		zeit_fail(z, errno, "cannot set up pipes for %s: %s", argv.v[0],
+		          strerror(errno));
+		goto out;
 	}
 	if (c->cwd && !(c->host && c->host->ssh))
 		posix_spawn_file_actions_addchdir_np(&fa, c->cwd);
-
-	/* zeit ignores SIGPIPE, and SIGINT and SIGQUIT while a command owns
-	 * the terminal (be chroot); its children must not inherit that, or
-	 * ^C could not stop them. */
-	sigemptyset(&none);
-	sigemptyset(&dflt);
-	sigaddset(&dflt, SIGPIPE);
-	sigaddset(&dflt, SIGINT);
-	sigaddset(&dflt, SIGQUIT);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &dflt);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-	                                        POSIX_SPAWN_SETSIGDEF);
-
+	child_signals(&attr);
 	char **envp =
 	        build_env((c->host && c->host->ssh) ? NULL : c->env, &envstore);
 	int err = posix_spawnp(&ch->pid, argv.v[0], &fa, &attr, argv.v, envp);
@@ -193,33 +226,10 @@ static int child_start(struct zeit *z, struct run_cmd *c, struct child *ch,
 	/* Lets the loop see the exit even if a grandchild keeps our pipes
 	 * open; without pidfds (old kernels) the loop polls waitpid. */
 	ch->pid_fd = (int)syscall(SYS_pidfd_open, ch->pid, 0);
-	if (inp[0] >= 0) {
-		close(inp[0]);
-		inp[0] = -1;
-		ch->in_fd = inp[1];
-		inp[1] = -1;
-		set_nonblock(ch->in_fd);
-	}
-	if (outp[1] >= 0) {
-		close(outp[1]);
-		outp[1] = -1;
-		ch->out_fd = outp[0];
-		outp[0] = -1;
-		set_nonblock(ch->out_fd);
-	}
-	if (errp[1] >= 0) {
-		close(errp[1]);
-		errp[1] = -1;
-		ch->err_fd = errp[0];
-		errp[0] = -1;
-		set_nonblock(ch->err_fd);
-	}
+	keep_end(inp, 1, &ch->in_fd);
+	keep_end(outp, 0, &ch->out_fd);
+	keep_end(errp, 0, &ch->err_fd);
 	rc = 0;
-	goto out;
-
-sys_fail:
-	zeit_fail(z, errno, "cannot set up pipes for %s: %s", argv.v[0],
-	          strerror(errno));
 out:
 	for (int i = 0; i < 2; i++) {
 		if (inp[i] >= 0)
@@ -343,7 +353,29 @@ struct loop {
 	const struct run_progress *progress;
 	const struct run_gate *gate; /* NULL, or until it opened */
 	bool gate_refused;
+	/* The clock, in ms: the shortest command timeout (0: none), then
+	 * SIGTERM, SIGKILL after a grace, and giving up on a child SIGKILL
+	 * does not end. */
+	long long start, last_progress, kill_at, killed_at;
+	int timeout_ms;
+	bool termed;
+	size_t input_off[2]; /* how much of each command's input was written */
 };
+
+/* One round's poll set: each entry's pollfd and the fd variable it came
+ * from (closed fds read -1 by dispatch time). */
+struct pollset {
+	struct pollfd pfd[12];
+	int *fdp[12];
+	size_t n;
+	bool need_tick; /* a child without pidfd: look at waitpid often */
+};
+
+static void pollset_add(struct pollset *ps, int *fd, short events)
+{
+	ps->pfd[ps->n] = (struct pollfd){*fd, events, 0};
+	ps->fdp[ps->n++] = fd;
+}
 
 /* The consumer pipe just filled up: when to try it again. Pacing only
  * pays when half a pipe lasts a few ms; a fast consumer is polled as
@@ -472,191 +504,212 @@ static bool relay_step(struct loop *l)
 	return true;
 }
 
-static void loop_run(struct loop *l)
+/* The shortest timeout of the loop's commands; 0: none. */
+static int loop_timeout(const struct loop *l)
 {
-	long long start = now_ms(), last_progress = start, kill_at = 0;
-	long long killed_at = 0;
 	int timeout_ms = 0;
-	bool termed = false;
-	size_t input_off[2] = {0, 0};
-
 	for (size_t i = 0; i < l->n; i++)
 		if (l->cmd[i]->timeout_ms > 0 &&
 		    (timeout_ms == 0 || l->cmd[i]->timeout_ms < timeout_ms))
 			timeout_ms = l->cmd[i]->timeout_ms;
+	return timeout_ms;
+}
 
-	for (;;) {
-		struct pollfd pfd[12];
-		int *fdp[12];
-		size_t np = 0;
-		bool need_tick = false; /* no pidfd: look at waitpid often */
+/* The children's pipes and pidfds; a child without a pidfd is reaped
+ * here when it has exited, else polled by tick. */
+static void loop_child_fds(struct loop *l, struct pollset *ps)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct child *ch = l->ch[i];
+		if (ch->out_fd >= 0)
+			pollset_add(ps, &ch->out_fd, POLLIN);
+		if (ch->err_fd >= 0)
+			pollset_add(ps, &ch->err_fd, POLLIN);
+		if (ch->in_fd >= 0)
+			pollset_add(ps, &ch->in_fd, POLLOUT);
+		if (ch->pid_fd >= 0) {
+			pollset_add(ps, &ch->pid_fd, POLLIN);
+		} else if (!ch->reaped && !child_try_reap(ch, l->cmd[i])) {
+			ps->need_tick = true;
+			pollset_add(ps, &ch->pid_fd, 0); /* -1: a place only */
+		}
+	}
+}
 
-		for (size_t i = 0; i < l->n; i++) {
-			struct child *ch = l->ch[i];
-			if (ch->out_fd >= 0) {
-				pfd[np] =
-				        (struct pollfd){ch->out_fd, POLLIN, 0};
-				fdp[np++] = &ch->out_fd;
-			}
-			if (ch->err_fd >= 0) {
-				pfd[np] =
-				        (struct pollfd){ch->err_fd, POLLIN, 0};
-				fdp[np++] = &ch->err_fd;
-			}
-			if (ch->in_fd >= 0) {
-				pfd[np] =
-				        (struct pollfd){ch->in_fd, POLLOUT, 0};
-				fdp[np++] = &ch->in_fd;
-			}
-			if (ch->pid_fd >= 0) {
-				pfd[np] =
-				        (struct pollfd){ch->pid_fd, POLLIN, 0};
-				fdp[np++] = &ch->pid_fd;
-			} else if (!ch->reaped) {
-				if (child_try_reap(ch, l->cmd[i]))
-					continue;
-				need_tick = true;
-				pfd[np] = (struct pollfd){-1, 0, 0};
-				fdp[np++] = &ch->pid_fd;
-			}
-		}
-		long long paced_ms = 0;
-		if (l->relay && l->relay_in >= 0 && l->relay_blocked &&
-		    l->relay_resume_at) {
-			paced_ms = l->relay_resume_at - now_ms();
-			if (paced_ms <= 0) {
-				paced_ms = 0;
-				l->relay_resume_at = 0;
-			}
-		}
-		if (l->relay && l->relay_in >= 0 && paced_ms == 0) {
-			if (l->relay_blocked)
-				pfd[np] = (struct pollfd){l->relay_out, POLLOUT,
-				                          0};
-			else
-				pfd[np] =
-				        (struct pollfd){l->relay_in, POLLIN, 0};
-			fdp[np++] =
-			        l->relay_blocked ? &l->relay_out : &l->relay_in;
-		}
-		if (np == 0 && paced_ms == 0)
-			break;
+/* How long the relay still waits for its consumer to drain (relay_pace);
+ * 0 when it is to be polled now. */
+static long long loop_paced_ms(struct loop *l)
+{
+	if (!l->relay || l->relay_in < 0 || !l->relay_blocked ||
+	    !l->relay_resume_at)
+		return 0;
+	long long ms = l->relay_resume_at - now_ms();
+	if (ms > 0)
+		return ms;
+	l->relay_resume_at = 0;
+	return 0;
+}
 
-		int wait_ms = -1;
-		long long t = now_ms();
-		if (timeout_ms > 0) {
-			long long left = start + timeout_ms - t;
-			if (!termed && left <= 0) {
-				for (size_t i = 0; i < l->n; i++) {
-					l->cmd[i]->timed_out = true;
-					child_kill(l->ch[i], SIGTERM);
-				}
-				termed = true;
-				kill_at = t + KILL_GRACE_MS;
-			}
-			wait_ms = termed ? (int)(kill_at > t ? kill_at - t : 0)
-			                 : (int)left;
-		}
-		if (termed && t >= kill_at) {
+static void loop_relay_fd(struct loop *l, struct pollset *ps)
+{
+	if (l->relay_blocked)
+		pollset_add(ps, &l->relay_out, POLLOUT);
+	else
+		pollset_add(ps, &l->relay_in, POLLIN);
+}
+
+static void loop_kill_all(struct loop *l, int sig)
+{
+	for (size_t i = 0; i < l->n; i++)
+		child_kill(l->ch[i], sig);
+}
+
+/* The three timeout stages at time t: SIGTERM when the timeout passes,
+ * SIGKILL a grace later, and then (a process SIGKILL does not end is
+ * waiting in the kernel, I/O to a suspended pool) zeit stops waiting with
+ * it. Returns false to leave the loop; *wait_ms gets the poll's bound. */
+static bool loop_deadlines(struct loop *l, long long t, int *wait_ms)
+{
+	*wait_ms = -1;
+	if (l->timeout_ms > 0) {
+		long long left = l->start + l->timeout_ms - t;
+		if (!l->termed && left <= 0) {
 			for (size_t i = 0; i < l->n; i++)
+				l->cmd[i]->timed_out = true;
+			loop_kill_all(l, SIGTERM);
+			l->termed = true;
+			l->kill_at = t + KILL_GRACE_MS;
+		}
+		*wait_ms = l->termed
+		                   ? (int)(l->kill_at > t ? l->kill_at - t : 0)
+		                   : (int)left;
+	}
+	if (l->termed && t >= l->kill_at) {
+		loop_kill_all(l, SIGKILL);
+		if (!l->killed_at)
+			l->killed_at = t;
+		l->kill_at = t + 60000;
+	}
+	if (l->killed_at && t - l->killed_at >= ABANDON_MS) {
+		for (size_t i = 0; i < l->n; i++)
+			if (!l->ch[i]->reaped)
+				l->cmd[i]->abandoned = true;
+		return false;
+	}
+	if (l->killed_at && (*wait_ms < 0 || *wait_ms > 200))
+		*wait_ms = 200;
+	return true;
+}
+
+/* Calls the progress callback every interval; a false answer cancels. */
+static void loop_progress(struct loop *l, long long t, int *wait_ms)
+{
+	if (!l->progress || !l->progress->fn)
+		return;
+	int iv = l->progress->interval_ms > 0 ? l->progress->interval_ms : 1000;
+	if (t - l->last_progress >= iv) {
+		if (!l->progress->fn(l->bytes, l->progress->arg))
+			for (size_t i = 0; i < l->n; i++) {
+				l->cmd[i]->cancelled = true;
 				child_kill(l->ch[i], SIGKILL);
-			if (!killed_at)
-				killed_at = t;
-			kill_at = t + 60000;
-		}
-		/* A process that SIGKILL does not end is waiting in the kernel
-		 * (I/O to a suspended pool): zeit does not wait with it. */
-		if (killed_at && t - killed_at >= ABANDON_MS) {
-			for (size_t i = 0; i < l->n; i++)
-				if (!l->ch[i]->reaped)
-					l->cmd[i]->abandoned = true;
-			break;
-		}
-		if (killed_at && (wait_ms < 0 || wait_ms > 200))
-			wait_ms = 200;
-		if (l->progress && l->progress->fn) {
-			int iv = l->progress->interval_ms > 0
-			                 ? l->progress->interval_ms
-			                 : 1000;
-			if (t - last_progress >= iv) {
-				if (!l->progress->fn(l->bytes,
-				                     l->progress->arg))
-					for (size_t i = 0; i < l->n; i++) {
-						l->cmd[i]->cancelled = true;
-						child_kill(l->ch[i], SIGKILL);
-						if (!killed_at)
-							killed_at = t;
-					}
-				last_progress = t;
+				if (!l->killed_at)
+					l->killed_at = t;
 			}
-			if (wait_ms < 0 || wait_ms > iv)
-				wait_ms = iv;
-		}
+		l->last_progress = t;
+	}
+	if (*wait_ms < 0 || *wait_ms > iv)
+		*wait_ms = iv;
+}
 
-		if (need_tick && (wait_ms < 0 || wait_ms > 100))
+/* The relay could move data. At the producer's EOF, or when the consumer
+ * is gone, closing zeit's ends passes that on; a refused head stops both
+ * before the consumer reads a byte. */
+static void loop_relay_event(struct loop *l)
+{
+	if (relay_step(l))
+		return;
+	if (l->gate_refused)
+		for (size_t i = 0; i < l->n; i++) {
+			l->cmd[i]->cancelled = true;
+			child_kill(l->ch[i], SIGKILL);
+		}
+	close_fd(&l->relay_in);
+	close_fd(&l->relay_out);
+}
+
+/* Writes what it can of command i's input; closes its stdin when all is
+ * written or the child stopped reading. */
+static void loop_feed_input(struct loop *l, size_t i)
+{
+	struct child *ch = l->ch[i];
+	struct run_cmd *c = l->cmd[i];
+	size_t left = c->input_len - l->input_off[i];
+	ssize_t w =
+	        left ? write(ch->in_fd, c->input + l->input_off[i], left) : 0;
+	if (w > 0)
+		l->input_off[i] += (size_t)w;
+	if (left == 0 || (w < 0 && errno != EAGAIN && errno != EINTR) ||
+	    l->input_off[i] == c->input_len)
+		close_fd(&ch->in_fd);
+}
+
+static void loop_child_event(struct loop *l, int fd)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct child *ch = l->ch[i];
+		struct run_cmd *c = l->cmd[i];
+		if (fd == ch->pid_fd)
+			child_try_reap(ch, c);
+		else if (fd == ch->out_fd)
+			drain(&ch->out_fd, &c->out);
+		else if (fd == ch->err_fd)
+			drain(&ch->err_fd, &c->err);
+		else if (fd == ch->in_fd)
+			loop_feed_input(l, i);
+	}
+}
+
+static void loop_dispatch(struct loop *l, const struct pollset *ps)
+{
+	for (size_t k = 0; k < ps->n; k++) {
+		if (!ps->pfd[k].revents || *ps->fdp[k] < 0)
+			continue;
+		int fd = *ps->fdp[k];
+		if (l->relay && (fd == l->relay_in || fd == l->relay_out))
+			loop_relay_event(l);
+		else
+			loop_child_event(l, fd);
+	}
+}
+
+/* The shared event loop, one round at a time: what to poll, how long
+ * (timeouts, progress, pacing), poll, then each ready fd's handler. */
+static void loop_run(struct loop *l)
+{
+	l->start = l->last_progress = now_ms();
+	l->timeout_ms = loop_timeout(l);
+	for (;;) {
+		struct pollset ps = {.n = 0};
+		loop_child_fds(l, &ps);
+		long long paced_ms = loop_paced_ms(l);
+		if (l->relay && l->relay_in >= 0 && paced_ms == 0)
+			loop_relay_fd(l, &ps);
+		if (ps.n == 0 && paced_ms == 0)
+			break;
+		int wait_ms;
+		long long t = now_ms();
+		if (!loop_deadlines(l, t, &wait_ms))
+			break;
+		loop_progress(l, t, &wait_ms);
+		if (ps.need_tick && (wait_ms < 0 || wait_ms > 100))
 			wait_ms = 100;
 		if (paced_ms > 0 && (wait_ms < 0 || wait_ms > paced_ms))
 			wait_ms = (int)paced_ms;
-		int r = poll(pfd, np, wait_ms);
+		int r = poll(ps.pfd, ps.n, wait_ms);
 		if (r < 0 && errno != EINTR)
 			break;
-		if (r <= 0)
-			continue;
-
-		for (size_t k = 0; k < np; k++) {
-			if (!pfd[k].revents || *fdp[k] < 0)
-				continue;
-			int fd = *fdp[k];
-			if (l->relay &&
-			    (fd == l->relay_in || fd == l->relay_out)) {
-				if (!relay_step(l)) {
-					/* EOF from the producer, or the
-					 * consumer is gone: closing our ends
-					 * passes that on. A refused head
-					 * stops both before the consumer
-					 * reads a byte. */
-					if (l->gate_refused)
-						for (size_t i = 0; i < l->n;
-						     i++) {
-							l->cmd[i]->cancelled =
-							        true;
-							child_kill(l->ch[i],
-							           SIGKILL);
-						}
-					close_fd(&l->relay_in);
-					close_fd(&l->relay_out);
-				}
-				continue;
-			}
-			for (size_t i = 0; i < l->n; i++) {
-				struct child *ch = l->ch[i];
-				struct run_cmd *c = l->cmd[i];
-				if (fd == ch->pid_fd) {
-					child_try_reap(ch, c);
-				} else if (fd == ch->out_fd) {
-					drain(&ch->out_fd, &c->out);
-				} else if (fd == ch->err_fd) {
-					drain(&ch->err_fd, &c->err);
-				} else if (fd == ch->in_fd) {
-					size_t left =
-					        c->input_len - input_off[i];
-					ssize_t w =
-					        left ? write(fd,
-					                     c->input +
-					                             input_off
-					                                     [i],
-					                     left)
-					             : 0;
-					if (w > 0)
-						input_off[i] += (size_t)w;
-					if (left == 0 ||
-					    (w < 0 && errno != EAGAIN &&
-					     errno != EINTR) ||
-					    input_off[i] == c->input_len)
-						close_fd(&ch->in_fd);
-				}
-			}
-		}
+		if (r > 0)
+			loop_dispatch(l, &ps);
 	}
 	if (l->progress && l->progress->fn)
 		l->progress->fn(l->bytes, l->progress->arg);
