@@ -259,7 +259,7 @@ struct auto_arg {
 static int do_auto(struct cli *cli, struct bisect *b, void *arg)
 {
 	struct auto_arg *a = arg;
-	if (bisect_run(b, a->argv, a->chroot, step_report, NULL) < 0)
+	if (bisect_auto(b, a->argv, a->chroot, step_report, NULL) < 0)
 		return cli_error(cli);
 	return report_result(cli, b);
 }

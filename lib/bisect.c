@@ -591,10 +591,10 @@ int bisect_checkout(struct bisect *b, char **clone)
 	return 0;
 }
 
-int bisect_run(struct bisect *b, const char *const *argv, bool chroot,
-               void (*report)(const char *snap, enum bisect_mark m, int step,
-                              void *arg),
-               void *arg)
+int bisect_auto(struct bisect *b, const char *const *argv, bool chroot,
+                void (*report)(const char *snap, enum bisect_mark m, int step,
+                               void *arg),
+                void *arg)
 {
 	struct be_ctx *be = b->be;
 	struct zeit *z = be->zh->z;

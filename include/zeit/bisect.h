@@ -89,10 +89,10 @@ int bisect_mark(struct bisect *b, const char *snap, enum bisect_mark m);
 int bisect_checkout(struct bisect *b, char **clone);
 /* Automated: clone, mount, run argv with ZEIT_BISECT_ROOT (or inside it
  * with chroot), destroy, mark; until done. */
-int bisect_run(struct bisect *b, const char *const *argv, bool chroot,
-               void (*report)(const char *snap, enum bisect_mark m, int step,
-                              void *arg),
-               void *arg);
+int bisect_auto(struct bisect *b, const char *const *argv, bool chroot,
+                void (*report)(const char *snap, enum bisect_mark m, int step,
+                               void *arg),
+                void *arg);
 /* Destroys the clones, clears every mark and restores bootfs/next boot. */
 int bisect_reset(struct be_ctx *be);
 /* The snapshot under test now (the manual clone's), or NULL. */
