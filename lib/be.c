@@ -372,12 +372,111 @@ static int create_source(struct be_ctx *c, const struct be_create_opts *o,
 	return rc;
 }
 
+/* The properties a new dataset of the environment is made with. */
+static void new_props(const struct zfs_prop_list *pl, const char *ds,
+                      bool is_root, const struct be_create_opts *o,
+                      struct strv *props)
+{
+	strv_init(props);
+	carried_props(pl, ds, is_root, props);
+	/* Nothing mounts by itself: a clone of /var must not land on the
+	 * running system's /var. */
+	strv_push(props, "canmount=noauto");
+	if (is_root)
+		strv_push(props, "mountpoint=/");
+	/* The caller's markers, set by the call that creates it. */
+	for (size_t k = 0; is_root && o->markers && o->markers[k]; k++)
+		strv_push(props, o->markers[k]);
+}
+
+/* A full copy by send and receive: raw when encrypted, so it stays so. */
+static int duplicate_one(struct be_ctx *c, const struct zfs_prop_list *pl,
+                         const char *ds, const char *from, const char *to,
+                         const struct strv *props, struct strv *made)
+{
+	bool raw = zfs_is_encrypted(prop_of(pl, ds, "encryption", NULL));
+	struct zfs_send_opts so = {.snap = from,
+	                           .raw = raw,
+	                           .large_blocks = !raw,
+	                           .compressed = !raw,
+	                           .embedded = !raw};
+	const char *const rprops[] = {"canmount=noauto", NULL};
+	struct zfs_recv_opts ro = {
+	        .target = to, .nomount = true, .set_props = rprops};
+	uint64_t bytes;
+	if (zfs_send_recv(c->zh, &so, c->zh, &ro, NULL, &bytes) < 0)
+		return -1;
+	strv_push(made, to);
+	return zfs_set_props(c->zh, to, (const char *const *)props->v);
+}
+
+/* Makes the environment's copy of ds (the source tree's i-th dataset):
+ * a clone, or a duplicate; made gets what exists now. */
+static int create_one(struct be_ctx *c, const struct be_create_opts *o,
+                      const struct zfs_prop_list *pl, const char *ds,
+                      bool is_root, const char *to, const char *from,
+                      struct strv *made)
+{
+	struct zeit *z = c->zh->z;
+	struct strv props;
+	enum zfs_prop_source cm_src;
+	const char *cm = prop_of(pl, ds, "canmount", &cm_src);
+	new_props(pl, ds, is_root, o, &props);
+	zeit_note(z, z->dry_run ? 0 : 1, "%s %s from %s",
+	          z->dry_run ? "would create" : "creating", to, from);
+	int r = 0;
+	if (!z->dry_run && o->mode == BE_DUPLICATE) {
+		r = duplicate_one(c, pl, ds, from, to, &props, made);
+	} else if (!z->dry_run) {
+		r = zfs_clone(c->zh, from, to, (const char *const *)props.v);
+		if (r == 0)
+			strv_push(made, to);
+	}
+	/* A child keeps the canmount its source had. */
+	if (r == 0 && !z->dry_run && !is_root && cm &&
+	    cm_src == ZFS_SRC_LOCAL && strcmp(cm, "noauto")) {
+		char *a = xasprintf("canmount=%s", cm);
+		const char *const set[] = {a, NULL};
+		r = zfs_set_props(c->zh, to, set);
+		free(a);
+	}
+	strv_free(&props);
+	return r;
+}
+
+/* Every dataset of the source tree, in order; all or nothing: on a
+ * failure what this call made goes again. */
+static int create_tree(struct be_ctx *c, const struct be_create_opts *o,
+                       const char *target, const char *src_ds, const char *snap,
+                       const struct strv *tree, struct strv *made)
+{
+	struct zeit *z = c->zh->z;
+	struct zfs_prop_list pl = {0};
+	int rc = zfs_get_props(c->zh, (const char *const *)tree->v, 0, NULL,
+	                       &pl);
+	for (size_t i = 0; rc == 0 && i < tree->n; i++) {
+		const char *ds = tree->v[i];
+		char *to = xasprintf("%s%s", target, ds + strlen(src_ds));
+		char *from = xasprintf("%s@%s", ds, snap);
+		if (create_one(c, o, &pl, ds, i == 0, to, from, made) < 0) {
+			zeit_keep_error(z);
+			for (size_t k = made->n; k-- > 0;)
+				zfs_destroy_dataset(c->zh, made->v[k], true);
+			zeit_release_error(z);
+			rc = -1;
+		}
+		free(to);
+		free(from);
+	}
+	zfs_prop_list_free(&pl);
+	return rc;
+}
+
 int be_create(struct be_ctx *c, const struct be_create_opts *o)
 {
 	struct zeit *z = c->zh->z;
 	char *target = NULL, *src_ds = NULL, *snap = NULL;
 	struct strv tree, made;
-	struct zfs_prop_list pl = {0};
 	int rc = -1;
 
 	if (be_name_check(z, o->name) < 0)
@@ -393,85 +492,15 @@ int be_create(struct be_ctx *c, const struct be_create_opts *o)
 	}
 	strv_init(&tree);
 	strv_init(&made);
-	if (create_source(c, o, &src_ds, &snap, &tree) < 0)
+	if (create_source(c, o, &src_ds, &snap, &tree) < 0 ||
+	    create_tree(c, o, target, src_ds, snap, &tree, &made) < 0)
 		goto out;
-	if (zfs_get_props(c->zh, (const char *const *)tree.v, 0, NULL, &pl) < 0)
-		goto out;
-
-	for (size_t i = 0; i < tree.n; i++) {
-		const char *ds = tree.v[i];
-		bool is_root = i == 0;
-		char *to = xasprintf("%s%s", target, ds + strlen(src_ds));
-		char *from = xasprintf("%s@%s", ds, snap);
-		struct strv props;
-		enum zfs_prop_source cm_src;
-		const char *cm = prop_of(&pl, ds, "canmount", &cm_src);
-		strv_init(&props);
-		carried_props(&pl, ds, is_root, &props);
-		/* Nothing mounts by itself: a clone of /var must not land on
-		 * the running system's /var. */
-		strv_push(&props, "canmount=noauto");
-		if (is_root)
-			strv_push(&props, "mountpoint=/");
-		/* The caller's markers, set by the call that creates it. */
-		for (size_t k = 0; is_root && o->markers && o->markers[k]; k++)
-			strv_push(&props, o->markers[k]);
-		zeit_note(z, z->dry_run ? 0 : 1, "%s %s from %s",
-		          z->dry_run ? "would create" : "creating", to, from);
-		int r = 0;
-		if (!z->dry_run && o->mode == BE_DUPLICATE) {
-			bool raw = zfs_is_encrypted(
-			        prop_of(&pl, ds, "encryption", NULL));
-			struct zfs_send_opts so = {.snap = from,
-			                           .raw = raw,
-			                           .large_blocks = !raw,
-			                           .compressed = !raw,
-			                           .embedded = !raw};
-			const char *const rprops[] = {"canmount=noauto", NULL};
-			struct zfs_recv_opts ro = {.target = to,
-			                           .nomount = true,
-			                           .set_props = rprops};
-			uint64_t bytes;
-			r = zfs_send_recv(c->zh, &so, c->zh, &ro, NULL, &bytes);
-			if (r == 0)
-				strv_push(&made, to);
-			if (r == 0)
-				r = zfs_set_props(c->zh, to,
-				                  (const char *const *)props.v);
-		} else if (!z->dry_run) {
-			r = zfs_clone(c->zh, from, to,
-			              (const char *const *)props.v);
-			if (r == 0)
-				strv_push(&made, to);
-		}
-		/* A child keeps the canmount its source had. */
-		if (r == 0 && !z->dry_run && !is_root && cm &&
-		    cm_src == ZFS_SRC_LOCAL && strcmp(cm, "noauto")) {
-			char *a = xasprintf("canmount=%s", cm);
-			const char *const set[] = {a, NULL};
-			r = zfs_set_props(c->zh, to, set);
-			free(a);
-		}
-		strv_free(&props);
-		free(to);
-		free(from);
-		if (r < 0)
-			goto undo;
-	}
 	if (o->mode == BE_PROMOTE && !z->dry_run)
 		for (size_t i = 0; i < made.n; i++)
 			if (zfs_promote(c->zh, made.v[i]) < 0)
 				goto out;
 	rc = 0;
-	goto out;
-undo:
-	/* All or nothing: what this call made goes again. */
-	zeit_keep_error(z);
-	for (size_t i = made.n; i-- > 0;)
-		zfs_destroy_dataset(c->zh, made.v[i], true);
-	zeit_release_error(z);
 out:
-	zfs_prop_list_free(&pl);
 	strv_free(&tree);
 	strv_free(&made);
 	free(target);
@@ -574,52 +603,40 @@ char *be_take_nextboot(struct be_ctx *c)
 	return name;
 }
 
-int be_destroy(struct be_ctx *c, const char *name, bool origin_too)
+/* What may not be destroyed: the running environment, what boots next,
+ * what boots once. */
+static int destroy_refusal(struct be_ctx *c, const char *name, const char *ds)
+{
+	struct zeit *z = c->zh->z;
+	if (c->running && in_tree(c->running, ds))
+		return zeit_fail(z, EBUSY,
+		                 "%s is the running boot environment; boot "
+		                 "another one first",
+		                 name);
+	if (c->bootfs && !strcmp(c->bootfs, ds))
+		return zeit_fail(z, EBUSY,
+		                 "%s is the pool's bootfs (what boots next); "
+		                 "activate another environment first",
+		                 name);
+	if (is_nextboot(c, ds))
+		return zeit_fail(z, EBUSY,
+		                 "%s is chosen for the next boot (activate "
+		                 "--once); choose another first",
+		                 name);
+	return 0;
+}
+
+/* Clones of this environment's snapshots elsewhere in the pool are
+ * promoted first: they take those snapshots over and live on. */
+static int promote_dependents(struct be_ctx *c, const char *name,
+                              const char *ds)
 {
 	struct zeit *z = c->zh->z;
 	const char *const props[] = {"origin", NULL};
-	struct zfs_dataset_list all = {0}, mine = {0};
-	struct strv origins;
-	int rc = -1;
-
-	if (be_name_check(z, name) < 0)
-		return -1;
-	char *ds = be_dataset(c, name);
-	strv_init(&origins);
-	if (c->running && in_tree(c->running, ds)) {
-		rc = zeit_fail(z, EBUSY,
-		               "%s is the running boot environment; boot "
-		               "another one first",
-		               name);
-		goto out;
-	}
-	if (c->bootfs && !strcmp(c->bootfs, ds)) {
-		rc = zeit_fail(z, EBUSY,
-		               "%s is the pool's bootfs (what boots next); "
-		               "activate another environment first",
-		               name);
-		goto out;
-	}
-	if (is_nextboot(c, ds)) {
-		rc = zeit_fail(z, EBUSY,
-		               "%s is chosen for the next boot (activate "
-		               "--once); choose another first",
-		               name);
-		goto out;
-	}
-	if (zfs_list_datasets(c->zh, ds, -1, ZFS_TYPE_FILESYSTEM, props,
-	                      &mine) < 0) {
-		if (z->err == ENOENT)
-			zeit_fail(z, ENOENT, "no boot environment %s (%s)",
-			          name, ds);
-		goto out;
-	}
-	/* Clones of this environment's snapshots elsewhere in the pool are
-	 * promoted first: they take those snapshots over and live on. */
-	if (zfs_list_datasets(c->zh, c->pool, -1, ZFS_TYPE_FILESYSTEM, props,
-	                      &all) < 0)
-		goto out;
-	for (size_t i = 0; i < all.n; i++) {
+	struct zfs_dataset_list all = {0};
+	int rc = zfs_list_datasets(c->zh, c->pool, -1, ZFS_TYPE_FILESYSTEM,
+	                           props, &all);
+	for (size_t i = 0; rc == 0 && i < all.n; i++) {
 		const char *o = all.v[i].values[0];
 		if (!strcmp(o, "-") || !in_tree(o, ds) ||
 		    in_tree(all.v[i].name, ds))
@@ -628,50 +645,93 @@ int be_destroy(struct be_ctx *c, const char *name, bool origin_too)
 		          z->dry_run ? "would promote" : "promoting",
 		          all.v[i].name, o, name);
 		if (!z->dry_run && zfs_promote(c->zh, all.v[i].name) < 0)
-			goto out;
+			rc = -1;
 	}
-	/* After promotions this environment may itself have become a clone;
-	 * its origin snapshots are looked up afresh. */
-	zfs_dataset_list_free(&mine);
-	if (zfs_list_datasets(c->zh, ds, -1, ZFS_TYPE_FILESYSTEM, props,
-	                      &mine) < 0)
-		goto out;
-	for (size_t i = 0; i < mine.n; i++)
-		if (strcmp(mine.v[i].values[0], "-"))
-			strv_push(&origins, mine.v[i].values[0]);
-	zeit_note(z, z->dry_run ? 0 : 1, "%s %s with its snapshots%s",
-	          z->dry_run ? "would destroy" : "destroying", ds,
-	          mine.n > 1 ? " and children" : "");
-	if (!z->dry_run && zfs_destroy_dataset(c->zh, ds, true) < 0)
-		goto out;
+	zfs_dataset_list_free(&all);
+	return rc;
+}
 
-	/* The snapshot it was cloned from goes too when zeit took it for
-	 * `be create` (or -o says so) and nothing else depends on it. */
+/* The snapshots ds was cloned from that go with it: zeit took them for
+ * `be create` (or origin_too says so) and nothing else depends on them. */
+static int doomed_origins(struct be_ctx *c, const char *ds,
+                          const struct strv *origins, bool origin_too,
+                          struct strv *doomed)
+{
+	struct zeit *z = c->zh->z;
 	struct zfs_prop_list pl = {0};
 	const char *const oprops[] = {BE_SNAP_PROP, "clones", NULL};
-	struct strv doomed;
-	strv_init(&doomed);
-	if (origins.n && zfs_get_props(c->zh, (const char *const *)origins.v, 0,
-	                               oprops, &pl) < 0)
-		goto out;
-	for (size_t i = 0; i < origins.n; i++) {
+	if (origins->n && zfs_get_props(c->zh, (const char *const *)origins->v,
+	                                0, oprops, &pl) < 0)
+		return -1;
+	for (size_t i = 0; i < origins->n; i++) {
 		const struct zfs_prop *mark =
-		        zfs_prop_find(&pl, origins.v[i], BE_SNAP_PROP);
+		        zfs_prop_find(&pl, origins->v[i], BE_SNAP_PROP);
 		const struct zfs_prop *cl =
-		        zfs_prop_find(&pl, origins.v[i], "clones");
+		        zfs_prop_find(&pl, origins->v[i], "clones");
 		bool zeits = mark && strcmp(mark->value, "-");
 		bool free_of_clones =
 		        !cl || !strcmp(cl->value, "-") || !*cl->value ||
 		        (z->dry_run && strstr(cl->value, ds) == cl->value);
 		if ((zeits || origin_too) && free_of_clones)
-			strv_push(&doomed, origins.v[i]);
+			strv_push(doomed, origins->v[i]);
 		else
-			zeit_note(z, 1, "keeping origin %s (%s)", origins.v[i],
+			zeit_note(z, 1, "keeping origin %s (%s)", origins->v[i],
 			          !free_of_clones ? "other clones use it"
 			                          : "not made by zeit; -o "
 			                            "destroys it");
 	}
 	zfs_prop_list_free(&pl);
+	return 0;
+}
+
+/* Destroys ds and its snapshots and children; origins gets what it was
+ * cloned from, looked up after the promotions (which may have made it a
+ * clone itself). */
+static int destroy_tree(struct be_ctx *c, const char *name, const char *ds,
+                        struct strv *origins)
+{
+	struct zeit *z = c->zh->z;
+	const char *const props[] = {"origin", NULL};
+	struct zfs_dataset_list mine = {0};
+	if (zfs_list_datasets(c->zh, ds, -1, ZFS_TYPE_FILESYSTEM, props,
+	                      &mine) < 0) {
+		if (z->err == ENOENT)
+			zeit_fail(z, ENOENT, "no boot environment %s (%s)",
+			          name, ds);
+		return -1;
+	}
+	zfs_dataset_list_free(&mine);
+	if (promote_dependents(c, name, ds) < 0 ||
+	    zfs_list_datasets(c->zh, ds, -1, ZFS_TYPE_FILESYSTEM, props,
+	                      &mine) < 0)
+		return -1;
+	for (size_t i = 0; i < mine.n; i++)
+		if (strcmp(mine.v[i].values[0], "-"))
+			strv_push(origins, mine.v[i].values[0]);
+	zeit_note(z, z->dry_run ? 0 : 1, "%s %s with its snapshots%s",
+	          z->dry_run ? "would destroy" : "destroying", ds,
+	          mine.n > 1 ? " and children" : "");
+	zfs_dataset_list_free(&mine);
+	if (!z->dry_run && zfs_destroy_dataset(c->zh, ds, true) < 0)
+		return -1;
+	return 0;
+}
+
+int be_destroy(struct be_ctx *c, const char *name, bool origin_too)
+{
+	struct zeit *z = c->zh->z;
+	struct strv origins, doomed;
+	int rc = -1;
+
+	if (be_name_check(z, name) < 0)
+		return -1;
+	char *ds = be_dataset(c, name);
+	strv_init(&origins);
+	strv_init(&doomed);
+	if (destroy_refusal(c, name, ds) < 0 ||
+	    destroy_tree(c, name, ds, &origins) < 0 ||
+	    doomed_origins(c, ds, &origins, origin_too, &doomed) < 0)
+		goto out;
 	for (size_t i = 0; i < doomed.n; i++)
 		zeit_note(z, z->dry_run ? 0 : 1, "%s origin %s",
 		          z->dry_run ? "would destroy" : "destroying",
@@ -680,10 +740,8 @@ int be_destroy(struct be_ctx *c, const char *name, bool origin_too)
 	             ? zfs_destroy_snapshots(
 	                       c->zh, (const char *const *)doomed.v, false)
 	             : 0;
-	strv_free(&doomed);
 out:
-	zfs_dataset_list_free(&all);
-	zfs_dataset_list_free(&mine);
+	strv_free(&doomed);
 	strv_free(&origins);
 	free(ds);
 	return rc;
