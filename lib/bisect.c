@@ -46,83 +46,88 @@ static int set_one(struct zfs *zh, const char *ds, const char *prop,
 	return rc;
 }
 
-int bisect_start(struct be_ctx *be, const struct bisect_start_opts *o)
+/* One bisection at a time under a BE root. */
+static int check_idle(struct be_ctx *be)
 {
-	struct zeit *z = be->zh->z;
 	struct zfs_prop_list pl;
-	char *target = NULL, *good = NULL, *bad = NULL;
-	struct zfs_snap_list sl = {0};
-	int rc = -1;
-
 	if (zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 0,
 	                  state_props, &pl) < 0)
 		return -1;
 	const char *running = local(&pl, be->root, P_TARGET);
-	if (running) {
-		rc = zeit_fail(z, EEXIST,
-		               "a bisection of %s is in progress; zeit bisect "
-		               "reset ends it",
-		               running);
-		zfs_prop_list_free(&pl);
-		return rc;
-	}
+	int rc = running ? zeit_fail(be->zh->z, EEXIST,
+	                             "a bisection of %s is in progress; zeit "
+	                             "bisect reset ends it",
+	                             running)
+	                 : 0;
 	zfs_prop_list_free(&pl);
-	if (o->tier && zeit_tier_from_name(o->tier) == ZEIT_TIER_NONE)
-		return zeit_fail(z, EINVAL, "unknown tier '%s'", o->tier);
+	return rc;
+}
+
+/* The dataset bisected: the one named, else the running one, else what
+ * boots (malloc'd), or NULL. */
+static char *start_target(struct be_ctx *be, const struct bisect_start_opts *o)
+{
 	if (o->target)
-		target = strchr(o->target, '/') ? xstrdup(o->target)
-		                                : be_dataset(be, o->target);
-	else if (be->running)
-		target = xstrdup(be->running);
-	else if (be->bootfs)
-		target = xstrdup(be->bootfs);
-	else
-		return zeit_fail(z, ENOENT, "name the environment to bisect");
-	good = full_snap(target, o->good);
+		return strchr(o->target, '/') ? xstrdup(o->target)
+		                              : be_dataset(be, o->target);
+	if (be->running)
+		return xstrdup(be->running);
+	if (be->bootfs)
+		return xstrdup(be->bootfs);
+	zeit_fail(be->zh->z, ENOENT, "name the environment to bisect");
+	return NULL;
+}
+
+/* The good and bad ends among target's snapshots; *bad gets the bad one's
+ * name (the newest when o names none). */
+static int find_ends(struct be_ctx *be, const char *target, const char *good,
+                     const struct bisect_start_opts *o, char **bad)
+{
+	struct zeit *z = be->zh->z;
+	struct zfs_snap_list sl = {0};
 	if (zfs_list_snapshots(be->zh, target, 0, &sl) < 0)
-		goto out;
+		return -1;
+	const char *bad_short = !o->bad               ? NULL
+	                        : strchr(o->bad, '@') ? strchr(o->bad, '@') + 1
+	                                              : o->bad;
 	const struct zfs_snap *g = NULL, *b = NULL;
 	for (size_t i = 0; i < sl.n; i++) {
 		if (!strcmp(sl.v[i].name, good))
 			g = &sl.v[i];
-		if (o->bad &&
-		    !strcmp(strchr(sl.v[i].name, '@') + 1,
-		            strchr(o->bad, '@') ? strchr(o->bad, '@') + 1
-		                                : o->bad))
+		if (o->bad && !strcmp(strchr(sl.v[i].name, '@') + 1, bad_short))
 			b = &sl.v[i];
 	}
 	if (!o->bad && sl.n)
 		b = &sl.v[sl.n - 1];
-	if (!g) {
+	int rc = 0;
+	if (!g)
 		rc = zeit_fail(z, ENOENT, "no snapshot %s", good);
-		goto out;
-	}
-	if (!b) {
+	else if (!b)
 		rc = zeit_fail(z, ENOENT, "no snapshot %s@%s", target,
 		               o->bad ? o->bad : "(none)");
-		goto out;
-	}
-	if (b->createtxg <= g->createtxg) {
+	else if (b->createtxg <= g->createtxg)
 		rc = zeit_fail(z, EINVAL,
 		               "the bad snapshot %s is not newer than the good "
 		               "one %s",
 		               b->name, g->name);
-		goto out;
-	}
-	bad = xstrdup(b->name);
-	if (z->dry_run) {
-		zeit_note(z, 0, "would bisect %s between %s and %s", target,
-		          good, bad);
-		rc = 0;
-		goto out;
-	}
+	else
+		*bad = xstrdup(b->name);
+	zfs_snap_list_free(&sl);
+	return rc;
+}
+
+/* The bisection's state on the BE root (with what boots, to restore),
+ * then the two ends' marks. */
+static int save_start(struct be_ctx *be, const char *target, const char *tier,
+                      const char *good, const char *bad)
+{
 	char *a1 = xasprintf(P_TARGET "=%s", target);
-	char *a2 = xasprintf(P_TIER "=%s", o->tier ? o->tier : "all");
+	char *a2 = xasprintf(P_TIER "=%s", tier ? tier : "all");
 	char *a3 = xasprintf(P_BOOTFS "=%s", be->bootfs ? be->bootfs : "none");
 	char *a4 = xasprintf(P_NEXTBOOT "=%s",
 	                     be->nextboot ? be->nextboot : "none");
 	const char *const set[] = {a1, a2, a3, a4, NULL};
-	rc = zfs_set_props(be->zh, be->root, set);
+	int rc = zfs_set_props(be->zh, be->root, set);
 	free(a1);
 	free(a2);
 	free(a3);
@@ -131,8 +136,28 @@ int bisect_start(struct be_ctx *be, const struct bisect_start_opts *o)
 		rc = set_one(be->zh, good, P_MARK, "good");
 	if (rc == 0)
 		rc = set_one(be->zh, bad, P_MARK, "bad");
-out:
-	zfs_snap_list_free(&sl);
+	return rc;
+}
+
+int bisect_start(struct be_ctx *be, const struct bisect_start_opts *o)
+{
+	struct zeit *z = be->zh->z;
+	char *good = NULL, *bad = NULL;
+
+	if (check_idle(be) < 0)
+		return -1;
+	if (o->tier && zeit_tier_from_name(o->tier) == ZEIT_TIER_NONE)
+		return zeit_fail(z, EINVAL, "unknown tier '%s'", o->tier);
+	char *target = start_target(be, o);
+	if (!target)
+		return -1;
+	good = full_snap(target, o->good);
+	int rc = find_ends(be, target, good, o, &bad);
+	if (rc == 0 && z->dry_run)
+		zeit_note(z, 0, "would bisect %s between %s and %s", target,
+		          good, bad);
+	else if (rc == 0)
+		rc = save_start(be, target, o->tier, good, bad);
 	free(target);
 	free(good);
 	free(bad);
@@ -157,22 +182,17 @@ const char *bisect_current(const struct bisect *b)
 	return b->current;
 }
 
-int bisect_load(struct be_ctx *be, struct bisect *b)
+/* The bisection's state from the BE root's properties. */
+static int load_state(struct be_ctx *be, struct bisect *b)
 {
-	struct zeit *z = be->zh->z;
 	struct zfs_prop_list pl;
-	const char *const sp[] = {P_MARK, "createtxg", NULL};
-	struct zfs_dataset_list l;
-
-	memset(b, 0, sizeof(*b));
-	b->be = be;
 	if (zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 0,
 	                  state_props, &pl) < 0)
 		return -1;
 	const char *t = local(&pl, be->root, P_TARGET);
 	if (!t) {
 		zfs_prop_list_free(&pl);
-		return zeit_fail(z, ENOENT,
+		return zeit_fail(be->zh->z, ENOENT,
 		                 "no bisection in progress under %s (zeit "
 		                 "bisect start)",
 		                 be->root);
@@ -180,58 +200,106 @@ int bisect_load(struct be_ctx *be, struct bisect *b)
 	b->target = xstrdup(t);
 	const char *tier = local(&pl, be->root, P_TIER);
 	b->tier = tier && strcmp(tier, "all") ? xstrdup(tier) : NULL;
-	b->bootfs = xstrdup(local(&pl, be->root, P_BOOTFS)
-	                            ? local(&pl, be->root, P_BOOTFS)
-	                            : "none");
-	b->nextboot = xstrdup(local(&pl, be->root, P_NEXTBOOT)
-	                              ? local(&pl, be->root, P_NEXTBOOT)
-	                              : "none");
-	b->current = local(&pl, be->root, P_CURRENT)
-	                     ? xstrdup(local(&pl, be->root, P_CURRENT))
-	                     : NULL;
+	const char *bootfs = local(&pl, be->root, P_BOOTFS);
+	const char *nextboot = local(&pl, be->root, P_NEXTBOOT);
+	const char *current = local(&pl, be->root, P_CURRENT);
+	b->bootfs = xstrdup(bootfs ? bootfs : "none");
+	b->nextboot = xstrdup(nextboot ? nextboot : "none");
+	b->current = current ? xstrdup(current) : NULL;
 	zfs_prop_list_free(&pl);
+	return 0;
+}
 
-	if (zfs_list_datasets(be->zh, b->target, 1, ZFS_TYPE_SNAPSHOT, sp, &l) <
-	    0)
-		return -1;
-	/* Creation order, the good one first, the bad one last. */
-	unsigned long long *txg = xcalloc(l.n + 1, sizeof(*txg));
-	size_t *ord = xcalloc(l.n + 1, sizeof(*ord));
-	for (size_t i = 0; i < l.n; i++) {
-		parse_u64(l.v[i].values[1], &txg[i]);
+/* The listing's indexes in creation order (malloc'd). */
+static size_t *creation_order(const struct zfs_dataset_list *l)
+{
+	unsigned long long *txg = xcalloc(l->n + 1, sizeof(*txg));
+	size_t *ord = xcalloc(l->n + 1, sizeof(*ord));
+	for (size_t i = 0; i < l->n; i++) {
+		parse_u64(l->v[i].values[1], &txg[i]);
 		ord[i] = i;
 	}
-	for (size_t i = 1; i < l.n; i++)
+	for (size_t i = 1; i < l->n; i++)
 		for (size_t j = i; j > 0 && txg[ord[j - 1]] > txg[ord[j]];
 		     j--) {
 			size_t x = ord[j];
 			ord[j] = ord[j - 1];
 			ord[j - 1] = x;
 		}
+	free(txg);
+	return ord;
+}
+
+/* The candidates, from the first good to the last bad in creation order
+ * (ord); pos[candidate] gets its place in that order. */
+static void take_candidates(struct bisect *b, const struct zfs_dataset_list *l,
+                            const size_t *ord, size_t *pos)
+{
+	const struct snapname_rules *names = &b->be->zh->z->names;
 	long first_good = -1, last_bad = -1;
-	for (size_t k = 0; k < l.n; k++) {
-		const char *m = l.v[ord[k]].values[0];
+	for (size_t k = 0; k < l->n; k++) {
+		const char *m = l->v[ord[k]].values[0];
 		if (!strcmp(m, "good") && first_good < 0)
 			first_good = (long)k;
 		if (!strcmp(m, "bad"))
 			last_bad = (long)k;
 	}
-	b->v = xcalloc(l.n + 1, sizeof(*b->v));
-	size_t *pos = xcalloc(l.n + 1, sizeof(*pos)); /* candidate -> k */
+	b->v = xcalloc(l->n + 1, sizeof(*b->v));
 	for (long k = first_good; k >= 0 && k <= last_bad; k++) {
-		const struct zfs_dataset *d = &l.v[ord[k]];
+		const struct zfs_dataset *d = &l->v[ord[k]];
 		enum bisect_mark m = bisect_mark_from(d->values[0]);
 		struct snapname sn;
 		/* Outside the chosen tier only the marked ends count; the
 		 * tier is the name's, in any scheme zeit reads. */
 		if (b->tier && m == BISECT_UNKNOWN &&
-		    (!snapname_read(&z->names, d->name, SNAP_ORIGIN_ALL, &sn) ||
+		    (!snapname_read(names, d->name, SNAP_ORIGIN_ALL, &sn) ||
 		     strcmp(zeit_tier_name(sn.tier), b->tier)))
 			continue;
 		pos[b->n] = (size_t)k;
 		b->v[b->n].snap = xstrdup(d->name);
 		b->v[b->n++].mark = m;
 	}
+}
+
+/* What the tier filter hid between the answer's two ends, by scheme. */
+static void count_left_out(struct bisect *b, const struct zfs_dataset_list *l,
+                           const size_t *ord, const size_t *pos)
+{
+	const struct snapname_rules *names = &b->be->zh->z->names;
+	size_t lo = pos[b->next.last_good], hi = pos[b->next.first_bad];
+	for (size_t k = lo + 1, c = (size_t)b->next.last_good + 1; k < hi;
+	     k++) {
+		if (c < b->n && pos[c] == k) {
+			c++;
+			continue;
+		}
+		struct snapname sn;
+		b->left_out++;
+		if (!snapname_read(names, l->v[ord[k]].name, SNAP_ORIGIN_ALL,
+		                   &sn))
+			b->left_out_foreign++;
+		b->left_out_auto += sn.origin == SNAP_ORIGIN_AUTO_SNAPSHOT;
+		b->left_out_sanoid += sn.origin == SNAP_ORIGIN_SANOID;
+		b->left_out_zeit += sn.origin == SNAP_ORIGIN_ZEIT;
+	}
+}
+
+int bisect_load(struct be_ctx *be, struct bisect *b)
+{
+	struct zeit *z = be->zh->z;
+	const char *const sp[] = {P_MARK, "createtxg", NULL};
+	struct zfs_dataset_list l;
+
+	memset(b, 0, sizeof(*b));
+	b->be = be;
+	if (load_state(be, b) < 0 ||
+	    zfs_list_datasets(be->zh, b->target, 1, ZFS_TYPE_SNAPSHOT, sp, &l) <
+	            0)
+		return -1;
+	/* Creation order, the good one first, the bad one last. */
+	size_t *ord = creation_order(&l);
+	size_t *pos = xcalloc(l.n + 1, sizeof(*pos)); /* candidate -> k */
+	take_candidates(b, &l, ord, pos);
 	enum bisect_mark *marks = xcalloc(b->n + 1, sizeof(*marks));
 	for (size_t i = 0; i < b->n; i++)
 		marks[i] = b->v[i].mark;
@@ -240,28 +308,10 @@ int bisect_load(struct be_ctx *be, struct bisect *b)
 		/* Marks besides the start's good (first) and bad (last). */
 		for (size_t i = 1; i + 1 < b->n; i++)
 			b->tested += marks[i] != BISECT_UNKNOWN;
-		/* What the filter hid between the answer's two ends. */
-		size_t lo = pos[b->next.last_good], hi = pos[b->next.first_bad];
-		for (size_t k = lo + 1, c = (size_t)b->next.last_good + 1;
-		     k < hi; k++) {
-			if (c < b->n && pos[c] == k) {
-				c++;
-				continue;
-			}
-			struct snapname sn;
-			b->left_out++;
-			if (!snapname_read(&z->names, l.v[ord[k]].name,
-			                   SNAP_ORIGIN_ALL, &sn))
-				b->left_out_foreign++;
-			b->left_out_auto +=
-			        sn.origin == SNAP_ORIGIN_AUTO_SNAPSHOT;
-			b->left_out_sanoid += sn.origin == SNAP_ORIGIN_SANOID;
-			b->left_out_zeit += sn.origin == SNAP_ORIGIN_ZEIT;
-		}
+		count_left_out(b, &l, ord, pos);
 	}
 	free(marks);
 	free(pos);
-	free(txg);
 	free(ord);
 	zfs_dataset_list_free(&l);
 	return rc;
