@@ -218,109 +218,151 @@ static void auto_steps(const struct adopt_input *in, struct adopt_plan *p,
 		          "once the command is gone, and the snapshots stay)");
 }
 
+/* What the zfs-auto-snapshot calls read so far add up to. */
+struct auto_acc {
+	long keep[ZEIT_TIER_COUNT];
+	bool seen[ZEIT_TIER_COUNT];
+	bool include_unset, utc_opt, all_guarded;
+	char prefix[64], sep;
+	struct strv targets;
+};
+
+/* The call as written, up to the end of its command. */
+static void call_text(const struct strv *w, size_t i, struct buf *call)
+{
+	buf_init(call);
+	for (size_t k = i; k < w->n; k++) {
+		if (!strcmp(w->v[k], ";") || !strcmp(w->v[k], "&&") ||
+		    !strcmp(w->v[k], "||"))
+			break;
+		buf_addf(call, "%s%s", k > i ? " " : "", w->v[k]);
+	}
+}
+
+/* The call's label as a tier, and how many it keeps. */
+static void auto_take_tier(struct adopt_plan *p, struct auto_acc *a,
+                           const struct auto_run *r)
+{
+	enum zeit_tier t = zeit_tier_from_name(r->label);
+	if (t == ZEIT_TIER_NONE) {
+		strv_pushf(&p->notes,
+		           "label '%s' is no zeit tier: its snapshots are "
+		           "kept, and zeit takes none of them",
+		           r->label);
+		return;
+	}
+	a->seen[t] = true;
+	long k = r->keep < 0 ? 1000000 : r->keep;
+	if (r->keep < 0)
+		strv_pushf(&p->notes,
+		           "%s has no --keep: zfs-auto-snapshot never prunes "
+		           "it; zeit keeps the newest 1000000",
+		           r->label);
+	if (k > a->keep[t])
+		a->keep[t] = k;
+}
+
+/* zeit reads one prefix and separator: the first other than the
+ * default's; later different ones are noted. */
+static void auto_take_prefix(struct adopt_plan *p, struct auto_acc *a,
+                             const struct auto_run *r)
+{
+	if (!strcmp(r->prefix, "zfs-auto-snap") && r->sep == '_')
+		return;
+	if ((strcmp(a->prefix, "zfs-auto-snap") || a->sep != '_') &&
+	    (strcmp(a->prefix, r->prefix) || a->sep != r->sep)) {
+		strv_pushf(&p->notes,
+		           "names with prefix '%s%c' are not read (zeit reads "
+		           "one prefix: '%s%c')",
+		           r->prefix, r->sep, a->prefix, a->sep);
+		return;
+	}
+	snprintf(a->prefix, sizeof(a->prefix), "%s", r->prefix);
+	a->sep = r->sep;
+}
+
+/* One zfs-auto-snapshot call, words from i of a line of file f. */
+static void auto_take_call(const struct adopt_input *in, size_t f,
+                           const struct strv *w, size_t i, struct adopt_plan *p,
+                           struct auto_acc *a)
+{
+	struct auto_run r;
+	parse_auto_run(w, i + 1, &r);
+	p->found = true;
+	struct buf call;
+	call_text(w, i, &call);
+	strv_pushf(&p->read, "%s (%s): %s", in->sched[f].path,
+	           when_of(in->sched[f].path, w), call.data);
+	buf_free(&call);
+	auto_take_tier(p, a, &r);
+	auto_take_prefix(p, a, &r);
+	a->utc_opt |= r.utc;
+	if (r.all && !r.default_exclude)
+		a->include_unset = true;
+	for (size_t k = 0; k < r.targets.n; k++)
+		if (!listed_once(&a->targets, r.targets.v[k]))
+			strv_push(&a->targets, r.targets.v[k]);
+	strv_free(&r.targets);
+}
+
+/* Each line of scheduler file f: its first zfs-auto-snapshot call. */
+static void auto_read_file(const struct adopt_input *in, size_t f,
+                           struct adopt_plan *p, struct auto_acc *a)
+{
+	const char *text = in->sched[f].text;
+	if (!strstr(text, "which zfs-auto-snapshot"))
+		a->all_guarded = false;
+	for (const char *l = text; *l;) {
+		size_t n = strcspn(l, "\n");
+		char *line = xstrndup(l, n);
+		l += n + (l[n] == '\n');
+		struct strv w;
+		words(line, &w);
+		for (size_t i = 0; w.n && w.v[0][0] != '#' && i < w.n; i++)
+			if (auto_call_at(&w, i)) {
+				auto_take_call(in, f, &w, i, p, a);
+				break;
+			}
+		strv_free(&w);
+		free(line);
+	}
+}
+
+/* The configuration that keeps what zfs-auto-snapshot kept. */
+static void auto_config(const struct adopt_input *in, const struct auto_acc *a,
+                        const char *zone, struct buf *c)
+{
+	buf_adds(c, "; written by zeit adopt --from zfs-auto-snapshot\n"
+	            "[defaults]\nkeep = ");
+	for (int t = 0; t < ZEIT_TIER_COUNT; t++)
+		buf_addf(c, "%s%s=%ld", t ? "," : "",
+		         zeit_tier_name((enum zeit_tier)t),
+		         a->seen[t] ? a->keep[t] : 0);
+	buf_adds(c, "\nadopt = zfs-auto-snap\n\n[adopt]\n");
+	buf_addf(c, "zfs-auto-snap.timezone = %s\n", zone);
+	if (strcmp(a->prefix, "zfs-auto-snap"))
+		buf_addf(c, "zfs-auto-snap.prefix = %s\n", a->prefix);
+	if (a->sep != '_')
+		buf_addf(c, "zfs-auto-snap.sep = %c\n", a->sep);
+	if (a->include_unset) {
+		buf_adds(c, "\n; zfs-auto-snapshot // (without "
+		            "--default-exclude) takes every dataset\n"
+		            "; without com.sun:auto-snapshot=false.\n");
+		for (size_t i = 0; in->pools && in->pools[i]; i++)
+			buf_addf(c, "[%s]\nsnap = on\n", in->pools[i]);
+	}
+	for (size_t i = 0; i < a->targets.n; i++)
+		buf_addf(c, "\n[%s]\nsnap = on\n", a->targets.v[i]);
+}
+
 static void plan_auto_snapshot(const struct adopt_input *in,
                                struct adopt_plan *p)
 {
-	long keep[ZEIT_TIER_COUNT];
-	bool seen[ZEIT_TIER_COUNT] = {0};
-	bool include_unset = false, utc_opt = false, all_guarded = true;
-	char prefix[64] = "zfs-auto-snap", sep = '_';
-	struct strv targets;
-
-	strv_init(&targets);
-	for (int t = 0; t < ZEIT_TIER_COUNT; t++)
-		keep[t] = 0;
-	for (size_t f = 0; f < in->nsched; f++) {
-		const char *text = in->sched[f].text;
-		if (!strstr(text, "which zfs-auto-snapshot"))
-			all_guarded = false;
-		for (const char *l = text; *l;) {
-			size_t n = strcspn(l, "\n");
-			char *line = xstrndup(l, n);
-			l += n + (l[n] == '\n');
-			struct strv w;
-			words(line, &w);
-			for (size_t i = 0; w.n && w.v[0][0] != '#' && i < w.n;
-			     i++) {
-				if (!auto_call_at(&w, i))
-					continue;
-				struct auto_run r;
-				parse_auto_run(&w, i + 1, &r);
-				p->found = true;
-				struct buf call;
-				buf_init(&call);
-				for (size_t k = i; k < w.n; k++) {
-					if (!strcmp(w.v[k], ";") ||
-					    !strcmp(w.v[k], "&&") ||
-					    !strcmp(w.v[k], "||"))
-						break;
-					buf_addf(&call, "%s%s",
-					         k > i ? " " : "", w.v[k]);
-				}
-				strv_pushf(&p->read, "%s (%s): %s",
-				           in->sched[f].path,
-				           when_of(in->sched[f].path, &w),
-				           call.data);
-				buf_free(&call);
-				enum zeit_tier t = zeit_tier_from_name(r.label);
-				if (t == ZEIT_TIER_NONE)
-					strv_pushf(
-					        &p->notes,
-					        "label '%s' is no zeit tier: "
-					        "its snapshots are kept, and "
-					        "zeit takes none of them",
-					        r.label);
-				else {
-					seen[t] = true;
-					long k = r.keep < 0 ? 1000000 : r.keep;
-					if (r.keep < 0)
-						strv_pushf(
-						        &p->notes,
-						        "%s has no --keep: "
-						        "zfs-auto-snapshot "
-						        "never "
-						        "prunes it; zeit keeps "
-						        "the newest 1000000",
-						        r.label);
-					if (k > keep[t])
-						keep[t] = k;
-				}
-				/* zeit reads one prefix and separator. */
-				if (strcmp(r.prefix, "zfs-auto-snap") ||
-				    r.sep != '_') {
-					if ((strcmp(prefix, "zfs-auto-snap") ||
-					     sep != '_') &&
-					    (strcmp(prefix, r.prefix) ||
-					     sep != r.sep))
-						strv_pushf(
-						        &p->notes,
-						        "names with prefix "
-						        "'%s%c' are not read "
-						        "(zeit reads one "
-						        "prefix: '%s%c')",
-						        r.prefix, r.sep, prefix,
-						        sep);
-					else {
-						snprintf(prefix, sizeof(prefix),
-						         "%s", r.prefix);
-						sep = r.sep;
-					}
-				}
-				utc_opt |= r.utc;
-				if (r.all && !r.default_exclude)
-					include_unset = true;
-				for (size_t k = 0; k < r.targets.n; k++)
-					if (!listed_once(&targets,
-					                 r.targets.v[k]))
-						strv_push(&targets,
-						          r.targets.v[k]);
-				strv_free(&r.targets);
-				break;
-			}
-			strv_free(&w);
-			free(line);
-		}
-	}
+	struct auto_acc a = {
+	        .all_guarded = true, .prefix = "zfs-auto-snap", .sep = '_'};
+	strv_init(&a.targets);
+	for (size_t f = 0; f < in->nsched; f++)
+		auto_read_file(in, f, p, &a);
 	for (size_t i = 0; i < in->nmarks; i++)
 		strv_pushf(&p->read,
 		           "%s: %s=%s (zeit honours it as zfs-auto-snapshot "
@@ -332,35 +374,13 @@ static void plan_auto_snapshot(const struct adopt_input *in,
 	 * with --utc stamps local time unless told. */
 	bool stamps_utc = in->script && strstr(in->script, "--utc +") &&
 	                  !strstr(in->script, "opt_utc");
-	const char *zone = stamps_utc || utc_opt ? "UTC" : "local";
+	const char *zone = stamps_utc || a.utc_opt ? "UTC" : "local";
 	strv_pushf(&p->read, "names: %s%s<label>-YYYY-MM-DD-HHMM in %s%s",
-	           prefix, (char[]){sep, '\0'}, zone,
+	           a.prefix, (char[]){a.sep, '\0'}, zone,
 	           stamps_utc ? " (the script stamps `date --utc`)" : "");
-
-	struct buf *c = &p->config;
-	buf_adds(c, "; written by zeit adopt --from zfs-auto-snapshot\n"
-	            "[defaults]\nkeep = ");
-	for (int t = 0; t < ZEIT_TIER_COUNT; t++)
-		buf_addf(c, "%s%s=%ld", t ? "," : "",
-		         zeit_tier_name((enum zeit_tier)t),
-		         seen[t] ? keep[t] : 0);
-	buf_adds(c, "\nadopt = zfs-auto-snap\n\n[adopt]\n");
-	buf_addf(c, "zfs-auto-snap.timezone = %s\n", zone);
-	if (strcmp(prefix, "zfs-auto-snap"))
-		buf_addf(c, "zfs-auto-snap.prefix = %s\n", prefix);
-	if (sep != '_')
-		buf_addf(c, "zfs-auto-snap.sep = %c\n", sep);
-	if (include_unset) {
-		buf_adds(c, "\n; zfs-auto-snapshot // (without "
-		            "--default-exclude) takes every dataset\n"
-		            "; without com.sun:auto-snapshot=false.\n");
-		for (size_t i = 0; in->pools && in->pools[i]; i++)
-			buf_addf(c, "[%s]\nsnap = on\n", in->pools[i]);
-	}
-	for (size_t i = 0; i < targets.n; i++)
-		buf_addf(c, "\n[%s]\nsnap = on\n", targets.v[i]);
-	strv_free(&targets);
-	auto_steps(in, p, all_guarded);
+	auto_config(in, &a, zone, &p->config);
+	strv_free(&a.targets);
+	auto_steps(in, p, a.all_guarded);
 }
 
 /* ---- sanoid ---- */
@@ -467,15 +487,11 @@ static bool yes(const char *v)
 	             !strcmp(v, "true") || !strcmp(v, "on"));
 }
 
-static void plan_sanoid(const struct adopt_input *in, struct adopt_plan *p)
+/* Which scheduler files run sanoid; true when one sets TZ=UTC. */
+static bool sanoid_schedulers(const struct adopt_input *in,
+                              struct adopt_plan *p)
 {
-	static const char *const sanoid_tier[ZEIT_TIER_COUNT] = {
-	        "frequently", "hourly", "daily", "weekly", "monthly", "yearly"};
-	struct ini_doc conf = {0}, defs = {0};
 	bool utc = false;
-
-	strv_init(&conf.sections);
-	strv_init(&defs.sections);
 	for (size_t f = 0; f < in->nsched; f++) {
 		const char *text = in->sched[f].text;
 		bool runs = strstr(text, "sanoid --") != NULL;
@@ -491,71 +507,90 @@ static void plan_sanoid(const struct adopt_input *in, struct adopt_plan *p)
 			                   : "");
 		}
 	}
+	return utc;
+}
+
+/* One dataset section of sanoid.conf as a zeit section. */
+static void sanoid_section(const struct adopt_input *in,
+                           const struct ini_doc *conf,
+                           const struct ini_doc *defs, const char *sec,
+                           struct adopt_plan *p)
+{
+	static const char *const sanoid_tier[ZEIT_TIER_COUNT] = {
+	        "frequently", "hourly", "daily", "weekly", "monthly", "yearly"};
+	struct buf keep;
+	buf_init(&keep);
+	for (int t = 0; t < ZEIT_TIER_COUNT; t++) {
+		const char *v = sanoid_value(conf, defs, sec, sanoid_tier[t]);
+		buf_addf(&keep, "%s%s=%ld", t ? "," : "",
+		         zeit_tier_name((enum zeit_tier)t),
+		         v ? strtol(v, NULL, 10) : 0L);
+	}
+	bool snap = yes(sanoid_value(conf, defs, sec, "autosnap"));
+	bool prune = yes(sanoid_value(conf, defs, sec, "autoprune"));
+	const char *rec = sanoid_value(conf, defs, sec, "recursive");
+	const char *period = sanoid_value(conf, defs, sec, "frequent_period");
+	strv_pushf(&p->read,
+	           "%s [%s]: autosnap=%s autoprune=%s recursive=%s -> keep %s",
+	           in->sanoid_conf.path, sec, snap ? "yes" : "no",
+	           prune ? "yes" : "no", rec && *rec ? rec : "no", keep.data);
+	buf_addf(&p->config, "\n[%s]\nsnap = %s\n", sec, snap ? "on" : "off");
+	if (prune)
+		buf_addf(&p->config, "keep = %s\n", keep.data);
+	else
+		strv_pushf(&p->notes,
+		           "[%s] autoprune=no: zeit prunes what it adopts; set "
+		           "org.zeit:prune=off on %s to keep everything",
+		           sec, sec);
+	if (!rec || !*rec || !strcmp(rec, "no") || !strcmp(rec, "0"))
+		strv_pushf(&p->notes,
+		           "[%s] is not recursive in sanoid; a zeit section "
+		           "covers the tree below it too",
+		           sec);
+	if (period && strcmp(period, "15"))
+		strv_pushf(&p->notes,
+		           "[%s] frequent_period=%s: zeit's frequent tier is "
+		           "every 15 minutes",
+		           sec, period);
+	buf_free(&keep);
+}
+
+/* sanoid.conf and its defaults (a note when there is no sanoid.conf). */
+static void sanoid_read_conf(const struct adopt_input *in, struct adopt_plan *p,
+                             struct ini_doc *conf, struct ini_doc *defs)
+{
+	strv_init(&conf->sections);
+	strv_init(&defs->sections);
 	if (in->sanoid_defaults.text)
-		parse_sanoid_ini(in->sanoid_defaults.text, &defs);
-	if (in->sanoid_conf.text) {
-		int line = parse_sanoid_ini(in->sanoid_conf.text, &conf);
-		if (line)
-			strv_pushf(&p->notes, "%s:%d: not read past this line",
-			           in->sanoid_conf.path, line);
-	} else {
+		parse_sanoid_ini(in->sanoid_defaults.text, defs);
+	if (!in->sanoid_conf.text) {
 		strv_pushf(&p->notes, "no %s: nothing to adopt",
 		           in->sanoid_conf.path ? in->sanoid_conf.path
 		                                : "sanoid.conf");
+		return;
 	}
+	int line = parse_sanoid_ini(in->sanoid_conf.text, conf);
+	if (line)
+		strv_pushf(&p->notes, "%s:%d: not read past this line",
+		           in->sanoid_conf.path, line);
+}
+
+static void plan_sanoid(const struct adopt_input *in, struct adopt_plan *p)
+{
+	struct ini_doc conf = {0}, defs = {0};
+	bool utc = sanoid_schedulers(in, p);
+	sanoid_read_conf(in, p, &conf, &defs);
 	const char *zone = utc ? "UTC" : "local";
 	strv_pushf(&p->read,
 	           "names: autosnap_YYYY-MM-DD_HH:MM:SS_<type> in %s%s", zone,
 	           utc ? " (its units and cron line set TZ=UTC)" : "");
-
-	struct buf *c = &p->config;
-	buf_adds(c, "; written by zeit adopt --from sanoid\n[defaults]\n"
-	            "adopt = autosnap\n\n[adopt]\n");
-	buf_addf(c, "autosnap.timezone = %s\n", zone);
+	buf_adds(&p->config, "; written by zeit adopt --from sanoid\n"
+	                     "[defaults]\nadopt = autosnap\n\n[adopt]\n");
+	buf_addf(&p->config, "autosnap.timezone = %s\n", zone);
 	for (size_t s = 0; s < conf.sections.n; s++) {
 		const char *sec = conf.sections.v[s];
-		if (str_starts(sec, "template_") || !strcmp(sec, "version"))
-			continue;
-		struct buf keep;
-		buf_init(&keep);
-		for (int t = 0; t < ZEIT_TIER_COUNT; t++) {
-			const char *v =
-			        sanoid_value(&conf, &defs, sec, sanoid_tier[t]);
-			buf_addf(&keep, "%s%s=%ld", t ? "," : "",
-			         zeit_tier_name((enum zeit_tier)t),
-			         v ? strtol(v, NULL, 10) : 0L);
-		}
-		bool snap = yes(sanoid_value(&conf, &defs, sec, "autosnap"));
-		bool prune = yes(sanoid_value(&conf, &defs, sec, "autoprune"));
-		const char *rec = sanoid_value(&conf, &defs, sec, "recursive");
-		const char *period =
-		        sanoid_value(&conf, &defs, sec, "frequent_period");
-		strv_pushf(&p->read,
-		           "%s [%s]: autosnap=%s autoprune=%s recursive=%s "
-		           "-> keep %s",
-		           in->sanoid_conf.path, sec, snap ? "yes" : "no",
-		           prune ? "yes" : "no", rec && *rec ? rec : "no",
-		           keep.data);
-		buf_addf(c, "\n[%s]\nsnap = %s\n", sec, snap ? "on" : "off");
-		if (prune)
-			buf_addf(c, "keep = %s\n", keep.data);
-		else
-			strv_pushf(&p->notes,
-			           "[%s] autoprune=no: zeit prunes what it "
-			           "adopts; set org.zeit:prune=off on %s to "
-			           "keep everything",
-			           sec, sec);
-		if (!rec || !*rec || !strcmp(rec, "no") || !strcmp(rec, "0"))
-			strv_pushf(&p->notes,
-			           "[%s] is not recursive in sanoid; a zeit "
-			           "section covers the tree below it too",
-			           sec);
-		if (period && strcmp(period, "15"))
-			strv_pushf(&p->notes,
-			           "[%s] frequent_period=%s: zeit's frequent "
-			           "tier is every 15 minutes",
-			           sec, period);
-		buf_free(&keep);
+		if (!str_starts(sec, "template_") && strcmp(sec, "version"))
+			sanoid_section(in, &conf, &defs, sec, p);
 	}
 	for (size_t f = 0; f < in->nsched; f++) {
 		const char *path = in->sched[f].path;
