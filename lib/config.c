@@ -184,91 +184,87 @@ static int adopt_key(struct load_ctx *x, const char *name, const char *value)
 	               name);
 }
 
-static int handler(void *user, const char *section, const char *name,
-                   const char *value)
+/* A keep policy, checked now so a bad one is an error at its line. */
+static int keep_value(struct load_ctx *x, const char *value, char **out)
 {
-	struct load_ctx *x = user;
-	struct zeit_config *c = x->c;
-
-	if (!strcmp(section, "defaults")) {
-		if (!strcmp(name, "keep")) {
-			if (c->default_keep)
-				return fail_at(
-				        x, "keep is given twice in [defaults]");
-			struct policy p;
-			policy_default(&p);
-			if (policy_apply_spec(x->z, &p, value, "keep") < 0) {
-				x->failed = 1; /* the message is on z already */
-				return 0;
-			}
-			c->default_keep = xstrdup(value);
-			return 1;
-		}
-		if (!strcmp(name, "adopt")) {
-			if (x->seen_adopt)
-				return fail_at(x, "adopt is given twice");
-			x->seen_adopt = true;
-			char *copy = xstrdup(value), *save = NULL;
-			c->adopt = SNAP_ORIGIN_ZEIT;
-			for (char *w = strtok_r(copy, ", ", &save); w;
-			     w = strtok_r(NULL, ", ", &save)) {
-				unsigned o = snap_origin_from_prefix(w);
-				if (!o) {
-					fail_at(x,
-					        "adopt: unknown prefix '%s' "
-					        "(zeit, "
-					        "zfs-auto-snap, autosnap)",
-					        w);
-					free(copy);
-					return 0;
-				}
-				c->adopt |= o;
-			}
-			free(copy);
-			return 1;
-		}
-		if (!strcmp(name, "channel_program")) {
-			int b = bool_value(value);
-			if (b < 0 || x->seen_mode)
-				return fail_at(x,
-				               "channel_program: expected yes "
-				               "or no, got '%s'",
-				               value);
-			x->seen_mode = true;
-			c->prune_mode = b ? PRUNE_MODE_AUTO : PRUNE_MODE_BATCH;
-			return 1;
-		}
-		return fail_at(x,
-		               "unknown key '%s' in [defaults] (keep, adopt, "
-		               "channel_program)",
-		               name);
+	struct policy p;
+	policy_default(&p);
+	if (policy_apply_spec(x->z, &p, value, "keep") < 0) {
+		x->failed = 1; /* the message is on z already */
+		return 0;
 	}
+	*out = xstrdup(value);
+	return 1;
+}
 
-	if (!strcmp(section, "status"))
-		return status_key(x, name, value);
-	if (!strcmp(section, "adopt"))
-		return adopt_key(x, name, value);
+/* [defaults] adopt = the schemes' prefixes prune may take. */
+static int adopt_prefixes(struct load_ctx *x, const char *value)
+{
+	struct zeit_config *c = x->c;
+	if (x->seen_adopt)
+		return fail_at(x, "adopt is given twice");
+	x->seen_adopt = true;
+	char *copy = xstrdup(value), *save = NULL;
+	int rc = 1;
+	c->adopt = SNAP_ORIGIN_ZEIT;
+	for (char *w = strtok_r(copy, ", ", &save); w && rc;
+	     w = strtok_r(NULL, ", ", &save)) {
+		unsigned o = snap_origin_from_prefix(w);
+		if (!o)
+			rc = fail_at(x,
+			             "adopt: unknown prefix '%s' (zeit, "
+			             "zfs-auto-snap, autosnap)",
+			             w);
+		c->adopt |= o;
+	}
+	free(copy);
+	return rc;
+}
 
-	struct zeit scratch;
+static int defaults_key(struct load_ctx *x, const char *name, const char *value)
+{
+	struct zeit_config *c = x->c;
+	if (!strcmp(name, "keep")) {
+		if (c->default_keep)
+			return fail_at(x, "keep is given twice in [defaults]");
+		return keep_value(x, value, &c->default_keep);
+	}
+	if (!strcmp(name, "adopt"))
+		return adopt_prefixes(x, value);
+	if (!strcmp(name, "channel_program")) {
+		int b = bool_value(value);
+		if (b < 0 || x->seen_mode)
+			return fail_at(x,
+			               "channel_program: expected yes or no, "
+			               "got '%s'",
+			               value);
+		x->seen_mode = true;
+		c->prune_mode = b ? PRUNE_MODE_AUTO : PRUNE_MODE_BATCH;
+		return 1;
+	}
+	return fail_at(x,
+	               "unknown key '%s' in [defaults] (keep, adopt, "
+	               "channel_program)",
+	               name);
+}
+
+/* [DATASET]: keep and snap. */
+static int dataset_key(struct load_ctx *x, const char *section,
+                       const char *name, const char *value)
+{
+	struct zeit scratch; /* the message goes into the line's own */
 	zeit_init(&scratch);
 	if (zfs_name_check(&scratch, section, ZFS_NAME_DATASET) < 0)
 		return fail_at(
 		        x,
 		        "section [%s] is neither [defaults] nor a dataset: %s",
 		        section, zeit_error(&scratch));
-	struct config_section *s = section_get(c, section);
+	struct config_section *s = section_get(x->c, section);
 	if (!strcmp(name, "keep")) {
 		if (s->keep)
 			return fail_at(x, "keep is given twice for [%s]",
 			               section);
-		struct policy p;
-		policy_default(&p);
-		if (policy_apply_spec(x->z, &p, value, "keep") < 0) {
-			x->failed = 1;
-			return 0;
-		}
-		s->keep = xstrdup(value);
-		return 1;
+		return keep_value(x, value, &s->keep);
 	}
 	if (!strcmp(name, "snap")) {
 		int b = bool_value(value);
@@ -283,6 +279,19 @@ static int handler(void *user, const char *section, const char *name,
 	}
 	return fail_at(x, "unknown key '%s' in [%s] (keep, snap)", name,
 	               section);
+}
+
+static int handler(void *user, const char *section, const char *name,
+                   const char *value)
+{
+	struct load_ctx *x = user;
+	if (!strcmp(section, "defaults"))
+		return defaults_key(x, name, value);
+	if (!strcmp(section, "status"))
+		return status_key(x, name, value);
+	if (!strcmp(section, "adopt"))
+		return adopt_key(x, name, value);
+	return dataset_key(x, section, name, value);
 }
 
 int config_load(struct zeit *z, const char *path, bool must_exist,
