@@ -201,7 +201,16 @@ static int write_out(void *arg, const char *text, size_t len)
 	return fflush(stdout) == 0 ? 0 : -1;
 }
 
-int cmd_diff(struct cli *cli, int argc, char **argv)
+struct diff_args {
+	bool packages, content, absolute;
+	unsigned long long max_bytes;
+	const char *from, *to; /* to NULL: the live dataset */
+	int npaths;
+	char **paths;
+};
+
+static int diff_opts(struct cli *cli, int argc, char **argv,
+                     struct diff_args *a)
 {
 	enum { OPT_ABS = 0x3000, OPT_MAX };
 	static const struct option longopts[] = {
@@ -211,17 +220,14 @@ int cmd_diff(struct cli *cli, int argc, char **argv)
 	        {"max-size", required_argument, NULL, OPT_MAX},
 	        {NULL, 0, NULL, 0},
 	};
-	bool packages = false, content = false, absolute = false;
-	unsigned long long max_bytes = 1024 * 1024;
 	int c;
-
 	while ((c = cli_getopt(cli, argc, argv, "pc", longopts)) != -1) {
 		switch (c) {
-		case 'p': packages = true; break;
-		case 'c': content = true; break;
-		case OPT_ABS: absolute = true; break;
+		case 'p': a->packages = true; break;
+		case 'c': a->content = true; break;
+		case OPT_ABS: a->absolute = true; break;
 		case OPT_MAX:
-			if (!diff_parse_size(optarg, &max_bytes))
+			if (!diff_parse_size(optarg, &a->max_bytes))
 				return cli_usage_error(
 				        cli, "diff",
 				        "invalid --max-size '%s' (bytes, "
@@ -231,16 +237,23 @@ int cmd_diff(struct cli *cli, int argc, char **argv)
 		default: return ZEIT_EXIT_USAGE;
 		}
 	}
-	if (packages && content)
+	if (a->packages && a->content)
 		return cli_usage_error(
 		        cli, "diff",
 		        "--packages and --content exclude each other");
+	return ZEIT_EXIT_OK;
+}
+
+/* A, then B when it is a snapshot or the dataset itself; anything else
+ * is a PATH. */
+static int diff_operands(struct cli *cli, int argc, char **argv,
+                         struct diff_args *a)
+{
 	if (optind >= argc)
 		return cli_usage_error(cli, "diff", "no snapshot given");
 	const char *from = argv[optind++];
 	if (zfs_name_check(&cli->z, from, ZFS_NAME_SNAPSHOT) < 0)
 		return cli_usage_error(cli, "diff", "%s", zeit_error(&cli->z));
-	/* B is a snapshot, or the dataset itself; anything else is a PATH. */
 	const char *to = NULL;
 	size_t dl = strcspn(from, "@");
 	if (optind < argc &&
@@ -250,48 +263,65 @@ int cmd_diff(struct cli *cli, int argc, char **argv)
 	char *ds;
 	if (diff_check_pair(&cli->z, from, to, &ds) < 0)
 		return cli_usage_error(cli, "diff", "%s", zeit_error(&cli->z));
-	if (to && !strchr(to, '@'))
-		to = NULL; /* the live dataset */
+	free(ds);
+	a->from = from;
+	a->to = to && strchr(to, '@') ? to : NULL;
+	a->npaths = argc - optind;
+	a->paths = argv + optind;
+	return ZEIT_EXIT_OK;
+}
 
+static int diff_pkgs(struct cli *cli, struct zfs *zh, const struct diff_args *a)
+{
+	struct pkg_list pa, pb;
+	struct pkg_changes ch;
+	if (a->npaths)
+		return cli_usage_error(cli, "diff", "--packages takes no PATH");
+	int rc = diff_packages(zh, a->from, a->to, &pa, &pb, &ch) < 0
+	                 ? cli_error(cli)
+	                 : cli_print_packages(cli, &pa, &ch);
+	pkg_changes_free(&ch);
+	pkg_list_free(&pa);
+	pkg_list_free(&pb);
+	return rc;
+}
+
+static int diff_content(struct cli *cli, struct zfs *zh,
+                        const struct diff_args *a)
+{
+	if (a->npaths != 1)
+		return cli_usage_error(cli, "diff", "--content takes one PATH");
+	struct diff_content_request req = {a->from, a->to, a->paths[0],
+	                                   a->max_bytes};
+	return diff_contents(zh, &req, write_out, NULL) < 0 ? cli_error(cli)
+	                                                    : ZEIT_EXIT_OK;
+}
+
+static int diff_list(struct cli *cli, struct zfs *zh, const struct diff_args *a)
+{
+	struct diff_request req = {a->from, a->to,
+	                           (const char *const *)a->paths, a->absolute};
+	struct zfs_diff_list l;
+	if (diff_files(zh, &req, &l) < 0)
+		return cli_error(cli);
+	int rc = cli_print_files(cli, &l);
+	zfs_diff_list_free(&l);
+	return rc;
+}
+
+int cmd_diff(struct cli *cli, int argc, char **argv)
+{
+	struct diff_args a = {.max_bytes = 1024 * 1024};
+	int rc = diff_opts(cli, argc, argv, &a);
+	if (rc == ZEIT_EXIT_OK)
+		rc = diff_operands(cli, argc, argv, &a);
+	if (rc != ZEIT_EXIT_OK)
+		return rc;
 	struct zfs zh;
 	zfs_init(&zh, &cli->z, NULL);
-	int rc = ZEIT_EXIT_OK;
-	if (packages) {
-		struct pkg_list a, b;
-		struct pkg_changes ch;
-		if (optind < argc) {
-			rc = cli_usage_error(cli, "diff",
-			                     "--packages takes no PATH");
-		} else {
-			if (diff_packages(&zh, from, to, &a, &b, &ch) < 0)
-				rc = cli_error(cli);
-			else
-				rc = cli_print_packages(cli, &a, &ch);
-			pkg_changes_free(&ch);
-			pkg_list_free(&a);
-			pkg_list_free(&b);
-		}
-	} else if (content) {
-		if (optind + 1 != argc) {
-			free(ds);
-			return cli_usage_error(cli, "diff",
-			                       "--content takes one PATH");
-		}
-		struct diff_content_request req = {from, to, argv[optind],
-		                                   max_bytes};
-		if (diff_contents(&zh, &req, write_out, NULL) < 0)
-			rc = cli_error(cli);
-	} else {
-		struct diff_request req = {
-		        from, to, (const char *const *)argv + optind, absolute};
-		struct zfs_diff_list l;
-		if (diff_files(&zh, &req, &l) < 0)
-			rc = cli_error(cli);
-		else {
-			rc = cli_print_files(cli, &l);
-			zfs_diff_list_free(&l);
-		}
-	}
-	free(ds);
-	return rc;
+	if (a.packages)
+		return diff_pkgs(cli, &zh, &a);
+	if (a.content)
+		return diff_content(cli, &zh, &a);
+	return diff_list(cli, &zh, &a);
 }

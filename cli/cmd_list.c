@@ -9,6 +9,57 @@
 #include "zeit/zfs.h"
 #include "zeit/ztime.h"
 
+/* One root's snapshots as rows: zeit's names and every adopted scheme's,
+ * read the way the configuration says they were written. */
+static void add_rows(struct cli *cli, const struct zfs_snap_list *l,
+                     struct table *t)
+{
+	const char **names = xcalloc(l->n + 1, sizeof(*names));
+	uint64_t *txgs = xcalloc(l->n + 1, sizeof(*txgs));
+	struct snapname *sn = xcalloc(l->n + 1, sizeof(*sn));
+	for (size_t k = 0; k < l->n; k++) {
+		names[k] = l->v[k].name;
+		txgs[k] = l->v[k].createtxg;
+	}
+	snapname_read_dataset(&cli->z.names, SNAP_ORIGIN_ALL, names, txgs, l->n,
+	                      sn);
+	for (size_t k = 0; k < l->n; k++) {
+		char ts[32] = "-", txg[24], guid[24];
+		if (sn[k].origin)
+			ztime_format(sn[k].when, ts, sizeof(ts));
+		snprintf(txg, sizeof(txg), "%" PRIu64, l->v[k].createtxg);
+		snprintf(guid, sizeof(guid), "%" PRIu64, l->v[k].guid);
+		const char *row[] = {l->v[k].name, zeit_tier_name(sn[k].tier),
+		                     ts, txg, guid};
+		table_add(t, row);
+	}
+	free(names);
+	free(txgs);
+	free(sn);
+}
+
+/* The datasets named, or every pool (then recursively). */
+static int list_roots(struct cli *cli, struct zfs *zh, int argc, char **argv,
+                      struct strv *roots, unsigned *flags)
+{
+	if (optind >= argc) {
+		if (zpool_list(zh, roots) < 0)
+			return cli_error(cli);
+		*flags |= ZFS_SNAP_RECURSIVE;
+		return ZEIT_EXIT_OK;
+	}
+	strv_init(roots);
+	for (int i = optind; i < argc; i++) {
+		if (zfs_name_check(&cli->z, argv[i], ZFS_NAME_DATASET) < 0) {
+			strv_free(roots);
+			return cli_usage_error(cli, "list", "%s",
+			                       zeit_error(&cli->z));
+		}
+		strv_push(roots, argv[i]);
+	}
+	return ZEIT_EXIT_OK;
+}
+
 int cmd_list(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -22,7 +73,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	struct strv roots;
 	struct zfs zh;
 	struct table t;
-	int c, rc = ZEIT_EXIT_OK;
+	int c;
 
 	while ((c = cli_getopt(cli, argc, argv, "rb", longopts)) != -1) {
 		switch (c) {
@@ -36,56 +87,17 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		return cli_error(cli);
 	config_free(&cfg);
 	zfs_init(&zh, &cli->z, NULL);
-	if (optind < argc) {
-		strv_init(&roots);
-		for (int i = optind; i < argc; i++) {
-			if (zfs_name_check(&cli->z, argv[i], ZFS_NAME_DATASET) <
-			    0) {
-				strv_free(&roots);
-				return cli_usage_error(cli, "list", "%s",
-				                       zeit_error(&cli->z));
-			}
-			strv_push(&roots, argv[i]);
-		}
-	} else {
-		if (zpool_list(&zh, &roots) < 0)
-			return cli_error(cli);
-		flags |= ZFS_SNAP_RECURSIVE;
-	}
-
+	int rc = list_roots(cli, &zh, argc, argv, &roots, &flags);
+	if (rc != ZEIT_EXIT_OK)
+		return rc;
 	table_init(&t, cols);
-	for (size_t i = 0; i < roots.n; i++) {
+	for (size_t i = 0; i < roots.n && rc == ZEIT_EXIT_OK; i++) {
 		struct zfs_snap_list l;
 		if (zfs_list_snapshots(&zh, roots.v[i], flags, &l) < 0) {
 			rc = cli_error(cli);
 			break;
 		}
-		/* zeit's names and every adopted scheme's, read the way
-		 * the configuration says they were written. */
-		const char **names = xcalloc(l.n + 1, sizeof(*names));
-		uint64_t *txgs = xcalloc(l.n + 1, sizeof(*txgs));
-		struct snapname *sn = xcalloc(l.n + 1, sizeof(*sn));
-		for (size_t k = 0; k < l.n; k++) {
-			names[k] = l.v[k].name;
-			txgs[k] = l.v[k].createtxg;
-		}
-		snapname_read_dataset(&cli->z.names, SNAP_ORIGIN_ALL, names,
-		                      txgs, l.n, sn);
-		for (size_t k = 0; k < l.n; k++) {
-			char ts[32] = "-", txg[24], guid[24];
-			if (sn[k].origin)
-				ztime_format(sn[k].when, ts, sizeof(ts));
-			snprintf(txg, sizeof(txg), "%" PRIu64,
-			         l.v[k].createtxg);
-			snprintf(guid, sizeof(guid), "%" PRIu64, l.v[k].guid);
-			const char *row[] = {l.v[k].name,
-			                     zeit_tier_name(sn[k].tier), ts,
-			                     txg, guid};
-			table_add(&t, row);
-		}
-		free(names);
-		free(txgs);
-		free(sn);
+		add_rows(cli, &l, &t);
 		zfs_snap_list_free(&l);
 	}
 	if (rc == ZEIT_EXIT_OK)
