@@ -315,15 +315,15 @@ static char *locked_root(struct menu *m, const char *ds)
 	return root;
 }
 
-int menu_unlock(struct menu *m, const char *ds)
+enum menu_unlock_result menu_unlock(struct menu *m, const char *ds)
 {
 	char *root = locked_root(m, ds);
 	if (!root)
-		return 0;
+		return MENU_UNLOCK_NOT_NEEDED;
 	int rc = m->ask_key ? m->ask_key(m->ask_key_arg, m, root)
 	                    : zfs_load_key(&m->zh, root);
 	free(root);
-	return rc < 0 ? -1 : 1;
+	return rc < 0 ? MENU_UNLOCK_FAILED : MENU_UNLOCK_LOADED;
 }
 
 /* Mounts the environment for reading (tmpmount.h: read-only, nodev,
@@ -335,8 +335,9 @@ static int mount_env(struct menu *m, const char *ds, struct tmpmount *t)
 		return 0;
 	/* Only a failed mount pays for the key check; with no key to ask
 	 * for, the mount's failure stands. */
-	int rc = menu_unlock(m, ds);
-	return rc > 0 ? tmpmount_open(&m->zh, ds, t) : -1;
+	if (menu_unlock(m, ds) != MENU_UNLOCK_LOADED)
+		return -1;
+	return tmpmount_open(&m->zh, ds, t);
 }
 
 int menu_kernels(struct menu *m, size_t i)

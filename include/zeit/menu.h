@@ -57,9 +57,13 @@ long menu_find(const struct menu *m, const char *dataset);
 int menu_writable(struct menu *m, const char *pool);
 bool menu_pool_writable(struct menu *m, const char *pool);
 
-/* Loads the key of the dataset's encryption root when it is locked:
- * 1 when a key was loaded, 0 when none was needed, -1 on failure. */
-int menu_unlock(struct menu *m, const char *dataset);
+enum menu_unlock_result {
+	MENU_UNLOCK_FAILED = -1, /* the key did not load (the error says) */
+	MENU_UNLOCK_NOT_NEEDED,  /* not locked */
+	MENU_UNLOCK_LOADED,
+};
+/* Loads the key of the dataset's encryption root when it is locked. */
+enum menu_unlock_result menu_unlock(struct menu *m, const char *dataset);
 
 /* Reads the environment's kernels (mounting it read-only for a moment). */
 int menu_kernels(struct menu *m, size_t i);
