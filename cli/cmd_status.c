@@ -46,6 +46,39 @@ static void print_nagios(const struct status_report *r)
 	printf("\n");
 }
 
+/* The checks as a table, problems coloured for a terminal. */
+static void print_table(struct cli *cli, const struct status_report *r)
+{
+	static const char *const cols[] = {"STATE", "SUBJECT", "CHECK",
+	                                   "DETAIL", NULL};
+	bool color = !cli->json && !cli->scripted && isatty(1);
+	struct table t;
+	table_init(&t, cols);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *k = &r->v[i];
+		const char *paint = k->state == STATUS_CRITICAL  ? "31"
+		                    : k->state == STATUS_WARNING ? "33"
+		                    : k->state == STATUS_UNKNOWN ? "35"
+		                                                 : NULL;
+		const char *row[] = {status_state_name(k->state), k->subject,
+		                     k->check, k->detail};
+		table_add(&t, row);
+		if (color && paint)
+			table_paint(&t, 0, paint);
+	}
+	table_print(cli, &t, "status");
+	table_free(&t);
+}
+
+/* A failure before any check ran: a plugin's UNKNOWN, or the error. */
+static int cannot_check(struct cli *cli, bool nagios)
+{
+	if (!nagios)
+		return cli_error(cli);
+	printf("ZEIT UNKNOWN - %s\n", zeit_error(&cli->z));
+	return STATUS_UNKNOWN;
+}
+
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
 	enum { OPT_NAGIOS = 0x2000, OPT_PROM };
@@ -54,8 +87,6 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	        {"prometheus", required_argument, NULL, OPT_PROM},
 	        {NULL, 0, NULL, 0},
 	};
-	static const char *const cols[] = {"STATE", "SUBJECT", "CHECK",
-	                                   "DETAIL", NULL};
 	bool nagios = false;
 	const char *prom = NULL;
 	int c;
@@ -69,29 +100,18 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++)
 		if (zfs_name_check(&cli->z, argv[i], ZFS_NAME_DATASET) < 0)
-			return nagios ? (printf("ZEIT UNKNOWN - %s\n",
-			                        zeit_error(&cli->z)),
-			                 STATUS_UNKNOWN)
+			return nagios ? cannot_check(cli, true)
 			              : cli_usage_error(cli, "status", "%s",
 			                                zeit_error(&cli->z));
 	struct zeit_config cfg;
-	if (cli_load_config(cli, &cfg) < 0) {
-		if (nagios) {
-			printf("ZEIT UNKNOWN - %s\n", zeit_error(&cli->z));
-			return STATUS_UNKNOWN;
-		}
-		return cli_error(cli);
-	}
+	if (cli_load_config(cli, &cfg) < 0)
+		return cannot_check(cli, nagios);
 	struct zfs zh;
 	struct status_report r;
 	zfs_init(&zh, &cli->z, NULL);
 	if (status_run(&zh, &cfg, (const char *const *)argv + optind, &r) < 0) {
 		config_free(&cfg);
-		if (nagios) {
-			printf("ZEIT UNKNOWN - %s\n", zeit_error(&cli->z));
-			return STATUS_UNKNOWN;
-		}
-		return cli_error(cli);
+		return cannot_check(cli, nagios);
 	}
 	int rc = ZEIT_EXIT_OK;
 	if (prom && status_prometheus_write(&cli->z, &r, cli->z.now, prom) < 0)
@@ -101,23 +121,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		if (rc == ZEIT_EXIT_OK)
 			rc = (int)r.worst;
 	} else if (!prom || cli->json || cli->scripted || isatty(1)) {
-		bool color = !cli->json && !cli->scripted && isatty(1);
-		struct table t;
-		table_init(&t, cols);
-		for (size_t i = 0; i < r.n; i++) {
-			const struct status_check *k = &r.v[i];
-			const char *paint = k->state == STATUS_CRITICAL  ? "31"
-			                    : k->state == STATUS_WARNING ? "33"
-			                    : k->state == STATUS_UNKNOWN ? "35"
-			                                                 : NULL;
-			const char *row[] = {status_state_name(k->state),
-			                     k->subject, k->check, k->detail};
-			table_add(&t, row);
-			if (color && paint)
-				table_paint(&t, 0, paint);
-		}
-		table_print(cli, &t, "status");
-		table_free(&t);
+		print_table(cli, &r);
 		/* Problems make the exit status 1, for scripts; --nagios
 		 * gives the plugin codes. */
 		if (rc == ZEIT_EXIT_OK && r.worst != STATUS_OK)

@@ -168,6 +168,57 @@ static bool rebase(char **path, size_t *len, const char *mount,
 	return true;
 }
 
+/* --absolute: the dataset's mountpoint path (malloc'd), under which its
+ * files are shown; NULL (with the reason) when it has none. */
+static char *absolute_base(struct zfs *zh, const char *ds)
+{
+	static const char *const props[] = {"mountpoint", NULL};
+	const char *d[] = {ds, NULL};
+	struct zfs_prop_list pl;
+	char *base = NULL;
+	if (zfs_get_props(zh, d, 0, props, &pl) < 0)
+		return NULL;
+	const struct zfs_prop *mp = zfs_prop_find(&pl, ds, "mountpoint");
+	if (mp && mp->value[0] == '/')
+		base = xstrdup(mp->value);
+	zfs_prop_list_free(&pl);
+	if (!base)
+		zeit_fail(zh->z, EINVAL,
+		          "%s has no mountpoint path (legacy or none): "
+		          "--absolute cannot place its files",
+		          ds);
+	return base;
+}
+
+/* The entries as paths inside the dataset (or under base), and of those
+ * only the ones under the PATHs asked for. */
+static void keep_selected(struct zfs_diff_list *out, const char *mnt,
+                          const char *base, const char *const *paths)
+{
+	size_t bl = base ? strlen(base) : 0;
+	size_t w = 0;
+	for (size_t i = 0; i < out->n; i++) {
+		struct zfs_diff_entry *e = &out->v[i];
+		bool ok = rebase(&e->path, &e->path_len, mnt, base);
+		if (ok && e->new_path)
+			ok = rebase(&e->new_path, &e->new_path_len, mnt, base);
+		/* Filter on the dataset-relative form. */
+		bool sel = ok &&
+		           (diff_path_selected(e->path + bl, e->path_len - bl,
+		                               paths) ||
+		            (e->new_path &&
+		             diff_path_selected(e->new_path + bl,
+		                                e->new_path_len - bl, paths)));
+		if (!sel) {
+			free(e->path);
+			free(e->new_path);
+			continue;
+		}
+		out->v[w++] = *e;
+	}
+	out->n = w;
+}
+
 int diff_files(struct zfs *zh, const struct diff_request *req,
                struct zfs_diff_list *out)
 {
@@ -181,26 +232,8 @@ int diff_files(struct zfs *zh, const struct diff_request *req,
 		return -1;
 	if (check_filesystem(zh, ds) < 0)
 		goto out;
-	if (req->absolute) {
-		static const char *const props[] = {"mountpoint", NULL};
-		const char *d[] = {ds, NULL};
-		struct zfs_prop_list pl;
-		if (zfs_get_props(zh, d, 0, props, &pl) < 0)
-			goto out;
-		const struct zfs_prop *mp =
-		        zfs_prop_find(&pl, ds, "mountpoint");
-		if (mp && mp->value[0] == '/')
-			base = xstrdup(mp->value);
-		zfs_prop_list_free(&pl);
-		if (!base) {
-			rc = zeit_fail(
-			        zh->z, EINVAL,
-			        "%s has no mountpoint path (legacy or "
-			        "none): --absolute cannot place its files",
-			        ds);
-			goto out;
-		}
-	}
+	if (req->absolute && !(base = absolute_base(zh, ds)))
+		goto out;
 	/* zfs diff refuses an unmounted dataset: boot environments are
 	 * canmount=noauto, so mount it read-only for the diff. */
 	mnt = zfs_mounted_at(ds);
@@ -211,36 +244,8 @@ int diff_files(struct zfs *zh, const struct diff_request *req,
 	}
 	rc = zfs_diff(zh, req->from, req->to, out);
 	tmpmount_close(&tm);
-	if (rc < 0)
-		goto out;
-
-	size_t w = 0;
-	for (size_t i = 0; i < out->n; i++) {
-		struct zfs_diff_entry *e = &out->v[i];
-		bool ok = rebase(&e->path, &e->path_len, mnt, base);
-		if (ok && e->new_path)
-			ok = rebase(&e->new_path, &e->new_path_len, mnt, base);
-		/* Filter on the dataset-relative form. */
-		bool sel =
-		        ok &&
-		        (diff_path_selected(e->path + (base ? strlen(base) : 0),
-		                            e->path_len -
-		                                    (base ? strlen(base) : 0),
-		                            req->paths) ||
-		         (e->new_path &&
-		          diff_path_selected(
-		                  e->new_path + (base ? strlen(base) : 0),
-		                  e->new_path_len - (base ? strlen(base) : 0),
-		                  req->paths)));
-		if (!sel) {
-			free(e->path);
-			free(e->new_path);
-			continue;
-		}
-		out->v[w++] = *e;
-	}
-	out->n = w;
-	rc = 0;
+	if (rc == 0)
+		keep_selected(out, mnt, base, req->paths);
 out:
 	free(mnt);
 	free(base);
