@@ -97,5 +97,7 @@ int cmd_restore(struct cli *cli, int argc, char **argv);
 int cli_bisect_isolate(struct cli *cli, const char *root, const char *good,
                        const char *bad, const char *const *paths,
                        const char *const *argv);
+int cmd_run(struct cli *cli, int argc, char **argv);
+int cmd_hook(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 #include "zeit/config.h"
 #include "zeit/diff.h"
 #include "zeit/isolate.h"
+#include "pkg_show.h"
 
 /* One zeit bisect command, parsed: what the subcommands share. */
 struct bisect_args {
@@ -110,10 +111,17 @@ static int report_result(struct cli *cli, struct bisect *b)
 		       b->left_out, b->left_out == 1 ? "" : "s", schemes);
 	}
 	printf("\n");
+	/* A package transaction: named, and compared with its own pre. */
+	char *pre = NULL;
+	if (!n->ambiguous)
+		pkg_show_bisect(cli, b->be->zh, bad, &pre);
+	if (pre)
+		good = pre;
 	struct pkg_list pa, pb;
 	struct pkg_changes ch;
 	if (diff_packages(b->be->zh, good, bad, &pa, &pb, &ch) == 0) {
-		printf("packages changed between them:\n");
+		printf("packages %s:\n", pre ? "the transaction changed"
+		                             : "changed between them");
 		cli_print_packages(cli, &pa, &ch);
 		pkg_changes_free(&ch);
 		pkg_list_free(&pa);
@@ -126,10 +134,12 @@ static int report_result(struct cli *cli, struct bisect *b)
 	struct diff_request req = {good, bad, NULL, false};
 	struct zfs_diff_list l;
 	if (diff_files(b->be->zh, &req, &l) == 0) {
-		printf("\nfiles changed between them:\n");
+		printf("\nfiles %s:\n", pre ? "the transaction changed"
+		                            : "changed between them");
 		cli_print_files(cli, &l);
 		zfs_diff_list_free(&l);
 	}
+	free(pre);
 	return ZEIT_EXIT_OK;
 }
 

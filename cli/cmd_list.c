@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "pkg_show.h"
+#include "zeit/pkgtxn.h"
 #include "zeit/config.h"
 #include "zeit/snapname.h"
 #include "zeit/zfs.h"
@@ -11,9 +13,23 @@
 
 /* One root's snapshots as rows: zeit's names and every adopted scheme's,
  * read the way the configuration says they were written. */
-static void add_rows(struct cli *cli, const struct zfs_snap_list *l,
-                     struct table *t)
+static int add_rows(struct cli *cli, struct zfs *zh,
+                    const struct zfs_snap_list *l, struct table *t)
 {
+	/* Package transactions' command and delta: one zfs get of their
+	 * post snapshots, only when there are any. */
+	struct strv posts;
+	struct zfs_prop_list pkgp = {0};
+	strv_init(&posts);
+	for (size_t k = 0; k < l->n; k++)
+		if (pkg_show_is_post(l->v[k].name))
+			strv_push(&posts, l->v[k].name);
+	int rc = posts.n ? pkg_show_fetch(zh, (const char *const *)posts.v,
+	                                  &pkgp)
+	                 : 0;
+	strv_free(&posts);
+	if (rc < 0)
+		return -1;
 	const char **names = xcalloc(l->n + 1, sizeof(*names));
 	uint64_t *txgs = xcalloc(l->n + 1, sizeof(*txgs));
 	struct snapname *sn = xcalloc(l->n + 1, sizeof(*sn));
@@ -29,13 +45,21 @@ static void add_rows(struct cli *cli, const struct zfs_snap_list *l,
 			ztime_format(sn[k].when, ts, sizeof(ts));
 		snprintf(txg, sizeof(txg), "%" PRIu64, l->v[k].createtxg);
 		snprintf(guid, sizeof(guid), "%" PRIu64, l->v[k].guid);
-		const char *row[] = {l->v[k].name, zeit_tier_name(sn[k].tier),
-		                     ts, txg, guid};
+		const char *row[] = {
+		        l->v[k].name,
+		        zeit_tier_name(sn[k].tier),
+		        ts,
+		        txg,
+		        guid,
+		        pkg_show_value(&pkgp, l->v[k].name, PKGTXN_P_COMMAND),
+		        pkg_show_value(&pkgp, l->v[k].name, PKGTXN_P_DELTA)};
 		table_add(t, row);
 	}
+	zfs_prop_list_free(&pkgp);
 	free(names);
 	free(txgs);
 	free(sn);
+	return 0;
 }
 
 /* The datasets named, or every pool (then recursively). */
@@ -68,7 +92,8 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	        {NULL, 0, NULL, 0},
 	};
 	static const char *const cols[] = {"NAME",       "TIER",  "TIME",
-	                                   "#CREATETXG", "#GUID", NULL};
+	                                   "#CREATETXG", "#GUID", "COMMAND",
+	                                   "PACKAGES",   NULL};
 	unsigned flags = 0;
 	struct strv roots;
 	struct zfs zh;
@@ -97,8 +122,12 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 			rc = cli_error(cli);
 			break;
 		}
-		add_rows(cli, &l, &t);
+		int ar = add_rows(cli, &zh, &l, &t);
 		zfs_snap_list_free(&l);
+		if (ar < 0) {
+			rc = cli_error(cli);
+			break;
+		}
 	}
 	if (rc == ZEIT_EXIT_OK)
 		table_print(cli, &t, "snapshots");

@@ -26,7 +26,7 @@ int cmd_snap(struct cli *cli, int argc, char **argv)
 		switch (c) {
 		case 't': {
 			enum zeit_tier t = zeit_tier_from_name(optarg);
-			if (t == ZEIT_TIER_NONE)
+			if (t == ZEIT_TIER_NONE || t >= ZEIT_TIER_TIMED)
 				return cli_usage_error(
 				        cli, "snap",
 				        "unknown tier '%s' (frequent, hourly, "

@@ -330,6 +330,33 @@ const struct cli_cmd cli_cmds[] = {
          "\n"
          "      --from SNAPSHOT  the snapshot (short name or DATASET@NAME)\n"
          "      --to DIR         put it into DIR instead of in place\n"},
+        {"run", cmd_run,
+         "snapshots before and after a command that changes packages",
+         "run [-d DATASET] [--note TEXT] [--keep] -- COMMAND...",
+         "Takes a pre snapshot (tier pkgpre) of the running boot environment "
+         "and\n"
+         "its children, runs COMMAND, then a post snapshot (tier pkg) that "
+         "holds\n"
+         "the command line and the package delta in user properties. No "
+         "package\n"
+         "changed: the pair is destroyed (unless --keep). Exits with "
+         "COMMAND's\n"
+         "status; a failing snapshot only warns. See zeit-run(8).\n"
+         "\n"
+         "  -d, --dataset DATASET  snapshot this tree (default: [pkg] "
+         "dataset in\n"
+         "                         zeit.conf, else the dataset / is)\n"
+         "      --note TEXT        kept in org.zeit:pkg-note\n"
+         "  -k, --keep             keep the pair even if no package "
+         "changed\n"},
+        {"hook", cmd_hook,
+         "the pre or post half of a package manager's transaction",
+         "hook pre|post --manager apt|pacman|apk|xbps [-d DATASET]",
+         "What the package managers' hooks run (apt.conf.d, alpm hooks, "
+         "apk\n"
+         "commit hooks). Always exits 0: a failing snapshot warns, a "
+         "read-only\n"
+         "or non-ZFS root does nothing. See zeit-run(8).\n"},
         {"help", cmd_help, "show help for zeit or one command",
          "help [COMMAND]", ""},
         {"version", cmd_version, "print zeit's version", "version", ""},

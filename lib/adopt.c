@@ -334,7 +334,7 @@ static void auto_config(const struct adopt_input *in, const struct auto_acc *a,
 {
 	buf_adds(c, "; written by zeit adopt --from zfs-auto-snapshot\n"
 	            "[defaults]\nkeep = ");
-	for (int t = 0; t < ZEIT_TIER_COUNT; t++)
+	for (int t = 0; t < ZEIT_TIER_TIMED; t++)
 		buf_addf(c, "%s%s=%ld", t ? "," : "",
 		         zeit_tier_name((enum zeit_tier)t),
 		         a->seen[t] ? a->keep[t] : 0);
@@ -520,7 +520,7 @@ static void sanoid_section(const struct adopt_input *in,
 	        "frequently", "hourly", "daily", "weekly", "monthly", "yearly"};
 	struct buf keep;
 	buf_init(&keep);
-	for (int t = 0; t < ZEIT_TIER_COUNT; t++) {
+	for (int t = 0; t < ZEIT_TIER_TIMED; t++) {
 		const char *v = sanoid_value(conf, defs, sec, sanoid_tier[t]);
 		buf_addf(&keep, "%s%s=%ld", t ? "," : "",
 		         zeit_tier_name((enum zeit_tier)t),

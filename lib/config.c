@@ -14,6 +14,7 @@ void config_init(struct zeit_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->adopt = SNAP_ORIGIN_ZEIT;
+	c->pkg_burst = -1;
 	snapname_rules_default(&c->names);
 	c->prune_mode = PRUNE_MODE_AUTO;
 	c->status.warn = 2;
@@ -35,6 +36,7 @@ void config_free(struct zeit_config *c)
 	free(c->path);
 	free(c->default_keep);
 	free(c->default_where);
+	free(c->pkg_dataset);
 	config_init(c);
 }
 
@@ -184,6 +186,40 @@ static int adopt_key(struct load_ctx *x, const char *name, const char *value)
 	               name);
 }
 
+/* [pkg]: the dataset package transactions snapshot, and how close the
+ * runs of one parent must follow each other to be one pair. */
+static int pkg_key(struct load_ctx *x, const char *name, const char *value)
+{
+	struct zeit_config *c = x->c;
+	if (!strcmp(name, "dataset")) {
+		struct zeit scratch;
+		zeit_init(&scratch);
+		if (c->pkg_dataset ||
+		    zfs_name_check(&scratch, value, ZFS_NAME_DATASET) < 0)
+			return fail_at(x,
+			               "[pkg] dataset: '%s' is no dataset "
+			               "name, or given twice",
+			               value);
+		c->pkg_dataset = xstrdup(value);
+		return 1;
+	}
+	if (!strcmp(name, "burst")) {
+		unsigned long long n;
+		long long secs;
+		if (parse_u64(value, &n) && n <= 86400)
+			c->pkg_burst = (long)n;
+		else if (ztime_parse_duration(value, &secs) && secs <= 86400)
+			c->pkg_burst = (long)secs;
+		else
+			return fail_at(x,
+			               "[pkg] burst: expected seconds (0 to "
+			               "86400) or an age such as 1m, got '%s'",
+			               value);
+		return 1;
+	}
+	return fail_at(x, "unknown key '%s' in [pkg] (dataset, burst)", name);
+}
+
 /* A keep policy, checked now so a bad one is an error at its line. */
 static int keep_value(struct load_ctx *x, const char *value, char **out)
 {
@@ -291,6 +327,8 @@ static int handler(void *user, const char *section, const char *name,
 		return status_key(x, name, value);
 	if (!strcmp(section, "adopt"))
 		return adopt_key(x, name, value);
+	if (!strcmp(section, "pkg"))
+		return pkg_key(x, name, value);
 	return dataset_key(x, section, name, value);
 }
 

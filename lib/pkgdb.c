@@ -405,13 +405,20 @@ static int by_pkg_name(const void *a, const void *b)
 
 int pkgdb_read(struct zeit *z, int root, const char *what, struct pkg_list *out)
 {
+	return pkgdb_read_as(z, root, what, PKG_NONE, out);
+}
+
+int pkgdb_read_as(struct zeit *z, int root, const char *what,
+                  enum pkg_format want, struct pkg_list *out)
+{
 	static const struct {
 		const char *rel;
 		pkgdb_parser parse;
+		enum pkg_format format;
 	} files[] = {
-	        {"var/lib/dpkg/status", pkgdb_parse_dpkg},
-	        {"var/db/xbps/pkgdb-0.38.plist", pkgdb_parse_xbps},
-	        {"lib/apk/db/installed", pkgdb_parse_apk},
+	        {"var/lib/dpkg/status", pkgdb_parse_dpkg, PKG_DPKG},
+	        {"var/db/xbps/pkgdb-0.38.plist", pkgdb_parse_xbps, PKG_XBPS},
+	        {"lib/apk/db/installed", pkgdb_parse_apk, PKG_APK},
 	};
 	struct buf text;
 	int rc = -2;
@@ -419,12 +426,14 @@ int pkgdb_read(struct zeit *z, int root, const char *what, struct pkg_list *out)
 	pkg_list_init(out);
 	buf_init(&text);
 	for (size_t i = 0; rc == -2 && i < sizeof(files) / sizeof(*files); i++)
-		if (root_exists(root, files[i].rel))
+		if ((want == PKG_NONE || want == files[i].format) &&
+		    root_exists(root, files[i].rel))
 			rc = read_parse(z, root, files[i].rel, files[i].parse,
 			                &text, out);
 	if (rc != -2) {
 		/* read */
-	} else if (root_exists(root, "var/lib/pacman/local")) {
+	} else if ((want == PKG_NONE || want == PKG_PACMAN) &&
+	           root_exists(root, "var/lib/pacman/local")) {
 		rc = read_pacman(z, root, "var/lib/pacman/local", &text, out);
 	} else if (root_exists(root, "var/lib/rpm") ||
 	           root_exists(root, "usr/lib/sysimage/rpm")) {

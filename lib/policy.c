@@ -10,7 +10,8 @@
 
 void policy_default(struct policy *p)
 {
-	static const long long counts[ZEIT_TIER_COUNT] = {4, 24, 31, 8, 12, 0};
+	static const long long counts[ZEIT_TIER_COUNT] = {4,  24, 31, 8,
+	                                                  12, 0,  20, 20};
 	for (int t = 0; t < ZEIT_TIER_COUNT; t++) {
 		p->tier[t].kind = KEEP_COUNT;
 		p->tier[t].n = counts[t];
@@ -19,7 +20,7 @@ void policy_default(struct policy *p)
 
 bool policy_tier_enabled(const struct policy *p, enum zeit_tier t)
 {
-	return p->tier[t].n > 0;
+	return t < ZEIT_TIER_TIMED && p->tier[t].n > 0;
 }
 
 static int parse_item(struct zeit *z, const char *item, const char *where,
@@ -43,8 +44,13 @@ static int parse_item(struct zeit *z, const char *item, const char *where,
 		return zeit_fail(
 		        z, EINVAL,
 		        "%s: unknown tier '%s' (frequent, hourly, daily, "
-		        "weekly, monthly, yearly)",
+		        "weekly, monthly, yearly, pkg)",
 		        where, name);
+	/* A transaction's pre snapshot lives as long as its post. */
+	if (*tier == ZEIT_TIER_PKGPRE)
+		return zeit_fail(z, EINVAL,
+		                 "%s: pkgpre follows pkg; set pkg=N instead",
+		                 where);
 	const char *v = eq + 1;
 	unsigned long long n;
 	long long secs;
@@ -129,6 +135,7 @@ int policy_apply_spec(struct zeit *z, struct policy *p, const char *spec,
 		out.tier[t] = r;
 	}
 	strv_free(&items);
+	out.tier[ZEIT_TIER_PKGPRE] = out.tier[ZEIT_TIER_PKG];
 	if (rc == 0)
 		*p = out;
 	return rc;
@@ -160,6 +167,12 @@ void policy_format(const struct policy *p, char *buf, size_t len)
 	buf[0] = '\0';
 	for (int t = 0; t < ZEIT_TIER_COUNT && off < len; t++) {
 		char v[32];
+		/* pkg only when not its default (so the timed tiers' spec
+		 * reads as before); pkgpre never (it follows pkg). */
+		if (t == ZEIT_TIER_PKGPRE ||
+		    (t == ZEIT_TIER_PKG && p->tier[t].kind == KEEP_COUNT &&
+		     p->tier[t].n == 20))
+			continue;
 		if (p->tier[t].kind == KEEP_AGE && p->tier[t].n > 0)
 			format_age(p->tier[t].n, v, sizeof(v));
 		else
@@ -191,6 +204,6 @@ long long tier_bucket(enum zeit_tier t, time_t when)
 long long tier_period(enum zeit_tier t)
 {
 	static const long long p[ZEIT_TIER_COUNT] = {
-	        900, 3600, 86400, 7 * 86400, 30 * 86400, 365 * 86400};
+	        900, 3600, 86400, 7 * 86400, 30 * 86400, 365 * 86400, 0, 0};
 	return t >= 0 && t < ZEIT_TIER_COUNT ? p[t] : 0;
 }

@@ -40,7 +40,7 @@ void ds_view_from(const struct zfs_dataset *d, struct ds_view *v)
 	v->name = d->name;
 	v->snap = tristate(d->values[DSP_SNAP]);
 	v->autosnap = tristate(d->values[DSP_AUTOSNAP]);
-	for (int t = 0; t < ZEIT_TIER_COUNT; t++)
+	for (int t = 0; t < ZEIT_TIER_TIMED; t++)
 		v->tier_off[t] =
 		        tristate(d->values[DSP_AUTOSNAP_TIER0 + t]) == 0;
 	v->keep = strcmp(d->values[DSP_KEEP], "-") ? d->values[DSP_KEEP] : NULL;

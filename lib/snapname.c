@@ -8,7 +8,8 @@
 #include "zeit/ztime.h"
 
 static const char *const tier_names[ZEIT_TIER_COUNT] = {
-        "frequent", "hourly", "daily", "weekly", "monthly", "yearly",
+        "frequent", "hourly", "daily", "weekly",
+        "monthly",  "yearly", "pkg",   "pkgpre",
 };
 
 const char *zeit_tier_name(enum zeit_tier t)

@@ -40,6 +40,10 @@ struct zeit_config {
 	unsigned adopt;              /* snap_origin schemes prune may destroy */
 	struct snapname_rules names; /* [adopt]: how their names read */
 	enum prune_mode prune_mode;
+	/* [pkg]: package transactions' dataset (NULL: the running root)
+	 * and burst window in seconds (-1: the default). */
+	char *pkg_dataset;
+	long pkg_burst;
 	struct config_section *sections;
 	size_t nsections;
 	/* [status]: thresholds of zeit status. */

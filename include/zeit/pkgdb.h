@@ -47,6 +47,10 @@ int pkgdb_parse_apk(struct zeit *z, const char *text, size_t len,
  * trusted); what names the system in messages. */
 int pkgdb_read(struct zeit *z, int root, const char *what,
                struct pkg_list *out);
+/* The same, of one format only (PKG_NONE: the first found, as above): a
+ * package manager's hook reads its own database. */
+int pkgdb_read_as(struct zeit *z, int root, const char *what,
+                  enum pkg_format want, struct pkg_list *out);
 
 /* Version order of the format's ecosystem. */
 int pkg_vercmp(enum pkg_format f, const char *a, const char *b);

@@ -15,7 +15,7 @@ enum {
 	DSP_SNAP,           /* org.zeit:snap */
 	DSP_AUTOSNAP,       /* com.sun:auto-snapshot */
 	DSP_AUTOSNAP_TIER0, /* com.sun:auto-snapshot:<tier>, one per tier */
-	DSP_KEEP = DSP_AUTOSNAP_TIER0 + ZEIT_TIER_COUNT, /* org.zeit:keep */
+	DSP_KEEP = DSP_AUTOSNAP_TIER0 + ZEIT_TIER_TIMED, /* org.zeit:keep */
 	DSP_PRUNE,                                       /* org.zeit:prune */
 	DSP_COUNT,
 };

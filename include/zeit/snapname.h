@@ -18,9 +18,17 @@ enum zeit_tier {
 	ZEIT_TIER_WEEKLY,
 	ZEIT_TIER_MONTHLY,
 	ZEIT_TIER_YEARLY,
+	/* Package transactions: the snapshot after one (pkg) and before it
+	 * (pkgpre). No period: they are taken when a package manager runs,
+	 * and kept by count like any tier (pkgpre as many as pkg). */
+	ZEIT_TIER_PKG,
+	ZEIT_TIER_PKGPRE,
 	ZEIT_TIER_COUNT,
 	ZEIT_TIER_NONE = -1,
 };
+
+/* The tiers taken by the clock (frequent..yearly) come first. */
+#define ZEIT_TIER_TIMED (ZEIT_TIER_YEARLY + 1)
 
 #define ZEIT_SNAP_PREFIX "zeit"
 /* "zeit_frequent_20261127T221500Z" plus room */

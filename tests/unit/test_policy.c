@@ -44,7 +44,8 @@ static void test_specs(void **state)
 	policy_format(&p, buf, sizeof(buf));
 	assert_string_equal(
 	        buf,
-	        "frequent=8,hourly=48,daily=62,weekly=16,monthly=24,yearly=0");
+	        "frequent=8,hourly=48,daily=62,weekly=16,monthly=24,yearly=0,"
+	        "pkg=40");
 
 	/* The multiplier applies to what lies below; named tiers are exact,
 	 * whichever order they are written in. */
@@ -60,8 +61,23 @@ static void test_specs(void **state)
 	policy_format(&p, buf, sizeof(buf));
 	assert_string_equal(
 	        buf,
-	        "frequent=8,hourly=48,daily=3d,weekly=16,monthly=24,yearly=0");
+	        "frequent=8,hourly=48,daily=3d,weekly=16,monthly=24,yearly=0,"
+	        "pkg=40");
 	assert_int_equal(policy_apply_spec(&z, &p, "", "t"), 0);
+
+	/* Package transactions: pkg is a tier like the others, pkgpre
+	 * follows it and is never set on its own. */
+	policy_default(&p);
+	assert_int_equal(p.tier[ZEIT_TIER_PKG].n, 20);
+	assert_int_equal(policy_apply_spec(&z, &p, "pkg=5", "t"), 0);
+	assert_int_equal(p.tier[ZEIT_TIER_PKGPRE].n, 5);
+	assert_false(policy_tier_enabled(&p, ZEIT_TIER_PKG));
+	assert_int_equal(policy_apply_spec(&z, &p, "pkgpre=3", "t"), -1);
+	assert_int_equal(policy_apply_spec(&z, &p, "pkg=30d", "t"), 0);
+	assert_int_equal(p.tier[ZEIT_TIER_PKGPRE].kind, KEEP_AGE);
+	policy_format(&p, buf, sizeof(buf));
+	assert_non_null(strstr(buf, ",pkg=30d"));
+	assert_null(strstr(buf, "pkgpre"));
 }
 
 static void bad(const char *spec, const char *why)

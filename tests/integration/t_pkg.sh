@@ -1,0 +1,185 @@
+# Package transactions on real ZFS with real package managers: a boot
+# environment holding Debian's minbase (built on the host by
+# tests/vm/pkg-userland, with zfsutils-linux 2.3 from bookworm-backports as
+# a Debian root on ZFS has it), zeit and its hooks installed in it, and
+# real apt-get and pacman run inside it (chroot with /proc, /sys, /dev and
+# a tmpfs /run, as booted) on .deb and .pkg.tar files built here.
+
+R=tank/ROOT
+BE=$R/debian
+MNT=/tmp/be
+PKG_TAR=$(bash tests/vm/pkg-userland --path)
+PKG_STREAM=/var/tmp/zeit-pkg-userland.zstream
+
+pkg_umount() {
+	local m
+	for m in run dev/pts dev sys proc; do
+		umount "$MNT/$m" 2>/dev/null || true
+	done
+	umount "$MNT" 2>/dev/null || true
+}
+
+# The environment: received from the stream the first test of this boot
+# made from the tar (a tar of 60k files is slow to unpack here; a stream
+# is one file), zeit copied in as a package would install it.
+pkg_be() {
+	[ -s "$PKG_TAR" ] || fail "no Debian userland at $PKG_TAR: tests/vm/pkg-userland builds it on the host"
+	trap 'pkg_umount; zvm_destroy_pools' EXIT
+	zfs create -o mountpoint=none -o compression=lz4 $R
+	if [ -s "$PKG_STREAM" ]; then
+		zfs recv -u $BE <"$PKG_STREAM"
+		zfs destroy $BE@userland
+	else
+		zfs create -o mountpoint=/ -o canmount=noauto $BE
+		mkdir -p $MNT
+		mount -t zfs -o zfsutil $BE $MNT
+		tar -C $MNT -xf "$PKG_TAR"
+		umount $MNT
+		zfs snapshot $BE@userland
+		zfs send $BE@userland >"$PKG_STREAM.tmp" && mv "$PKG_STREAM.tmp" "$PKG_STREAM"
+		zfs destroy $BE@userland
+	fi
+	zfs set mountpoint=/ canmount=noauto $BE
+	zpool set bootfs=$BE tank
+	mkdir -p $MNT
+	mount -t zfs -o zfsutil $BE $MNT
+	install -m 0755 "$ZEIT" $MNT/usr/sbin/zeit
+	install -m 0644 contrib/apt/80zeit $MNT/etc/apt/apt.conf.d/80zeit
+	mount -t proc proc $MNT/proc
+	mount --bind /sys $MNT/sys
+	mount --bind /dev $MNT/dev
+	mount -t tmpfs -o mode=0755 tmpfs $MNT/run
+}
+
+# make_deb NAME VERSION [CONTENT]: a tiny package in $MNT/tmp.
+make_deb() {
+	local name=$1 ver=$2 content=${3:-$1 $2} d
+	d=$(mktemp -d)
+	mkdir -p "$d/DEBIAN" "$d/usr/share/zt"
+	printf 'Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: zeit tests <t@example.org>\nDescription: zeit test package %s\n' \
+		"$name" "$ver" "$name" >"$d/DEBIAN/control"
+	printf '%s\n' "$content" >"$d/usr/share/zt/$name"
+	dpkg-deb --root-owner-group -Zgzip --build "$d" "$MNT/tmp/${name}_${ver}_all.deb" >/dev/null
+	rm -rf "$d"
+}
+
+# in_be CMD...: CMD inside the environment, from a parent of its own (as
+# separate commands a person types come from separate invocations).
+in_be() {
+	bash -c 'chroot "$0" "$@"; exit $?' "$MNT" env PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
+}
+
+apt_get() {
+	in_be apt-get -y -q -o Dpkg::Use-Pty=0 "$@"
+}
+
+snaps_of() { zfs list -H -o name -t snapshot -s createtxg -d 1 $BE | grep "@zeit_$1_" || true; }
+count_of() { snaps_of "$1" | grep -c . || true; }
+prop() { zfs get -H -o value "$1" "$2"; }
+
+test_pkg_apt_pairs_noop_and_burst() {
+	pkg_be
+	make_deb zt-a 1.0
+	for i in 1 2 3 4 5; do make_deb zt-b$i 1.0; done
+	# A child dataset is in the pair too, atomically.
+	zfs create -o mountpoint=legacy $BE/var-log-test
+
+	# An install: one pair, its command and delta on the post.
+	ok apt_get install /tmp/zt-a_1.0_all.deb
+	eq 1 "$(count_of pkgpre)" "pre snapshots after one install"
+	eq 1 "$(count_of pkg)" "post snapshots after one install"
+	post=$(snaps_of pkg)
+	pre=$(snaps_of pkgpre)
+	has "$(prop org.zeit:pkg-command "$post")" "apt-get -y -q -o Dpkg::Use-Pty=0 install /tmp/zt-a_1.0_all.deb"
+	eq "+zt-a 1.0" "$(prop org.zeit:pkg-delta "$post")"
+	eq "${pre#*@}" "$(prop org.zeit:pkg-pre "$post")"
+	exists "$BE/var-log-test@${post#*@}" || fail "the child has no post snapshot"
+	exists "$BE/var-log-test@${pre#*@}" || fail "the child has no pre snapshot"
+	# The pre is the state before: no zt-a in it.
+	zfs diff "$pre" "$post" | grep -q /usr/share/zt/zt-a || fail "zt-a not between pre and post"
+
+	# zeit list shows the transaction, -j carries it.
+	ok "$ZEIT" list $BE
+	has "$OUT" "+zt-a 1.0"
+	ok "$ZEIT" -j list $BE
+	has "$OUT" '"packages":"+zt-a 1.0"'
+	ok "$ZEIT" -H list $BE
+	has "$OUT" "install /tmp/zt-a_1.0_all.deb"
+
+	# A no-op install (apt runs no dpkg) and a reinstall (dpkg runs,
+	# no version changes): no pair either way.
+	ok apt_get install /tmp/zt-a_1.0_all.deb
+	ok apt_get install --reinstall /tmp/zt-a_1.0_all.deb
+	eq 1 "$(count_of pkgpre)" "pre snapshots after no-op installs"
+	eq 1 "$(count_of pkg)" "post snapshots after no-op installs"
+
+	# A removal: its own pair.
+	ok apt_get remove zt-a
+	eq 2 "$(count_of pkg)" "post snapshots after the removal"
+	post=$(snaps_of pkg | tail -n 1)
+	eq "-zt-a 1.0" "$(prop org.zeit:pkg-delta "$post")"
+	has "$(prop org.zeit:pkg-command "$post")" "remove zt-a"
+
+	# Five apt runs in quick succession under one parent (as
+	# unattended-upgrades runs apt again and again): one pair.
+	cat >$MNT/tmp/upgrades.sh <<'SH'
+#!/bin/sh
+for i in 1 2 3 4 5; do
+	apt-get -y -q -o Dpkg::Use-Pty=0 install /tmp/zt-b${i}_1.0_all.deb || exit 1
+done
+SH
+	chmod +x $MNT/tmp/upgrades.sh
+	ok in_be /tmp/upgrades.sh
+	eq 3 "$(count_of pkg)" "post snapshots after the burst"
+	eq 3 "$(count_of pkgpre)" "pre snapshots after the burst"
+	post=$(snaps_of pkg | tail -n 1)
+	eq "+zt-b1 1.0, +zt-b2 1.0, +zt-b3 1.0, +zt-b4 1.0, +zt-b5 1.0" "$(prop org.zeit:pkg-delta "$post")"
+	has "$(prop org.zeit:pkg-command "$post")" "zt-b1_1.0_all.deb; "
+	has "$(prop org.zeit:pkg-command "$post")" "zt-b5_1.0_all.deb"
+	# Its pre is from before the first of the five.
+	pre=$BE@$(prop org.zeit:pkg-pre "$post")
+	ok in_be dpkg-query -W zt-b1
+	zfs diff "$pre" "$post" | grep -q /usr/share/zt/zt-b1 || fail "the burst's pre is not from before its first run"
+	# No state is left open and nothing else was made.
+	eq 6 "$(zfs list -H -t snapshot -d 1 -o name $BE | grep -c @)" "snapshots of the environment"
+}
+
+# A failing zeit never fails apt: zfs cannot reach the kernel (no
+# /dev/zfs in the chroot: what a sandbox without the device gives), and
+# the pool zeit snapshots is full.
+test_pkg_apt_goes_on_when_zeit_fails() {
+	pkg_be
+	make_deb zt-c 1.0
+	make_deb zt-d 1.0
+	umount $MNT/dev
+	mkdir -p /tmp/nodev
+	mount -t tmpfs tmpfs $MNT/dev
+	mknod -m 666 $MNT/dev/null c 1 3
+	ok apt_get install /tmp/zt-c_1.0_all.deb
+	has "$ERR" "zeit: warning: no pre snapshot"
+	ok in_be dpkg-query -W zt-c
+	eq 0 "$(count_of pkgpre)" "pre snapshots without /dev/zfs"
+	eq 0 "$(count_of pkg)" "post snapshots without /dev/zfs"
+	umount $MNT/dev
+	mount --bind /dev $MNT/dev
+
+	# A full pool: zeit.conf points the pair at a dataset on it.
+	# (A snapshot of a dataset with a refreservation must reserve its
+	# unique bytes again: with the pool full, zfs refuses it.)
+	zvm_file_pool full 128M
+	zfs create -o compression=off -o refreservation=16M full/fill
+	dd if=/dev/urandom of=$ZVM_MNT/full/fill/x bs=1M count=16 2>/dev/null
+	zfs create -o compression=off full/rest
+	dd if=/dev/urandom of=$ZVM_MNT/full/rest/x bs=1M 2>/dev/null || true
+	sync
+	zfs list -p -o name,used,avail,refreservation -r full >&2
+	mkdir -p $MNT/etc/zeit
+	printf '[pkg]\ndataset = full/fill\n' >$MNT/etc/zeit/zeit.conf
+	if zfs snapshot full/fill@probe 2>/tmp/probe.err; then
+		fail "zfs took a snapshot on the full pool: the test cannot make it fail"
+	fi
+	ok apt_get install /tmp/zt-d_1.0_all.deb
+	ok in_be dpkg-query -W zt-d
+	has "$ERR" "zeit: warning"
+	eq "" "$(zfs list -H -o name -t snapshot -r full)" "snapshots on the full pool"
+}
