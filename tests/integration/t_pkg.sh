@@ -183,3 +183,144 @@ test_pkg_apt_goes_on_when_zeit_fails() {
 	has "$ERR" "zeit: warning"
 	eq "" "$(zfs list -H -o name -t snapshot -r full)" "snapshots on the full pool"
 }
+
+# A pacman root: the environment cloned, dpkg's database gone, pacman's
+# own (Debian's pacman-package-manager, in the userland), zeit's alpm
+# hooks installed where pacman looks for them.
+pacman_root() {
+	pkg_be
+	zfs snapshot $BE@base
+	zfs clone -o mountpoint=/ -o canmount=noauto $BE@base $R/arch
+	pkg_umount
+	BE=$R/arch
+	zpool set bootfs=$BE tank
+	mount -t zfs -o zfsutil $BE $MNT
+	rm -rf $MNT/var/lib/dpkg $MNT/etc/apt/apt.conf.d/80zeit
+	mkdir -p $MNT/var/lib/pacman/local $MNT/var/cache/pacman/pkg $MNT/usr/share/libalpm/hooks
+	echo 9 >$MNT/var/lib/pacman/local/ALPM_DB_VERSION
+	cat >$MNT/etc/pacman.conf <<'CONF'
+[options]
+RootDir = /
+DBPath = /var/lib/pacman/
+CacheDir = /var/cache/pacman/pkg/
+HookDir = /usr/share/libalpm/hooks/
+Architecture = auto
+SigLevel = Never
+LocalFileSigLevel = Never
+CONF
+	install -m 0644 contrib/pacman/00-zeit-pre.hook contrib/pacman/zz-zeit-post.hook $MNT/usr/share/libalpm/hooks/
+	mount -t proc proc $MNT/proc
+	mount --bind /sys $MNT/sys
+	mount --bind /dev $MNT/dev
+	mount -t tmpfs -o mode=0755 tmpfs $MNT/run
+}
+
+# make_pkg NAME VERSION: a tiny pacman package (.PKGINFO and one file).
+make_pkg() {
+	local name=$1 ver=$2 d
+	d=$(mktemp -d)
+	mkdir -p "$d/usr/share/zt"
+	printf '%s %s\n' "$name" "$ver" >"$d/usr/share/zt/$name"
+	printf 'pkgname = %s\npkgbase = %s\npkgver = %s\npkgdesc = zeit test package\nurl = https://example.org\nbuilddate = 1796000000\npackager = zeit tests\nsize = 16\narch = any\nlicense = BSD\n' \
+		"$name" "$name" "$ver" >"$d/.PKGINFO"
+	tar -C "$d" -cf "$MNT/tmp/$name-$ver-any.pkg.tar" .PKGINFO usr
+	rm -rf "$d"
+}
+
+pacman_() {
+	in_be pacman --noconfirm --noprogressbar "$@"
+}
+
+test_pkg_pacman_pairs_noop_burst_and_failure() {
+	pacman_root
+	make_pkg zt-p 1.0-1
+	for i in 1 2 3 4 5; do make_pkg zt-q$i 1.0-1; done
+
+	ok pacman_ -U /tmp/zt-p-1.0-1-any.pkg.tar
+	eq 1 "$(count_of pkgpre)" "pre snapshots after one install"
+	eq 1 "$(count_of pkg)" "post snapshots after one install"
+	post=$(snaps_of pkg)
+	has "$(prop org.zeit:pkg-command "$post")" "pacman --noconfirm --noprogressbar -U /tmp/zt-p-1.0-1-any.pkg.tar"
+	eq "+zt-p 1.0-1" "$(prop org.zeit:pkg-delta "$post")"
+	eq pacman "$(prop org.zeit:pkg-manager "$post")"
+	ok "$ZEIT" list $BE
+	has "$OUT" "+zt-p 1.0-1"
+
+	# Reinstalling (pacman runs the transaction, nothing changes
+	# version) and --needed (no transaction at all): no pair.
+	ok pacman_ -U /tmp/zt-p-1.0-1-any.pkg.tar
+	ok pacman_ -U --needed /tmp/zt-p-1.0-1-any.pkg.tar
+	eq 1 "$(count_of pkgpre)" "pre snapshots after no-op installs"
+	eq 1 "$(count_of pkg)" "post snapshots after no-op installs"
+
+	ok pacman_ -R zt-p
+	eq 2 "$(count_of pkg)" "post snapshots after the removal"
+	eq "-zt-p 1.0-1" "$(prop org.zeit:pkg-delta "$(snaps_of pkg | tail -n 1)")"
+
+	cat >$MNT/tmp/burst.sh <<'SH'
+#!/bin/sh
+for i in 1 2 3 4 5; do
+	pacman --noconfirm --noprogressbar -U /tmp/zt-q$i-1.0-1-any.pkg.tar || exit 1
+done
+SH
+	chmod +x $MNT/tmp/burst.sh
+	ok in_be /tmp/burst.sh
+	eq 3 "$(count_of pkg)" "post snapshots after the burst"
+	eq 3 "$(count_of pkgpre)" "pre snapshots after the burst"
+	eq "+zt-q1 1.0-1, +zt-q2 1.0-1, +zt-q3 1.0-1, +zt-q4 1.0-1, +zt-q5 1.0-1" \
+		"$(prop org.zeit:pkg-delta "$(snaps_of pkg | tail -n 1)")"
+
+	# Without /dev/zfs zeit fails; pacman does not.
+	make_pkg zt-r 1.0-1
+	umount $MNT/dev
+	mount -t tmpfs tmpfs $MNT/dev
+	mknod -m 666 $MNT/dev/null c 1 3
+	ok pacman_ -U /tmp/zt-r-1.0-1-any.pkg.tar
+	has "$OUT$ERR" "zeit: warning: no pre snapshot"
+	ok in_be pacman -Q zt-r
+	eq 3 "$(count_of pkg)" "post snapshots without /dev/zfs"
+}
+
+# Ten transactions; the sixth upgrades zt-tool to a version that breaks
+# the check. bisect over the post snapshots names it in ceil(log2 10) = 4
+# steps at most, and the commands it prints boot the state before it.
+test_pkg_bisect_names_the_transaction() {
+	pkg_be
+	make_deb zt-tool 1.0 "mode=fine"
+	make_deb zt-tool 2.0 "mode=broken"
+	for i in 2 3 4 5 7 8 9 10; do make_deb zt-p$i 1.0; done
+	ok apt_get install /tmp/zt-tool_1.0_all.deb
+	for i in 2 3 4 5; do ok apt_get install /tmp/zt-p${i}_1.0_all.deb; done
+	ok apt_get install /tmp/zt-tool_2.0_all.deb
+	for i in 7 8 9 10; do ok apt_get install /tmp/zt-p${i}_1.0_all.deb; done
+	eq 10 "$(count_of pkg)" "one post a transaction"
+	first_pre=$(snaps_of pkgpre | head -n 1)
+	sixth=$(snaps_of pkg | sed -n 6p)
+	sixth_pre=$BE@$(prop org.zeit:pkg-pre "$sixth")
+	pkg_umount
+	cat >/var/tmp/zeit-pkg-check.sh <<'SH'
+#!/bin/sh
+grep -q mode=fine "$ZEIT_BISECT_ROOT/usr/share/zt/zt-tool"
+SH
+	chmod +x /var/tmp/zeit-pkg-check.sh
+	ok "$ZEIT" bisect start debian --good "${first_pre#*@}" --tier pkg
+	ok "$ZEIT" bisect run /var/tmp/zeit-pkg-check.sh
+	echo "$OUT" >&2
+	steps=$(grep -c '^step ' <<<"$OUT" || true)
+	[ "$steps" -le 4 ] || fail "$steps steps for 10 transactions"
+	has "$OUT" "first bad snapshot: $sixth"
+	has "$OUT" "the transaction: apt-get -y -q -o Dpkg::Use-Pty=0 install /tmp/zt-tool_2.0_all.deb"
+	has "$OUT" "packages:  zt-tool 1.0 -> 2.0"
+	has "$OUT" "/usr/share/zt/zt-tool"
+	has "$OUT" "zeit be create debian-before-${sixth_pre#*@zeit_pkgpre_} -e $sixth_pre"
+	has "$OUT" "zeit be activate --once debian-before-${sixth_pre#*@zeit_pkgpre_}"
+	ok "$ZEIT" bisect reset
+	# The printed commands work, and boot the state before the upgrade.
+	name=debian-before-${sixth_pre#*@zeit_pkgpre_}
+	ok "$ZEIT" be create "$name" -e "$sixth_pre"
+	ok "$ZEIT" be activate --once "$name"
+	eq "$name" "$(zpool get -H -o value org.zeit:nextboot tank)" "next boot"
+	mount -t zfs -o zfsutil $R/$name $MNT
+	has "$(cat $MNT/usr/share/zt/zt-tool)" "mode=fine"
+	umount $MNT
+}
