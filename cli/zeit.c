@@ -341,7 +341,7 @@ const struct cli_cmd cli_cmds[] = {
          "package\n"
          "changed: the pair is destroyed (unless --keep). Exits with "
          "COMMAND's\n"
-         "status; a failing snapshot only warns. See zeit-run(8).\n"
+         "status; a failing snapshot only warns. See man zeit-run.\n"
          "\n"
          "  -d, --dataset DATASET  snapshot this tree (default: [pkg] "
          "dataset in\n"
@@ -352,11 +352,11 @@ const struct cli_cmd cli_cmds[] = {
         {"hook", cmd_hook,
          "the pre or post half of a package manager's transaction",
          "hook pre|post --manager apt|pacman|apk|xbps [-d DATASET]",
-         "What the package managers' hooks run (apt.conf.d, alpm hooks, "
+         "What the package managers' hooks call (apt.conf.d, alpm hooks, "
          "apk\n"
          "commit hooks). Always exits 0: a failing snapshot warns, a "
          "read-only\n"
-         "or non-ZFS root does nothing. See zeit-run(8).\n"},
+         "or non-ZFS root does nothing. See man zeit-run.\n"},
         {"help", cmd_help, "show help for zeit or one command",
          "help [COMMAND]", ""},
         {"version", cmd_version, "print zeit's version", "version", ""},

@@ -15,7 +15,7 @@
 #include "zeit/escape.h"
 #include "zeit/pkgtxn.h"
 #include "zeit/rootfile.h"
-#include "zeit/zfs_txn.h"
+#include "zfs_txn_priv.h"
 
 #define STATE_MAX    (16u << 20)
 #define COMMAND_MAX  400  /* one transaction's command line, escaped */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "zeit/zfs_mount.h"
-#include "zeit/zfs_txn.h"
+#include "zfs_txn_priv.h"
 #include "zfs_priv.h"
 
 static int run_checked(struct zfs *zh, struct strv *a)

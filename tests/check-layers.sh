@@ -10,7 +10,7 @@
 #   3 model         policy, select, config, pkgdb, bootcmd, tmpmount,
 #                   textdiff, ddmin
 #   4 capabilities  snap, prune*, send*, be*, bisect*, destroy, diff, status,
-#                   adopt*, filelog, restore, isolate*, menu (lib/menu.c)
+#                   adopt*, filelog, restore, isolate*, pkgtxn*, menu (lib/menu.c)
 #   5 front ends    cli/ (the zeit command) and menu/ (the boot menu)
 # A file's layer is its header's (lib/send_plan.c is send's); a header
 # named *_priv.h in lib/ is private to lib/. A new file is placed here.
@@ -26,7 +26,7 @@ layer_of() { # a header or source file name, without directory
 	run | shquote | ssh_share | kexec) echo 1 ;;
 	zfs | zfs_* | serve | props) echo 2 ;;
 	policy | select | config | pkgdb | bootcmd | tmpmount | textdiff | ddmin) echo 3 ;;
-	snap | prune | prune_* | send | send_* | be | be_* | bisect | bisect_* | destroy | diff | status | adopt | adopt_* | filelog | restore | isolate | isolate_* | menu) echo 4 ;;
+	snap | prune | prune_* | send | send_* | be | be_* | bisect | bisect_* | destroy | diff | status | adopt | adopt_* | filelog | restore | isolate | isolate_* | pkgtxn | pkgtxn_* | menu) echo 4 ;;
 	*) echo "" ;;
 	esac
 }

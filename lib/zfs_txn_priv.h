@@ -1,6 +1,7 @@
-/* The driver's calls for package transactions (lib/zfs_txn.c). */
-#ifndef ZEIT_ZFS_TXN_H
-#define ZEIT_ZFS_TXN_H
+/* The driver's calls for package transactions (lib/zfs_txn.c), for
+ * lib/pkgtxn.c. */
+#ifndef ZEIT_ZFS_TXN_PRIV_H
+#define ZEIT_ZFS_TXN_PRIV_H
 
 #include "zeit/zfs.h"
 
