@@ -521,13 +521,6 @@ static char *origin_of(struct zfs *zh, const char *ds)
 	return o;
 }
 
-static bool in_tree(const char *name, const char *ds)
-{
-	size_t l = strlen(ds);
-	return !strncmp(name, ds, l) &&
-	       (name[l] == 0 || name[l] == '/' || name[l] == '@');
-}
-
 int be_activate(struct be_ctx *c, const char *name, bool once)
 {
 	struct zeit *z = c->zh->z;
@@ -555,7 +548,7 @@ int be_activate(struct be_ctx *c, const char *name, bool once)
 	char *origin = origin_of(c->zh, ds);
 	if (!origin)
 		goto out;
-	if (strcmp(origin, "-") && in_tree(origin, c->root)) {
+	if (strcmp(origin, "-") && zfs_name_under(origin, c->root)) {
 		zeit_note(z, z->dry_run ? 0 : 1, "%s %s (a clone of %s)",
 		          z->dry_run ? "would promote" : "promoting", ds,
 		          origin);
@@ -608,7 +601,7 @@ char *be_take_nextboot(struct be_ctx *c)
 static int destroy_refusal(struct be_ctx *c, const char *name, const char *ds)
 {
 	struct zeit *z = c->zh->z;
-	if (c->running && in_tree(c->running, ds))
+	if (c->running && zfs_name_under(c->running, ds))
 		return zeit_fail(z, EBUSY,
 		                 "%s is the running boot environment; boot "
 		                 "another one first",
@@ -638,8 +631,8 @@ static int promote_dependents(struct be_ctx *c, const char *name,
 	                           props, &all);
 	for (size_t i = 0; rc == 0 && i < all.n; i++) {
 		const char *o = all.v[i].values[0];
-		if (!strcmp(o, "-") || !in_tree(o, ds) ||
-		    in_tree(all.v[i].name, ds))
+		if (!strcmp(o, "-") || !zfs_name_under(o, ds) ||
+		    zfs_name_under(all.v[i].name, ds))
 			continue;
 		zeit_note(z, 0, "%s %s (a clone of %s) so it outlives %s",
 		          z->dry_run ? "would promote" : "promoting",
