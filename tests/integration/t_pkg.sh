@@ -307,3 +307,42 @@ SH
 	has "$(cat $MNT/usr/share/zt/zt-tool)" "mode=fine"
 	umount $MNT
 }
+
+# A full pool: the environment's refreservation takes all the pool has, so
+# its own writes still land but zfs cannot snapshot it (out of space). apt
+# installs anyway, zeit warns, and no snapshot is left.
+test_pkg_apt_goes_on_when_pool_full() {
+	pkg_be
+	make_deb zt-e 1.0
+	local avail used
+	avail=$(zfs get -Hp -o value available $BE)
+	used=$(zfs get -Hp -o value referenced $BE)
+	zfs set refreservation=$((avail + used - 16 * 1024 * 1024)) $BE
+	zfs create -o refreservation=8M tank/fill 2>/dev/null || true
+	if zfs snapshot $BE@probe 2>/dev/null; then
+		zfs destroy $BE@probe
+		fail "the pool still takes a snapshot: the test cannot make it full"
+	fi
+	ok apt_get install /tmp/zt-e_1.0_all.deb
+	has "$ERR" "zeit: warning"
+	ok in_be dpkg-query -W zt-e
+	eq 0 "$(count_of pkgpre)" "pre snapshots on a full pool"
+	eq 0 "$(count_of pkg)" "post snapshots on a full pool"
+}
+
+# A root that is no ZFS dataset (the guest's own overlay root) and a
+# read-only ZFS root: the hook does nothing, says nothing, exits 0.
+test_pkg_hook_quiet_on_non_zfs_and_read_only_root() {
+	local out
+	out=$("$ZEIT" hook pre --manager apt 2>&1) || fail "hook pre on a non-ZFS root exited $?"
+	eq "" "$out" "the hook's words on a non-ZFS root"
+	out=$("$ZEIT" hook post --manager apt 2>&1) || fail "hook post on a non-ZFS root exited $?"
+	eq "" "$out" "the hook's words on a non-ZFS root (post)"
+	pkg_be
+	mount -o remount,ro $MNT
+	out=$(in_be /usr/sbin/zeit hook pre --manager apt 2>&1) || fail "hook pre on a read-only root exited $?"
+	eq "" "$out" "the hook's words on a read-only root"
+	out=$(in_be /usr/sbin/zeit hook post --manager apt 2>&1) || fail "hook post on a read-only root exited $?"
+	eq "" "$out" "the hook's words on a read-only root (post)"
+	eq 0 "$(zfs list -H -t snapshot -o name -r tank | grep -c . || true)" "snapshots after hooks on a read-only root"
+}
