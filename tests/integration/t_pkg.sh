@@ -346,3 +346,33 @@ test_pkg_hook_quiet_on_non_zfs_and_read_only_root() {
 	eq "" "$out" "the hook's words on a read-only root (post)"
 	eq 0 "$(zfs list -H -t snapshot -o name -r tank | grep -c . || true)" "snapshots after hooks on a read-only root"
 }
+
+# Retention of the pkg tier: 23 transactions (zeit run --keep, burst off
+# so each is its own pair), prune keeps the newest 20 pairs by default,
+# pkg=5 from org.zeit:keep keeps 5; -n changes nothing. Names are unique
+# by the second, so quick transactions are named ahead of the clock; the
+# prunes run as of two minutes on (a name in the future is kept).
+test_pkg_retention_keeps_the_newest_pairs() {
+	zfs create -o mountpoint=/tank/data tank/data
+	printf '[pkg]\nburst = 0\n' >/tmp/zeit.conf
+	local i
+	for i in $(seq 1 23); do
+		ok "$ZEIT" --config /tmp/zeit.conf run --keep -d tank/data -- touch /tank/data/f$i
+	done
+	snaps() { zfs list -H -o name -t snapshot -s createtxg -d 1 tank/data | grep "@zeit_$1_" || true; }
+	eq 23 "$(snaps pkg | grep -c .)" "post snapshots before prune"
+	eq 23 "$(snaps pkgpre | grep -c .)" "pre snapshots before prune"
+	local oldest_kept later
+	oldest_kept=$(snaps pkg | sed -n 4p)
+	later=$(($(date +%s) + 120))
+	ok "$ZEIT" --config /tmp/zeit.conf --now "@$later" -n prune
+	eq 23 "$(snaps pkg | grep -c .)" "post snapshots after prune -n"
+	ok "$ZEIT" --config /tmp/zeit.conf --now "@$later" prune
+	eq 20 "$(snaps pkg | grep -c .)" "post snapshots kept by default"
+	eq 20 "$(snaps pkgpre | grep -c .)" "pre snapshots kept by default"
+	eq "$oldest_kept" "$(snaps pkg | head -n 1)" "the oldest post snapshot kept"
+	zfs set org.zeit:keep=pkg=5 tank/data
+	ok "$ZEIT" --config /tmp/zeit.conf --now "@$later" prune
+	eq 5 "$(snaps pkg | grep -c .)" "post snapshots kept with pkg=5"
+	eq 5 "$(snaps pkgpre | grep -c .)" "pre snapshots kept with pkg=5"
+}
