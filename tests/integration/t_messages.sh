@@ -24,8 +24,8 @@ zeit: cannot open 'tank/nonexistent': dataset does not exist	v	destroy tank/none
 zeit: cannot open 'tank/nonexistent': dataset does not exist	v	snap -t daily tank/nonexistent
 zeit: cannot open 'tank/nonexistent': dataset does not exist	v	prune tank/nonexistent
 zeit: cannot open 'tank/nonexistent': dataset does not exist	-	status tank/nonexistent
-zeit: tank/empty: property org.zeit:keep: unknown tier 'bogus' (frequent, hourly, daily, weekly, monthly, yearly); skipped	-	-n prune tank/empty
-zeit: tank/empty: property org.zeit:keep: unknown tier 'bogus' (frequent, hourly, daily, weekly, monthly, yearly); skipped	-	-n prune
+zeit: tank/empty: property org.zeit:keep: unknown tier 'bogus' (frequent, hourly, daily, weekly, monthly, yearly, pkg); skipped	-	-n prune tank/empty
+zeit: tank/empty: property org.zeit:keep: unknown tier 'bogus' (frequent, hourly, daily, weekly, monthly, yearly, pkg); skipped	-	-n prune
 TABLE
 }
 
