@@ -162,9 +162,7 @@ static int read_dir(struct zeit *z, int root, const char *rel, struct buf *out)
 	}
 	struct strv names;
 	strv_init(&names);
-	for (struct dirent *e; (e = readdir(d));)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			strv_push(&names, e->d_name);
+	strv_push_dir(&names, d);
 	closedir(d);
 	if (names.n)
 		qsort(names.v, names.n, sizeof(*names.v), cmp_names);

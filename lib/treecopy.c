@@ -130,9 +130,7 @@ static int empty_dir(struct zeit *z, int fd, const char *what)
 	}
 	struct strv names;
 	strv_init(&names);
-	for (struct dirent *e; (e = readdir(d));)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			strv_push(&names, e->d_name);
+	strv_push_dir(&names, d);
 	closedir(d);
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < names.n; i++)
@@ -257,9 +255,7 @@ static int copy_dir(struct copy_ctx *c, int sdir, int ddir, const char *name,
 		rc = zeit_fail(z, errno, "cannot read %s", c->rel.data);
 	struct strv names;
 	strv_init(&names);
-	for (struct dirent *e; d && (e = readdir(d));)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			strv_push(&names, e->d_name);
+	strv_push_dir(&names, d);
 	if (d)
 		closedir(d);
 	size_t base = c->rel.len;
@@ -357,9 +353,7 @@ static int copy_at(struct copy_ctx *c, int sdir, int ddir, const char *name)
 		}
 		struct strv names;
 		strv_init(&names);
-		for (struct dirent *e; d && (e = readdir(d));)
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-				strv_push(&names, e->d_name);
+		strv_push_dir(&names, d);
 		if (d)
 			closedir(d);
 		size_t base = c->rel.len;

@@ -195,6 +195,13 @@ void strv_pushv(struct strv *s, const char *const *v)
 		strv_push(s, *v);
 }
 
+void strv_push_dir(struct strv *s, DIR *d)
+{
+	for (struct dirent *e; d && (e = readdir(d));)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			strv_push(s, e->d_name);
+}
+
 bool strv_contains(const struct strv *s, const char *str)
 {
 	for (size_t i = 0; i < s->n; i++)

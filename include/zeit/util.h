@@ -4,6 +4,7 @@
 #ifndef ZEIT_UTIL_H
 #define ZEIT_UTIL_H
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,6 +40,9 @@ void strv_pushf(struct strv *s, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 void strv_pushv(struct strv *s, const char *const *v);
 bool strv_contains(const struct strv *s, const char *str);
+/* Pushes the names of an open directory's entries, without . and ..;
+ * d may be NULL (nothing pushed). Does not close d. */
+void strv_push_dir(struct strv *s, DIR *d);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
