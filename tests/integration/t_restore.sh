@@ -72,16 +72,17 @@ test_restore_overwrite_in_place_to_dir_and_links_on_the_way() {
 	ok "$ZEIT" restore tank/data /etc/libvirt/libvirtd.conf --from before
 	eq 'listen_tls = 0' "$(cat $M/etc/libvirt/libvirtd.conf)" "restored in place"
 	# --to: into another directory, under its own name.
-	mkdir -p /tmp/out
-	ok "$ZEIT" restore $M/etc/libvirt/qemu --from before --to /tmp/out
-	eq '<domain/>' "$(cat /tmp/out/qemu/vm1.xml)" "--to"
+	local to elsewhere
+	to=$(mktemp -d /tmp/restore-to.XXXXXX)
+	ok "$ZEIT" restore $M/etc/libvirt/qemu --from before --to "$to"
+	eq '<domain/>' "$(cat "$to/qemu/vm1.xml")" "--to"
 	# A link on the way in the live dataset: refused, nothing written
 	# where it points.
-	mkdir -p /tmp/elsewhere
+	elsewhere=$(mktemp -d /tmp/restore-elsewhere.XXXXXX)
 	rm -rf $M/etc/libvirt
-	ln -s /tmp/elsewhere $M/etc/libvirt
+	ln -s "$elsewhere" $M/etc/libvirt
 	fails "symbolic link" "$ZEIT" restore tank/data /etc/libvirt/libvirtd.conf --from before
-	[ -z "$(ls -A /tmp/elsewhere)" ] || fail "wrote through a link: $(ls -A /tmp/elsewhere)"
+	[ -z "$(ls -A "$elsewhere")" ] || fail "wrote through a link: $(ls -A "$elsewhere")"
 	# A snapshot without the path: an error, and no guard taken.
 	local n
 	n=$(zfs list -H -t snapshot -o name -r tank | wc -l)
