@@ -40,11 +40,24 @@ static int guard(struct zfs *zh, const char *ds, const char *path, char **name)
 		if (t[i] != '-' && t[i] != ':')
 			compact[k++] = t[i];
 	compact[k] = '\0';
-	*name = xasprintf("%s@zeit-restore_%s", ds, compact);
 	char *prop = xasprintf(RESTORE_GUARD_PROP "=%s", path);
-	const char *const snaps[] = {*name, NULL};
 	const char *const props[] = {prop, NULL};
-	int rc = zfs_snapshot(zh, snaps, props);
+	int rc = -1;
+	/* Two restores in one second: the second guard is _2, then _3. */
+	for (int i = 1; i <= 99; i++) {
+		*name = i == 1 ? xasprintf("%s@zeit-restore_%s", ds, compact)
+		               : xasprintf("%s@zeit-restore_%s_%d", ds, compact,
+		                           i);
+		const char *const snaps[] = {*name, NULL};
+		rc = zfs_snapshot(zh, snaps, props);
+		if (rc == 0)
+			break;
+		free(*name);
+		*name = NULL;
+		if (zh->z->err != EEXIST || i == 99)
+			break;
+		zeit_clear_error(zh->z);
+	}
 	free(prop);
 	return rc;
 }
@@ -112,7 +125,16 @@ int restore_run(struct zfs *zh, const struct restore_request *r,
 	rc = tree_copy(z, src.fd, r->path, dst, dst_rel, &o);
 	out->entries = o.entries;
 	out->written_in = xstrdup(dst_dir);
-	if (rc < 0 && out->guard)
+	if (rc < 0 && out->guard && o.entries == 0) {
+		/* Refused before anything was written: the guard holds what
+		 * the dataset still holds, and only zeit made it. */
+		zeit_keep_error(z);
+		const char *const g[] = {out->guard, NULL};
+		zfs_destroy_snapshots(zh, g, false);
+		zeit_release_error(z);
+		free(out->guard);
+		out->guard = NULL;
+	} else if (rc < 0 && out->guard)
 		zeit_fail_ctx(z,
 		              "(the guard snapshot %s holds what was there "
 		              "before)",

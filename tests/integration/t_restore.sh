@@ -71,6 +71,11 @@ test_restore_overwrite_in_place_to_dir_and_links_on_the_way() {
 	eq 'listen_tls = 1' "$(cat $M/etc/libvirt/libvirtd.conf)" "-n wrote"
 	ok "$ZEIT" restore tank/data /etc/libvirt/libvirtd.conf --from before
 	eq 'listen_tls = 0' "$(cat $M/etc/libvirt/libvirtd.conf)" "restored in place"
+	# Two restores in one second (here, at one --now): each its own guard.
+	ok "$ZEIT" -j --now 2026-12-01T10:00:00Z restore tank/data /etc/libvirt/libvirtd.conf --from before
+	eq tank/data@zeit-restore_20261201T100000Z "$(jq -r .guard <<<"$OUT")" "first guard"
+	ok "$ZEIT" -j --now 2026-12-01T10:00:00Z restore tank/data /etc/libvirt/libvirtd.conf --from before
+	eq tank/data@zeit-restore_20261201T100000Z_2 "$(jq -r .guard <<<"$OUT")" "second guard, same second"
 	# --to: into another directory, under its own name.
 	local to elsewhere
 	to=$(mktemp -d /tmp/restore-to.XXXXXX)
@@ -81,11 +86,13 @@ test_restore_overwrite_in_place_to_dir_and_links_on_the_way() {
 	elsewhere=$(mktemp -d /tmp/restore-elsewhere.XXXXXX)
 	rm -rf $M/etc/libvirt
 	ln -s "$elsewhere" $M/etc/libvirt
-	fails "symbolic link" "$ZEIT" restore tank/data /etc/libvirt/libvirtd.conf --from before
-	[ -z "$(ls -A "$elsewhere")" ] || fail "wrote through a link: $(ls -A "$elsewhere")"
-	# A snapshot without the path: an error, and no guard taken.
 	local n
 	n=$(zfs list -H -t snapshot -o name -r tank | wc -l)
+	fails "symbolic link" "$ZEIT" --now 2026-12-01T10:00:00Z restore tank/data /etc/libvirt/libvirtd.conf --from before
+	[ -z "$(ls -A "$elsewhere")" ] || fail "wrote through a link: $(ls -A "$elsewhere")"
+	# Refused before anything was written: its guard is gone again.
+	eq "$n" "$(zfs list -H -t snapshot -o name -r tank | wc -l)" "guard of a refused restore"
+	# A snapshot without the path: an error, and no guard taken.
 	fails "No such file" "$ZEIT" restore tank/data /etc/nothing --from before
 	eq "$n" "$(zfs list -H -t snapshot -o name -r tank | wc -l)" "guard for nothing"
 }
