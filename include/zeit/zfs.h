@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "zeit/run.h"
 #include "zeit/util.h"
@@ -187,6 +188,28 @@ int zfs_get_props(struct zfs *zh, const char *const *datasets, int depth,
 int zpool_get_props(struct zfs *zh, const char *pool, const char *const *props,
                     struct zfs_prop_list *out);
 void zfs_prop_list_free(struct zfs_prop_list *l);
+
+/* A pool's health as `zpool status -p` tells it. */
+struct zpool_health {
+	char *pool;
+	char *state; /* ONLINE, DEGRADED, ... as zpool printed it */
+	long long read_errors, write_errors, cksum_errors; /* all devices */
+	long long data_errors; /* permanent errors; -1 when not said */
+	time_t scrub_end;      /* the last finished scrub; 0 for none */
+	bool scrub_running;
+};
+
+struct zpool_health_list {
+	struct zpool_health *v;
+	size_t n;
+};
+
+/* Every imported pool's, in one call. */
+int zpool_health_list(struct zfs *zh, struct zpool_health_list *out);
+/* The parser of that call's output (pure; fuzzed). */
+int zpool_health_parse(struct zeit *z, const char *text,
+                       struct zpool_health_list *out);
+void zpool_health_list_free(struct zpool_health_list *l);
 const struct zfs_prop *zfs_prop_find(const struct zfs_prop_list *l,
                                      const char *dataset, const char *prop);
 
