@@ -6,24 +6,31 @@
 
 #include "zeit/prune.h"
 
-/* Marks the item named s as kept for `why`. */
-static void mark_kept(struct prune_plan *plan, const char *s, const char *why)
+static int by_str(const void *a, const void *b)
 {
-	for (size_t i = 0; i < plan->n; i++)
-		if (plan->v[i].action == PRUNE_DESTROY &&
-		    strcmp(plan->v[i].name, s) == 0) {
-			plan->v[i].action = PRUNE_KEEP;
-			snprintf(plan->v[i].reason, sizeof(plan->v[i].reason),
-			         "%s", why);
-		}
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Keeps each of names for why; returns how many there were. */
+/* Keeps each of names for why; returns how many there were. Sorted and
+ * searched: a pool's held snapshots can be thousands, its plan 100,000. */
 static size_t mark_all(struct prune_plan *plan, const struct strv *names,
                        const char *why)
 {
-	for (size_t i = 0; why && i < names->n; i++)
-		mark_kept(plan, names->v[i], why);
+	if (!why || !names->n)
+		return names->n;
+	char **sorted = xcalloc(names->n, sizeof(*sorted));
+	memcpy(sorted, names->v, names->n * sizeof(*sorted));
+	qsort(sorted, names->n, sizeof(*sorted), by_str);
+	for (size_t i = 0; i < plan->n; i++) {
+		struct prune_item *it = &plan->v[i];
+		if (it->action == PRUNE_DESTROY &&
+		    bsearch(&it->name, sorted, names->n, sizeof(*sorted),
+		            by_str)) {
+			it->action = PRUNE_KEEP;
+			snprintf(it->reason, sizeof(it->reason), "%s", why);
+		}
+	}
+	free(sorted);
 	return names->n;
 }
 
@@ -83,10 +90,12 @@ static int run_batches(struct zfs *zh, struct prune_plan *plan,
                        const struct strv *doomed, struct prune_exec_stats *st)
 {
 	static const char *const props[] = {"userrefs", "clones", NULL};
-	struct strv go;
+	struct strv go, held, cloned;
 	int rc = 0;
 
 	strv_init(&go);
+	strv_init(&held);
+	strv_init(&cloned);
 	/* One zfs get for the facts (more only for a list too long for one
 	 * command line), then one batched destroy per dataset. */
 	for (size_t from = 0; from < doomed->n && rc == 0;) {
@@ -109,24 +118,24 @@ static int run_batches(struct zfs *zh, struct prune_plan *plan,
 			const struct zfs_prop *cl =
 			        zfs_prop_find(&pl, s, "clones");
 			if (refs && strcmp(refs->value, "0") != 0 &&
-			    strcmp(refs->value, "-") != 0) {
-				mark_kept(plan, s,
-				          "held (zfs holds); never destroyed");
-				st->held++;
-			} else if (cl && cl->value[0] &&
-			           strcmp(cl->value, "-") != 0) {
-				mark_kept(plan, s,
-				          "origin of a clone; never destroyed");
-				st->cloned++;
-			} else {
+			    strcmp(refs->value, "-") != 0)
+				strv_push(&held, s);
+			else if (cl && cl->value[0] &&
+			         strcmp(cl->value, "-") != 0)
+				strv_push(&cloned, s);
+			else
 				strv_push(&go, s);
-			}
 		}
 		if (rc == 0)
 			zfs_prop_list_free(&pl);
 		strv_free(&chunk);
 		from = to;
 	}
+	st->held += mark_all(plan, &held, "held (zfs holds); never destroyed");
+	st->cloned +=
+	        mark_all(plan, &cloned, "origin of a clone; never destroyed");
+	strv_free(&held);
+	strv_free(&cloned);
 	if (rc == 0 && go.n && !zh->z->dry_run) {
 		rc = zfs_destroy_snapshots(zh, (const char *const *)go.v,
 		                           false);

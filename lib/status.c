@@ -47,7 +47,10 @@ void status_report_free(struct status_report *r)
 static struct status_check *add(struct status_report *r, enum status_kind k,
                                 const char *subject, const char *check)
 {
-	r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->v = xrealloc(r->v, r->cap * sizeof(*r->v));
+	}
 	struct status_check *c = &r->v[r->n++];
 	memset(c, 0, sizeof(*c));
 	c->kind = k;
@@ -182,6 +185,36 @@ static long find_dataset(const struct zfs_dataset_list *l, const char *name)
 	return -1;
 }
 
+static int by_guid(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The newest of the source's snapshots sv that the target tv has (by
+ * guid), or NULL. The target's guids are sorted and searched once a
+ * source snapshot: a history of 100,000 must not cost their product. */
+static const struct zfs_snap *last_common(const struct zfs_snap *const *sv,
+                                          size_t ns,
+                                          const struct zfs_snap *const *tv,
+                                          size_t nt)
+{
+	const struct zfs_snap *common = NULL;
+	uint64_t *tg = xcalloc(nt + 1, sizeof(*tg));
+	size_t ntg = 0;
+
+	for (size_t k = 0; k < nt; k++)
+		if (!tv[k]->bookmark)
+			tg[ntg++] = tv[k]->guid;
+	qsort(tg, ntg, sizeof(*tg), by_guid);
+	for (size_t i = 0; i < ns; i++)
+		if (!sv[i]->bookmark &&
+		    bsearch(&sv[i]->guid, tg, ntg, sizeof(*tg), by_guid))
+			common = sv[i];
+	free(tg);
+	return common;
+}
+
 static time_t snap_time(const struct zeit_config *cfg, const char *name,
                         unsigned origins)
 {
@@ -268,7 +301,8 @@ static void check_replica(const struct zeit_config *cfg,
 	}
 	const struct zfs_snap *const *sv = zfs_snap_index_of(ix, sds, &ns);
 	const struct zfs_snap *const *tv = zfs_snap_index_of(ix, d->name, &nt);
-	const struct zfs_snap *common = NULL, *newest = NULL;
+	const struct zfs_snap *common = last_common(sv, ns, tv, nt),
+	                      *newest = NULL;
 	for (size_t i = 0; i < ns; i++) {
 		const struct zfs_snap *s = sv[i];
 		if (s->bookmark)
@@ -276,9 +310,6 @@ static void check_replica(const struct zeit_config *cfg,
 		time_t st = snap_time(cfg, s->name, origins);
 		if (st && st <= in->now)
 			newest = s;
-		for (size_t k = 0; k < nt; k++)
-			if (!tv[k]->bookmark && tv[k]->guid == s->guid)
-				common = s;
 	}
 	if (!common) {
 		set(c, STATUS_CRITICAL, "no snapshot in common with %s", sds);

@@ -286,12 +286,24 @@ static int by_name(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* How many names a " snapshots" member holds. */
+static size_t count_lines(json_object *row)
+{
+	json_object *t;
+	size_t lines = 0;
+
+	if (!json_object_object_get_ex(row, " snapshots", &t) ||
+	    !json_object_is_type(t, json_type_string))
+		return 0;
+	const char *p = json_object_get_string(t);
+	for (lines = 1; (p = strchr(p, '\n')); p++)
+		lines++;
+	return lines;
+}
+
+/* Appends the names of joined to snaps, whose room the caller made. */
 static void add_snapshots(struct zfs_snap_list *snaps, const char *joined)
 {
-	size_t lines = 1;
-	for (const char *p = joined; (p = strchr(p, '\n')); p++)
-		lines++;
-	snaps->v = xrealloc(snaps->v, (snaps->n + lines) * sizeof(*snaps->v));
 	for (const char *p = joined; *p;) {
 		size_t len = strcspn(p, "\n");
 		if (len && memchr(p, '@', len)) {
@@ -317,6 +329,16 @@ int zfs_list_tree_parse(struct zeit *z, const char *json,
 	    json_object_is_type(ds, json_type_object)) {
 		size_t n = all->n + (size_t)json_object_object_length(ds);
 		all->v = xrealloc(all->v, (n ? n : 1) * sizeof(*all->v));
+		/* Room for every dataset's snapshots at once: growing the
+		 * list a dataset at a time would copy it once for each. */
+		size_t ns = snaps->n;
+		json_object_object_foreach(ds, key, r)
+		{
+			(void)key;
+			ns += count_lines(r);
+		}
+		snaps->v =
+		        xrealloc(snaps->v, (ns ? ns : 1) * sizeof(*snaps->v));
 		json_object_object_foreach(ds, name, row)
 		{
 			struct zfs_dataset *d = &all->v[all->n++];

@@ -46,7 +46,7 @@ struct status_check {
 
 struct status_report {
 	struct status_check *v;
-	size_t n;
+	size_t n, cap;
 	enum status_state worst;
 };
 
