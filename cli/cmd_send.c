@@ -285,6 +285,9 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	                                          : ZEIT_EXIT_OK;
 	if (ps.tty && ps.what)
 		fputc('\n', stderr);
+	for (size_t i = 0; i < rep.n; i++)
+		if (rep.v[i].note)
+			fprintf(stderr, "zeit: %s\n", rep.v[i].note);
 	if (rc != ZEIT_EXIT_OK && rep.n == 0) {
 		rc = cli_error(cli);
 	} else {

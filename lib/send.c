@@ -11,42 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "zeit/send.h"
+#include "send_priv.h"
 #include "zeit/props.h"
 #include "zeit/snapname.h"
 #include "zeit/ztime.h"
-
-enum { TP_TOKEN, TP_WRITTEN, TP_PLACEHOLDER, TP_COUNT };
-static const char *const target_props[] = {"receive_resume_token", "written",
-                                           ZEIT_PROP_PLACEHOLDER, NULL};
-enum { SP_ORIGIN, SP_ENCRYPTION, SP_COUNT };
-static const char *const source_props[] = {"origin", "encryption", NULL};
-
-struct run_state {
-	struct zfs *src, *dst;
-	const struct send_request *req;
-	struct send_report *rep;
-	struct zfs_snap_list ssnaps, tsnaps;
-	/* By dataset, built when first asked; tix_ok goes false whenever
-	 * tsnaps changes. */
-	struct zfs_snap_index six, tix;
-	bool six_ok, tix_ok;
-	struct zfs_dataset_list tds;
-	struct strv tnames; /* target datasets that exist now */
-	uint64_t *arrived;  /* guids received in this run */
-	size_t narrived;
-	struct strv keep_hold; /* source snapshots that are now bases */
-	struct strv old_base;  /* source snapshots that were bases */
-	/* Bookmarks of the new bases, made together after the streams:
-	 * source snapshots and bookmark names, pairwise; then this target's
-	 * older bookmarks go. */
-	struct strv bm_from, bm_new, bm_old;
-	char tag[256];
-	char bmprefix[32];
-	char bmprefix_v1[32]; /* what older versions named them */
-	bool stalled;         /* a stream stopped moving: the target is stuck */
-	bool volume;          /* the dataset being sent is a volume */
-};
 
 /* Watches a stream for data that stops moving (a suspended target pool,
  * a dead link) and passes the bytes on to the caller's progress. */
@@ -110,6 +78,7 @@ void send_report_free(struct send_report *r)
 		free(r->v[i].target);
 		free(r->v[i].newest);
 		free(r->v[i].message);
+		free(r->v[i].note);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
@@ -126,270 +95,12 @@ static struct send_result *add_result(struct send_report *r, const char *src,
 	return res;
 }
 
-/* One dataset's part of a listing (in the listing's createtxg order),
- * copied so the planner sees only it. */
-static struct zfs_snap *slice(const struct zfs_snap_list *l,
-                              struct zfs_snap_index *ix, bool *built,
-                              const char *ds, size_t *n)
-{
-	if (!*built) {
-		zfs_snap_index_build(ix, l);
-		*built = true;
-	}
-	const struct zfs_snap *const *g = zfs_snap_index_of(ix, ds, n);
-	struct zfs_snap *v = xcalloc(*n + 1, sizeof(*v));
-	for (size_t i = 0; i < *n; i++)
-		v[i] = *g[i];
-	return v;
-}
-
-static const struct zfs_snap *find_name(const struct zfs_snap_list *l,
-                                        const char *name)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].name, name))
-			return &l->v[i];
-	return NULL;
-}
-
-static bool target_has_guid(const struct run_state *st, uint64_t guid)
-{
-	for (size_t i = 0; i < st->tsnaps.n; i++)
-		if (st->tsnaps.v[i].guid == guid)
-			return true;
-	for (size_t i = 0; i < st->narrived; i++)
-		if (st->arrived[i] == guid)
-			return true;
-	return false;
-}
-
-static void note_arrived(struct run_state *st, const struct zfs_snap *v,
-                         size_t n, const struct send_step *s)
-{
-	const struct zfs_snap *from = NULL, *to = NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (s->from && !strcmp(v[i].name, s->from))
-			from = &v[i];
-		if (!strcmp(v[i].name, s->to))
-			to = &v[i];
-	}
-	for (size_t i = 0; to && i < n; i++) {
-		bool in = &v[i] == to ||
-		          (s->intermediates && from && !v[i].bookmark &&
-		           v[i].createtxg > from->createtxg &&
-		           v[i].createtxg < to->createtxg);
-		if (!in)
-			continue;
-		st->arrived = xrealloc(st->arrived,
-		                       (st->narrived + 1) * sizeof(uint64_t));
-		st->arrived[st->narrived++] = v[i].guid;
-	}
-}
-
-static long find_target(const struct run_state *st, const char *name)
-{
-	for (size_t i = 0; i < st->tds.n; i++)
-		if (!strcmp(st->tds.v[i].name, name))
-			return (long)i;
-	return -1;
-}
-
-/* Lists the target's datasets and snapshots; a missing target is empty. */
-static int list_target(struct run_state *st)
-{
-	struct zeit *z = st->src->z;
-	const char *t = st->req->target;
-
-	memset(&st->tds, 0, sizeof(st->tds));
-	memset(&st->tsnaps, 0, sizeof(st->tsnaps));
-	if (zfs_list_datasets(st->dst, t, st->req->recursive ? -1 : 0,
-	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
-	                      target_props, &st->tds) < 0) {
-		if (st->dst->z->err != ENOENT)
-			return -1;
-		zeit_clear_error(st->dst->z);
-		zeit_clear_error(z);
-		return 0;
-	}
-	for (size_t i = 0; i < st->tds.n; i++)
-		strv_push(&st->tnames, st->tds.v[i].name);
-	return zfs_list_snapshots(st->dst, t,
-	                          st->req->recursive ? ZFS_SNAP_RECURSIVE : 0,
-	                          &st->tsnaps);
-}
-
 static double seconds_since(const struct timespec *t0)
 {
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (double)(t1.tv_sec - t0->tv_sec) +
 	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-/* name (a dataset, or a snapshot or bookmark of one) lies under root:
- * is root's, or with recursive is in root's tree. */
-static bool under(const char *name, const char *root, bool recursive)
-{
-	return recursive ? zfs_name_under(name, root) : zfs_name_of(name, root);
-}
-
-/* Moves the rows of all under root into out, keeping the property
- * columns [first, first + count). */
-static void take_datasets(struct zfs_dataset_list *all, const char *root,
-                          bool recursive, size_t first, size_t count,
-                          struct zfs_dataset_list *out)
-{
-	out->nprops = count;
-	for (size_t i = 0; i < all->n; i++) {
-		struct zfs_dataset *d = &all->v[i];
-		if (!d->name || !under(d->name, root, recursive))
-			continue;
-		char **values = xcalloc(count + 1, sizeof(char *));
-		for (size_t k = 0; k < count; k++) {
-			values[k] = d->values[first + k];
-			d->values[first + k] = NULL;
-		}
-		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-		out->v[out->n++] =
-		        (struct zfs_dataset){d->name, d->type, values};
-		d->name = NULL;
-	}
-}
-
-static void take_snaps(struct zfs_snap_list *all, const char *root,
-                       bool recursive, bool bookmarks,
-                       struct zfs_snap_list *out)
-{
-	for (size_t i = 0; i < all->n; i++) {
-		struct zfs_snap *v = &all->v[i];
-		if (!v->name || !under(v->name, root, recursive) ||
-		    (v->bookmark && !bookmarks))
-			continue;
-		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-		out->v[out->n++] = *v;
-		v->name = NULL;
-	}
-}
-
-/* Source and target both on this machine, neither inside the other: each
- * kind of listing covers both in one zfs call, two calls instead of four
- * (the per-process cost is what a small incremental run is made of). */
-static int list_both_local(struct run_state *st, struct zfs_dataset_list *sds)
-{
-	/* source_props, then target_props, in their enums' order. */
-	static const char *const props[] = {
-	        "origin",  "encryption",          "receive_resume_token",
-	        "written", ZEIT_PROP_PLACEHOLDER, NULL};
-	const struct send_request *req = st->req;
-	const char *roots[] = {req->source, req->target, NULL};
-	bool missing[2] = {false, false};
-	bool rec = req->recursive;
-	struct zfs_dataset_list all;
-	struct zfs_snap_list snaps;
-
-	memset(&st->tds, 0, sizeof(st->tds));
-	memset(&st->tsnaps, 0, sizeof(st->tsnaps));
-	memset(&st->ssnaps, 0, sizeof(st->ssnaps));
-	if (zfs_list_datasets_roots(st->src, roots, rec ? -1 : 0,
-	                            ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
-	                            props, &all, missing) < 0)
-		return -1;
-	if (missing[0]) {
-		zfs_dataset_list_free(&all);
-		goto no_source;
-	}
-	take_datasets(&all, req->source, rec, SP_ORIGIN, SP_COUNT, sds);
-	take_datasets(&all, req->target, rec, SP_COUNT, TP_COUNT, &st->tds);
-	zfs_dataset_list_free(&all);
-	for (size_t i = 0; i < st->tds.n; i++)
-		strv_push(&st->tnames, st->tds.v[i].name);
-	if (missing[1])
-		roots[1] = NULL;
-	/* A target dataset created between the two calls is listed as
-	 * empty, as if it had not been there. */
-	if (zfs_list_snapshots_roots(st->src, roots,
-	                             ZFS_SNAP_BOOKMARKS |
-	                                     (rec ? ZFS_SNAP_RECURSIVE : 0),
-	                             &snaps, missing) < 0)
-		return -1;
-	take_snaps(&snaps, req->source, rec, true, &st->ssnaps);
-	take_snaps(&snaps, req->target, rec, false, &st->tsnaps);
-	zfs_snap_list_free(&snaps);
-	if (!missing[0])
-		return 0;
-no_source:
-	return zeit_fail(st->src->z, ENOENT,
-	                 "cannot open '%s': dataset does not exist",
-	                 req->source);
-}
-
-/* Lists both sides: the source's datasets and snapshots, the target's
- * (a missing target is empty). */
-static int list_sides(struct run_state *st, struct zfs_dataset_list *sds)
-{
-	const struct send_request *req = st->req;
-
-	if (!st->src->host && !st->dst->host &&
-	    !under(req->target, req->source, true) &&
-	    !under(req->source, req->target, true))
-		return list_both_local(st, sds);
-	if (zfs_list_datasets(st->src, req->source, req->recursive ? -1 : 0,
-	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
-	                      source_props, sds) < 0)
-		return -1;
-	if (zfs_list_snapshots(
-	            st->src, req->source,
-	            ZFS_SNAP_BOOKMARKS |
-	                    (req->recursive ? ZFS_SNAP_RECURSIVE : 0),
-	            &st->ssnaps) < 0)
-		return -1;
-	return list_target(st);
-}
-
-/* Refreshes what the target holds of one dataset after a resume. */
-static int relist_one(struct run_state *st, const char *tname)
-{
-	struct zfs_snap_list l;
-	struct zfs_dataset_list d;
-	long ti = find_target(st, tname);
-
-	if (zfs_list_datasets(st->dst, tname, 0,
-	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
-	                      target_props, &d) < 0) {
-		if (st->dst->z->err != ENOENT)
-			return -1;
-		zeit_clear_error(st->dst->z);
-		d.n = 0;
-		d.v = NULL;
-	}
-	if (ti >= 0) {
-		/* Mark it gone or take the new values. */
-		free(st->tds.v[ti].name);
-		st->tds.v[ti].name = xstrdup(d.n ? tname : "");
-		for (size_t k = 0; d.n && k < TP_COUNT; k++) {
-			free(st->tds.v[ti].values[k]);
-			st->tds.v[ti].values[k] = xstrdup(d.v[0].values[k]);
-		}
-	}
-	zfs_dataset_list_free(&d);
-	if (ti < 0 || !*st->tds.v[ti].name)
-		return 0;
-	if (zfs_list_snapshots(st->dst, tname, 0, &l) < 0)
-		return -1;
-	for (size_t i = 0; i < l.n; i++) {
-		if (find_name(&st->tsnaps, l.v[i].name))
-			continue;
-		st->tsnaps.v =
-		        xrealloc(st->tsnaps.v,
-		                 (st->tsnaps.n + 1) * sizeof(struct zfs_snap));
-		st->tsnaps.v[st->tsnaps.n++] = l.v[i];
-		l.v[i].name = NULL;
-		if (st->tix_ok)
-			zfs_snap_index_free(&st->tix);
-		st->tix_ok = false;
-	}
-	zfs_snap_list_free(&l);
-	return 0;
 }
 
 static bool wants_raw(const struct send_request *req, const char *encryption)
@@ -442,7 +153,8 @@ static int stream(struct run_state *st, const char *ds, const char *tname,
 	strv_init(&props);
 	if (s && !s->from && !strv_contains(&st->tnames, tname))
 		strv_push(&props, "readonly=on");
-	const struct zfs_snap *to = s ? find_name(&st->ssnaps, s->to) : NULL;
+	const struct zfs_snap *to =
+	        s ? send_find_name(&st->ssnaps, s->to) : NULL;
 	if (to)
 		bookkeeping_props(st, ds, to, &props);
 	/* A pull's source may be hostile: its stream is checked before
@@ -559,59 +271,6 @@ static int set_bookkeeping(struct run_state *st, const char *ds,
 	return rc;
 }
 
-/* Queues a bookmark of the base on the source, unless it has one (the
- * fallback should the snapshot be destroyed anyway), and the removal of
- * this target's older bookmarks of ds. v is ds's slice of the listing. */
-static void queue_bookmark(struct run_state *st, const char *ds,
-                           const struct zfs_snap *newest,
-                           const struct zfs_snap *v, size_t n)
-{
-	const char *shortn = strchr(newest->name, '@') + 1;
-	char *bm = xasprintf("%s#%s%s", ds, st->bmprefix, shortn);
-	bool have = false;
-
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(v[i].name, bm))
-			have = true;
-	if (!have) {
-		strv_push(&st->bm_from, newest->name);
-		strv_push(&st->bm_new, bm);
-	}
-	for (size_t i = 0; i < n; i++) {
-		const char *hash = strchr(v[i].name, '#');
-		if (v[i].bookmark && hash &&
-		    (str_starts(hash + 1, st->bmprefix) ||
-		     str_starts(hash + 1, st->bmprefix_v1)) &&
-		    strcmp(v[i].name, bm))
-			strv_push(&st->bm_old, v[i].name);
-	}
-	free(bm);
-}
-
-/* Makes the queued bookmarks, in one program where there are several,
- * and then drops the older ones they replace. */
-static int make_bookmarks(struct run_state *st)
-{
-	struct zfs *zh = st->src;
-
-	if (st->bm_new.n &&
-	    zfs_bookmarks(zh, (const char *const *)st->bm_from.v,
-	                  (const char *const *)st->bm_new.v) < 0)
-		return -1;
-	for (size_t i = 0; i < st->bm_old.n; i++)
-		if (zfs_destroy_bookmark(zh, st->bm_old.v[i]) < 0)
-			return -1;
-	return 0;
-}
-
-static bool source_has_guid(const struct run_state *st, uint64_t guid)
-{
-	for (size_t i = 0; i < st->ssnaps.n; i++)
-		if (st->ssnaps.v[i].guid == guid)
-			return true;
-	return false;
-}
-
 /* Whether the target's resume token asks for what this run would send: a
  * snapshot of ds that the source has (by name and guid), raw exactly when
  * the run is, from a base the source has. The target may be compromised,
@@ -628,7 +287,7 @@ static bool token_is_ours(const struct run_state *st, const char *ds,
 		snprintf(why, len, "cannot be read (%s)", zeit_error(&scratch));
 		return false;
 	}
-	const struct zfs_snap *to = find_name(&st->ssnaps, t.toname);
+	const struct zfs_snap *to = send_find_name(&st->ssnaps, t.toname);
 	if (!zfs_name_of(t.toname, ds) || !to || to->bookmark ||
 	    to->guid != t.toguid) {
 		snprintf(why, len, "asks for %s, which is not a snapshot of %s",
@@ -643,308 +302,353 @@ static bool token_is_ours(const struct run_state *st, const char *ds,
 		         raw ? "raw" : "as plaintext");
 		return false;
 	}
-	if (t.incremental && !source_has_guid(st, t.fromguid)) {
+	if (t.incremental && !send_source_has_guid(st, t.fromguid)) {
 		snprintf(why, len, "resumes from a base %s does not have", ds);
 		return false;
 	}
 	return true;
 }
 
+/* A resume token on the target: the interrupted receive is finished
+ * when the token asks for what this run sends, else discarded (and the
+ * result's note says why). *ti is the target's row, looked up again. */
+static int settle_resume(struct run_state *st, const char *ds,
+                         const char *tname, bool raw, struct send_result *res,
+                         long *ti)
+{
+	struct zeit *z = st->src->z;
+	const char *token = *ti >= 0 ? st->tds.v[*ti].values[TP_TOKEN] : "-";
+	char why[512];
+
+	if (!strcmp(token, "-") || !*token)
+		return 0;
+	if (!token_is_ours(st, ds, token, raw, why, sizeof(why))) {
+		res->note = xasprintf("%s: discarding the interrupted receive: "
+		                      "its resume token %s",
+		                      tname, why);
+		res->aborted_resume = true;
+	} else if (z->dry_run) {
+		res->resumed = true;
+		return 0;
+	} else {
+		zeit_note(z, 1, "%s: resuming an interrupted receive", tname);
+		int r = stream(st, ds, tname, NULL, raw, false, token, res);
+		if (r < 0)
+			return -1;
+		res->resumed = r == 0;
+		if (r > 0) {
+			zeit_note(z, 1,
+			          "%s: the interrupted stream's base is gone "
+			          "(%s); discarding it",
+			          tname, zeit_error(z));
+			zeit_clear_error(z);
+		}
+	}
+	if (z->dry_run)
+		return 0;
+	if (!res->resumed) {
+		if (zfs_recv_abort(st->dst, tname) < 0)
+			return -1;
+		res->aborted_resume = true;
+	}
+	if (send_relist_one(st, tname) < 0)
+		return -1;
+	*ti = send_find_target(st, tname);
+	return 0;
+}
+
+/* One dataset's two sides as the planner sees them. */
+struct sides {
+	struct send_side s, t;
+	struct zfs_snap *sv, *tv; /* the slices s and t point into */
+	const char *clone_from;
+};
+
+static void load_sides(struct run_state *st, const char *ds, const char *tname,
+                       long ti, const char *origin, struct sides *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->sv = send_slice(&st->ssnaps, &st->six, &st->six_ok, ds, &o->s.n);
+	o->s.snaps = o->sv;
+	o->s.exists = true;
+	o->tv = send_slice(&st->tsnaps, &st->tix, &st->tix_ok, tname, &o->t.n);
+	o->t.snaps = o->tv;
+	o->t.exists = ti >= 0;
+	if (ti >= 0) {
+		unsigned long long w = 0;
+		parse_u64(st->tds.v[ti].values[TP_WRITTEN], &w);
+		o->t.written = w;
+		o->t.placeholder =
+		        !strcmp(st->tds.v[ti].values[TP_PLACEHOLDER], tname);
+		if (o->t.placeholder)
+			o->t.written = 0;
+	}
+	/* A clone goes as an increment from its origin when the target has
+	 * that origin, so it arrives as a clone there too. */
+	if (origin && strcmp(origin, "-")) {
+		const struct zfs_snap *os = send_find_name(&st->ssnaps, origin);
+		if (os && send_target_has_guid(st, os->guid))
+			o->clone_from = os->name;
+	}
+}
+
+enum step { STEP_GO, STEP_DONE, STEP_REFUSED, STEP_FAILED };
+
+/* --force: the user named this target to be replaced, and a full
+ * receive needs it without snapshots. */
+static int clear_target(struct run_state *st, const char *tname,
+                        const struct send_side *t)
+{
+	struct zeit *z = st->src->z;
+	const char **doomed = xcalloc(t->n + 1, sizeof(char *));
+	size_t nd = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (!t->snaps[i].bookmark)
+			doomed[nd++] = t->snaps[i].name;
+	zeit_note(z, 1, "%s: --force: destroying its %zu snapshots", tname, nd);
+	int rc = nd && !z->dry_run
+	                 ? zfs_destroy_snapshots(st->dst, doomed, false)
+	                 : 0;
+	free(doomed);
+	return rc;
+}
+
+/* What the verdict asks before any stream: nothing to do, a refusal, a
+ * rollback, a parent to create, a target to clear. */
+static enum step before_streams(struct run_state *st, const char *tname,
+                                const struct send_plan *plan,
+                                const struct send_side *t,
+                                struct send_result *res)
+{
+	struct zeit *z = st->src->z;
+
+	switch (plan->verdict) {
+	case SEND_NOTHING: res->message = xstrdup(plan->why); return STEP_DONE;
+	case SEND_NO_COMMON:
+		res->message = xstrdup(plan->why);
+		return STEP_REFUSED;
+	case SEND_DIVERGED:
+		if (!st->req->rollback) {
+			res->message = xstrdup(plan->why);
+			return STEP_REFUSED;
+		}
+		zeit_note(z, 1, "%s: rolling back to %s (%s)", tname,
+		          plan->tbase->name, plan->why);
+		if (!z->dry_run &&
+		    zfs_rollback(st->dst, plan->tbase->name,
+		                 ZFS_ROLLBACK_LATER | ZFS_ROLLBACK_FORCE) < 0)
+			return STEP_FAILED;
+		break;
+	default: break;
+	}
+	if (plan->verdict == SEND_FULL && ensure_parent(st, tname) < 0)
+		return STEP_FAILED;
+	if (plan->force_recv && t->n && clear_target(st, tname, t) < 0)
+		return STEP_FAILED;
+	return STEP_GO;
+}
+
+static int run_streams(struct run_state *st, const char *ds, const char *tname,
+                       const struct send_plan *plan, const struct sides *o,
+                       bool raw, struct send_result *res)
+{
+	struct zeit *z = st->src->z;
+
+	for (size_t i = 0; i < plan->nsteps && !z->dry_run; i++) {
+		if (stream(st, ds, tname, &plan->steps[i], raw,
+		           i == 0 && plan->force_recv, NULL, res) != 0)
+			return -1;
+		send_note_arrived(st, o->sv, o->s.n, &plan->steps[i]);
+	}
+	res->streams = z->dry_run ? plan->nsteps : res->streams;
+	return 0;
+}
+
+/* Where the target ends: its bookkeeping, the base's hold and bookmark. */
+static int after_streams(struct run_state *st, const char *ds,
+                         const char *tname, const struct send_plan *plan,
+                         const struct sides *o, struct send_result *res)
+{
+	struct zeit *z = st->src->z;
+	const struct zfs_snap *newest = plan->newest;
+
+	if (!newest)
+		return 0;
+	res->newest = xstrdup(newest->name);
+	/* Nothing new, and the base's snapshot is gone (destroyed by hand
+	 * after a release): its bookmark stays the base, and a bookmark can
+	 * be neither held nor bookmarked again. */
+	if (!newest->bookmark)
+		strv_push(&st->keep_hold, newest->name);
+	/* The last receive set the bookkeeping when it ended at newest; a
+	 * resumed stream carries no properties. */
+	bool in_recv = plan->nsteps && !res->resumed &&
+	               !strcmp(plan->steps[plan->nsteps - 1].to, newest->name);
+	if (!z->dry_run && (res->streams || res->resumed) &&
+	    set_bookkeeping(st, ds, tname, newest, in_recv) < 0)
+		return -1;
+	/* Also when up to date: a run cut off before its bookmarks left the
+	 * base without one. */
+	if (!z->dry_run && !newest->bookmark)
+		send_queue_bookmark(st, ds, newest, o->sv, o->s.n);
+	return 0;
+}
+
 static int send_one(struct run_state *st, const char *ds, const char *origin,
                     const char *encryption)
 {
 	const struct send_request *req = st->req;
-	struct zeit *z = st->src->z;
 	char *tname = send_target_name(req->source, req->target, ds);
 	struct send_result *res = add_result(st->rep, ds, tname);
-	struct send_plan plan;
-	struct send_side s = {0}, t = {0};
-	struct zfs_snap *sv = NULL, *tv = NULL;
 	bool raw = wants_raw(req, encryption);
+	long ti = send_find_target(st, tname);
+	struct send_plan plan;
+	struct sides o;
 	int rc = -1;
 
-	long ti = find_target(st, tname);
-	const char *token = ti >= 0 ? st->tds.v[ti].values[TP_TOKEN] : "-";
-	char why[512];
-	if (strcmp(token, "-") && *token &&
-	    !token_is_ours(st, ds, token, raw, why, sizeof(why))) {
-		zeit_note(z, 0,
-		          "%s: discarding the interrupted receive: its resume "
-		          "token %s",
-		          tname, why);
-		res->aborted_resume = true;
-		if (!z->dry_run) {
-			if (zfs_recv_abort(st->dst, tname) < 0 ||
-			    relist_one(st, tname) < 0)
-				goto fail;
-			ti = find_target(st, tname);
-		}
-	} else if (strcmp(token, "-") && *token) {
-		if (z->dry_run) {
-			res->resumed = true;
-		} else {
-			zeit_note(z, 1, "%s: resuming an interrupted receive",
-			          tname);
-			int r = stream(st, ds, tname, NULL, raw, false, token,
-			               res);
-			if (r < 0)
-				goto fail;
-			if (r > 0) {
-				zeit_note(
-				        z, 1,
-				        "%s: the interrupted stream's base is "
-				        "gone (%s); discarding it",
-				        tname, zeit_error(z));
-				zeit_clear_error(z);
-				if (zfs_recv_abort(st->dst, tname) < 0)
-					goto fail;
-				res->aborted_resume = true;
-			} else {
-				res->resumed = true;
-			}
-			if (relist_one(st, tname) < 0)
-				goto fail;
-			ti = find_target(st, tname);
-		}
+	if (settle_resume(st, ds, tname, raw, res, &ti) < 0) {
+		fail_result(st, res);
+		free(tname);
+		return -1;
 	}
-
-	sv = slice(&st->ssnaps, &st->six, &st->six_ok, ds, &s.n);
-	s.snaps = sv;
-	s.exists = true;
-	tv = slice(&st->tsnaps, &st->tix, &st->tix_ok, tname, &t.n);
-	t.snaps = tv;
-	t.exists = ti >= 0;
-	if (ti >= 0) {
-		unsigned long long w = 0;
-		parse_u64(st->tds.v[ti].values[TP_WRITTEN], &w);
-		t.written = w;
-		t.placeholder =
-		        !strcmp(st->tds.v[ti].values[TP_PLACEHOLDER], tname);
-		if (t.placeholder)
-			t.written = 0;
-	}
-	/* A clone goes as an increment from its origin when the target has
-	 * that origin, so it arrives as a clone there too. */
-	const char *clone_from = NULL;
-	if (origin && strcmp(origin, "-")) {
-		const struct zfs_snap *o = find_name(&st->ssnaps, origin);
-		if (o && target_has_guid(st, o->guid))
-			clone_from = o->name;
-	}
-	send_plan_dataset(&s, &t, &req->select, clone_from, req->force, &plan);
+	load_sides(st, ds, tname, ti, origin, &o);
+	send_plan_dataset(&o.s, &o.t, &req->select, o.clone_from, req->force,
+	                  &plan);
 	res->verdict = plan.verdict;
 	if (plan.base)
 		strv_push(&st->old_base, plan.base->name);
-
-	switch (plan.verdict) {
-	case SEND_NOTHING:
-		res->message = xstrdup(plan.why);
+	enum step go = before_streams(st, tname, &plan, &o.t, res);
+	if (go == STEP_DONE)
 		rc = 0;
-		goto out;
-	case SEND_NO_COMMON: res->message = xstrdup(plan.why); goto out_failed;
-	case SEND_DIVERGED:
-		if (!req->rollback) {
-			res->message = xstrdup(plan.why);
-			goto out_failed;
-		}
-		zeit_note(z, 1, "%s: rolling back to %s (%s)", tname,
-		          plan.tbase->name, plan.why);
-		if (!z->dry_run &&
-		    zfs_rollback(st->dst, plan.tbase->name,
-		                 ZFS_ROLLBACK_LATER | ZFS_ROLLBACK_FORCE) < 0)
-			goto fail_plan;
-		break;
-	default: break;
-	}
-
-	if (plan.verdict == SEND_FULL && ensure_parent(st, tname) < 0)
-		goto fail_plan;
-	if (plan.force_recv && t.n) {
-		/* --force: the user named this target to be replaced, and a
-		 * full receive needs it without snapshots. */
-		const char **doomed = xcalloc(t.n + 1, sizeof(char *));
-		size_t nd = 0;
-		for (size_t i = 0; i < t.n; i++)
-			if (!t.snaps[i].bookmark)
-				doomed[nd++] = t.snaps[i].name;
-		zeit_note(z, 1, "%s: --force: destroying its %zu snapshots",
-		          tname, nd);
-		int drc =
-		        nd && !z->dry_run
-		                ? zfs_destroy_snapshots(st->dst, doomed, false)
-		                : 0;
-		free(doomed);
-		if (drc < 0)
-			goto fail_plan;
-	}
-	for (size_t i = 0; i < plan.nsteps && !z->dry_run; i++) {
-		if (stream(st, ds, tname, &plan.steps[i], raw,
-		           i == 0 && plan.force_recv, NULL, res) != 0)
-			goto fail_plan;
-		note_arrived(st, sv, s.n, &plan.steps[i]);
-	}
-	res->streams = z->dry_run ? plan.nsteps : res->streams;
-	if (plan.newest) {
-		res->newest = xstrdup(plan.newest->name);
-		/* Nothing new, and the base's snapshot is gone (destroyed
-		 * by hand after a release): its bookmark stays the base, and
-		 * a bookmark can be neither held nor bookmarked again. */
-		if (!plan.newest->bookmark)
-			strv_push(&st->keep_hold, plan.newest->name);
-		/* The last receive set the bookkeeping when it ended at
-		 * newest; a resumed stream carries no properties. */
-		bool in_recv = plan.nsteps && !res->resumed &&
-		               !strcmp(plan.steps[plan.nsteps - 1].to,
-		                       plan.newest->name);
-		if (!z->dry_run && (res->streams || res->resumed) &&
-		    set_bookkeeping(st, ds, tname, plan.newest, in_recv) < 0)
-			goto fail_plan;
-		/* Also when up to date: a run cut off before its bookmarks
-		 * left the base without one. */
-		if (!z->dry_run && !plan.newest->bookmark)
-			queue_bookmark(st, ds, plan.newest, sv, s.n);
-	}
-	rc = 0;
-	goto out;
-fail_plan:
-	fail_result(st, res);
-	goto out;
-out_failed:
-	res->failed = true;
-out:
+	else if (go == STEP_REFUSED)
+		res->failed = true;
+	else if (go == STEP_FAILED ||
+	         run_streams(st, ds, tname, &plan, &o, raw, res) < 0 ||
+	         after_streams(st, ds, tname, &plan, &o, res) < 0)
+		fail_result(st, res);
+	else
+		rc = 0;
 	send_plan_free(&plan);
-	free(sv);
-	free(tv);
+	free(o.sv);
+	free(o.tv);
 	free(tname);
 	return rc;
-fail:
-	fail_result(st, res);
-	free(tname);
-	return -1;
 }
 
-/* Holds every new base with this target's tag and releases the tag from
- * the snapshots that were bases before. The usual case costs a hold and a
- * release call for the whole tree, with no listing: the tag on the old
- * bases and not on the new ones is what the last run left. When that
- * guess is wrong (a run was interrupted between its calls, a hold was
- * taken or released by hand), a call fails and the holds listing decides
- * instead. */
-static int move_holds_listed(struct run_state *st, const struct strv *all)
+static int check_request(struct zeit *z, const struct zfs *src,
+                         const struct zfs *dst, const struct send_request *req)
 {
-	struct zfs_hold_list hl;
-	struct strv to_hold, to_release;
-	int rc = -1;
-
-	strv_init(&to_hold);
-	strv_init(&to_release);
-	if (zfs_holds(st->src, (const char *const *)all->v, false, &hl) < 0)
-		goto out;
-	for (size_t i = 0; i < all->n; i++) {
-		bool held = false;
-		for (size_t k = 0; k < hl.n; k++)
-			if (!strcmp(hl.v[k].snapshot, all->v[i]) &&
-			    !strcmp(hl.v[k].tag, st->tag))
-				held = true;
-		bool want = strv_contains(&st->keep_hold, all->v[i]);
-		if (want && !held)
-			strv_push(&to_hold, all->v[i]);
-		else if (!want && held)
-			strv_push(&to_release, all->v[i]);
-	}
-	zfs_hold_list_free(&hl);
-	/* Hold first: a crash between the two leaves two holds, not none. */
-	if (to_hold.n && zfs_hold(st->src, st->tag,
-	                          (const char *const *)to_hold.v, false) < 0)
-		goto out;
-	if (to_release.n &&
-	    zfs_release(st->src, st->tag, (const char *const *)to_release.v,
-	                false) < 0)
-		goto out;
-	rc = 0;
-out:
-	strv_free(&to_hold);
-	strv_free(&to_release);
-	return rc;
+	if (zfs_name_check(z, req->source, ZFS_NAME_DATASET) < 0 ||
+	    zfs_name_check(z, req->target, ZFS_NAME_DATASET) < 0)
+		return -1;
+	if (!strchr(req->target, '/'))
+		return zeit_fail(z, EINVAL,
+		                 "target %s is a pool; name a dataset in it "
+		                 "(the pool's own dataset is never replaced)",
+		                 req->target);
+	if (!dst->host && !src->host &&
+	    send_under(req->target, req->source, true))
+		return zeit_fail(z, EINVAL, "target %s lies inside source %s",
+		                 req->target, req->source);
+	return 0;
 }
 
-static int move_holds(struct run_state *st)
+static void state_init(struct run_state *st)
 {
-	struct strv all, to_release;
-	int rc = 0;
-
-	if (!st->keep_hold.n && !st->old_base.n)
-		return 0;
-	strv_init(&all);
-	strv_init(&to_release);
-	for (size_t i = 0; i < st->keep_hold.n; i++)
-		strv_push(&all, st->keep_hold.v[i]);
-	for (size_t i = 0; i < st->old_base.n; i++)
-		if (!strv_contains(&all, st->old_base.v[i]) &&
-		    !strchr(st->old_base.v[i], '#')) {
-			strv_push(&all, st->old_base.v[i]);
-			strv_push(&to_release, st->old_base.v[i]);
-		}
-	/* A base that stays a base keeps its hold; with nothing new to hold
-	 * or release, the listing checks that it still is held. */
-	struct strv to_hold;
-	strv_init(&to_hold);
-	for (size_t i = 0; i < st->keep_hold.n; i++)
-		if (!strv_contains(&st->old_base, st->keep_hold.v[i]))
-			strv_push(&to_hold, st->keep_hold.v[i]);
-	bool guessed =
-	        (to_hold.n || to_release.n) &&
-	        (!to_hold.n ||
-	         zfs_hold(st->src, st->tag, (const char *const *)to_hold.v,
-	                  false) == 0) &&
-	        (!to_release.n ||
-	         zfs_release(st->src, st->tag,
-	                     (const char *const *)to_release.v, false) == 0);
-	if (!guessed) {
-		zeit_clear_error(st->src->z);
-		rc = move_holds_listed(st, &all);
-	}
-	strv_free(&to_hold);
-	strv_free(&all);
-	strv_free(&to_release);
-	return rc;
+	/* The tag names the target as the source sees it: its ssh host in a
+	 * push, this machine's name in a pull (several backup hosts may pull
+	 * into datasets of one name). */
+	char self[256] = "";
+	const char *thost = st->dst->host ? st->dst->host->ssh : NULL;
+	if (!thost && st->src->host && gethostname(self, sizeof(self) - 1) == 0)
+		thost = self;
+	send_hold_tag(thost, st->req->target, st->tag, sizeof(st->tag));
+	send_bookmark_prefix(thost, st->req->target, st->bmprefix,
+	                     sizeof(st->bmprefix));
+	send_bookmark_prefix_v1(thost, st->req->target, st->bmprefix_v1,
+	                        sizeof(st->bmprefix_v1));
+	strv_init(&st->tnames);
+	strv_init(&st->keep_hold);
+	strv_init(&st->old_base);
+	strv_init(&st->bm_from);
+	strv_init(&st->bm_new);
+	strv_init(&st->bm_old);
 }
 
-/* Both sides' listings answer what was asked: the source's names its
- * root, a target's that exists names its root, and nothing lies outside
- * either. A listing that does not (an empty answer, say, from a peer that
- * is not zfs) would otherwise read as nothing to do. */
-static int check_listings(struct run_state *st,
-                          const struct zfs_dataset_list *sds)
+static void state_free(struct run_state *st)
+{
+	zfs_dataset_list_free(&st->tds);
+	if (st->six_ok)
+		zfs_snap_index_free(&st->six);
+	if (st->tix_ok)
+		zfs_snap_index_free(&st->tix);
+	zfs_snap_list_free(&st->ssnaps);
+	zfs_snap_list_free(&st->tsnaps);
+	strv_free(&st->tnames);
+	strv_free(&st->keep_hold);
+	strv_free(&st->old_base);
+	strv_free(&st->bm_from);
+	strv_free(&st->bm_new);
+	strv_free(&st->bm_old);
+	free(st->arrived);
+}
+
+/* Every dataset, parents first and clones after their origins; once the
+ * target stalls the rest are not tried. Returns whether one failed. */
+static bool send_all(struct run_state *st, const struct zfs_dataset_list *sds)
 {
 	const struct send_request *req = st->req;
-	bool src_root = false, dst_root = false;
+	const char **names = xcalloc(sds->n + 1, sizeof(char *));
+	const char **origins = xcalloc(sds->n + 1, sizeof(char *));
+	size_t *order = xcalloc(sds->n + 1, sizeof(size_t));
+	bool failed = false;
 
 	for (size_t i = 0; i < sds->n; i++) {
-		if (!under(sds->v[i].name, req->source, req->recursive))
-			goto bad_source;
-		src_root |= !strcmp(sds->v[i].name, req->source);
+		names[i] = sds->v[i].name;
+		origins[i] = sds->v[i].values[SP_ORIGIN];
 	}
-	for (size_t i = 0; i < st->tds.n; i++) {
-		if (!under(st->tds.v[i].name, req->target, req->recursive))
-			goto bad_target;
-		dst_root |= !strcmp(st->tds.v[i].name, req->target);
+	send_order(names, origins, sds->n, order);
+	for (size_t k = 0; k < sds->n; k++) {
+		const struct zfs_dataset *d = &sds->v[order[k]];
+		if (st->stalled) {
+			char *tn = send_target_name(req->source, req->target,
+			                            d->name);
+			struct send_result *r =
+			        add_result(st->rep, d->name, tn);
+			free(tn);
+			r->failed = true;
+			r->message = xstrdup("not tried: the target stalled");
+			continue;
+		}
+		st->volume = d->type == ZFS_TYPE_VOLUME;
+		if (send_one(st, d->name, d->values[SP_ORIGIN],
+		             d->values[SP_ENCRYPTION]) < 0 ||
+		    st->rep->v[st->rep->n - 1].failed)
+			failed = true;
 	}
-	if (!src_root)
-		goto bad_source;
-	if (st->tds.n && !dst_root)
-		goto bad_target;
+	free(names);
+	free(origins);
+	free(order);
+	return failed;
+}
+
+/* The bases' bookmarks, then their holds: a bookmark that cannot be made
+ * leaves the holds, which are what keeps the bases, to be moved all the
+ * same. */
+static int protect_bases(struct run_state *st)
+{
+	struct zeit *z = st->src->z;
+	int brc = send_make_bookmarks(st);
+	char msg[sizeof(z->errmsg)];
+	int err = z->err;
+
+	snprintf(msg, sizeof(msg), "%s", zeit_error(z));
+	if (send_move_holds(st) < 0)
+		return -1;
+	if (brc < 0)
+		return zeit_fail(z, err, "%s", msg);
 	return 0;
-bad_source:
-	return zeit_fail(st->src->z, EPROTO,
-	                 "the listing of %s%s%s does not answer for it",
-	                 req->source, st->src->host ? " on " : "",
-	                 st->src->host ? st->src->host->ssh : "");
-bad_target:
-	return zeit_fail(st->src->z, EPROTO,
-	                 "the listing of %s%s%s does not answer for it",
-	                 req->target, st->dst->host ? " on " : "",
-	                 st->dst->host ? st->dst->host->ssh : "");
 }
 
 int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
@@ -958,109 +662,26 @@ int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
 
 	memset(rep, 0, sizeof(*rep));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (zfs_name_check(z, req->source, ZFS_NAME_DATASET) < 0 ||
-	    zfs_name_check(z, req->target, ZFS_NAME_DATASET) < 0)
+	if (check_request(z, src, dst, req) < 0)
 		return -1;
-	if (!strchr(req->target, '/'))
-		return zeit_fail(z, EINVAL,
-		                 "target %s is a pool; name a dataset in it "
-		                 "(the pool's own dataset is never replaced)",
-		                 req->target);
-	if (!dst->host && !src->host && under(req->target, req->source, true))
-		return zeit_fail(z, EINVAL, "target %s lies inside source %s",
-		                 req->target, req->source);
-	/* The tag names the target as the source sees it: its ssh host in a
-	 * push, this machine's name in a pull (several backup hosts may pull
-	 * into datasets of one name). */
-	char self[256] = "";
-	const char *thost = dst->host ? dst->host->ssh : NULL;
-	if (!thost && src->host && gethostname(self, sizeof(self) - 1) == 0)
-		thost = self;
-	send_hold_tag(thost, req->target, st.tag, sizeof(st.tag));
-	send_bookmark_prefix(thost, req->target, st.bmprefix,
-	                     sizeof(st.bmprefix));
-	send_bookmark_prefix_v1(thost, req->target, st.bmprefix_v1,
-	                        sizeof(st.bmprefix_v1));
-	strv_init(&st.tnames);
-	strv_init(&st.keep_hold);
-	strv_init(&st.old_base);
-	strv_init(&st.bm_from);
-	strv_init(&st.bm_new);
-	strv_init(&st.bm_old);
-
-	if (list_sides(&st, &sds) < 0 || check_listings(&st, &sds) < 0)
+	state_init(&st);
+	if (send_list_sides(&st, &sds) < 0 ||
+	    send_check_listings(&st, &sds) < 0)
 		goto out;
-
-	const char **names = xcalloc(sds.n + 1, sizeof(char *));
-	const char **origins = xcalloc(sds.n + 1, sizeof(char *));
-	size_t *order = xcalloc(sds.n + 1, sizeof(size_t));
-	for (size_t i = 0; i < sds.n; i++) {
-		names[i] = sds.v[i].name;
-		origins[i] = sds.v[i].values[SP_ORIGIN];
-	}
-	send_order(names, origins, sds.n, order);
-	bool failed = false;
-	for (size_t k = 0; k < sds.n; k++) {
-		const struct zfs_dataset *d = &sds.v[order[k]];
-		if (st.stalled) {
-			char *tn = send_target_name(req->source, req->target,
-			                            d->name);
-			struct send_result *r = add_result(rep, d->name, tn);
-			free(tn);
-			r->failed = true;
-			r->message = xstrdup("not tried: the target stalled");
-			continue;
-		}
-		st.volume = d->type == ZFS_TYPE_VOLUME;
-		if (send_one(&st, d->name, d->values[SP_ORIGIN],
-		             d->values[SP_ENCRYPTION]) < 0 ||
-		    rep->v[rep->n - 1].failed)
-			failed = true;
-	}
-	free(names);
-	free(origins);
-	free(order);
-	if (!z->dry_run) {
-		/* A bookmark that cannot be made leaves the holds, which are
-		 * what keeps the bases, to be moved all the same. */
-		int brc = make_bookmarks(&st);
-		char msg[sizeof(z->errmsg)];
-		int err = z->err;
-		snprintf(msg, sizeof(msg), "%s", zeit_error(z));
-		if (move_holds(&st) < 0)
-			goto out;
-		if (brc < 0) {
-			zeit_fail(z, err, "%s", msg);
-			goto out;
-		}
-	}
-	if (failed) {
-		for (size_t i = 0; i < rep->n; i++)
-			if (rep->v[i].failed) {
-				zeit_fail(z, EIO, "%s: %s", rep->v[i].source,
-				          rep->v[i].message ? rep->v[i].message
-				                            : "failed");
-				break;
-			}
+	bool failed = send_all(&st, &sds);
+	if (!z->dry_run && protect_bases(&st) < 0)
 		goto out;
-	}
-	rc = 0;
+	for (size_t i = 0; failed && i < rep->n; i++)
+		if (rep->v[i].failed) {
+			zeit_fail(z, EIO, "%s: %s", rep->v[i].source,
+			          rep->v[i].message ? rep->v[i].message
+			                            : "failed");
+			break;
+		}
+	rc = failed ? -1 : 0;
 out:
 	rep->seconds = seconds_since(&t0);
 	zfs_dataset_list_free(&sds);
-	zfs_dataset_list_free(&st.tds);
-	if (st.six_ok)
-		zfs_snap_index_free(&st.six);
-	if (st.tix_ok)
-		zfs_snap_index_free(&st.tix);
-	zfs_snap_list_free(&st.ssnaps);
-	zfs_snap_list_free(&st.tsnaps);
-	strv_free(&st.tnames);
-	strv_free(&st.keep_hold);
-	strv_free(&st.old_base);
-	strv_free(&st.bm_from);
-	strv_free(&st.bm_new);
-	strv_free(&st.bm_old);
-	free(st.arrived);
+	state_free(&st);
 	return rc;
 }

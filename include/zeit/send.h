@@ -116,6 +116,7 @@ struct send_result {
 	bool aborted_resume; /* a stale resume state was discarded */
 	char *newest;        /* snapshot the target ends at, or NULL */
 	char *message;       /* why nothing was sent, or the error */
+	char *note;          /* for the user, beside the table, or NULL */
 	bool failed;
 };
 
