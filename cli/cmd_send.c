@@ -9,7 +9,6 @@
 #include "zeit/prune.h"
 #include "zeit/send.h"
 #include "zeit/snapname.h"
-#include "zeit/ssh_share.h"
 
 struct progress_state {
 	bool tty;
@@ -55,46 +54,6 @@ static void on_step(const char *dataset, const struct send_step *s,
 	p->estimate = estimate;
 	p->what = s ? s->to : dataset;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
-}
-
-/* HOST:dataset (HOST may be user@host) or a local dataset. A colon before
- * the first slash marks a host, as scp and syncoid read it. */
-static void split_target(const char *arg, char **host, const char **ds)
-{
-	const char *colon = strchr(arg, ':');
-	const char *slash = strchr(arg, '/');
-	if (colon && (!slash || colon < slash) && colon != arg) {
-		*host = xstrndup(arg, colon - arg);
-		*ds = colon + 1;
-	} else {
-		*host = NULL;
-		*ds = arg;
-	}
-}
-
-/* A host word is a destination for ssh, never one of its options. */
-static bool host_ok(const char *host)
-{
-	if (!host)
-		return true;
-	if (host[0] == '-')
-		return false;
-	for (const char *c = host; *c; c++)
-		if ((unsigned char)*c <= ' ' || *c == 0x7f)
-			return false;
-	return true;
-}
-
-/* One side's ssh: the user's options plus, per destination, a shared
- * connection. */
-static void side_host(struct run_host *rh, struct strv *opts,
-                      const struct strv *user, const char *host)
-{
-	strv_init(opts);
-	strv_pushv(opts, (const char *const *)user->v);
-	ssh_share_add(opts, host);
-	rh->ssh = host;
-	rh->ssh_opts = (const char *const *)opts->v;
 }
 
 static void print_report(struct cli *cli, const struct send_report *rep)
@@ -152,7 +111,16 @@ static void print_report(struct cli *cli, const struct send_report *rep)
 	}
 }
 
-int cmd_send(struct cli *cli, int argc, char **argv)
+/* What the command line asks besides the request itself. */
+struct send_args {
+	struct send_request req;
+	struct strv ssh_opts;
+	bool prune, no_progress;
+};
+
+/* Reads the flags into a; returns -1 to go on, else the exit status. */
+static int parse_args(struct cli *cli, int argc, char **argv,
+                      struct send_args *a)
 {
 	enum {
 		OPT_RAW = 0x2000,
@@ -180,109 +148,97 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	        {"stall-timeout", required_argument, NULL, OPT_STALL},
 	        {NULL, 0, NULL, 0},
 	};
-	struct send_request req = {0};
-	struct strv ssh_opts;
-	bool prune = false, no_progress = false;
-	struct zeit_config cfg;
-	int c, rc;
+	struct send_request *req = &a->req;
+	int c;
 
-	strv_init(&ssh_opts);
 	while ((c = cli_getopt(cli, argc, argv, "r", longopts)) != -1) {
 		switch (c) {
-		case 'r': req.recursive = true; break;
-		case OPT_RAW: req.raw = true; break;
-		case OPT_NO_RAW: req.no_raw = true; break;
-		case OPT_ROLLBACK: req.rollback = true; break;
-		case OPT_FORCE: req.force = true; break;
-		case OPT_ALL: req.select.all = true; break;
-		case OPT_PRUNE: prune = true; break;
-		case OPT_SSH_OPT: strv_push(&ssh_opts, optarg); break;
-		case OPT_COMPRESS: strv_push(&ssh_opts, "-C"); break;
-		case OPT_NO_PROGRESS: no_progress = true; break;
+		case 'r': req->recursive = true; break;
+		case OPT_RAW: req->raw = true; break;
+		case OPT_NO_RAW: req->no_raw = true; break;
+		case OPT_ROLLBACK: req->rollback = true; break;
+		case OPT_FORCE: req->force = true; break;
+		case OPT_ALL: req->select.all = true; break;
+		case OPT_PRUNE: a->prune = true; break;
+		case OPT_SSH_OPT: strv_push(&a->ssh_opts, optarg); break;
+		case OPT_COMPRESS: strv_push(&a->ssh_opts, "-C"); break;
+		case OPT_NO_PROGRESS: a->no_progress = true; break;
 		case OPT_STALL: {
 			char *end;
 			long v = strtol(optarg, &end, 10);
-			if (*end || v <= 0 || v > 86400) {
-				strv_free(&ssh_opts);
+			if (*end || v <= 0 || v > 86400)
 				return cli_usage_error(cli, "send",
 				                       "--stall-timeout needs "
 				                       "seconds (1-86400), "
 				                       "not '%s'",
 				                       optarg);
-			}
-			req.stall_timeout_s = (int)v;
+			req->stall_timeout_s = (int)v;
 			break;
 		}
-		default: strv_free(&ssh_opts); return ZEIT_EXIT_USAGE;
+		default: return ZEIT_EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 2) {
-		strv_free(&ssh_opts);
+	if (argc - optind != 2)
 		return cli_usage_error(cli, "send",
 		                       "needs SOURCE and TARGET datasets");
-	}
-	if (req.raw && req.no_raw) {
-		strv_free(&ssh_opts);
+	if (req->raw && req->no_raw)
 		return cli_usage_error(cli, "send",
 		                       "--raw and --no-raw exclude each other");
-	}
-	char *host = NULL, *shost = NULL;
-	split_target(argv[optind + 1], &host, &req.target);
-	split_target(argv[optind], &shost, &req.source);
-	struct run_host rh = {0}, srh = {0};
-	struct strv topts, sopts;
-	strv_init(&topts);
-	strv_init(&sopts);
-	if (!host_ok(host) || !host_ok(shost)) {
-		rc = cli_usage_error(cli, "send",
-		                     "invalid host '%s': a host is a name for "
-		                     "ssh, not an option or a word with spaces",
-		                     host_ok(host) ? shost : host);
-		goto out_early;
-	}
-	if ((host && !*req.target) || (shost && !*req.source)) {
-		rc = cli_usage_error(cli, "send", "%s '%s:' names no dataset",
-		                     host && !*req.target ? "target" : "source",
-		                     host && !*req.target ? host : shost);
-		goto out_early;
-	}
-	if (host) {
-		side_host(&rh, &topts, &ssh_opts, host);
-		req.target_host = &rh;
-	}
-	if (shost)
-		side_host(&srh, &sopts, &ssh_opts, shost);
-	if (cli_load_config(cli, &cfg) < 0) {
-		rc = cli_error(cli);
-		goto out_early;
-	}
-	req.select.origins = cfg.adopt | SNAP_ORIGIN_ZEIT;
-	req.select.names = &cfg.names;
+	return -1;
+}
 
+/* send --prune, after a send that succeeded. */
+static int prune_after(struct cli *cli, struct zfs *dst,
+                       const struct send_request *req,
+                       const struct zeit_config *cfg)
+{
+	struct prune_plan plan;
+	struct prune_exec_stats st;
+	int rc = ZEIT_EXIT_OK;
+
+	if (send_prune_target(dst, req, cfg, &plan, &st) < 0) {
+		rc = cli_error(cli);
+	} else if (!cli->json && !cli->scripted) {
+		printf("target pruned: %s %zu of %zu snapshots (%zu "
+		       "held, %zu clone origins kept)\n",
+		       cli->z.dry_run ? "would destroy" : "destroyed",
+		       prune_plan_count(&plan, PRUNE_DESTROY), plan.n, st.held,
+		       st.cloned);
+	}
+	for (size_t i = 0; i < plan.skipped.n; i++)
+		fprintf(stderr, "zeit send: %s; not pruned\n",
+		        plan.skipped.v[i]);
+	if (rc == ZEIT_EXIT_OK && plan.skipped.n)
+		rc = ZEIT_EXIT_ERROR;
+	prune_plan_free(&plan);
+	return rc;
+}
+
+/* The send itself, under the lock, and what it prints. */
+static int run_send(struct cli *cli, struct send_args *a,
+                    const struct send_endpoint *src,
+                    const struct zeit_config *cfg)
+{
+	struct send_request *req = &a->req;
 	struct progress_state ps = {.tty = isatty(STDERR_FILENO) &&
-	                                   !no_progress && !cli->json};
+	                                   !a->no_progress && !cli->json};
 	struct run_progress prog = {show_progress, &ps, 500};
 	if (ps.tty) {
-		req.progress = &prog;
-		req.on_step = on_step;
-		req.arg = &ps;
+		req->progress = &prog;
+		req->on_step = on_step;
+		req->arg = &ps;
 	}
-
 	/* A send changes the target (and destroys there with --prune,
 	 * --force, --rollback): one changing zeit run at a time. */
 	int lock = -1;
-	if (!cli->z.dry_run &&
-	    (lock = zeit_lock(&cli->z, cli->lock_wait)) < 0) {
-		rc = cli_error(cli);
-		config_free(&cfg);
-		goto out_early;
-	}
-	struct zfs src, dst;
+	if (!cli->z.dry_run && (lock = zeit_lock(&cli->z, cli->lock_wait)) < 0)
+		return cli_error(cli);
+	struct zfs szh, dzh;
 	struct send_report rep;
-	zfs_init(&src, &cli->z, shost ? &srh : NULL);
-	zfs_init(&dst, &cli->z, req.target_host);
-	rc = send_run(&src, &dst, &req, &rep) < 0 ? ZEIT_EXIT_ERROR
-	                                          : ZEIT_EXIT_OK;
+	zfs_init(&szh, &cli->z, send_endpoint_host(src));
+	zfs_init(&dzh, &cli->z, req->target_host);
+	int rc = send_run(&szh, &dzh, req, &rep) < 0 ? ZEIT_EXIT_ERROR
+	                                             : ZEIT_EXIT_OK;
 	if (ps.tty && ps.what)
 		fputc('\n', stderr);
 	for (size_t i = 0; i < rep.n; i++)
@@ -295,39 +251,41 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		if (rc != ZEIT_EXIT_OK)
 			fprintf(stderr, "zeit send: %s\n", zeit_error(&cli->z));
 	}
-
-	if (rc == ZEIT_EXIT_OK && prune) {
-		const char *roots[] = {req.target, NULL};
-		struct prune_request pr = {.roots = roots,
-		                           .recursive = req.recursive,
-		                           .config = &cfg,
-		                           .mode = cfg.prune_mode};
-		struct prune_plan plan;
-		struct prune_exec_stats st;
-		if (prune_run(&dst, &pr, &plan, &st) < 0) {
-			rc = cli_error(cli);
-		} else if (!cli->json && !cli->scripted) {
-			printf("target pruned: %s %zu of %zu snapshots (%zu "
-			       "held, %zu clone origins kept)\n",
-			       cli->z.dry_run ? "would destroy" : "destroyed",
-			       prune_plan_count(&plan, PRUNE_DESTROY), plan.n,
-			       st.held, st.cloned);
-		}
-		for (size_t i = 0; i < plan.skipped.n; i++)
-			fprintf(stderr, "zeit send: %s; not pruned\n",
-			        plan.skipped.v[i]);
-		if (rc == ZEIT_EXIT_OK && plan.skipped.n)
-			rc = ZEIT_EXIT_ERROR;
-		prune_plan_free(&plan);
-	}
+	if (rc == ZEIT_EXIT_OK && a->prune)
+		rc = prune_after(cli, &dzh, req, cfg);
 	zeit_unlock(lock);
 	send_report_free(&rep);
-	config_free(&cfg);
-out_early:
-	free(host);
-	free(shost);
-	strv_free(&topts);
-	strv_free(&sopts);
-	strv_free(&ssh_opts);
+	return rc;
+}
+
+int cmd_send(struct cli *cli, int argc, char **argv)
+{
+	struct send_args a = {0};
+	struct send_endpoint src, dst;
+	struct zeit_config cfg;
+
+	strv_init(&a.ssh_opts);
+	int rc = parse_args(cli, argc, argv, &a);
+	if (rc >= 0) {
+		strv_free(&a.ssh_opts);
+		return rc;
+	}
+	if (send_endpoints(&cli->z, argv[optind], argv[optind + 1],
+	                   (const char *const *)a.ssh_opts.v, &src, &dst) < 0) {
+		rc = cli_usage_error(cli, "send", "%s", zeit_error(&cli->z));
+	} else if (cli_load_config(cli, &cfg) < 0) {
+		rc = cli_error(cli);
+	} else {
+		a.req.source = src.dataset;
+		a.req.target = dst.dataset;
+		a.req.target_host = send_endpoint_host(&dst);
+		a.req.select.origins = cfg.adopt | SNAP_ORIGIN_ZEIT;
+		a.req.select.names = &cfg.names;
+		rc = run_send(cli, &a, &src, &cfg);
+		config_free(&cfg);
+	}
+	send_endpoint_free(&src);
+	send_endpoint_free(&dst);
+	strv_free(&a.ssh_opts);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "zeit/prune.h"
 #include "zeit/zfs.h"
 
 /* One stream: full when from is NULL; -I when intermediates. */
@@ -135,5 +136,30 @@ void send_report_free(struct send_report *r);
  * -1 when one failed or was refused (the report says which). */
 int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
              struct send_report *rep);
+
+/* One side of a send as the command names it: [user@]HOST:dataset, or a
+ * dataset on this machine. */
+struct send_endpoint {
+	char *host;          /* NULL: this machine */
+	const char *dataset; /* points into the argument */
+	struct strv ssh_opts;
+	struct run_host rh; /* with host: its ssh, sharing one connection */
+};
+/* Reads both sides' arguments and sets up each remote side's ssh (the
+ * user's ssh_opts and a shared connection). A host that could pose as an
+ * ssh option, or a host with no dataset, fails with a message for a
+ * usage error. Free both with send_endpoint_free either way. */
+int send_endpoints(struct zeit *z, const char *src_arg, const char *dst_arg,
+                   const char *const *ssh_opts, struct send_endpoint *src,
+                   struct send_endpoint *dst);
+/* The side's host for zfs_init: NULL for this machine. */
+const struct run_host *send_endpoint_host(const struct send_endpoint *e);
+void send_endpoint_free(struct send_endpoint *e);
+
+/* send --prune: prunes the target's tree (req's target, recursive as the
+ * send was) by cfg, into plan and st, as zeit prune would. */
+int send_prune_target(struct zfs *dst, const struct send_request *req,
+                      const struct zeit_config *cfg, struct prune_plan *plan,
+                      struct prune_exec_stats *st);
 
 #endif
