@@ -47,6 +47,9 @@ int cli_usage_error(struct cli *cli, const char *cmd, const char *fmt, ...)
 void cli_print_note(void *arg, int level, const char *text);
 /* Prints the handle's error once and returns ZEIT_EXIT_ERROR. */
 int cli_error(struct cli *cli);
+/* Prints the library's notes ("zeit: note") when -v was given level
+ * times or more: the library returns them, the command prints them. */
+void cli_notes(const struct cli *cli, int level, const struct strv *notes);
 
 /* A table: header names, then rows of string cells. Columns whose name
  * starts with '#' are numbers in JSON (the '#' is not shown). Cells are

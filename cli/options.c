@@ -42,6 +42,12 @@ void cli_print_note(void *arg, int level, const char *text)
 	fprintf(stderr, "zeit: %s\n", text);
 }
 
+void cli_notes(const struct cli *cli, int level, const struct strv *notes)
+{
+	for (size_t i = 0; cli->z.verbose >= level && i < notes->n; i++)
+		fprintf(stderr, "zeit: %s\n", notes->v[i]);
+}
+
 int cli_error(struct cli *cli)
 {
 	fprintf(stderr, "%s: %s\n", cli->prog, zeit_error(&cli->z));

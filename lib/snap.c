@@ -1,6 +1,7 @@
 #include "zeit/snap.h"
 
 #include "zeit/policy.h"
+#include "zeit/props.h"
 #include "zeit/select.h"
 
 #include <stdlib.h>
@@ -33,6 +34,19 @@ static char *batch_key(const char *name)
 	return xasprintf("%s@%s", pool, at ? at + 1 : "");
 }
 
+/* The names sharing names[i]'s batch key, from i on. */
+static void batch_of(const char *const *names, size_t i, const char *key,
+                     struct strv *batch)
+{
+	strv_init(batch);
+	for (size_t k = i; names[k]; k++) {
+		char *other = batch_key(names[k]);
+		if (strcmp(key, other) == 0)
+			strv_push(batch, names[k]);
+		free(other);
+	}
+}
+
 int snap_apply(struct zfs *zh, const char *const *names)
 {
 	struct strv done;
@@ -41,160 +55,182 @@ int snap_apply(struct zfs *zh, const char *const *names)
 	strv_init(&done);
 	for (size_t i = 0; names[i] && rc == 0; i++) {
 		char *key = batch_key(names[i]);
-		if (strv_contains(&done, key)) {
-			free(key);
-			continue;
+		if (!strv_contains(&done, key)) {
+			struct strv batch;
+			batch_of(names, i, key, &batch);
+			rc = zfs_snapshot(zh, (const char *const *)batch.v,
+			                  NULL);
+			strv_free(&batch);
+			strv_push(&done, key);
 		}
-		struct strv batch;
-		strv_init(&batch);
-		for (size_t k = i; names[k]; k++) {
-			char *other = batch_key(names[k]);
-			if (strcmp(key, other) == 0)
-				strv_push(&batch, names[k]);
-			free(other);
-		}
-		rc = zfs_snapshot(zh, (const char *const *)batch.v, NULL);
-		strv_free(&batch);
-		strv_push(&done, key);
 		free(key);
 	}
 	strv_free(&done);
 	return rc;
 }
 
-int snap_run(struct zfs *zh, const struct snap_request *req, struct strv *names,
-             struct strv *skipped)
+void snap_plan_init(struct snap_plan *p)
+{
+	strv_init(&p->names);
+	strv_init(&p->skipped);
+	strv_init(&p->notes);
+}
+
+void snap_plan_free(struct snap_plan *p)
+{
+	strv_free(&p->names);
+	strv_free(&p->skipped);
+	strv_free(&p->notes);
+}
+
+/* Whether row i is taken at all; a note says why not (once). */
+static bool selected(const struct snap_plan_input *in, size_t i,
+                     const struct ds_view *v, bool first, struct snap_plan *out)
+{
+	if (in->any_roots ? in->named[i] || !ds_excluded(v)
+	                  : ds_auto_selected(v, in->config))
+		return true;
+	if (first)
+		strv_pushf(&out->notes, "%s: not selected (%s)", v->name,
+		           ds_excluded(v) ? "excluded by " ZEIT_PROP_SNAP
+		                            "=off or com.sun:auto-snapshot="
+		                            "false"
+		                          : "no " ZEIT_PROP_SNAP
+		                            "=on, configuration or "
+		                            "com.sun:auto-snapshot=true");
+	return false;
+}
+
+/* Whether tier t is wanted on row i: named, or (auto) due by its policy.
+ * -1: its policy cannot be read (named in out->skipped). */
+static int wanted(struct zeit *z, const struct snap_plan_input *in, size_t i,
+                  const struct ds_view *v, int t, struct snap_plan *out)
+{
+	if (!in->auto_mode) {
+		for (size_t k = 0; in->tiers[k] != ZEIT_TIER_NONE; k++)
+			if (in->tiers[k] == t)
+				return 1;
+		return 0;
+	}
+	struct policy pol;
+	bool due[ZEIT_TIER_COUNT];
+	/* One broken policy costs its dataset only. */
+	if (config_policy(z, in->config, v->name, v->keep, &pol) < 0) {
+		strv_push(&out->skipped, zeit_error(z));
+		zeit_clear_error(z);
+		return -1;
+	}
+	tiers_due(&pol, v->tier_off, in->newest[i], in->now, due);
+	return due[t];
+}
+
+void snap_plan_datasets(struct zeit *z, const struct snap_plan_input *in,
+                        struct snap_plan *out)
+{
+	const struct zfs_dataset_list *all = in->all;
+	bool *unplannable = xcalloc(all->n ? all->n : 1, sizeof(bool));
+
+	/* Tier by tier, so each tier's names form their own batch. */
+	for (int t = 0; t < ZEIT_TIER_COUNT; t++)
+		for (size_t i = 0; i < all->n; i++) {
+			struct ds_view v;
+			ds_view_from(&all->v[i], &v);
+			if (unplannable[i] || !selected(in, i, &v, t == 0, out))
+				continue;
+			int want = wanted(z, in, i, &v, t, out);
+			unplannable[i] = want < 0;
+			if (want > 0) {
+				char shortname[ZEIT_SNAPNAME_MAX];
+				zeit_snapname_format((enum zeit_tier)t, in->now,
+				                     shortname,
+				                     sizeof(shortname));
+				strv_pushf(&out->names, "%s@%s", v.name,
+				           shortname);
+			}
+		}
+	if (out->names.n == 0)
+		strv_pushf(&out->notes, "nothing to take: %s",
+		           in->auto_mode
+		                   ? "no tier is due on any selected dataset"
+		                   : "no dataset selected");
+	free(unplannable);
+}
+
+/* The newest snapshot of each tier of each row of all (an adopted tool's
+ * counts, so switching to zeit does not take a tier twice): one
+ * fast-path listing per named root, or one for all pools. */
+static int list_newest(struct zfs *zh, const struct snap_request *req,
+                       const struct zfs_dataset_list *all,
+                       time_t (*newest)[ZEIT_TIER_COUNT])
+{
+	struct zeit *z = zh->z;
+	bool any_roots = req->roots && req->roots[0];
+	unsigned origins =
+	        SNAP_ORIGIN_ZEIT | (req->config ? req->config->adopt : 0);
+	size_t nroots = 0;
+
+	for (; any_roots && req->roots[nroots]; nroots++)
+		;
+	for (size_t r = 0; r < (any_roots ? nroots : 1); r++) {
+		struct zfs_snap_list snaps;
+		struct zfs_snap_index ix;
+		if (zfs_list_snapshots(zh, any_roots ? req->roots[r] : NULL,
+		                       ZFS_SNAP_RECURSIVE, &snaps) < 0)
+			return -1;
+		zfs_snap_index_build(&ix, &snaps);
+		for (size_t d = 0; d < all->n; d++) {
+			size_t n;
+			const struct zfs_snap *const *mine =
+			        zfs_snap_index_of(&ix, all->v[d].name, &n);
+			for (size_t i = 0; i < n; i++) {
+				struct snapname sn;
+				const char *at = strchr(mine[i]->name, '@');
+				/* Dated in the future: not the newest. */
+				if (at &&
+				    snapname_read(&z->names, at + 1, origins,
+				                  &sn) &&
+				    sn.tier != ZEIT_TIER_NONE &&
+				    sn.when <= z->now &&
+				    sn.when > newest[d][sn.tier])
+					newest[d][sn.tier] = sn.when;
+			}
+		}
+		zfs_snap_index_free(&ix);
+		zfs_snap_list_free(&snaps);
+	}
+	return 0;
+}
+
+int snap_run(struct zfs *zh, const struct snap_request *req,
+             struct snap_plan *plan)
 {
 	struct zfs_dataset_list all;
-	struct zfs_snap_list snaps = {0};
-	bool *named = NULL, *unplannable = NULL;
-	time_t(*newest)[ZEIT_TIER_COUNT] = NULL;
+	bool *named = NULL;
 	struct zeit *z = zh->z;
 	int rc = -1;
 
-	strv_init(names);
-	strv_init(skipped);
+	snap_plan_init(plan);
 	if (select_list(zh, req->roots, req->recursive, &all, &named) < 0)
 		return -1;
-	unplannable = xcalloc(all.n ? all.n : 1, sizeof(bool));
-	bool any_roots = req->roots && req->roots[0];
-
-	if (req->auto_mode) {
-		/* The newest zeit snapshot of each tier, per dataset: one
-		 * fast-path listing per named root, or one for all pools. */
-		newest = xcalloc(all.n ? all.n : 1, sizeof(*newest));
-		size_t nroots = 0;
-		for (; any_roots && req->roots[nroots]; nroots++)
-			;
-		for (size_t r = 0; r < (any_roots ? nroots : 1); r++) {
-			if (zfs_list_snapshots(zh,
-			                       any_roots ? req->roots[r] : NULL,
-			                       ZFS_SNAP_RECURSIVE, &snaps) < 0)
-				goto out;
-			/* An adopted tool's snapshot of a tier counts, so
-			 * switching to zeit does not take a tier twice. */
-			unsigned origins =
-			        SNAP_ORIGIN_ZEIT |
-			        (req->config ? req->config->adopt : 0);
-			struct zfs_snap_index ix;
-			zfs_snap_index_build(&ix, &snaps);
-			for (size_t d = 0; d < all.n; d++) {
-				size_t n;
-				const struct zfs_snap *const *mine =
-				        zfs_snap_index_of(&ix, all.v[d].name,
-				                          &n);
-				for (size_t i = 0; i < n; i++) {
-					struct snapname sn;
-					const char *at =
-					        strchr(mine[i]->name, '@');
-					if (!at ||
-					    !snapname_read(&z->names, at + 1,
-					                   origins, &sn) ||
-					    sn.tier == ZEIT_TIER_NONE ||
-					    sn.when > z->now)
-						continue; /* future: not newest
-						           */
-					if (sn.when > newest[d][sn.tier])
-						newest[d][sn.tier] = sn.when;
-				}
-			}
-			zfs_snap_index_free(&ix);
-			zfs_snap_list_free(&snaps);
-		}
-	}
-
-	/* Tier by tier, so each tier's names form their own batch. */
-	for (int t = 0; t < ZEIT_TIER_COUNT; t++) {
-		for (size_t i = 0; i < all.n; i++) {
-			struct ds_view v;
-			ds_view_from(&all.v[i], &v);
-			bool take;
-			if (any_roots)
-				take = named[i] || !ds_excluded(&v);
-			else
-				take = ds_auto_selected(&v, req->config);
-			if (unplannable[i])
-				continue;
-			if (!take) {
-				if (t == 0)
-					zeit_note(z, 1, "%s: not selected (%s)",
-					          v.name,
-					          ds_excluded(&v)
-					                  ? "excluded by "
-					                    "org.zeit:snap=off "
-					                    "or "
-					                    "com.sun:auto-"
-					                    "snapshot=false"
-					                  : "no "
-					                    "org.zeit:snap=on, "
-					                    "configuration or "
-					                    "com.sun:auto-"
-					                    "snapshot=true");
-				continue;
-			}
-			bool want;
-			if (req->auto_mode) {
-				struct policy pol;
-				bool due[ZEIT_TIER_COUNT];
-				/* One broken policy costs its dataset only. */
-				if (config_policy(z, req->config, v.name,
-				                  v.keep, &pol) < 0) {
-					strv_push(skipped, zeit_error(z));
-					zeit_clear_error(z);
-					unplannable[i] = true;
-					continue;
-				}
-				tiers_due(&pol, v.tier_off, newest[i], z->now,
-				          due);
-				want = due[t];
-			} else {
-				want = false;
-				for (size_t k = 0;
-				     req->tiers[k] != ZEIT_TIER_NONE; k++)
-					want |= req->tiers[k] == t;
-			}
-			if (want) {
-				char shortname[ZEIT_SNAPNAME_MAX];
-				zeit_snapname_format((enum zeit_tier)t, z->now,
-				                     shortname,
-				                     sizeof(shortname));
-				strv_pushf(names, "%s@%s", v.name, shortname);
-			}
-		}
-	}
-	if (names->n == 0)
-		zeit_note(z, 1, "nothing to take: %s",
-		          req->auto_mode
-		                  ? "no tier is due on any selected dataset"
-		                  : "no dataset selected");
-	rc = z->dry_run || names->n == 0
+	struct snap_plan_input in = {
+	        .all = &all,
+	        .named = named,
+	        .any_roots = req->roots && req->roots[0],
+	        .auto_mode = req->auto_mode,
+	        .tiers = req->tiers,
+	        .config = req->config,
+	        .newest = xcalloc(all.n ? all.n : 1, sizeof(*in.newest)),
+	        .now = z->now,
+	};
+	if (req->auto_mode && list_newest(zh, req, &all, in.newest) < 0)
+		goto out;
+	snap_plan_datasets(z, &in, plan);
+	rc = z->dry_run || plan->names.n == 0
 	             ? 0
-	             : snap_apply(zh, (const char *const *)names->v);
+	             : snap_apply(zh, (const char *const *)plan->names.v);
 out:
-	free(newest);
+	free(in.newest);
 	free(named);
-	free(unplannable);
-	zfs_snap_list_free(&snaps);
 	zfs_dataset_list_free(&all);
 	return rc;
 }

@@ -27,11 +27,36 @@ struct snap_request {
 	const struct zeit_config *config;
 };
 
-/* Works out the snapshots (names in *names) and, unless z->dry_run,
- * takes them. Reasons for leaving datasets out go to -v notes; a dataset
- * whose policy cannot be read is left out with the reason in *skipped
- * (one message each, naming it), and the rest are taken. */
-int snap_run(struct zfs *zh, const struct snap_request *req, struct strv *names,
-             struct strv *skipped);
+/* What the planner sees: the selection's rows (select_list) and, for
+ * --auto, the newest snapshot of each tier per row. */
+struct snap_plan_input {
+	const struct zfs_dataset_list *all;
+	const bool *named; /* per row: named on the command line */
+	bool any_roots;    /* datasets were named */
+	bool auto_mode;
+	const enum zeit_tier *tiers; /* without auto_mode */
+	const struct zeit_config *config;
+	time_t (*newest)[ZEIT_TIER_COUNT]; /* with auto_mode, per row */
+	time_t now;
+};
+
+struct snap_plan {
+	struct strv names;   /* to take, tier by tier */
+	struct strv skipped; /* datasets whose policy cannot be read, why */
+	struct strv notes;   /* why datasets were left out, for -v */
+};
+
+void snap_plan_init(struct snap_plan *p);
+void snap_plan_free(struct snap_plan *p);
+/* The pure planner: which datasets take which tiers now. A dataset whose
+ * policy cannot be read is left out, with the reason in out->skipped
+ * (one message each, naming it), and the rest are planned. */
+void snap_plan_datasets(struct zeit *z, const struct snap_plan_input *in,
+                        struct snap_plan *out);
+
+/* Lists, plans (into *plan, which the caller frees) and, unless
+ * z->dry_run, takes the snapshots. */
+int snap_run(struct zfs *zh, const struct snap_request *req,
+             struct snap_plan *plan);
 
 #endif
