@@ -6,6 +6,44 @@
 #include "zeit/lock.h"
 #include "zeit/prune.h"
 
+static void print_plan(struct cli *cli, const struct prune_plan *plan,
+                       const struct prune_exec_stats *st)
+{
+	static const char *const cols[] = {"SNAPSHOT", "ACTION", "REASON",
+	                                   NULL};
+	struct table t;
+	size_t ndestroy = prune_plan_count(plan, PRUNE_DESTROY);
+	bool all_rows = cli->z.dry_run || cli->json || cli->z.verbose;
+
+	table_init(&t, cols);
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct prune_item *it = &plan->v[i];
+		if (!all_rows && it->action == PRUNE_KEEP)
+			continue;
+		const char *row[] = {
+		        it->name,
+		        it->action == PRUNE_DESTROY
+		                ? (cli->z.dry_run ? "destroy" : "destroyed")
+		                : "keep",
+		        it->reason};
+		table_add(&t, row);
+	}
+	if (!cli->json && !cli->scripted)
+		printf("%s %zu of %zu snapshot%s (%zu held, %zu clone "
+		       "origin%s kept)%s\n",
+		       cli->z.dry_run ? "would destroy" : "destroyed", ndestroy,
+		       plan->n, plan->n == 1 ? "" : "s", st->held, st->cloned,
+		       st->cloned == 1 ? "" : "s", t.cells.n ? ":" : "");
+	if (t.cells.n || cli->json)
+		table_print(cli, &t, "prune");
+	table_free(&t);
+	if (ndestroy && cli->z.verbose >= 1)
+		fprintf(stderr, "zeit: %s %s\n",
+		        cli->z.dry_run ? "checked" : "destroyed",
+		        st->used_program ? "by one channel program per pool"
+		                         : "by batched zfs destroy calls");
+}
+
 int cmd_prune(struct cli *cli, int argc, char **argv)
 {
 	enum { OPT_BATCH = 0x2000, OPT_PROGRAM };
@@ -15,8 +53,6 @@ int cmd_prune(struct cli *cli, int argc, char **argv)
 	        {"channel-program", no_argument, NULL, OPT_PROGRAM},
 	        {NULL, 0, NULL, 0},
 	};
-	static const char *const cols[] = {"SNAPSHOT", "ACTION", "REASON",
-	                                   NULL};
 	struct prune_request req = {0};
 	struct prune_plan plan;
 	struct prune_exec_stats st;
@@ -55,41 +91,8 @@ int cmd_prune(struct cli *cli, int argc, char **argv)
 	                                              : ZEIT_EXIT_OK;
 	zeit_unlock(lock);
 
-	if (rc == ZEIT_EXIT_OK) {
-		struct table t;
-		size_t ndestroy = prune_plan_count(&plan, PRUNE_DESTROY);
-		bool all_rows = cli->z.dry_run || cli->json || cli->z.verbose;
-		table_init(&t, cols);
-		for (size_t i = 0; i < plan.n; i++) {
-			const struct prune_item *it = &plan.v[i];
-			if (!all_rows && it->action == PRUNE_KEEP)
-				continue;
-			const char *row[] = {it->name,
-			                     it->action == PRUNE_DESTROY
-			                             ? (cli->z.dry_run
-			                                        ? "destroy"
-			                                        : "destroyed")
-			                             : "keep",
-			                     it->reason};
-			table_add(&t, row);
-		}
-		if (!cli->json && !cli->scripted)
-			printf("%s %zu of %zu snapshot%s (%zu held, %zu clone "
-			       "origin%s kept)%s\n",
-			       cli->z.dry_run ? "would destroy" : "destroyed",
-			       ndestroy, plan.n, plan.n == 1 ? "" : "s",
-			       st.held, st.cloned, st.cloned == 1 ? "" : "s",
-			       t.cells.n ? ":" : "");
-		if (t.cells.n || cli->json)
-			table_print(cli, &t, "prune");
-		table_free(&t);
-		if (ndestroy)
-			zeit_note(&cli->z, 1, "%s %s",
-			          cli->z.dry_run ? "checked" : "destroyed",
-			          st.used_program
-			                  ? "by one channel program per pool"
-			                  : "by batched zfs destroy calls");
-	}
+	if (rc == ZEIT_EXIT_OK)
+		print_plan(cli, &plan, &st);
 	for (size_t i = 0; i < plan.skipped.n; i++)
 		fprintf(stderr, "%s: %s; skipped\n", cli->prog,
 		        plan.skipped.v[i]);

@@ -64,6 +64,33 @@ static void format_rule(const struct keep_rule *r, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
+/* One snapshot read as a plan item: its scheme, tier and time, kept
+ * with the reason when it is none of the adopted schemes' tiers. */
+static void read_item(const struct snapname_rules *names, unsigned origins,
+                      const char *snap, struct prune_item *it)
+{
+	struct snapname sn;
+
+	it->name = xstrdup(snap);
+	it->tier = ZEIT_TIER_NONE;
+	it->action = PRUNE_KEEP;
+	if (snapname_read(names, snap, origins, &sn)) {
+		it->origin = sn.origin;
+		it->tier = sn.tier;
+		it->when = sn.when;
+		if (sn.tier == ZEIT_TIER_NONE)
+			snprintf(it->reason, sizeof(it->reason),
+			         "%s label '%s' is no tier",
+			         snap_origin_prefix(sn.origin), sn.label);
+	} else if (snapname_read(names, snap, SNAP_ORIGIN_ALL, &sn)) {
+		it->when = sn.when;
+		snprintf(it->reason, sizeof(it->reason), "%s names not adopted",
+		         snap_origin_prefix(sn.origin));
+	} else {
+		snprintf(it->reason, sizeof(it->reason), "not made by zeit");
+	}
+}
+
 void prune_plan_dataset(const struct policy *pol,
                         const struct snapname_rules *names, unsigned origins,
                         const char *const *snaps, size_t n, time_t now,
@@ -72,32 +99,8 @@ void prune_plan_dataset(const struct policy *pol,
 	struct prune_plan tmp;
 
 	prune_plan_init(&tmp);
-	for (size_t i = 0; i < n; i++) {
-		struct prune_item *it = plan_add(&tmp);
-		struct snapname sn;
-		it->name = xstrdup(snaps[i]);
-		it->tier = ZEIT_TIER_NONE;
-		it->action = PRUNE_KEEP;
-		if (snapname_read(names, snaps[i], origins, &sn)) {
-			it->origin = sn.origin;
-			it->tier = sn.tier;
-			it->when = sn.when;
-			if (sn.tier == ZEIT_TIER_NONE)
-				snprintf(it->reason, sizeof(it->reason),
-				         "%s label '%s' is no tier",
-				         snap_origin_prefix(sn.origin),
-				         sn.label);
-		} else if (snapname_read(names, snaps[i], SNAP_ORIGIN_ALL,
-		                         &sn)) {
-			it->when = sn.when;
-			snprintf(it->reason, sizeof(it->reason),
-			         "%s names not adopted",
-			         snap_origin_prefix(sn.origin));
-		} else {
-			snprintf(it->reason, sizeof(it->reason),
-			         "not made by zeit");
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		read_item(names, origins, snaps[i], plan_add(&tmp));
 	qsort(tmp.v, tmp.n, sizeof(*tmp.v), by_time_desc);
 
 	for (int t = 0; t < ZEIT_TIER_COUNT; t++) {

@@ -96,6 +96,33 @@ static const struct zfs_snap *find_guid(const struct send_side *s,
 	return mark;
 }
 
+/* Why a target that diverged after the base cannot take an increment. */
+static void explain_divergence(const struct send_side *dst,
+                               struct send_plan *out)
+{
+	if (out->diverged.n) {
+		struct buf b;
+		buf_init(&b);
+		for (size_t i = 0; i < out->diverged.n && i < 3; i++)
+			buf_addf(&b, "%s@%s", i ? ", " : "",
+			         out->diverged.v[i]);
+		if (out->diverged.n > 3)
+			buf_addf(&b, " and %zu more", out->diverged.n - 3);
+		snprintf(out->why, sizeof(out->why),
+		         "the target has snapshots the source lacks "
+		         "after the common base @%s: %s; --rollback "
+		         "discards them",
+		         short_name(out->base->name), b.data);
+		buf_free(&b);
+	} else {
+		snprintf(out->why, sizeof(out->why),
+		         "the target was written to (%llu bytes) since "
+		         "the common base @%s; --rollback discards that",
+		         (unsigned long long)dst->written,
+		         short_name(out->base->name));
+	}
+}
+
 void send_plan_dataset(const struct send_side *src, const struct send_side *dst,
                        const struct send_select *sel, const char *clone_origin,
                        bool force, struct send_plan *out)
@@ -154,29 +181,7 @@ void send_plan_dataset(const struct send_side *src, const struct send_side *dst,
 	chain(out, src, sel, out->base);
 	if (out->diverged.n || dst->written) {
 		out->verdict = SEND_DIVERGED;
-		if (out->diverged.n) {
-			struct buf b;
-			buf_init(&b);
-			for (size_t i = 0; i < out->diverged.n && i < 3; i++)
-				buf_addf(&b, "%s@%s", i ? ", " : "",
-				         out->diverged.v[i]);
-			if (out->diverged.n > 3)
-				buf_addf(&b, " and %zu more",
-				         out->diverged.n - 3);
-			snprintf(out->why, sizeof(out->why),
-			         "the target has snapshots the source lacks "
-			         "after the common base @%s: %s; --rollback "
-			         "discards them",
-			         short_name(out->base->name), b.data);
-			buf_free(&b);
-		} else {
-			snprintf(
-			        out->why, sizeof(out->why),
-			        "the target was written to (%llu bytes) since "
-			        "the common base @%s; --rollback discards that",
-			        (unsigned long long)dst->written,
-			        short_name(out->base->name));
-		}
+		explain_divergence(dst, out);
 		return;
 	}
 	out->verdict = out->nsteps ? SEND_INCREMENTAL : SEND_UP_TO_DATE;

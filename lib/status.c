@@ -257,6 +257,33 @@ static void check_future(const struct zeit_config *cfg,
 	buf_free(&names);
 }
 
+/* A replica whose source is not here: only the last transfer's time. */
+static void check_remote_replica(const struct zeit_config *cfg,
+                                 const struct status_input *in,
+                                 const struct zfs_dataset *d,
+                                 const char *source, const char *sds,
+                                 bool local, struct status_check *c)
+{
+	time_t sent;
+
+	if (local) {
+		set(c, STATUS_CRITICAL, "its source %s is gone", sds);
+		return;
+	}
+	if (!ztime_parse(d->values[DSP_COUNT + STP_LAST_SENT], &sent)) {
+		set(c, STATUS_UNKNOWN, "no record of the last transfer");
+		return;
+	}
+	c->lag = (long long)(in->now - sent);
+	char age[32];
+	human_age(c->lag, age, sizeof(age));
+	set(c,
+	    c->lag > cfg->status.replica_crit   ? STATUS_CRITICAL
+	    : c->lag > cfg->status.replica_warn ? STATUS_WARNING
+	                                        : STATUS_OK,
+	    "last received %s ago (the source is on %s)", age, source);
+}
+
 static void check_replica(const struct zeit_config *cfg,
                           const struct status_input *in,
                           const struct zfs_snap_index *ix,
@@ -278,25 +305,7 @@ static void check_replica(const struct zeit_config *cfg,
 	bool local = !*host || !strcmp(host, in->hostname);
 	free(host);
 	if (!local || find_dataset(in->datasets, sds) < 0) {
-		/* The source is elsewhere: only the last transfer's time. */
-		time_t sent;
-		if (local) {
-			set(c, STATUS_CRITICAL, "its source %s is gone", sds);
-			return;
-		}
-		if (!ztime_parse(d->values[DSP_COUNT + STP_LAST_SENT], &sent)) {
-			set(c, STATUS_UNKNOWN,
-			    "no record of the last transfer");
-			return;
-		}
-		c->lag = (long long)(in->now - sent);
-		char age[32];
-		human_age(c->lag, age, sizeof(age));
-		set(c,
-		    c->lag > cfg->status.replica_crit   ? STATUS_CRITICAL
-		    : c->lag > cfg->status.replica_warn ? STATUS_WARNING
-		                                        : STATUS_OK,
-		    "last received %s ago (the source is on %s)", age, source);
+		check_remote_replica(cfg, in, d, source, sds, local, c);
 		return;
 	}
 	const struct zfs_snap *const *sv = zfs_snap_index_of(ix, sds, &ns);

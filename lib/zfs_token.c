@@ -79,6 +79,46 @@ static int bad(struct zeit *z, const char *why)
 	return zeit_fail(z, EPROTO, "resume token is corrupt: %s", why);
 }
 
+/* The value of key k (an index in read_pairs' keys; -1: not one of
+ * them) into out, its type checked. */
+static int take_value(struct zeit *z, int k, uint32_t type, uint32_t nelem,
+                      const unsigned char *v, size_t vlen, bool big,
+                      struct zfs_resume_token *out)
+{
+	if (k == 0) {
+		if (type != NV_TYPE_STRING || nelem != 1 || !memchr(v, 0, vlen))
+			return bad(z, "toname is not a string");
+		size_t sl = strlen((const char *)v);
+		if (sl >= sizeof(out->toname))
+			return bad(z, "toname is too long");
+		memcpy(out->toname, v, sl + 1);
+	} else if (k >= 1 && k <= 3) {
+		if (type != NV_TYPE_UINT64 || nelem != 1 || vlen < 8)
+			return bad(z, "a number is not a number");
+		uint64_t x = get64(v, big);
+		if (k == 1)
+			out->toguid = x;
+		else if (k == 2)
+			out->fromguid = x, out->incremental = true;
+		else
+			out->bytes = x;
+	} else if (k >= 4 && k <= 7) {
+		if (type != NV_TYPE_BOOLEAN)
+			return bad(z, "a flag is not a flag");
+		if (k == 4)
+			out->raw = true;
+		else if (k == 5)
+			out->compressed = true;
+		else if (k == 6)
+			out->embedded = true;
+		else
+			out->large_blocks = true;
+	} else if (k == 8) {
+		out->redacted = true;
+	}
+	return 0;
+}
+
 /* Walks the pairs of a native packed nvlist. */
 static int read_pairs(struct zeit *z, const unsigned char *d, size_t len,
                       struct zfs_resume_token *out)
@@ -121,38 +161,8 @@ static int read_pairs(struct zeit *z, const unsigned char *d, size_t len,
 				return bad(z, "a key appears twice");
 			seen |= 1u << k;
 		}
-		if (k == 0) {
-			if (type != NV_TYPE_STRING || nelem != 1 ||
-			    !memchr(v, 0, vlen))
-				return bad(z, "toname is not a string");
-			size_t sl = strlen((const char *)v);
-			if (sl >= sizeof(out->toname))
-				return bad(z, "toname is too long");
-			memcpy(out->toname, v, sl + 1);
-		} else if (k >= 1 && k <= 3) {
-			if (type != NV_TYPE_UINT64 || nelem != 1 || vlen < 8)
-				return bad(z, "a number is not a number");
-			uint64_t x = get64(v, big);
-			if (k == 1)
-				out->toguid = x;
-			else if (k == 2)
-				out->fromguid = x, out->incremental = true;
-			else
-				out->bytes = x;
-		} else if (k >= 4 && k <= 7) {
-			if (type != NV_TYPE_BOOLEAN)
-				return bad(z, "a flag is not a flag");
-			if (k == 4)
-				out->raw = true;
-			else if (k == 5)
-				out->compressed = true;
-			else if (k == 6)
-				out->embedded = true;
-			else
-				out->large_blocks = true;
-		} else if (k == 8) {
-			out->redacted = true;
-		}
+		if (take_value(z, k, type, nelem, v, vlen, big, out) < 0)
+			return -1;
 		off += size;
 	}
 	if (!(seen & 1u) || !(seen & 2u))
