@@ -18,9 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (zpool_health_parse(&z, s, &l) == 0) {
 		for (size_t i = 0; i < l.n; i++) {
 			const struct zpool_health *h = &l.v[i];
-			if (!h->pool[0] || !h->state[0] ||
-			    h->read_errors < 0 || h->write_errors < 0 ||
-			    h->cksum_errors < 0 || h->data_errors < -1)
+			if (!h->pool[0] || !h->state[0] || h->read_errors < 0 ||
+			    h->write_errors < 0 || h->cksum_errors < 0 ||
+			    h->data_errors < -1)
 				abort();
 		}
 		zpool_health_list_free(&l);
