@@ -351,6 +351,44 @@ static void run_send(struct tree *t)
 	free(order);
 }
 
+/* snap --auto: each tier's newest per dataset from the listing (as the
+ * executor reads it), then the planner. */
+static void run_snap(struct tree *t)
+{
+	struct zfs_snap_index ix;
+	time_t(*newest)[ZEIT_TIER_COUNT] =
+	        xcalloc(t->ds.n + 1, sizeof(*newest));
+	bool *named = xcalloc(t->ds.n + 1, sizeof(*named));
+
+	zfs_snap_index_build(&ix, &t->all);
+	for (size_t d = 0; d < t->ds.n; d++) {
+		size_t n;
+		const struct zfs_snap *const *mine =
+		        zfs_snap_index_of(&ix, t->ds.v[d].name, &n);
+		for (size_t i = 0; i < n; i++) {
+			struct snapname sn;
+			const char *at = strchr(mine[i]->name, '@');
+			if (at &&
+			    snapname_read(NULL, at + 1, SNAP_ORIGIN_ZEIT,
+			                  &sn) &&
+			    sn.tier != ZEIT_TIER_NONE && sn.when <= NOW &&
+			    sn.when > newest[d][sn.tier])
+				newest[d][sn.tier] = sn.when;
+		}
+	}
+	zfs_snap_index_free(&ix);
+	struct snap_plan_input in = {&t->ds, named,   false,  true,
+	                             NULL,   &t->cfg, newest, NOW};
+	struct snap_plan plan;
+	snap_plan_init(&plan);
+	snap_plan_datasets(&z, &in, &plan);
+	/* frequent, hourly, daily, weekly and monthly are due on all. */
+	assert_int_equal(plan.names.n, 5 * t->ds.n);
+	snap_plan_free(&plan);
+	free(newest);
+	free(named);
+}
+
 /* ---- Timing ---- */
 
 static double seconds(void)
@@ -386,6 +424,7 @@ struct planner {
 static const struct planner planners[] = {
         {"zfs list -H parse", run_parse_text},
         {"tree listing parse", run_parse_tree},
+        {"snap --auto plan", run_snap},
         {"prune plan", run_prune},
         {"destroy program source", run_destroy_source},
         {"destroy result", run_prune_result},
