@@ -9,7 +9,7 @@ set -euo pipefail
 . tests/vm/guest-lib.sh
 trap zvm_destroy_pools EXIT
 ZEIT=${ZEIT:-$PWD/build/zeit}
-sizes="10000 30000 100000" datasets=500 delay=4 peer_timeout=900 peers_up_to=10000
+sizes="10000 30000 100000" datasets=500 delay=4 peer_timeout=900 peers_up_to=10000 send=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--sizes) sizes=$2; shift 2 ;;
@@ -17,6 +17,7 @@ while [ $# -gt 0 ]; do
 	--delay) delay=$2; shift 2 ;;
 	--peer-timeout) peer_timeout=$2; shift 2 ;;
 	--peers-up-to) peers_up_to=$2; shift 2 ;;
+	--no-send) send=0; shift ;;
 	*) echo "unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -240,6 +241,7 @@ for size in $sizes; do
 	# without the delay).
 	base=$(name zeit frequent $((end - 900 + 60)))
 	for d in $(dsnames bzeit); do
+		[ "$send" = 1 ] || break
 		zfs send "$d@$base" | zfs recv -u "bdst/r${d#bzeit}"
 	done
 	for p in $pools; do zvm_delay_set "$p" "$delay"; done
@@ -256,18 +258,20 @@ for size in $sizes; do
 		measure status_sanoid --peer sanoid_run --monitor-snapshots
 	fi
 
-	echo "-- send (one new snapshot a dataset)" >&2
 	s1=$(name zeit frequent $((end - 30)))
 	s2=$(name zeit frequent $((end - 20)))
 	s3=$(name zeit frequent $((end - 10)))
+	# Each sender takes the target one snapshot further (without send,
+	# the same snapshots are taken, so prune sees the same history).
 	zfs snapshot -r "bzeit@$s1"
-	measure send_zeit "$ZEIT" send -r --no-progress bzeit bdst/r
+	[ "$send" = 0 ] || echo "-- send (one new snapshot a dataset)" >&2
+	[ "$send" = 0 ] || measure send_zeit "$ZEIT" send -r --no-progress bzeit bdst/r
 	zfs snapshot -r "bzeit@$s2"
 	send_floor() { zfs send -R -I "@$s1" "bzeit@$s2" | zfs recv -u -F bdst/r; }
-	measure send_floor send_floor
+	[ "$send" = 0 ] || measure send_floor send_floor
 	if [ "$peers" = 1 ]; then
 		zfs snapshot -r "bzeit@$s3"
-		measure send_syncoid --peer syncoid -r --no-sync-snap --quiet bzeit bdst/r
+		[ "$send" = 0 ] || measure send_syncoid --peer syncoid -r --no-sync-snap --quiet bzeit bdst/r
 	fi
 	# The floor pool gets the same three, so both prune the same history.
 	for s in "$s1" "$s2" "$s3"; do zfs snapshot -r "bfloor@$s"; done
