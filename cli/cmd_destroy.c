@@ -22,6 +22,30 @@ static void print_plan(struct cli *cli, const struct destroy_plan *p)
 	table_free(&t);
 }
 
+/* What a destroy did, as its errlist says: each refused snapshot and
+ * why, and how many of those named went (always when some did not). */
+static void print_result(struct cli *cli, const struct destroy_plan *p,
+                         const struct zfs_destroy_result *r)
+{
+	const struct {
+		const struct strv *names;
+		const char *why;
+	} refused[] = {
+	        {&r->held, "held (zfs holds)"},
+	        {&r->cloned, "the origin of a clone"},
+	        {&r->gone, "not there (already gone?)"},
+	};
+	for (size_t k = 0; k < sizeof(refused) / sizeof(refused[0]); k++)
+		for (size_t i = 0; i < refused[k].names->n; i++)
+			fprintf(stderr, "zeit: %s: not destroyed: %s\n",
+			        refused[k].names->v[i], refused[k].why);
+	if (r->failed)
+		fprintf(stderr, "zeit: %s: not destroyed\n", r->failed);
+	if (cli->z.verbose >= 1 || r->destroyed.n < p->snaps.n)
+		fprintf(stderr, "zeit: destroyed %zu of %zu snapshot%s\n",
+		        r->destroyed.n, p->snaps.n, p->snaps.n == 1 ? "" : "s");
+}
+
 int cmd_destroy(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -49,9 +73,16 @@ int cmd_destroy(struct cli *cli, int argc, char **argv)
 	} else {
 		struct zfs zh;
 		zfs_init(&zh, &cli->z, NULL);
+		struct zfs_destroy_result r = {0};
 		int lock = zeit_lock(&cli->z, cli->lock_wait);
-		if (lock < 0 || destroy_apply(&zh, &p, defer) < 0)
+		if (lock < 0) {
 			rc = cli_error(cli);
+		} else {
+			if (destroy_apply(&zh, &p, defer, &r) < 0)
+				rc = cli_error(cli);
+			print_result(cli, &p, &r);
+		}
+		zfs_destroy_result_free(&r);
 		zeit_unlock(lock);
 	}
 	destroy_plan_free(&p);

@@ -18,14 +18,11 @@ int destroy_plan(struct zeit *z, const char *const *names, size_t n,
 	return 0;
 }
 
-int destroy_apply(struct zfs *zh, const struct destroy_plan *p, bool defer)
+int destroy_apply(struct zfs *zh, const struct destroy_plan *p, bool defer,
+                  struct zfs_destroy_result *out)
 {
-	if (zfs_destroy_snapshots(zh, (const char *const *)p->snaps.v, defer) <
-	    0)
-		return -1;
-	zeit_note(zh->z, 1, "destroyed %zu snapshot%s", p->snaps.n,
-	          p->snaps.n == 1 ? "" : "s");
-	return 0;
+	return zfs_destroy_snapshots_report(zh, (const char *const *)p->snaps.v,
+	                                    defer, ZFS_DESTROY_ARG_LIMIT, out);
 }
 
 void destroy_plan_free(struct destroy_plan *p)

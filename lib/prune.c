@@ -137,10 +137,12 @@ static int run_batches(struct zfs *zh, struct prune_plan *plan,
 	strv_free(&held);
 	strv_free(&cloned);
 	if (rc == 0 && go.n && !zh->z->dry_run) {
-		rc = zfs_destroy_snapshots(zh, (const char *const *)go.v,
-		                           false);
-		if (rc == 0)
-			st->destroyed += go.n;
+		struct zfs_destroy_result r;
+		rc = zfs_destroy_snapshots_report(zh, (const char *const *)go.v,
+		                                  false, ZFS_DESTROY_ARG_LIMIT,
+		                                  &r);
+		st->destroyed += r.destroyed.n;
+		zfs_destroy_result_free(&r);
 	}
 	strv_free(&go);
 	return rc;

@@ -19,8 +19,11 @@ struct destroy_plan {
  * the first bad name's message. */
 int destroy_plan(struct zeit *z, const char *const *names, size_t n,
                  struct destroy_plan *out);
-/* Destroys the plan's snapshots (defer: zfs destroy -d). */
-int destroy_apply(struct zfs *zh, const struct destroy_plan *p, bool defer);
+/* Destroys the plan's snapshots (defer: zfs destroy -d); out says which
+ * went and which were refused and why (free with
+ * zfs_destroy_result_free); -1 when any was refused. */
+int destroy_apply(struct zfs *zh, const struct destroy_plan *p, bool defer,
+                  struct zfs_destroy_result *out);
 void destroy_plan_free(struct destroy_plan *p);
 
 #endif

@@ -229,9 +229,20 @@ int zfs_snapshot(struct zfs *zh, const char *const *snaps,
                  const char *const *props);
 
 /* Destroys snapshots: one `zfs destroy ds@a,b,c` per dataset, split only to
- * stay under the argument-size limit. Stops at the first failing call. */
+ * stay under the argument-size limit. A refused call is read back as
+ * libzfs_core's errlist: its held snapshots, clone origins (both only
+ * without defer) and gone ones are named in out, the rest of that call
+ * destroyed by one more; the calls after it still run. out->destroyed is
+ * what went; -1 when anything was refused, with the first refusal's
+ * message (what zfs said) on the handle. Free out with
+ * zfs_destroy_result_free. */
+struct zfs_destroy_result;
+int zfs_destroy_snapshots_report(struct zfs *zh, const char *const *snaps,
+                                 bool defer, size_t limit,
+                                 struct zfs_destroy_result *out);
+/* The same without the report, at ZFS_DESTROY_ARG_LIMIT. */
 int zfs_destroy_snapshots(struct zfs *zh, const char *const *snaps, bool defer);
-/* The same with a chosen batch size limit in bytes (tests use a small one). */
+/* With a chosen batch size limit in bytes (tests use a small one). */
 int zfs_destroy_snapshots_limit(struct zfs *zh, const char *const *snaps,
                                 bool defer, size_t limit);
 /* Linux limits one argument to 128 KiB (MAX_ARG_STRLEN); a remote command

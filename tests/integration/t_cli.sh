@@ -41,3 +41,33 @@ test_cli_errors_and_exit_codes() {
 	has "$(cat /tmp/e)" "expected a snapshot"
 	exists tank || fail "pool gone"
 }
+
+# A destroy of several snapshots is read back as libzfs_core's errlist:
+# the held one and the clone origin are named and stay, the rest go (the
+# rest of their own dataset's call too), and the exit says some were
+# refused. Before, the held one's call stopped the run: nothing of tank/a
+# and nothing after it went, and only zfs's message said why.
+test_cli_destroy_names_each_refused_snapshot() {
+	zfs create tank/a
+	zfs create tank/b
+	zfs snapshot tank/a@1
+	zfs snapshot tank/a@2
+	zfs snapshot tank/b@1
+	zfs snapshot tank/b@2
+	zfs hold mine tank/a@1
+	zfs clone tank/b@2 tank/c
+	fails "busy|held" "$ZEIT" destroy tank/a@1 tank/a@2 tank/b@1 tank/b@2
+	has "$ERR" "tank/a@1: not destroyed: held (zfs holds)"
+	has "$ERR" "tank/b@2: not destroyed: the origin of a clone"
+	has "$ERR" "destroyed 2 of 4 snapshots"
+	exists tank/a@1 || fail "the held snapshot went"
+	exists tank/b@2 || fail "the clone origin went"
+	exists tank/a@2 && fail "tank/a@2 stayed"
+	exists tank/b@1 && fail "tank/b@1 stayed"
+	# With -d zfs refuses neither: the held one goes on its release.
+	ok "$ZEIT" -v destroy -d tank/a@1
+	has "$ERR" "destroyed 1 of 1 snapshot"
+	zfs release mine tank/a@1
+	exists tank/a@1 && fail "the deferred snapshot outlived its hold"
+	true
+}
