@@ -235,6 +235,11 @@ int zfs_run_any(struct zfs *zh, const struct strv *argv, const char *input,
 	return zrun_any(zh, argv, input, c);
 }
 
+int zfs_run_quiet(struct zfs *zh, struct strv *argv)
+{
+	return zrun_quiet(zh, argv);
+}
+
 void zfs_fail_cmd(struct zfs *zh, struct run_cmd *c)
 {
 	fail_cmd(zh, c);

@@ -57,7 +57,6 @@ void zfs_destroy_batches(const char *const *snaps, size_t limit,
 static int destroy_call(struct zfs *zh, const char *batch, bool defer)
 {
 	struct strv a;
-	struct run_cmd c;
 
 	strv_init(&a);
 	strv_push(&a, "zfs");
@@ -65,16 +64,7 @@ static int destroy_call(struct zfs *zh, const char *batch, bool defer)
 	if (defer)
 		strv_push(&a, "-d");
 	strv_push(&a, batch);
-	int rc = zfs_run_any(zh, &a, NULL, &c);
-	strv_free(&a);
-	if (rc < 0)
-		return -1;
-	if (c.status != 0) {
-		zfs_fail_cmd(zh, &c);
-		rc = -1;
-	}
-	run_cmd_free(&c);
-	return rc;
+	return zfs_run_quiet(zh, &a);
 }
 
 /* The full names of one batch, "ds@a,b,c". */
@@ -172,9 +162,9 @@ int zfs_destroy_snapshots_report(struct zfs *zh, const char *const *snaps,
 	if (zfs_check_names(zh, snaps, ZFS_NAME_SNAPSHOT) < 0)
 		return -1;
 	zfs_destroy_batches(snaps, limit, &batches);
-	/* The first refusal's message is the one kept: what zfs said. */
-	zeit_clear_error(zh->z);
-	zeit_keep_error(zh->z);
+	/* From the first refusal on, its message (what zfs said) is the one
+	 * kept; reading back what was refused records nothing over it. */
+	bool keeping = false;
 	for (size_t i = 0; i < batches.n; i++) {
 		if (destroy_call(zh, batches.v[i], defer) == 0) {
 			struct strv names;
@@ -182,11 +172,15 @@ int zfs_destroy_snapshots_report(struct zfs *zh, const char *const *snaps,
 			strv_pushv(&out->destroyed,
 			           (const char *const *)names.v);
 			strv_free(&names);
-		} else {
-			after_refusal(zh, batches.v[i], defer, out);
+			continue;
 		}
+		if (!keeping)
+			zeit_keep_error(zh->z);
+		keeping = true;
+		after_refusal(zh, batches.v[i], defer, out);
 	}
-	zeit_release_error(zh->z);
+	if (keeping)
+		zeit_release_error(zh->z);
 	strv_free(&batches);
 	bool refused =
 	        out->failed || out->held.n || out->cloned.n || out->gone.n;

@@ -9,6 +9,9 @@
  * run_cmd_free) unless the command could not be run at all (-1). */
 int zfs_run_any(struct zfs *zh, const struct strv *argv, const char *input,
                 struct run_cmd *c);
+/* Runs argv (freeing it) and discards its output; a failure leaves the
+ * command and zfs's message on the handle. */
+int zfs_run_quiet(struct zfs *zh, struct strv *argv);
 /* Leaves the failed command's line and zfs's message on the handle. */
 void zfs_fail_cmd(struct zfs *zh, struct run_cmd *c);
 int zfs_check_names(struct zfs *zh, const char *const *names, unsigned kinds);
