@@ -62,7 +62,7 @@ static int be_cmd_list(struct cli *cli, int argc, char **argv)
 {
 	static const char *const cols[] = {"NAME",  "ACTIVE", "CREATION",
 	                                   "#USED", "ORIGIN", "KERNELS",
-	                                   NULL};
+	                                   "TRIAL", NULL};
 	bool no_kernels = false;
 	static const struct option lo[] = {
 	        {"no-kernels", no_argument, NULL, 'K'}, {NULL, 0, NULL, 0}};
@@ -101,13 +101,15 @@ static int be_cmd_list(struct cli *cli, int argc, char **argv)
 			         b->kernels.v[j].version[0]
 			                 ? b->kernels.v[j].version
 			                 : b->kernels.v[j].kernel);
-		const char *row[] = {
-		        b->name,
-		        *act ? act : "-",
-		        when,
-		        used,
-		        b->origin,
-		        !b->kernels_read ? "?" : k.len ? k.data : "none"};
+		const char *row[] = {b->name,
+		                     *act ? act : "-",
+		                     when,
+		                     used,
+		                     b->origin,
+		                     !b->kernels_read ? "?"
+		                     : k.len          ? k.data
+		                                      : "none",
+		                     be_trial_name(b->trial)};
 		table_add(&t, row);
 		buf_free(&k);
 	}
@@ -178,22 +180,82 @@ static int be_cmd_create(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
+struct activate_args {
+	bool once, trial;
+};
+
+static int activate_on(int c, void *arg)
+{
+	struct activate_args *a = arg;
+	if (c == 't')
+		a->once = true;
+	else if (c == 'T')
+		a->trial = true;
+	else
+		return -1;
+	return 0;
+}
+
 static int be_cmd_activate(struct cli *cli, int argc, char **argv)
 {
 	static const struct option lo[] = {{"once", no_argument, NULL, 't'},
+	                                   {"trial", no_argument, NULL, 'T'},
 	                                   {NULL, 0, NULL, 0}};
-	bool once = false;
-	int i = sub_opts(cli, argc, argv, "t", lo, flag_on, &once);
+	struct activate_args a = {0};
+	int i = sub_opts(cli, argc, argv, "t", lo, activate_on, &a);
 	if (i < 0)
 		return ZEIT_EXIT_USAGE;
+	if (a.once && a.trial)
+		return usage(cli,
+		             "--once and --trial exclude each other (a trial "
+		             "is a once-only boot that must confirm)%s",
+		             NULL);
 	if (argc - i != 1)
 		return usage(cli, "activate needs one NAME%s", NULL);
 	struct zfs zh;
 	struct be_ctx c;
 	if (open_ctx(cli, &zh, &c) < 0)
 		return cli_error(cli);
-	int rc = be_activate(&c, argv[i], once) < 0 ? cli_error(cli)
-	                                            : ZEIT_EXIT_OK;
+	int r = a.trial ? be_activate_trial(&c, argv[i])
+	                : be_activate(&c, argv[i], a.once);
+	/* Made the default by hand: a trial it failed is over. */
+	if (r == 0 && !a.trial && !a.once)
+		r = be_trial_forget(&c, argv[i]);
+	int rc = r < 0 ? cli_error(cli) : ZEIT_EXIT_OK;
+	be_close(&c);
+	return rc;
+}
+
+/* Run by zeit-boot-ok.service once the boot reached its target. */
+static int be_cmd_confirm(struct cli *cli, int argc, char **argv)
+{
+	int i = sub_opts(cli, argc, argv, "", NULL, NULL, NULL);
+	if (i < 0)
+		return ZEIT_EXIT_USAGE;
+	if (argc - i != 0)
+		return usage(cli, "confirm takes no operands%s", NULL);
+	/* A system not booted from ZFS has no boot to confirm. */
+	char *rootds = zfs_dataset_at("/");
+	bool on_zfs = rootds != NULL;
+	free(rootds);
+	if (!on_zfs)
+		return ZEIT_EXIT_OK;
+	struct zfs zh;
+	struct be_ctx c;
+	struct be_confirm_result r;
+	if (open_ctx(cli, &zh, &c) < 0)
+		return cli_error(cli);
+	int rc = be_confirm(&c, &r) < 0 ? cli_error(cli) : ZEIT_EXIT_OK;
+	if (rc == ZEIT_EXIT_OK && !cli->z.dry_run) {
+		if (r.confirmed)
+			printf("confirmed %s: it is the default now\n",
+			       r.confirmed);
+		for (size_t k = 0; k < r.failed.n; k++)
+			printf("trial of %s failed: it never confirmed its "
+			       "boot\n",
+			       r.failed.v[k]);
+	}
+	be_confirm_result_free(&r);
 	be_close(&c);
 	return rc;
 }
@@ -435,6 +497,7 @@ static const struct {
         {"create", be_cmd_create, true},
         {"activate", be_cmd_activate, true},
         {"next-boot", be_cmd_nextboot, true},
+        {"confirm", be_cmd_confirm, true},
         {"destroy", be_cmd_destroy, true},
         {"rename", be_cmd_rename, true},
         {"mount", be_cmd_mount, false},

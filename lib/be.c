@@ -24,6 +24,11 @@ static char *dash_null(const char *v)
 	return v && *v && strcmp(v, "-") ? xstrdup(v) : NULL;
 }
 
+static const char *dash_null_view(const char *v)
+{
+	return v && *v && strcmp(v, "-") ? v : NULL;
+}
+
 static bool dataset_exists(struct zfs *zh, const char *name, unsigned types)
 {
 	struct zfs_dataset_list l;
@@ -175,12 +180,21 @@ static int kernels_of(struct be_ctx *c, const char *ds, const char *mounted,
 	return rc;
 }
 
-enum { LP_CREATION, LP_USED, LP_ORIGIN, LP_MOUNTPOINT, LP_ACTIVE, LP_COUNT };
+enum {
+	LP_CREATION,
+	LP_USED,
+	LP_ORIGIN,
+	LP_MOUNTPOINT,
+	LP_ACTIVE,
+	LP_TRIAL,
+	LP_COUNT
+};
 
 int be_list(struct be_ctx *c, bool kernels, struct be_list *out)
 {
-	const char *const props[] = {"creation",   "used",         "origin",
-	                             "mountpoint", BE_ACTIVE_PROP, NULL};
+	const char *const props[] = {
+	        "creation",     "used",        "origin", "mountpoint",
+	        BE_ACTIVE_PROP, BE_TRIAL_PROP, NULL};
 	struct zfs_dataset_list l;
 
 	memset(out, 0, sizeof(*out));
@@ -206,6 +220,8 @@ int be_list(struct be_ctx *c, bool kernels, struct be_list *out)
 		b->origin = xstrdup(d->values[LP_ORIGIN]);
 		b->mountpoint = xstrdup(d->values[LP_MOUNTPOINT]);
 		b->menu_hidden = !strcmp(d->values[LP_ACTIVE], "off");
+		b->trial = be_trial_state(c, d->name,
+		                          dash_null_view(d->values[LP_TRIAL]));
 		b->mounted_at = zfs_mounted_at(d->name);
 		if (kernels) {
 			if (kernels_of(c, d->name, b->mounted_at, &b->kernels) <

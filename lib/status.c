@@ -14,7 +14,7 @@
 #include "zeit/ztime.h"
 
 static const char *const extra[] = {ZEIT_PROP_SOURCE, "receive_resume_token",
-                                    ZEIT_PROP_LAST_SENT, NULL};
+                                    ZEIT_PROP_LAST_SENT, ZEIT_PROP_TRIAL, NULL};
 
 const char *const *status_extra_props(void)
 {
@@ -359,6 +359,17 @@ static int worst_first(const void *a, const void *b)
 	return c ? c : strcmp(x->check, y->check);
 }
 
+/* A trial boot that never confirmed (be_trial.c wrote "failed DATASET"
+ * on the environment; the name proves the mark its own, not inherited). */
+static void check_trial(const struct zfs_dataset *d, struct status_report *r)
+{
+	const char *v = d->values[DSP_COUNT + STP_TRIAL];
+	if (!str_starts(v, "failed ") || strcmp(v + strlen("failed "), d->name))
+		return;
+	set(add(r, STATUS_BOOT, d->name, "trial boot"), STATUS_WARNING,
+	    "booted once on trial and never confirmed; the default was kept");
+}
+
 int status_evaluate(struct zeit *z, const struct zeit_config *cfg,
                     const struct status_input *in, struct status_report *out)
 {
@@ -373,6 +384,7 @@ int status_evaluate(struct zeit *z, const struct zeit_config *cfg,
 			continue;
 		check_tiers(z, cfg, in, &ix, d, out);
 		check_future(cfg, in, &ix, d, out);
+		check_trial(d, out);
 		/* A replica has its own org.zeit:source; its children that
 		 * merely inherit one are not replicas themselves. */
 		const char *src = d->values[DSP_COUNT + STP_SOURCE];

@@ -159,7 +159,7 @@ _zeit() {
 	help) [ "$ci" -eq $((cword - 1)) ] && names=$_zeit_commands ;;
 	be)
 		if [ -z "$sub" ]; then
-			names=$'list\ncreate\nactivate\nnext-boot\ndestroy\nrename\nmount\numount\nchroot\nsnapshots\nrollback'
+			names=$'list\ncreate\nactivate\nconfirm\nnext-boot\ndestroy\nrename\nmount\numount\nchroot\nsnapshots\nrollback'
 		else
 			case "$sub" in
 			activate | destroy | rename | mount | umount | chroot | snapshots) names=$(_zeit_bes "$root") ;;

@@ -17,6 +17,8 @@
 #define BE_NEXTBOOT_PROP ZEIT_PROP_NEXTBOOT
 /* zfsbootmenu's switch to keep an environment out of the menu. */
 #define BE_ACTIVE_PROP "org.zfsbootmenu:active"
+/* A trial boot's mark on the environment (be_trial.c). */
+#define BE_TRIAL_PROP ZEIT_PROP_TRIAL
 /* Set on snapshots zeit takes for `be create`, so destroy knows them. */
 #define BE_SNAP_PROP ZEIT_PROP_BE_SNAPSHOT
 
@@ -65,6 +67,13 @@ int be_name_check(struct zeit *z, const char *name);
 /* pool/ROOT/NAME (malloc'd). */
 char *be_dataset(const struct be_ctx *c, const char *name);
 
+enum be_trial {
+	BE_TRIAL_NONE,
+	BE_TRIAL_PENDING, /* waits for its one boot */
+	BE_TRIAL_BOOTED,  /* running now, not confirmed yet */
+	BE_TRIAL_FAILED,  /* booted (or was to) and never confirmed */
+};
+
 struct be_info {
 	char *name;
 	char *dataset;
@@ -77,6 +86,7 @@ struct be_info {
 	struct be_kernel_list kernels;
 	bool kernels_read;
 	bool menu_hidden; /* org.zfsbootmenu:active=off */
+	enum be_trial trial;
 };
 
 struct be_list {
@@ -108,6 +118,25 @@ struct be_create_opts {
 
 int be_create(struct be_ctx *c, const struct be_create_opts *o);
 int be_activate(struct be_ctx *c, const char *name, bool once);
+/* Trial boots (be_trial.c). activate_trial: boots NAME once, marked so
+ * that only a confirmation from inside it makes it bootfs. */
+int be_activate_trial(struct be_ctx *c, const char *name);
+/* The state of ds's trial from its org.zeit:trial value (NULL: none). */
+enum be_trial be_trial_state(const struct be_ctx *c, const char *ds,
+                             const char *value);
+const char *be_trial_name(enum be_trial t);
+/* Drops NAME's trial mark (activated for good, or confirmed). */
+int be_trial_forget(struct be_ctx *c, const char *name);
+
+struct be_confirm_result {
+	char *confirmed;    /* the trial that became bootfs, or NULL */
+	struct strv failed; /* trials found failed (and so marked) */
+};
+/* This boot came up: the running environment, if on trial, becomes
+ * bootfs; trials that booted and never confirmed are marked failed. */
+int be_confirm(struct be_ctx *c, struct be_confirm_result *r);
+void be_confirm_result_free(struct be_confirm_result *r);
+
 /* Put back what boots, and what boots once, to a dataset a caller saved
  * (bisect's reset): quietly; NULL or "none" unsets. */
 int be_set_bootfs(struct be_ctx *c, const char *ds);

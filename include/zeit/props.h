@@ -23,6 +23,8 @@
 /* Boot environments. */
 #define ZEIT_PROP_NEXTBOOT    "org.zeit:nextboot"
 #define ZEIT_PROP_BE_SNAPSHOT "org.zeit:be-snapshot"
+/* On an environment on trial: "pending DATASET" or "failed DATASET". */
+#define ZEIT_PROP_TRIAL "org.zeit:trial"
 
 /* On the guard snapshot zeit restore takes first: the path restored. */
 #define ZEIT_PROP_RESTORE_GUARD "org.zeit:restore-guard"

@@ -24,8 +24,15 @@ enum status_state {
 	STATUS_UNKNOWN = 3,
 };
 
-/* STATUS_CLOCK: snapshots dated after now. */
-enum status_kind { STATUS_TIER, STATUS_REPLICA, STATUS_POOL, STATUS_CLOCK };
+/* STATUS_CLOCK: snapshots dated after now; STATUS_BOOT: a trial boot of
+ * a boot environment that never confirmed. */
+enum status_kind {
+	STATUS_TIER,
+	STATUS_REPLICA,
+	STATUS_POOL,
+	STATUS_CLOCK,
+	STATUS_BOOT
+};
 
 struct status_check {
 	enum status_kind kind;
@@ -54,7 +61,7 @@ void status_report_free(struct status_report *r);
 const char *status_state_name(enum status_state s);
 
 /* The properties the dataset listing must carry, after select_props(). */
-enum { STP_SOURCE, STP_TOKEN, STP_LAST_SENT, STP_COUNT };
+enum { STP_SOURCE, STP_TOKEN, STP_LAST_SENT, STP_TRIAL, STP_COUNT };
 const char *const *status_extra_props(void);
 
 struct status_input {

@@ -204,3 +204,90 @@ test_be_mount_chroot_rename_rollback_snapshots() {
 	fails "no kernel" "$ZEIT" be rollback -y nokernel@s
 	ok "$ZEIT" be rollback -y --force nokernel@s
 }
+
+# Runs a command with the environment NAME as / (mounted, /usr /dev /proc
+# /sys bound in, in a private mount namespace), as if NAME had booted.
+as_running() { # NAME CMD...
+	local name=$1 repo
+	shift
+	repo=$(pwd -P)
+	cat >/var/tmp/zeit-as-running.sh <<-EOF
+		set -e
+		mkdir -p /tmp/rr
+		mount -t zfs -o zfsutil $R/$name /tmp/rr
+		for d in usr proc dev sys; do mkdir -p /tmp/rr/\$d; mount --rbind /\$d /tmp/rr/\$d; done
+		mkdir -p /tmp/rr/run /tmp/rr/tmp
+		mount -t tmpfs tmpfs /tmp/rr/run
+		for l in bin sbin lib lib64; do [ -e /tmp/rr/\$l ] || ln -s usr/\$l /tmp/rr/\$l; done
+		mkdir -p /tmp/rr$repo
+		mount --bind $repo /tmp/rr$repo
+		exec chroot /tmp/rr $*
+	EOF
+	unshare -m bash /var/tmp/zeit-as-running.sh
+}
+
+trial_of() { awk -F'\t' -v n="$2" '$1 == n { print $NF }' <<<"$1"; }
+
+test_be_trial_fails_then_confirms() {
+	make_roots
+	# A mark inherited from the BE root (it names the root), or naming
+	# another dataset, is no trial of anything.
+	zfs set org.zeit:trial="failed $R" $R
+	zfs set org.zeit:trial="failed $R/void" $R/alpine
+	ok "$ZEIT" -H be list --no-kernels
+	eq - "$(trial_of "$OUT" alpine)"
+	eq - "$(trial_of "$OUT" void)"
+	zfs inherit org.zeit:trial $R
+	ok "$ZEIT" status
+	hasnt "$OUT" "trial boot"
+	zfs inherit org.zeit:trial $R/alpine
+
+	fails "already the pool's bootfs" "$ZEIT" be activate --trial void
+	fails "exclude each other" "$ZEIT" be activate --once --trial alpine
+	ok "$ZEIT" -n be activate --trial alpine
+	has "$ERR" "would set org.zeit:trial=pending $R/alpine"
+	eq - "$(prop org.zeit:trial $R/alpine)" "-n set the mark"
+	eq - "$(zpool get -H -o value org.zeit:nextboot tank)" "-n set nextboot"
+
+	ok "$ZEIT" be activate --trial alpine
+	eq "pending $R/alpine" "$(prop org.zeit:trial $R/alpine)"
+	eq $R/alpine "$(zpool get -H -o value org.zeit:nextboot tank)"
+	ok "$ZEIT" -H be list --no-kernels
+	eq pending "$(trial_of "$OUT" alpine)"
+	eq T "$(active_of "$OUT" alpine)"
+
+	# The menu takes the request and boots alpine, which never comes up;
+	# the next boot is void's, the default, and its confirmation finds
+	# the trial failed.
+	ok "$ZEIT" be next-boot --take
+	ok "$ZEIT" -H be list --no-kernels
+	eq failed "$(trial_of "$OUT" alpine)"
+	out=$(as_running void "$ZEIT" be --root $R confirm 2>&1) || fail "confirm in void: $out"
+	has "$out" "trial of $R/alpine failed"
+	eq $R/void "$(zpool get -H -o value bootfs tank)"
+	eq "failed $R/alpine" "$(prop org.zeit:trial $R/alpine)"
+	rc=0
+	"$ZEIT" status >/tmp/st 2>&1 || rc=$?
+	eq 1 "$rc" "status exit with a failed trial"
+	has "$(cat /tmp/st)" "trial boot"
+	# Confirming again changes nothing.
+	out=$(as_running void "$ZEIT" be --root $R confirm 2>&1) || fail "confirm again: $out"
+	eq $R/void "$(zpool get -H -o value bootfs tank)"
+
+	# A good trial: it boots, confirms, and becomes bootfs; no longer a
+	# trial.
+	ok "$ZEIT" be activate --trial alpine
+	ok "$ZEIT" be next-boot --take
+	out=$(as_running alpine "$ZEIT" -H be --root $R list --no-kernels 2>&1) || fail "list in alpine: $out"
+	eq unconfirmed "$(trial_of "$out" alpine)"
+	out=$(as_running alpine "$ZEIT" be --root $R confirm 2>&1) || fail "confirm in alpine: $out"
+	has "$out" "confirmed $R/alpine"
+	eq $R/alpine "$(zpool get -H -o value bootfs tank)"
+	eq - "$(prop org.zeit:trial $R/alpine)"
+	ok "$ZEIT" status
+	hasnt "$OUT" "trial boot"
+
+	# Not booted from ZFS: nothing to confirm, and no error.
+	ok "$ZEIT" be confirm
+	eq "" "$OUT"
+}

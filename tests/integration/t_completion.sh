@@ -71,7 +71,7 @@ test_completion_commands_flags_tiers() {
 	comp_check "$("$ZEIT" --help | sed -nE '/^Commands:/,/^$/s/^  ([a-z-]+) .*/\1/p' | tr '\n' ' ' | sed 's/ $//')" \
 		snap --recursive "frequent hourly daily weekly monthly yearly" weekly \
 		"--no-raw --no-progress" \
-		"list create activate next-boot destroy rename mount umount chroot snapshots rollback" \
+		"list create activate confirm next-boot destroy rename mount umount chroot snapshots rollback" \
 		--once --dry-run -V sanoid "be bisect" "" "--allow-prune --allow-plaintext"
 	eq "" "$(grep -v '^#' "$ZFS_CALLS")" "no zfs call for commands and flags"
 

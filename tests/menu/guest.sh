@@ -6,6 +6,16 @@
 #                               whose init prints "booted <dataset>" and
 #                               powers off), SNAPS snapshots each; bootfs the
 #                               first; exported at the end
+#   guest.sh setup-real TAR     rpool on /dev/vda with one real Debian
+#                               environment, rpool/ROOT/deb, extracted from
+#                               TAR (tests/vm/real-be-tree), one snapshot
+#                               of it; bootfs; exported at the end
+#   guest.sh trial-setup        on that pool: zeit and zeit-boot-ok.service
+#                               (from BUILD) installed in deb, whose report
+#                               then shows bootfs and the environments;
+#                               clones of it: good, and broken (an
+#                               initramfs without /init: the kernel panics)
+#   guest.sh zeit ARGS...       zeit ARGS... with the pool imported
 #   guest.sh once NAME          zeit be activate --once NAME
 #   guest.sh show               the pool's bootfs, next-boot and datasets
 set -euo pipefail
@@ -98,6 +108,65 @@ setup)
 	zpool export rpool
 	dmsetup remove zmenu
 	;;
+setup-real)
+	dmsetup create zmenu --table "0 $(blockdev --getsz /dev/vda) linear /dev/vda 0"
+	dmsetup mknodes
+	zpool create -f -o cachefile=none -O mountpoint=none -O canmount=off \
+		-O compression=lz4 -O atime=off rpool /dev/mapper/zmenu
+	zfs create -o mountpoint=none \
+		-o org.zfsbootmenu:commandline="console=ttyS0 quiet panic=-1 no_timer_check" $R
+	zfs create -o mountpoint=/ -o canmount=noauto $R/deb
+	m=/var/tmp/be-mnt
+	mkdir -p $m
+	mount -t zfs -o zfsutil $R/deb $m
+	tar -C $m -xf "$2"
+	umount $m
+	zfs snapshot $R/deb@zeit_daily_20260102T000000Z
+	zpool set bootfs=$R/deb rpool
+	zpool export rpool
+	dmsetup remove zmenu
+	;;
+trial-setup)
+	import
+	m=/var/tmp/be-mnt
+	mkdir -p $m
+	mount -t zfs -o zfsutil $R/deb $m
+	install -m 0755 "$ZEIT" $m/usr/local/sbin/zeit
+	install -m 0644 "${BUILD:-build}/zeit-boot-ok.service" $m/etc/systemd/system/
+	ln -sf ../zeit-boot-ok.service $m/etc/systemd/system/multi-user.target.wants/
+	# The report comes after the confirmation, and shows its effect.
+	mkdir -p $m/etc/systemd/system/zeit-test-report.service.d $m/etc/zeit-test/report.d
+	printf '[Unit]\nAfter=zeit-boot-ok.service\n' \
+		>$m/etc/systemd/system/zeit-test-report.service.d/after-confirm.conf
+	cat >$m/etc/zeit-test/report.d/zeit <<-'EOF'
+		#!/bin/sh
+		echo "zeit-test: bootfs=$(zpool get -H -o value bootfs rpool)"
+		/usr/local/sbin/zeit -H be list --no-kernels | sed 's/^/zeit-test: be /'
+	EOF
+	chmod 755 $m/etc/zeit-test/report.d/zeit
+	umount $m
+	zfs snapshot $R/deb@trial-base
+	"$ZEIT" be --root $R create -e deb@trial-base good
+	"$ZEIT" be --root $R create -e deb@trial-base broken
+	# An upgrade that breaks the boot: an initramfs with no /init, so the
+	# kernel finds no root and panics.
+	mount -t zfs -o zfsutil $R/broken $m
+	d=$(mktemp -d /var/tmp/broken-initrd.XXXXXX)
+	echo "no init here" >"$d/README"
+	kv=$(cd $m/boot && ls vmlinuz-* | head -n1 | sed 's/^vmlinuz-//')
+	(cd "$d" && echo README | cpio -o -H newc --quiet -R 0:0) >$m/boot/initrd.img-"$kv"
+	rm -rf "$d"
+	umount $m
+	zpool export rpool
+	;;
+zeit)
+	shift
+	import
+	rc=0
+	"$ZEIT" "$@" || rc=$?
+	zpool export rpool
+	exit $rc
+	;;
 once)
 	import
 	"$ZEIT" be --root $R activate --once "$2"
@@ -110,7 +179,7 @@ show)
 	zpool export rpool
 	;;
 *)
-	sed -n '2,12s/^# \{0,1\}//p' "$0" >&2
+	sed -n '2,23s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 	;;
 esac

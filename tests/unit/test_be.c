@@ -75,12 +75,55 @@ static void test_names(void **state)
 	assert_int_equal(be_name_check(&z, "with space"), -1);
 }
 
+/* The trial mark is read from a property anyone can set: only
+ * "pending DATASET" or "failed DATASET" naming this very dataset counts. */
+static void test_trial_states(void **state)
+{
+	(void)state;
+	struct be_ctx c = {0};
+	const char *ds = "rpool/ROOT/new";
+	assert_int_equal(be_trial_state(&c, ds, NULL), BE_TRIAL_NONE);
+	assert_int_equal(be_trial_state(&c, ds, ""), BE_TRIAL_NONE);
+	assert_int_equal(be_trial_state(&c, ds, "pending"), BE_TRIAL_NONE);
+	assert_int_equal(be_trial_state(&c, ds, "pending rpool/ROOT"),
+	                 BE_TRIAL_NONE);
+	assert_int_equal(be_trial_state(&c, ds, "pending rpool/ROOT/new "),
+	                 BE_TRIAL_NONE);
+	assert_int_equal(be_trial_state(&c, ds, "pendingx rpool/ROOT/new"),
+	                 BE_TRIAL_NONE);
+	assert_int_equal(be_trial_state(&c, ds, "pend rpool/ROOT/new"),
+	                 BE_TRIAL_NONE);
+	assert_int_equal(be_trial_state(&c, ds, "failed rpool/ROOT/new\n"),
+	                 BE_TRIAL_NONE);
+	assert_int_equal(be_trial_state(&c, ds, "failed rpool/ROOT/new"),
+	                 BE_TRIAL_FAILED);
+	/* Pending: still the next boot's choice (by dataset or name). */
+	c.nextboot = (char *)"rpool/ROOT/new";
+	assert_int_equal(be_trial_state(&c, ds, "pending rpool/ROOT/new"),
+	                 BE_TRIAL_PENDING);
+	c.nextboot = (char *)"new";
+	assert_int_equal(be_trial_state(&c, ds, "pending rpool/ROOT/new"),
+	                 BE_TRIAL_PENDING);
+	/* The request was taken and something else runs: it failed. */
+	c.nextboot = NULL;
+	c.running = (char *)"rpool/ROOT/old";
+	assert_int_equal(be_trial_state(&c, ds, "pending rpool/ROOT/new"),
+	                 BE_TRIAL_FAILED);
+	/* It runs: up, waiting for its confirmation. */
+	c.running = (char *)"rpool/ROOT/new";
+	assert_int_equal(be_trial_state(&c, ds, "pending rpool/ROOT/new"),
+	                 BE_TRIAL_BOOTED);
+	assert_string_equal(be_trial_name(BE_TRIAL_BOOTED), "unconfirmed");
+	assert_string_equal(be_trial_name(BE_TRIAL_NONE), "-");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_debian_kernels_newest_first),
 	        cmocka_unit_test(test_other_distributions),
 	        cmocka_unit_test(test_names),
+	        cmocka_unit_test(test_trial_states),
 	};
 	zeit_init(&z);
 	return cmocka_run_group_tests(tests, NULL, NULL);

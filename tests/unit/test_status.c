@@ -144,6 +144,40 @@ static void test_missing_tier_and_unselected(void **state)
 	zfs_snap_list_free(&sn);
 }
 
+static void set_trial(struct zfs_dataset_list *l, size_t i, const char *v)
+{
+	free(l->v[i].values[DSP_COUNT + STP_TRIAL]);
+	l->v[i].values[DSP_COUNT + STP_TRIAL] = xstrdup(v);
+}
+
+/* A failed trial is a warning on its own environment; a mark inherited
+ * from a parent, or naming another dataset, is nothing. */
+static void test_failed_trial_boot(void **state)
+{
+	struct zfs_dataset_list ds = {0};
+	struct zfs_snap_list sn = {0};
+	struct status_report r;
+	(void)state;
+	add_ds(&ds, "r/ROOT", "-", "-", "-", "-");
+	add_ds(&ds, "r/ROOT/a", "-", "-", "-", "-");
+	add_ds(&ds, "r/ROOT/b", "-", "-", "-", "-");
+	add_ds(&ds, "r/ROOT/c", "-", "-", "-", "-");
+	set_trial(&ds, 0, "failed r/ROOT/a");
+	set_trial(&ds, 1, "failed r/ROOT/a ");
+	set_trial(&ds, 2, "failed r/ROOT/b");
+	set_trial(&ds, 3, "pending r/ROOT/c");
+	evaluate(NULL, T0, &ds, &sn, &r);
+	const struct status_check *c = find(&r, "r/ROOT/b", "trial boot");
+	assert_int_equal(c->state, STATUS_WARNING);
+	size_t trials = 0;
+	for (size_t i = 0; i < r.n; i++)
+		trials += r.v[i].kind == STATUS_BOOT;
+	assert_int_equal(trials, 1);
+	status_report_free(&r);
+	zfs_dataset_list_free(&ds);
+	zfs_snap_list_free(&sn);
+}
+
 static void test_replica_lag_by_guid(void **state)
 {
 	struct zfs_dataset_list ds = {0};
@@ -220,6 +254,7 @@ int main(void)
 	        cmocka_unit_test(test_future_snapshots),
 	        cmocka_unit_test(test_missing_tier_and_unselected),
 	        cmocka_unit_test(test_replica_lag_by_guid),
+	        cmocka_unit_test(test_failed_trial_boot),
 	        cmocka_unit_test(test_prometheus_text),
 	};
 	zeit_init(&z);
