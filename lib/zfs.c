@@ -36,6 +36,12 @@ static int classify(const char *err)
 	        {"out of space", ENOSPC},
 	        {"already exists", EEXIST},
 	        {"permission denied", EPERM},
+	        {"Permission denied", EPERM},
+	        {"Operation not permitted", EPERM},
+	        /* A zfs without the subcommand (channel programs compiled
+	         * out, an old zfs): before "invalid" reads as EINVAL. */
+	        {"unrecognized command", ENOTSUP},
+	        {"invalid command", ENOTSUP},
 	        {"invalid", EINVAL},
 	        {"has been modified", EEXIST},
 	        {"destination has snapshots", EEXIST},
