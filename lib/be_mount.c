@@ -114,13 +114,12 @@ static const char *child_rel(const char *root_ds, const char *root_mp,
 static void unmount_under(struct be_ctx *c, const char *ds)
 {
 	struct strv dss, dirs;
-	size_t l = strlen(ds);
 
-	/* The mount table lists parents first: undo it backwards. */
+	/* The mount table lists parents first: undo it backwards. A
+	 * snapshot of the tree mounted somewhere is another's use: left. */
 	zfs_mounts(&dss, &dirs);
 	for (size_t i = dss.n; i-- > 0;)
-		if (!strncmp(dss.v[i], ds, l) &&
-		    (dss.v[i][l] == 0 || dss.v[i][l] == '/'))
+		if (zfs_name_under(dss.v[i], ds) && !strchr(dss.v[i], '@'))
 			zfs_unmount_at(c->zh, dirs.v[i]);
 	strv_free(&dss);
 	strv_free(&dirs);

@@ -379,9 +379,7 @@ const struct config_section *config_section_for(const struct zeit_config *c,
 		if ((want == CONFIG_WANT_KEEP && !c->sections[i].keep) ||
 		    (want == CONFIG_WANT_SNAP && c->sections[i].snap < 0))
 			continue;
-		if (strncmp(dataset, d, l) == 0 &&
-		    (dataset[l] == '\0' || dataset[l] == '/') &&
-		    l >= best_len) {
+		if (zfs_name_under(dataset, d) && l >= best_len) {
 			best = &c->sections[i];
 			best_len = l;
 		}
