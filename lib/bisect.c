@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
+#include "bisect_priv.h"
 #include "zeit/bisect.h"
 #include "zeit/snapname.h"
 #include "zeit/tmpmount.h"
@@ -22,14 +22,6 @@
 
 static const char *const state_props[] = {
         P_TARGET, P_TIER, P_BOOTFS, P_NEXTBOOT, P_CURRENT, P_CLONES, NULL};
-
-/* The BE root's own (local) value of prop, or NULL. */
-static const char *local(const struct zfs_prop_list *pl, const char *ds,
-                         const char *prop)
-{
-	const struct zfs_prop *p = zfs_prop_find(pl, ds, prop);
-	return p && p->source == ZFS_SRC_LOCAL ? p->value : NULL;
-}
 
 static char *full_snap(const char *target, const char *s)
 {
@@ -53,7 +45,7 @@ static int check_idle(struct be_ctx *be)
 	if (zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 0,
 	                  state_props, &pl) < 0)
 		return -1;
-	const char *running = local(&pl, be->root, P_TARGET);
+	const char *running = clone_prop_local(&pl, be->root, P_TARGET);
 	int rc = running ? zeit_fail(be->zh->z, EEXIST,
 	                             "a bisection of %s is in progress; zeit "
 	                             "bisect reset ends it",
@@ -189,7 +181,7 @@ static int load_state(struct be_ctx *be, struct bisect *b)
 	if (zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 0,
 	                  state_props, &pl) < 0)
 		return -1;
-	const char *t = local(&pl, be->root, P_TARGET);
+	const char *t = clone_prop_local(&pl, be->root, P_TARGET);
 	if (!t) {
 		zfs_prop_list_free(&pl);
 		return zeit_fail(be->zh->z, ENOENT,
@@ -198,11 +190,11 @@ static int load_state(struct be_ctx *be, struct bisect *b)
 		                 be->root);
 	}
 	b->target = xstrdup(t);
-	const char *tier = local(&pl, be->root, P_TIER);
+	const char *tier = clone_prop_local(&pl, be->root, P_TIER);
 	b->tier = tier && strcmp(tier, "all") ? xstrdup(tier) : NULL;
-	const char *bootfs = local(&pl, be->root, P_BOOTFS);
-	const char *nextboot = local(&pl, be->root, P_NEXTBOOT);
-	const char *current = local(&pl, be->root, P_CURRENT);
+	const char *bootfs = clone_prop_local(&pl, be->root, P_BOOTFS);
+	const char *nextboot = clone_prop_local(&pl, be->root, P_NEXTBOOT);
+	const char *current = clone_prop_local(&pl, be->root, P_CURRENT);
 	b->bootfs = xstrdup(bootfs ? bootfs : "none");
 	b->nextboot = xstrdup(nextboot ? nextboot : "none");
 	b->current = current ? xstrdup(current) : NULL;
@@ -356,128 +348,8 @@ static char *clone_name(const struct bisect *b, const char *snap)
 }
 
 /* ---- The clones this bisection made ----
- * Ownership is proved, never inferred from a property ZFS inherits or a
- * copy carries: before it makes a clone, bisect records the clone's name,
- * its origin and a random token in P_CLONES on the BE root, and the clone
- * is created with P_CLONE=token in the same call. A dataset is bisect's
- * only while all three agree, so an environment copied from a clone, a
- * renamed clone or a dataset marked by hand is never destroyed, and a kill
- * at any point leaves no clone unrecorded. */
-
-struct clone_rec {
-	char *name;   /* BE name */
-	char *origin; /* full snapshot name */
-	char *token;
-};
-
-struct clone_recs {
-	struct clone_rec *v;
-	size_t n;
-};
-
-static void recs_free(struct clone_recs *r)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		free(r->v[i].name);
-		free(r->v[i].origin);
-		free(r->v[i].token);
-	}
-	free(r->v);
-	memset(r, 0, sizeof(*r));
-}
-
-static void recs_add(struct clone_recs *r, const char *name, const char *origin,
-                     const char *token)
-{
-	r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
-	r->v[r->n].name = xstrdup(name);
-	r->v[r->n].origin = xstrdup(origin);
-	r->v[r->n++].token = xstrdup(token);
-}
-
-static void recs_remove(struct clone_recs *r, size_t i)
-{
-	free(r->v[i].name);
-	free(r->v[i].origin);
-	free(r->v[i].token);
-	memmove(&r->v[i], &r->v[i + 1], (r->n - i - 1) * sizeof(*r->v));
-	r->n--;
-}
-
-/* "NAME=ORIGIN=TOKEN,...": no ZFS name holds ',' or '='. */
-static int recs_load(struct be_ctx *be, struct clone_recs *r)
-{
-	const char *const props[] = {P_CLONES, NULL};
-	struct zfs_prop_list pl;
-
-	memset(r, 0, sizeof(*r));
-	if (zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 0,
-	                  props, &pl) < 0)
-		return -1;
-	const char *v = local(&pl, be->root, P_CLONES);
-	char *copy = xstrdup(v ? v : ""), *save = NULL;
-	for (char *e = strtok_r(copy, ",", &save); e;
-	     e = strtok_r(NULL, ",", &save)) {
-		char *o = strchr(e, '='), *t = o ? strchr(o + 1, '=') : NULL;
-		if (!t)
-			continue;
-		*o = *t = '\0';
-		recs_add(r, e, o + 1, t + 1);
-	}
-	free(copy);
-	zfs_prop_list_free(&pl);
-	return 0;
-}
-
-static int recs_save(struct be_ctx *be, const struct clone_recs *r)
-{
-	if (!r->n)
-		return zfs_inherit_prop(be->zh, be->root, P_CLONES, false);
-	struct buf b;
-	buf_init(&b);
-	for (size_t i = 0; i < r->n; i++)
-		buf_addf(&b, "%s%s=%s=%s", i ? "," : "", r->v[i].name,
-		         r->v[i].origin, r->v[i].token);
-	int rc = set_one(be->zh, be->root, P_CLONES, b.data);
-	buf_free(&b);
-	return rc;
-}
-
-static int random_token(struct zeit *z, char *out, size_t len)
-{
-	unsigned char r[16];
-	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		return zeit_fail(z, errno, "getrandom: %s", strerror(errno));
-	for (size_t i = 0; i < sizeof(r) && 2 * i + 2 < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", r[i]);
-	return 0;
-}
-
-enum clone_state { CLONE_GONE, CLONE_OURS, CLONE_FOREIGN };
-
-/* The origin and own P_CLONE of every child of the BE root: one zfs get. */
-static int children_props(struct be_ctx *be, struct zfs_prop_list *pl)
-{
-	const char *const props[] = {"origin", P_CLONE, NULL};
-	return zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 1,
-	                     props, pl);
-}
-
-/* What stands at rec's name: nothing, the clone bisect made, or another. */
-static enum clone_state state_of(const struct be_ctx *be,
-                                 const struct zfs_prop_list *pl,
-                                 const struct clone_rec *rec)
-{
-	char *ds = be_dataset(be, rec->name);
-	const struct zfs_prop *o = zfs_prop_find(pl, ds, "origin");
-	const char *tok = local(pl, ds, P_CLONE);
-	free(ds);
-	if (!o)
-		return CLONE_GONE;
-	return !strcmp(o->value, rec->origin) && tok && !strcmp(tok, rec->token)
-	               ? CLONE_OURS
-	               : CLONE_FOREIGN;
-}
+ * Recorded in P_CLONES on the BE root, each made with P_CLONE=token (see
+ * bisect_priv.h for why ownership is proved so). */
 
 /* Whether a snapshot of ds is the origin of another dataset. */
 static int has_dependents(struct zfs *zh, const char *ds, bool *yes)
@@ -506,8 +378,8 @@ static int make_clone(struct bisect *b, const char *snap, char **name)
 	char token[33];
 
 	*name = NULL;
-	if (random_token(be->zh->z, token, sizeof(token)) < 0 ||
-	    children_props(be, &pl) < 0)
+	if (clone_token(be->zh->z, token) < 0 ||
+	    clone_children(be, P_CLONE, &pl) < 0)
 		return -1;
 	char *base = clone_name(b, snap);
 	*name = xstrdup(base);
@@ -522,11 +394,11 @@ static int make_clone(struct bisect *b, const char *snap, char **name)
 	}
 	free(base);
 	zfs_prop_list_free(&pl);
-	if (recs_load(be, &r) < 0)
+	if (clone_recs_load(be, P_CLONES, &r) < 0)
 		return -1;
-	recs_add(&r, *name, snap, token);
-	int rc = recs_save(be, &r);
-	recs_free(&r);
+	clone_recs_add(&r, *name, snap, token);
+	int rc = clone_recs_save(be, P_CLONES, &r);
+	clone_recs_free(&r);
 	if (rc < 0)
 		return -1;
 	char *mark = xasprintf(P_CLONE "=%s", token);
@@ -551,18 +423,18 @@ static int drop_clones(struct be_ctx *be, const char *keep)
 	bool changed = false;
 	int rc = 0;
 
-	if (recs_load(be, &r) < 0)
+	if (clone_recs_load(be, P_CLONES, &r) < 0)
 		return -1;
 	if (!r.n)
 		return 0;
-	if (children_props(be, &pl) < 0) {
-		recs_free(&r);
+	if (clone_children(be, P_CLONE, &pl) < 0) {
+		clone_recs_free(&r);
 		return -1;
 	}
 	for (size_t i = 0; i < r.n && rc == 0;) {
 		const struct clone_rec *c = &r.v[i];
 		char *ds = be_dataset(be, c->name);
-		enum clone_state st = state_of(be, &pl, c);
+		enum clone_state st = clone_state_of(be, &pl, P_CLONE, c);
 		bool deps = false;
 		if (st == CLONE_OURS &&
 		    ((keep && !strcmp(c->origin, keep)) ||
@@ -587,14 +459,14 @@ static int drop_clones(struct be_ctx *be, const char *keep)
 			          ds);
 		free(ds);
 		if (rc == 0) {
-			recs_remove(&r, i);
+			clone_recs_remove(&r, i);
 			changed = true;
 		}
 	}
 	if (rc == 0 && changed)
-		rc = recs_save(be, &r);
+		rc = clone_recs_save(be, P_CLONES, &r);
 	zfs_prop_list_free(&pl);
-	recs_free(&r);
+	clone_recs_free(&r);
 	return rc;
 }
 
@@ -605,16 +477,16 @@ static int own_clone(struct be_ctx *be, const char *snap, char **name)
 	struct zfs_prop_list pl;
 
 	*name = NULL;
-	if (recs_load(be, &r) < 0)
+	if (clone_recs_load(be, P_CLONES, &r) < 0)
 		return -1;
-	int rc = r.n ? children_props(be, &pl) : 0;
+	int rc = r.n ? clone_children(be, P_CLONE, &pl) : 0;
 	for (size_t i = 0; rc == 0 && i < r.n && !*name; i++)
 		if (!strcmp(r.v[i].origin, snap) &&
-		    state_of(be, &pl, &r.v[i]) == CLONE_OURS)
+		    clone_state_of(be, &pl, P_CLONE, &r.v[i]) == CLONE_OURS)
 			*name = xstrdup(r.v[i].name);
 	if (rc == 0 && r.n)
 		zfs_prop_list_free(&pl);
-	recs_free(&r);
+	clone_recs_free(&r);
 	return rc;
 }
 
@@ -675,17 +547,7 @@ int bisect_auto(struct bisect *b, const char *const *argv, bool chroot,
 		} else {
 			if (be_mount(be, name, NULL, false, &where) < 0)
 				goto fail;
-			char *env = xasprintf("ZEIT_BISECT_ROOT=%s", where);
-			const char *const envv[] = {env, NULL};
-			struct run_cmd c;
-			run_cmd_init(&c, argv);
-			c.env = envv;
-			c.flags = RUN_INHERIT_STDIN | RUN_INHERIT_STDOUT |
-			          RUN_INHERIT_STDERR;
-			int r = run(z, &c);
-			status = r < 0 ? -1 : c.status;
-			run_cmd_free(&c);
-			free(env);
+			int r = bisect_test_run(z, argv, where, &status);
 			if (be_umount(be, name) < 0 || r < 0)
 				goto fail;
 		}
@@ -737,13 +599,13 @@ int bisect_reset(struct be_ctx *be)
 	if (be->running) {
 		struct clone_recs r;
 		bool busy = false;
-		if (recs_load(be, &r) == 0) {
+		if (clone_recs_load(be, P_CLONES, &r) == 0) {
 			for (size_t i = 0; i < r.n; i++) {
 				char *ds = be_dataset(be, r.v[i].name);
 				busy |= !strcmp(ds, be->running);
 				free(ds);
 			}
-			recs_free(&r);
+			clone_recs_free(&r);
 		}
 		if (busy) {
 			bisect_free(&b);

@@ -296,18 +296,7 @@ static int run_one(struct ctx *x, const size_t *idx, size_t n,
 		zeit_clear_error(z);
 		status = 125;
 	} else {
-		char *env = xasprintf("ZEIT_BISECT_ROOT=%s", x->where);
-		const char *const envv[] = {env, NULL};
-		struct run_cmd c;
-		run_cmd_init(&c, x->r->argv);
-		c.env = envv;
-		c.flags = RUN_INHERIT_STDIN | RUN_INHERIT_STDOUT |
-		          RUN_INHERIT_STDERR;
-		int r = run(z, &c);
-		status = r < 0 ? -1 : c.status;
-		run_cmd_free(&c);
-		free(env);
-		if (r < 0)
+		if (bisect_test_run(z, x->r->argv, x->where, &status) < 0)
 			return -1;
 	}
 	x->res->tests++;

@@ -2,6 +2,7 @@
 #ifndef ZEIT_ISOLATE_PRIV_H
 #define ZEIT_ISOLATE_PRIV_H
 
+#include "bisect_priv.h"
 #include "zeit/isolate.h"
 
 /* A clone of snap in the BE root, recorded on the root before it exists;
