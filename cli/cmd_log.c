@@ -157,6 +157,51 @@ static int print_diffs(struct cli *cli, struct zfs *zh, struct filelog *l,
 	return ZEIT_EXIT_OK;
 }
 
+static int print_json(struct cli *cli, struct zfs *zh, const char *ds,
+                      struct filelog *l, bool patch)
+{
+	int rc = ZEIT_EXIT_OK;
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "dataset", json_object_new_string(ds));
+	json_object_object_add(o, "path", json_object_new_string(l->path));
+	json_object_object_add(o, "snapshots",
+	                       json_object_new_int64((int64_t)l->snaps.n));
+	json_object *vs = json_object_new_array();
+	for (size_t i = 0; i < l->n; i++)
+		json_object_array_add(vs, version_json(l, &l->v[i]));
+	json_object_object_add(o, "versions", vs);
+	if (patch) {
+		json_object *d = json_object_new_array();
+		rc = print_diffs(cli, zh, l, d);
+		json_object_object_add(o, "diffs", d);
+	}
+	json_object_object_add(o, "lookups",
+	                       json_object_new_int64((int64_t)l->stats));
+	json_object_object_add(o, "reads",
+	                       json_object_new_int64((int64_t)l->reads));
+	if (rc == ZEIT_EXIT_OK)
+		printf("%s\n", json_object_to_json_string_ext(
+		                       o, JSON_C_TO_STRING_PRETTY));
+	json_object_put(o);
+	return rc;
+}
+
+static int print_text(struct cli *cli, struct zfs *zh, const char *ds,
+                      struct filelog *l, bool patch)
+{
+	if (!cli->scripted) {
+		char *p = escape_dup(l->path);
+		int nv = 0;
+		for (size_t i = 0; i < l->n; i++)
+			nv += l->v[i].id != 0;
+		printf("%s in %s: %d version%s in %zu snapshots\n", p, ds, nv,
+		       nv == 1 ? "" : "s", l->snaps.n);
+		free(p);
+	}
+	print_table(cli, l);
+	return patch ? print_diffs(cli, zh, l, NULL) : ZEIT_EXIT_OK;
+}
+
 int cmd_log(struct cli *cli, int argc, char **argv)
 {
 	enum { OPT_REPLICA = 0x3100 };
@@ -190,55 +235,16 @@ int cmd_log(struct cli *cli, int argc, char **argv)
 	struct filelog l;
 	zfs_init(&zh, &cli->z, NULL);
 	struct filelog_request req = {ds, rel, replica};
-	int rc = ZEIT_EXIT_OK;
+	int rc;
 	if (filelog_build(&zh, &req, &l) < 0) {
 		rc = cli_error(cli);
-		filelog_free(&l);
-		goto out;
-	}
-	zeit_note(&cli->z, 1, "%lu lookups, %lu reads", l.stats, l.reads);
-	if (cli->json) {
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "dataset",
-		                       json_object_new_string(ds));
-		json_object_object_add(o, "path",
-		                       json_object_new_string(l.path));
-		json_object_object_add(
-		        o, "snapshots",
-		        json_object_new_int64((int64_t)l.snaps.n));
-		json_object *vs = json_object_new_array();
-		for (size_t i = 0; i < l.n; i++)
-			json_object_array_add(vs, version_json(&l, &l.v[i]));
-		json_object_object_add(o, "versions", vs);
-		if (patch) {
-			json_object *d = json_object_new_array();
-			rc = print_diffs(cli, &zh, &l, d);
-			json_object_object_add(o, "diffs", d);
-		}
-		json_object_object_add(o, "lookups",
-		                       json_object_new_int64((int64_t)l.stats));
-		json_object_object_add(o, "reads",
-		                       json_object_new_int64((int64_t)l.reads));
-		if (rc == ZEIT_EXIT_OK)
-			printf("%s\n", json_object_to_json_string_ext(
-			                       o, JSON_C_TO_STRING_PRETTY));
-		json_object_put(o);
 	} else {
-		if (!cli->scripted) {
-			char *p = escape_dup(l.path);
-			int nv = 0;
-			for (size_t i = 0; i < l.n; i++)
-				nv += l.v[i].id != 0;
-			printf("%s in %s: %d version%s in %zu snapshots\n", p,
-			       ds, nv, nv == 1 ? "" : "s", l.snaps.n);
-			free(p);
-		}
-		print_table(cli, &l);
-		if (patch)
-			rc = print_diffs(cli, &zh, &l, NULL);
+		zeit_note(&cli->z, 1, "%lu lookups, %lu reads", l.stats,
+		          l.reads);
+		rc = cli->json ? print_json(cli, &zh, ds, &l, patch)
+		               : print_text(cli, &zh, ds, &l, patch);
 	}
 	filelog_free(&l);
-out:
 	free(ds);
 	free(rel);
 	return rc;

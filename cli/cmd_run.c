@@ -137,6 +137,72 @@ int cmd_hook(struct cli *cli, int argc, char **argv)
 	return ZEIT_EXIT_OK;
 }
 
+/* zeit run is the package manager of its pair: its pid and start time. */
+static void self_as_manager(struct pkgtxn_opts *o)
+{
+	FILE *f = fopen("/proc/self/stat", "re");
+	char text[1024] = "";
+	pid_t pp;
+	char comm[64];
+
+	o->pm.pid = getpid();
+	if (f) {
+		if (!fgets(text, sizeof(text), f))
+			text[0] = '\0';
+		fclose(f);
+	}
+	if (pkgtxn_parse_stat(text, &pp, &o->pm.start, comm, sizeof(comm)) < 0)
+		o->pm.start = 0;
+}
+
+/* One half of the pair; a failure is a warning, never the command's. The
+ * pre half says whether a post is owed. */
+static bool take_half(struct cli *cli, struct zfs *zh,
+                      const struct pkgtxn_opts *o, bool pre)
+{
+	struct pkgtxn_result r;
+
+	pkgtxn_result_init(&r);
+	if ((pre ? pkgtxn_pre(zh, o, &r) : pkgtxn_post(zh, o, &r)) < 0) {
+		fprintf(stderr, "zeit: warning: no %s snapshot: %s\n",
+		        pre ? "pre" : "post", zeit_error(&cli->z));
+		zeit_clear_error(&cli->z);
+	}
+	print_result(cli, "run", &r);
+	bool paired =
+	        r.outcome == PKGTXN_PRE_TAKEN || r.outcome == PKGTXN_JOINED;
+	pkgtxn_result_free(&r);
+	return paired;
+}
+
+/* The user's command, on the terminal, with PKGTXN_ENV set so hooks of a
+ * package manager it runs join this pair; its exit status. */
+static int run_command(struct cli *cli, char **cmdv)
+{
+	const char *env[] = {PKGTXN_ENV "=1", NULL};
+	struct run_cmd c;
+
+	run_cmd_init(&c, (const char *const *)cmdv);
+	c.env = env;
+	c.flags = RUN_INHERIT_STDIN | RUN_INHERIT_STDOUT | RUN_INHERIT_STDERR;
+	/* ^C is the command's: zeit stays to take the post. */
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	int status = ZEIT_EXIT_ERROR;
+	if (run(&cli->z, &c) < 0) {
+		fprintf(stderr, "zeit run: %s\n", zeit_error(&cli->z));
+		zeit_clear_error(&cli->z);
+	} else {
+		status = c.status;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	run_cmd_free(&c);
+	return status;
+}
+
 int cmd_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -163,84 +229,28 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	char *line = argv_to_string((const char *const *)cmdv);
 	struct pkgtxn_opts o = {
 	        .manager = "run", .command = line, .note = note, .keep = keep};
-	struct pkgtxn_result r;
 	char *owned = NULL;
 	struct zfs zh;
+	int status = ZEIT_EXIT_OK;
 
 	if (load(cli, &o, dataset, &owned) < 0) {
-		free(line);
-		return cli_error(cli);
-	}
-	if (cli->z.dry_run) {
+		status = cli_error(cli);
+	} else if (cli->z.dry_run) {
 		printf("would take a pre snapshot of %s, run %s, and a post "
 		       "snapshot if it changed a package%s\n",
 		       o.dataset ? o.dataset : "the running root", line,
 		       keep ? " (or whatever it changed: --keep)" : "");
-		free(owned);
-		free(line);
-		return ZEIT_EXIT_OK;
-	}
-	/* zeit run is the package manager of its pair. */
-	o.pm.pid = getpid();
-	{
-		FILE *f = fopen("/proc/self/stat", "re");
-		char text[1024] = "";
-		if (f) {
-			if (!fgets(text, sizeof(text), f))
-				text[0] = '\0';
-			fclose(f);
-		}
-		pid_t pp;
-		char comm[64];
-		if (pkgtxn_parse_stat(text, &pp, &o.pm.start, comm,
-		                      sizeof(comm)) < 0)
-			o.pm.start = 0;
-	}
-	zfs_init(&zh, &cli->z, NULL);
-	zh.timeout_ms = TXN_ZFS_TIMEOUT_MS;
-	pkgtxn_result_init(&r);
-	if (pkgtxn_pre(&zh, &o, &r) < 0) {
-		fprintf(stderr, "zeit: warning: no pre snapshot: %s\n",
-		        zeit_error(&cli->z));
-		zeit_clear_error(&cli->z);
-	}
-	print_result(cli, "run", &r);
-	bool paired =
-	        r.outcome == PKGTXN_PRE_TAKEN || r.outcome == PKGTXN_JOINED;
-	pkgtxn_result_free(&r);
-
-	const char *env[] = {PKGTXN_ENV "=1", NULL};
-	struct run_cmd rc_cmd;
-	run_cmd_init(&rc_cmd, (const char *const *)cmdv);
-	rc_cmd.env = env;
-	rc_cmd.flags =
-	        RUN_INHERIT_STDIN | RUN_INHERIT_STDOUT | RUN_INHERIT_STDERR;
-	/* ^C is the command's: zeit stays to take the post. */
-	struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
-	int status = ZEIT_EXIT_ERROR;
-	if (run(&cli->z, &rc_cmd) < 0) {
-		fprintf(stderr, "zeit run: %s\n", zeit_error(&cli->z));
-		zeit_clear_error(&cli->z);
 	} else {
-		status = rc_cmd.status;
-	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
-	run_cmd_free(&rc_cmd);
-
-	if (paired) {
-		zh.z->now = time(NULL) > zh.z->now ? time(NULL) : zh.z->now;
-		pkgtxn_result_init(&r);
-		if (pkgtxn_post(&zh, &o, &r) < 0) {
-			fprintf(stderr, "zeit: warning: no post snapshot: %s\n",
-			        zeit_error(&cli->z));
-			zeit_clear_error(&cli->z);
+		self_as_manager(&o);
+		zfs_init(&zh, &cli->z, NULL);
+		zh.timeout_ms = TXN_ZFS_TIMEOUT_MS;
+		bool paired = take_half(cli, &zh, &o, true);
+		status = run_command(cli, cmdv);
+		if (paired) {
+			zh.z->now =
+			        time(NULL) > zh.z->now ? time(NULL) : zh.z->now;
+			take_half(cli, &zh, &o, false);
 		}
-		print_result(cli, "run", &r);
-		pkgtxn_result_free(&r);
 	}
 	free(owned);
 	free(line);

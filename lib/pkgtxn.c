@@ -439,9 +439,88 @@ static bool same_run(const struct txn *t, const struct pkgtxn_state *s,
 	return t->pm.start <= s->closed_tick + (unsigned long long)burst * hz;
 }
 
-static int pre_step(struct txn *t)
+/* This run joins the open (or just closed) transaction s: its pre stands. */
+static int join(struct txn *t, struct pkgtxn_state *s)
+{
+	t->r->outcome = PKGTXN_JOINED;
+	snprintf(t->r->pre, sizeof(t->r->pre), "%s", s->pre);
+	int rc = state_save(t, s);
+	pkgtxn_state_free(s);
+	return rc;
+}
+
+/* What a dead run left: a lone pre (or a burst whose last part died,
+ * whose post stands), and a post the burst replaced. */
+static void settle_left(struct txn *t, struct pkgtxn_state *s)
+{
+	if (s->open) {
+		if (!s->post[0])
+			destroy_quietly(t, s->pre, NULL, "lone pre snapshot");
+		s->open = false;
+	}
+	if (s->stale[0]) {
+		destroy_quietly(t, s->stale, NULL, "replaced post snapshot");
+		s->stale[0] = '\0';
+	}
+}
+
+/* A new transaction's state, its packages as they are now; the last
+ * name used carries over. */
+static void begin_new(struct txn *t, struct pkgtxn_state *s, long long last)
 {
 	struct zeit *z = t->zh->z;
+
+	pkgtxn_state_init(s);
+	s->last = last;
+	snprintf(s->dataset, sizeof(s->dataset), "%s", t->r->dataset);
+	snprintf(s->manager, sizeof(s->manager), "%s", t->o->manager);
+	s->pm = t->pm;
+	s->parent = t->parent;
+	if (read_packages(t, &s->pkgs) < 0) {
+		/* Without a database every pair is kept (keep=1 below). */
+		strv_pushf(&t->r->notes, "no package database read: %s",
+		           zeit_error(z));
+		zeit_clear_error(z);
+		s->format = PKG_NONE;
+	} else {
+		s->format = s->pkgs.format;
+	}
+	push_command(t, s);
+	next_name(s, ZEIT_TIER_PKGPRE, z->now, s->pre, sizeof(s->pre));
+	s->open = true;
+}
+
+/* The state names the pre before it exists: killed in between, the next
+ * run destroys a snapshot that is not there, and goes on. A pre that
+ * could not be taken leaves the state closed. */
+static int take_pre(struct txn *t, struct pkgtxn_state *s)
+{
+	struct zeit *z = t->zh->z;
+	int rc = state_save(t, s);
+	if (rc == 0) {
+		char *full = xasprintf("%s@%s", t->r->dataset, s->pre);
+		rc = zfs_snapshot_tree(t->zh, full, NULL);
+		free(full);
+		if (rc < 0) {
+			zeit_keep_error(z);
+			s->open = false;
+			s->pre[0] = '\0';
+			strv_free(&s->commands);
+			strv_init(&s->commands);
+			pkg_list_free(&s->pkgs);
+			state_save(t, s);
+			zeit_release_error(z);
+		}
+	}
+	if (rc == 0) {
+		t->r->outcome = PKGTXN_PRE_TAKEN;
+		snprintf(t->r->pre, sizeof(t->r->pre), "%s", s->pre);
+	}
+	return rc;
+}
+
+static int pre_step(struct txn *t)
+{
 	struct pkgtxn_state s;
 	int have = state_load(t, &s);
 	long burst = t->o->burst >= 0 ? t->o->burst : PKGTXN_BURST_DEFAULT;
@@ -452,23 +531,10 @@ static int pre_step(struct txn *t)
 		 * going: its pre stands. */
 		if (!proc_same(&s.pm, &t->pm))
 			push_command(t, &s);
-		t->r->outcome = PKGTXN_JOINED;
-		snprintf(t->r->pre, sizeof(t->r->pre), "%s", s.pre);
-		int rc = state_save(t, &s);
-		pkgtxn_state_free(&s);
-		return rc;
+		return join(t, &s);
 	}
-	if (have > 0 && s.open) {
-		/* Its package manager is gone and no post came: a lone pre
-		 * (or a burst whose last part died, whose post stands). */
-		if (!s.post[0])
-			destroy_quietly(t, s.pre, NULL, "lone pre snapshot");
-		s.open = false;
-	}
-	if (have > 0 && s.stale[0]) {
-		destroy_quietly(t, s.stale, NULL, "replaced post snapshot");
-		s.stale[0] = '\0';
-	}
+	if (have > 0)
+		settle_left(t, &s);
 	if (have > 0 && !s.open && s.post[0] && s.pre[0] &&
 	    same_run(t, &s, burst)) {
 		/* A burst: the next run of the same parent, right after. */
@@ -476,57 +542,12 @@ static int pre_step(struct txn *t)
 		s.pm = t->pm;
 		s.parent = t->parent;
 		push_command(t, &s);
-		t->r->outcome = PKGTXN_JOINED;
-		snprintf(t->r->pre, sizeof(t->r->pre), "%s", s.pre);
-		int rc = state_save(t, &s);
-		pkgtxn_state_free(&s);
-		return rc;
+		return join(t, &s);
 	}
-
-	/* A new transaction. */
 	long long last = have > 0 ? s.last : 0;
 	pkgtxn_state_free(&s);
-	pkgtxn_state_init(&s);
-	s.last = last;
-	snprintf(s.dataset, sizeof(s.dataset), "%s", t->r->dataset);
-	snprintf(s.manager, sizeof(s.manager), "%s", t->o->manager);
-	s.pm = t->pm;
-	s.parent = t->parent;
-	if (read_packages(t, &s.pkgs) < 0) {
-		/* Without a database every pair is kept (keep=1 below). */
-		strv_pushf(&t->r->notes, "no package database read: %s",
-		           zeit_error(z));
-		zeit_clear_error(z);
-		s.format = PKG_NONE;
-	} else {
-		s.format = s.pkgs.format;
-	}
-	push_command(t, &s);
-	next_name(&s, ZEIT_TIER_PKGPRE, z->now, s.pre, sizeof(s.pre));
-	s.open = true;
-	/* The state names the pre before it exists: killed in between, the
-	 * next run destroys a snapshot that is not there, and goes on. */
-	int rc = state_save(t, &s);
-	if (rc == 0) {
-		char *full = xasprintf("%s@%s", t->r->dataset, s.pre);
-		rc = zfs_snapshot_tree(t->zh, full, NULL);
-		free(full);
-		if (rc < 0) {
-			char msg[sizeof(z->errmsg)];
-			snprintf(msg, sizeof(msg), "%s", zeit_error(z));
-			s.open = false;
-			s.pre[0] = '\0';
-			strv_free(&s.commands);
-			strv_init(&s.commands);
-			pkg_list_free(&s.pkgs);
-			state_save(t, &s);
-			zeit_fail(z, EIO, "%s", msg);
-		}
-	}
-	if (rc == 0) {
-		t->r->outcome = PKGTXN_PRE_TAKEN;
-		snprintf(t->r->pre, sizeof(t->r->pre), "%s", s.pre);
-	}
+	begin_new(t, &s, last);
+	int rc = take_pre(t, &s);
 	pkgtxn_state_free(&s);
 	return rc;
 }
@@ -546,9 +567,79 @@ static char *join_commands(const struct strv *c)
 	return buf_detach(&b);
 }
 
-static int post_step(struct txn *t)
+/* The packages' change since the pre, when both ends are known. */
+static bool read_delta(struct txn *t, struct pkgtxn_state *s,
+                       struct pkg_list *now, struct pkg_changes *ch)
 {
 	struct zeit *z = t->zh->z;
+
+	if (s->format != PKG_NONE && read_packages(t, now) == 0) {
+		if (pkgdb_diff(z, &s->pkgs, now, ch) == 0)
+			return true;
+		pkg_list_free(now);
+	}
+	strv_pushf(&t->r->notes, "no package delta: %s",
+	           s->format == PKG_NONE ? "no database at the pre"
+	                                 : zeit_error(z));
+	zeit_clear_error(z);
+	return false;
+}
+
+/* The post snapshot, with what the run did in its properties. */
+static int snapshot_post(struct txn *t, const struct pkgtxn_state *s,
+                         const char *post, const char *delta)
+{
+	char *cmds = join_commands(&s->commands);
+	char *note = t->o->note ? escape_dup(t->o->note) : NULL;
+	struct strv props;
+
+	strv_init(&props);
+	strv_pushf(&props, PKGTXN_P_COMMAND "=%s", cmds);
+	strv_pushf(&props, PKGTXN_P_DELTA "=%s", *delta ? delta : "-");
+	strv_pushf(&props, PKGTXN_P_PRE "=%s", s->pre);
+	strv_pushf(&props, PKGTXN_P_MANAGER "=%s", s->manager);
+	if (note)
+		strv_pushf(&props, PKGTXN_P_NOTE "=%s", note);
+	char *full = xasprintf("%s@%s", t->r->dataset, post);
+	int rc = zfs_snapshot_tree(t->zh, full, (const char *const *)props.v);
+	free(full);
+	free(note);
+	free(cmds);
+	strv_free(&props);
+	return rc;
+}
+
+/* Takes the post and closes the transaction; the burst's earlier post
+ * goes, recorded as stale first, so a kill leaves it to the next run. */
+static int take_post(struct txn *t, struct pkgtxn_state *s, char **delta)
+{
+	struct zeit *z = t->zh->z;
+	char post[64];
+
+	next_name(s, ZEIT_TIER_PKG, z->now, post, sizeof(post));
+	int rc = snapshot_post(t, s, post, *delta);
+	if (rc < 0)
+		return -1;
+	snprintf(s->stale, sizeof(s->stale), "%s", s->post);
+	snprintf(s->post, sizeof(s->post), "%s", post);
+	s->open = false;
+	s->closed = (long long)z->now;
+	s->closed_tick = boot_ticks();
+	rc = state_save(t, s);
+	if (rc == 0 && s->stale[0]) {
+		destroy_quietly(t, s->stale, NULL, "the burst's earlier post");
+		s->stale[0] = '\0';
+		rc = state_save(t, s);
+	}
+	t->r->outcome = PKGTXN_POST_TAKEN;
+	snprintf(t->r->post, sizeof(t->r->post), "%s", post);
+	t->r->delta = *delta;
+	*delta = NULL;
+	return rc;
+}
+
+static int post_step(struct txn *t)
+{
 	struct pkgtxn_state s;
 	int have = state_load(t, &s);
 
@@ -562,23 +653,10 @@ static int post_step(struct txn *t)
 	snprintf(t->r->pre, sizeof(t->r->pre), "%s", s.pre);
 	struct pkg_list now;
 	struct pkg_changes ch = {0};
-	bool known = false;
-	if (s.format != PKG_NONE && read_packages(t, &now) == 0) {
-		if (pkgdb_diff(z, &s.pkgs, &now, &ch) == 0)
-			known = true;
-		else
-			pkg_list_free(&now);
-	}
-	if (!known) {
-		strv_pushf(&t->r->notes, "no package delta: %s",
-		           s.format == PKG_NONE ? "no database at the pre"
-		                                : zeit_error(z));
-		zeit_clear_error(z);
-	}
+	bool known = read_delta(t, &s, &now, &ch);
 	char *delta = known ? pkgtxn_delta_summary(&ch, DELTA_MAX)
 	                    : xstrdup("(no package database)");
-	int rc = 0;
-
+	int rc;
 	if (known && ch.n == 0 && !t->o->keep) {
 		/* Nothing changed over the whole run: no pair at all. */
 		destroy_quietly(t, s.pre, s.post, "unchanged pair");
@@ -587,45 +665,7 @@ static int post_step(struct txn *t)
 		s.pre[0] = s.post[0] = '\0';
 		rc = state_save(t, &s);
 	} else {
-		char post[64];
-		next_name(&s, ZEIT_TIER_PKG, z->now, post, sizeof(post));
-		char *cmds = join_commands(&s.commands);
-		char *note = t->o->note ? escape_dup(t->o->note) : NULL;
-		struct strv props;
-		strv_init(&props);
-		strv_pushf(&props, PKGTXN_P_COMMAND "=%s", cmds);
-		strv_pushf(&props, PKGTXN_P_DELTA "=%s", *delta ? delta : "-");
-		strv_pushf(&props, PKGTXN_P_PRE "=%s", s.pre);
-		strv_pushf(&props, PKGTXN_P_MANAGER "=%s", s.manager);
-		if (note)
-			strv_pushf(&props, PKGTXN_P_NOTE "=%s", note);
-		char *full = xasprintf("%s@%s", t->r->dataset, post);
-		rc = zfs_snapshot_tree(t->zh, full,
-		                       (const char *const *)props.v);
-		free(full);
-		free(note);
-		free(cmds);
-		strv_free(&props);
-		if (rc == 0) {
-			/* The burst's earlier post goes: recorded as stale
-			 * first, so a kill leaves it to the next run. */
-			snprintf(s.stale, sizeof(s.stale), "%s", s.post);
-			snprintf(s.post, sizeof(s.post), "%s", post);
-			s.open = false;
-			s.closed = (long long)z->now;
-			s.closed_tick = boot_ticks();
-			rc = state_save(t, &s);
-			if (rc == 0 && s.stale[0]) {
-				destroy_quietly(t, s.stale, NULL,
-				                "the burst's earlier post");
-				s.stale[0] = '\0';
-				rc = state_save(t, &s);
-			}
-			t->r->outcome = PKGTXN_POST_TAKEN;
-			snprintf(t->r->post, sizeof(t->r->post), "%s", post);
-			t->r->delta = delta;
-			delta = NULL;
-		}
+		rc = take_post(t, &s, &delta);
 	}
 	free(delta);
 	if (known) {
