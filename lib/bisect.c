@@ -45,7 +45,7 @@ static int check_idle(struct be_ctx *be)
 	if (zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 0,
 	                  state_props, &pl) < 0)
 		return -1;
-	const char *running = clone_prop_local(&pl, be->root, P_TARGET);
+	const char *running = bisect_local_value(&pl, be->root, P_TARGET);
 	int rc = running ? zeit_fail(be->zh->z, EEXIST,
 	                             "a bisection of %s is in progress; zeit "
 	                             "bisect reset ends it",
@@ -181,7 +181,7 @@ static int load_state(struct be_ctx *be, struct bisect *b)
 	if (zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 0,
 	                  state_props, &pl) < 0)
 		return -1;
-	const char *t = clone_prop_local(&pl, be->root, P_TARGET);
+	const char *t = bisect_local_value(&pl, be->root, P_TARGET);
 	if (!t) {
 		zfs_prop_list_free(&pl);
 		return zeit_fail(be->zh->z, ENOENT,
@@ -190,11 +190,11 @@ static int load_state(struct be_ctx *be, struct bisect *b)
 		                 be->root);
 	}
 	b->target = xstrdup(t);
-	const char *tier = clone_prop_local(&pl, be->root, P_TIER);
+	const char *tier = bisect_local_value(&pl, be->root, P_TIER);
 	b->tier = tier && strcmp(tier, "all") ? xstrdup(tier) : NULL;
-	const char *bootfs = clone_prop_local(&pl, be->root, P_BOOTFS);
-	const char *nextboot = clone_prop_local(&pl, be->root, P_NEXTBOOT);
-	const char *current = clone_prop_local(&pl, be->root, P_CURRENT);
+	const char *bootfs = bisect_local_value(&pl, be->root, P_BOOTFS);
+	const char *nextboot = bisect_local_value(&pl, be->root, P_NEXTBOOT);
+	const char *current = bisect_local_value(&pl, be->root, P_CURRENT);
 	b->bootfs = xstrdup(bootfs ? bootfs : "none");
 	b->nextboot = xstrdup(nextboot ? nextboot : "none");
 	b->current = current ? xstrdup(current) : NULL;

@@ -9,8 +9,8 @@
 #include "bisect_priv.h"
 #include "zeit/run.h"
 
-const char *clone_prop_local(const struct zfs_prop_list *pl, const char *ds,
-                             const char *prop)
+const char *bisect_local_value(const struct zfs_prop_list *pl, const char *ds,
+                               const char *prop)
 {
 	const struct zfs_prop *p = zfs_prop_find(pl, ds, prop);
 	return p && p->source == ZFS_SRC_LOCAL ? p->value : NULL;
@@ -54,7 +54,7 @@ int clone_recs_load(struct be_ctx *be, const char *prop, struct clone_recs *r)
 	if (zfs_get_props(be->zh, (const char *const[]){be->root, NULL}, 0,
 	                  props, &pl) < 0)
 		return -1;
-	const char *v = clone_prop_local(&pl, be->root, prop);
+	const char *v = bisect_local_value(&pl, be->root, prop);
 	r->set = v != NULL;
 	char *copy = xstrdup(v ? v : ""), *save = NULL;
 	for (char *e = strtok_r(copy, ",", &save); e;
@@ -112,7 +112,7 @@ enum clone_state clone_state_of(const struct be_ctx *be,
 {
 	char *ds = be_dataset(be, rec->name);
 	const struct zfs_prop *o = zfs_prop_find(pl, ds, "origin");
-	const char *tok = clone_prop_local(pl, ds, token_prop);
+	const char *tok = bisect_local_value(pl, ds, token_prop);
 	free(ds);
 	if (!o)
 		return CLONE_GONE;

@@ -51,8 +51,8 @@ enum clone_state clone_state_of(const struct be_ctx *be,
                                 const struct clone_rec *rec);
 
 /* ds's own (local) value of prop in pl, or NULL. */
-const char *clone_prop_local(const struct zfs_prop_list *pl, const char *ds,
-                             const char *prop);
+const char *bisect_local_value(const struct zfs_prop_list *pl, const char *ds,
+                               const char *prop);
 
 /* Runs a bisection's test command on a tree mounted at root, as bisect
  * run and isolate do: ZEIT_BISECT_ROOT=root, the terminal inherited;
