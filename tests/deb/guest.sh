@@ -81,6 +81,10 @@ check "apt install ./zeit_${ver}_amd64.deb ./zeit-menu_${ver}_amd64.deb" apt_do 
 check "zeit-snap.timer enabled on install" test "$(in_root systemctl is-enabled zeit-snap.timer 2>&1)" = enabled
 check "zeit-snap.service not enabled (the timer starts it)" \
 	test ! -e "$ch/root/etc/systemd/system/multi-user.target.wants/zeit-snap.service"
+check "zeit-boot-ok.service enabled on install (it confirms trial boots)" \
+	test "$(in_root systemctl is-enabled zeit-boot-ok.service 2>&1)" = enabled
+check "zeit-boot-ok.service runs zeit be confirm from /usr/sbin" \
+	grep -qx 'ExecStart=/usr/sbin/zeit be confirm' "$ch/root/lib/systemd/system/zeit-boot-ok.service"
 v=$(in_root zeit --version 2>&1)
 check "zeit --version says $ver ($v)" grep -qw -- "$ver" <<<"$v"
 check "man zeit" bash -c "chroot $ch/root env MANPAGER=cat MANWIDTH=80 man 8 zeit 2>&1 | grep -q 'ZFS machine'"
