@@ -41,18 +41,39 @@ static bool dataset_exists(struct zfs *zh, const char *name, unsigned types)
 	return found;
 }
 
-static int read_pool_props(struct be_ctx *c)
+/* What boots: the pool's bootfs, and the one-time choice, which is a user
+ * property of the BE root's own (local, not inherited or received): one
+ * place on every OpenZFS (2.1 has no pool user properties), per root, and
+ * read by the boot menu from the same place. A value that is no dataset
+ * name is no choice: it is never shown or booted. */
+static int read_boot_props(struct be_ctx *c)
 {
-	const char *const props[] = {"bootfs", BE_NEXTBOOT_PROP, NULL};
+	const char *const pprops[] = {"bootfs", NULL};
+	const char *const dprops[] = {BE_NEXTBOOT_PROP, NULL};
+	const char *const roots[] = {c->root, NULL};
 	struct zfs_prop_list pl;
 
-	if (zpool_get_props(c->zh, c->pool, props, &pl) < 0)
+	if (zpool_get_props(c->zh, c->pool, pprops, &pl) < 0)
 		return -1;
-	for (size_t i = 0; i < pl.n; i++) {
-		if (!strcmp(pl.v[i].name, "bootfs"))
-			c->bootfs = dash_null(pl.v[i].value);
-		else if (!strcmp(pl.v[i].name, BE_NEXTBOOT_PROP))
-			c->nextboot = dash_null(pl.v[i].value);
+	const struct zfs_prop *p = zfs_prop_find(&pl, c->pool, "bootfs");
+	c->bootfs = p ? dash_null(p->value) : NULL;
+	zfs_prop_list_free(&pl);
+	if (zfs_get_props(c->zh, roots, 0, dprops, &pl) < 0)
+		return -1;
+	p = zfs_prop_find(&pl, c->root, BE_NEXTBOOT_PROP);
+	if (p && p->source == ZFS_SRC_LOCAL && *p->value) {
+		struct zeit quiet = *c->zh->z;
+		quiet.note_to = NULL;
+		/* A bare name is another tool's way to say the same. */
+		if (strchr(p->value, '/')
+		            ? zfs_name_check(&quiet, p->value,
+		                             ZFS_NAME_DATASET) == 0
+		            : be_name_check(&quiet, p->value) == 0)
+			c->nextboot = xstrdup(p->value);
+		else
+			zeit_note(c->zh->z, 0,
+			          "%s on %s names no dataset; ignored",
+			          BE_NEXTBOOT_PROP, c->root);
 	}
 	zfs_prop_list_free(&pl);
 	return 0;
@@ -114,7 +135,7 @@ int be_open(struct be_ctx *c, struct zfs *zh, const char *root_override)
 		strv_free(&found);
 	}
 	zfs_pool_of(c->root, c->pool, sizeof(c->pool));
-	return read_pool_props(c);
+	return read_boot_props(c);
 }
 
 void be_close(struct be_ctx *c)
@@ -553,10 +574,8 @@ int be_activate(struct be_ctx *c, const char *name, bool once)
 	if (once) {
 		zeit_note(z, z->dry_run ? 0 : 1, "%s %s=%s on %s",
 		          z->dry_run ? "would set" : "setting",
-		          BE_NEXTBOOT_PROP, ds, c->pool);
-		rc = z->dry_run ? 0
-		                : zpool_set_prop(c->zh, c->pool,
-		                                 BE_NEXTBOOT_PROP, ds);
+		          BE_NEXTBOOT_PROP, ds, c->root);
+		rc = z->dry_run ? 0 : be_set_nextboot(c, ds);
 		goto out;
 	}
 	/* A clone is promoted, so the environment it came from can be
@@ -594,7 +613,14 @@ int be_set_bootfs(struct be_ctx *c, const char *ds)
 
 int be_set_nextboot(struct be_ctx *c, const char *ds)
 {
-	return zpool_set_prop(c->zh, c->pool, BE_NEXTBOOT_PROP, or_unset(ds));
+	if (!*or_unset(ds))
+		return zfs_inherit_prop(c->zh, c->root, BE_NEXTBOOT_PROP,
+		                        false);
+	char *a = xasprintf("%s=%s", BE_NEXTBOOT_PROP, ds);
+	const char *const set[] = {a, NULL};
+	int rc = zfs_set_props(c->zh, c->root, set);
+	free(a);
+	return rc;
 }
 
 char *be_take_nextboot(struct be_ctx *c)
@@ -602,8 +628,7 @@ char *be_take_nextboot(struct be_ctx *c)
 	if (!c->nextboot)
 		return NULL;
 	char *name = xstrdup(c->nextboot);
-	if (!c->zh->z->dry_run &&
-	    zpool_set_prop(c->zh, c->pool, BE_NEXTBOOT_PROP, "") < 0) {
+	if (!c->zh->z->dry_run && be_set_nextboot(c, NULL) < 0) {
 		free(name);
 		return NULL;
 	}
@@ -784,8 +809,7 @@ int be_rename(struct be_ctx *c, const char *from, const char *to)
 	if (c->bootfs && !strcmp(c->bootfs, a) &&
 	    zpool_set_prop(c->zh, c->pool, "bootfs", b) < 0)
 		goto out;
-	if (is_nextboot(c, a) &&
-	    zpool_set_prop(c->zh, c->pool, BE_NEXTBOOT_PROP, b) < 0)
+	if (is_nextboot(c, a) && be_set_nextboot(c, b) < 0)
 		goto out;
 	rc = 0;
 out:

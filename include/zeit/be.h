@@ -1,7 +1,9 @@
 /* Boot environments, laid out as zfsbootmenu finds them: the children of
  * a BE root (pool/ROOT), each with mountpoint=/ and canmount=noauto, with
- * kernels in its own /boot. The pool's bootfs is the default, the pool
- * user property org.zeit:nextboot a one-time choice. */
+ * kernels in its own /boot. The pool's bootfs is the default; the user
+ * property org.zeit:nextboot, set on the BE root itself, a one-time
+ * choice (on the root, not the pool: OpenZFS 2.1 has no pool user
+ * properties, and one place serves every version). */
 #ifndef ZEIT_BE_H
 #define ZEIT_BE_H
 
@@ -13,7 +15,9 @@
 #include "zeit/props.h"
 #include "zeit/zfs.h"
 
-/* The pool property for "next boot only"; the menu clears it on use. */
+/* The BE root's property for "next boot only"; the menu clears it on
+ * use. Only a local value counts (children inherit it; a received one
+ * came from another machine). */
 #define BE_NEXTBOOT_PROP ZEIT_PROP_NEXTBOOT
 /* zfsbootmenu's switch to keep an environment out of the menu. */
 #define BE_ACTIVE_PROP "org.zfsbootmenu:active"
@@ -54,7 +58,7 @@ struct be_ctx {
 	char pool[ZFS_MAX_NAME_LEN + 1];
 	char *running;  /* dataset mounted at / now, or NULL */
 	char *bootfs;   /* the pool's bootfs, or NULL */
-	char *nextboot; /* org.zeit:nextboot (a BE name), or NULL */
+	char *nextboot; /* org.zeit:nextboot on root (a dataset), or NULL */
 };
 
 /* Finds the BE root: root_override when given, else the parent of the

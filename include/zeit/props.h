@@ -21,7 +21,7 @@
 #define ZEIT_PROP_PLACEHOLDER "org.zeit:placeholder"
 
 /* Boot environments. */
-#define ZEIT_PROP_NEXTBOOT    "org.zeit:nextboot"
+#define ZEIT_PROP_NEXTBOOT    "org.zeit:nextboot" /* on the BE root */
 #define ZEIT_PROP_BE_SNAPSHOT "org.zeit:be-snapshot"
 /* On an environment on trial: "pending DATASET" or "failed DATASET". */
 #define ZEIT_PROP_TRIAL "org.zeit:trial"

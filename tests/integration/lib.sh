@@ -97,6 +97,21 @@ snap() {
 	"$ZEIT" --now "@$2" snap -t "$1" "${@:4}" "$3" >/dev/null
 }
 
+# What this zfs can do, as it answers (OpenZFS 2.1 has neither): JSON
+# listings (-j, 2.3), and pool user properties (2.2).
+zfs_has_json() {
+	zfs list -j -o name -d 0 tank >/dev/null 2>&1
+}
+zpool_has_user_props() {
+	zpool get -H -o value org.zeit:probe tank >/dev/null 2>&1
+}
+
+# The one-time boot choice zeit keeps on a BE root (its own, local
+# org.zeit:nextboot; nothing when none), where zeit-menu reads it.
+nextboot_of() {
+	zfs get -H -s local -o value org.zeit:nextboot "$1"
+}
+
 # name<TAB>guid of every snapshot under $1, names relative to $1.
 guids() {
 	zfs list -H -p -o name,guid -t snapshot -r "$1" | sed "s|^$1||" | sort

@@ -110,7 +110,7 @@ test_be_activate_once_and_destroy_guards() {
 	ok "$ZEIT" -H be list --no-kernels
 	eq T "$(active_of "$OUT" alpine)"
 	eq R "$(active_of "$OUT" void)"
-	eq $R/alpine "$(zpool get -H -o value org.zeit:nextboot tank)"
+	eq $R/alpine "$(nextboot_of $R)"
 	fails "chosen for the next boot" "$ZEIT" be destroy alpine
 	# What the boot menu calls: prints the choice once and clears it.
 	ok "$ZEIT" be next-boot --take
@@ -156,6 +156,37 @@ test_be_activate_once_and_destroy_guards() {
 	has "$out" "running boot environment"
 	eq N "$(awk -F'\t' '$1 == "alpine" { print $2 }' <<<"$out")"
 	exists $R/alpine || fail "the running environment was destroyed"
+}
+
+# The one-time choice is the BE root's own org.zeit:nextboot, the same
+# place on every OpenZFS (2.1 has no pool user properties): one inherited
+# from above is none, and a value that names no dataset is never shown.
+test_be_nextboot_is_the_roots_own() {
+	make_roots
+	ok "$ZEIT" be activate --once alpine
+	eq $R/alpine "$(nextboot_of $R)"
+	ok "$ZEIT" be rename alpine alp2
+	eq $R/alp2 "$(nextboot_of $R)" "the choice follows a rename"
+	ok "$ZEIT" be next-boot --take
+	eq $R/alp2 "$OUT"
+	eq "" "$(nextboot_of $R)" "taken"
+	zfs set org.zeit:nextboot=$R/alp2 tank
+	ok "$ZEIT" -H be list --no-kernels
+	eq - "$(active_of "$OUT" alp2)" "an inherited choice"
+	ok "$ZEIT" be next-boot
+	eq "" "$OUT"
+	zfs inherit org.zeit:nextboot tank
+	# Another tool's bare name says the same.
+	zfs set org.zeit:nextboot=alp2 $R
+	ok "$ZEIT" -H be list --no-kernels
+	eq T "$(active_of "$OUT" alp2)"
+	zfs set org.zeit:nextboot="$R/alp2"$'\e]0;owned\a' $R
+	ok "$ZEIT" -H be list --no-kernels
+	eq - "$(active_of "$OUT" alp2)" "a choice that is no name"
+	has "$ERR" "org.zeit:nextboot on $R names no dataset; ignored"
+	ok "$ZEIT" be next-boot --take
+	eq "" "$OUT"
+	hasnt "$ERR" $'\e'
 }
 
 test_be_mount_chroot_rename_rollback_snapshots() {

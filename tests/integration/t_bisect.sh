@@ -43,7 +43,7 @@ make_history() {
 pool_state() {
 	zfs list -H -p -o name,guid,userrefs -t all -r tank
 	zfs get -H -r -s local -o name,property,value all tank
-	zpool get -H -o property,value bootfs,org.zeit:nextboot tank
+	zpool get -H -o property,value bootfs tank
 }
 
 test_bisect_run_finds_the_day_and_reset_restores() {
@@ -88,8 +88,8 @@ test_bisect_manual_across_reboots() {
 		# A "reboot": nothing survives but the pool. The clone that
 		# would boot is the one the menu would take.
 		rm -f /tmp/zt.err
-		next=$(zpool get -H -o value org.zeit:nextboot tank)
-		[ "$next" != - ] || fail "no environment set to boot once"
+		next=$(nextboot_of $R)
+		[ -n "$next" ] || fail "no environment set to boot once"
 		mkdir -p /tmp/under-test
 		mount -t zfs -o zfsutil,ro "$next" /tmp/under-test
 		verdict=good

@@ -18,7 +18,7 @@ iso_env() {
 iso_pool_state() {
 	zfs list -H -p -o name,guid,userrefs -t all -r tank
 	zfs get -H -r -s local -o name,property,value all tank
-	zpool get -H -o property,value bootfs,org.zeit:nextboot tank
+	zpool get -H -o property,value bootfs tank
 }
 
 iso_feature() { printf "  <feature name='%s'>\n    <cpuid eax_in='0x%08x' edx='0x%08x'/>\n  </feature>\n" "$1" "$2" "$3"; }

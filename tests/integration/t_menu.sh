@@ -84,17 +84,17 @@ test_menu_default_kernel_and_cmdline() {
 test_menu_once_is_taken_and_load_errors_are_clear() {
 	menu_roots
 	ok "$ZEIT" be activate --once gentoo
-	eq "$R/gentoo" "$(zpool get -H -o value org.zeit:nextboot tank)"
+	eq "$R/gentoo" "$(nextboot_of $R)"
 	# A dry run shows the choice and leaves the request in place.
 	ok "$MENU" -n --auto --no-import
 	has "$OUT" "from $R/gentoo"
-	eq "$R/gentoo" "$(zpool get -H -o value org.zeit:nextboot tank)"
+	eq "$R/gentoo" "$(nextboot_of $R)"
 	# A real run takes it (once means once), then kexec_file_load refuses
 	# the fake kernel with a message that says so; the pool stays
 	# imported and nothing is left mounted.
 	fails "not a kernel image" "$MENU" --auto --no-import
 	hasnt "$OUT" "booting"
-	eq "-" "$(zpool get -H -o value org.zeit:nextboot tank)"
+	eq "" "$(nextboot_of $R)"
 	zpool list tank >/dev/null || fail "tank was exported after a failed boot"
 	hasnt "$(cat /proc/mounts)" "$R/"
 	ok "$MENU" -n --auto --no-import

@@ -152,7 +152,7 @@ test_odd_changing_commands_take_the_lock() {
 	export ZEIT_LOCK=/tmp/odd.lock
 	exec 9>"$ZEIT_LOCK"
 	flock -n 9 || fail "cannot take the lock"
-	before=$(zfs list -H -p -o name,guid -t all -r tank; zfs get -H -r -s local -o name,property,value all tank; zpool get -H -o value bootfs,org.zeit:nextboot tank)
+	before=$(zfs list -H -p -o name,guid -t all -r tank; zfs get -H -r -s local -o name,property,value all tank; zpool get -H -o value bootfs tank)
 	# Every command that changes the pool waits for the lock, and gives up.
 	while read -r cmd; do
 		# shellcheck disable=SC2086
@@ -172,7 +172,7 @@ test_odd_changing_commands_take_the_lock() {
 		snap -t daily tank/a
 		prune
 	EOC
-	after=$(zfs list -H -p -o name,guid -t all -r tank; zfs get -H -r -s local -o name,property,value all tank; zpool get -H -o value bootfs,org.zeit:nextboot tank)
+	after=$(zfs list -H -p -o name,guid -t all -r tank; zfs get -H -r -s local -o name,property,value all tank; zpool get -H -o value bootfs tank)
 	eq "$before" "$after" "the pool changed while another run held the lock"
 	# Read-only commands and dry runs do not wait for it.
 	ok "$ZEIT" --lock-wait 1 list tank/a
@@ -300,7 +300,7 @@ test_odd_kill9_bisect_run_leaves_nothing() {
 	state() {
 		zfs list -H -p -o name,guid -t all -r tank
 		zfs get -H -r -s local -o name,property,value all tank
-		zpool get -H -o value bootfs,org.zeit:nextboot tank
+		zpool get -H -o value bootfs tank
 	}
 	before=$(state)
 	for delay in 0.3 1 2 3 4 5 6 8 10 13; do

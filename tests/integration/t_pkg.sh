@@ -302,7 +302,7 @@ SH
 	name=debian-before-${sixth_pre#*@zeit_pkgpre_}
 	ok "$ZEIT" be create "$name" -e "$sixth_pre"
 	ok "$ZEIT" be activate --once "$name"
-	eq "$R/$name" "$(zpool get -H -o value org.zeit:nextboot tank)" "next boot"
+	eq "$R/$name" "$(nextboot_of $R)" "next boot"
 	mount -t zfs -o zfsutil $R/$name $MNT
 	has "$(cat $MNT/usr/share/zt/zt-tool)" "mode=fine"
 	umount $MNT

@@ -174,7 +174,8 @@ once)
 	;;
 show)
 	import
-	zpool get -H -o property,value bootfs,org.zeit:nextboot rpool
+	zpool get -H -o property,value bootfs rpool
+	zfs get -H -s local -o property,value org.zeit:nextboot $R
 	zfs list -H -o name,origin -r $R
 	zpool export rpool
 	;;
