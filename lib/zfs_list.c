@@ -3,9 +3,10 @@
  * pose as rows. Where zfs has -j (OpenZFS 2.3) datasets and properties are
  * read as JSON (zfs_json.c); elsewhere the -H layouts that zfs_parse.c
  * checks row by row (a name first and last, no duplicates, no control
- * bytes). zfs holds has no -j: its rows are checked and counted.
- * Snapshot listings stay on -H: their columns (name, guid, createtxg)
- * cannot hold a byte a user chose, and JSON costs 1.36x the time there
+ * bytes but a value's own tabs). zfs holds has no -j: its rows are
+ * checked and counted. Snapshot listings stay on -H: their columns (name,
+ * guid, createtxg) cannot hold a byte a user chose, and JSON costs 1.36x
+ * the time there
  * (3000 snapshots in the VM). Every row is then checked against
  * what was asked: a name outside the roots, a property not asked for or a
  * hold on a snapshot not asked about fails the listing. */
@@ -19,10 +20,12 @@
 
 /* What the local zfs said about -j, for handles made later in this
  * process (a remote host is asked once per handle). */
-static int local_json;
+static int local_json, local_holds_p;
 
 void zfs_json_init(struct zfs *zh)
 {
+	if (!zh->host || !zh->host->ssh)
+		zh->holds_p = local_holds_p;
 	/* ZEIT_ZFS_NO_JSON=1 forces the -H fallback, so tests can run it
 	 * against a zfs that has -j. */
 	const char *e = getenv("ZEIT_ZFS_NO_JSON");
@@ -205,6 +208,52 @@ static int ds_parse(struct zeit *z, char *text, bool json, const void *arg,
 	            : zfs_parse_datasets(z, text, n, out);
 }
 
+/* Rows the -H parser took unread (their values held a tab, and more than
+ * one value was asked for): zfs get prints one value a line, where a tab
+ * can only be the value's own, so one call reads them all. */
+static int read_unread(struct zfs *zh, const char *const *props,
+                       struct zfs_dataset_list *out)
+{
+	struct strv names;
+	struct zfs_prop_list pl;
+	int rc = 0;
+
+	strv_init(&names);
+	for (size_t i = 0; i < out->n; i++)
+		if (out->v[i].unread)
+			strv_push(&names, out->v[i].name);
+	if (!names.n) {
+		strv_free(&names);
+		return 0;
+	}
+	zeit_note(zh->z, 1,
+	          "zfs list printed a tab in a value of %zu datasets; reading "
+	          "their values with zfs get",
+	          names.n);
+	if (zfs_get_props(zh, (const char *const *)names.v, 0, props, &pl) <
+	    0) {
+		strv_free(&names);
+		return -1;
+	}
+	for (size_t i = 0; rc == 0 && i < out->n; i++) {
+		struct zfs_dataset *d = &out->v[i];
+		for (size_t k = 0; rc == 0 && d->unread && props[k]; k++) {
+			const struct zfs_prop *p =
+			        zfs_prop_find(&pl, d->name, props[k]);
+			if (p && p->value)
+				d->values[k] = xstrdup(p->value);
+			else
+				rc = zeit_fail(zh->z, EPROTO,
+				               "zfs get printed no %s for %s",
+				               props[k], d->name);
+		}
+		d->unread = false;
+	}
+	zfs_prop_list_free(&pl);
+	strv_free(&names);
+	return rc;
+}
+
 int zfs_list_datasets_roots(struct zfs *zh, const char *const *roots, int depth,
                             unsigned types, const char *const *props,
                             struct zfs_dataset_list *out, bool *missing)
@@ -249,6 +298,8 @@ int zfs_list_datasets_roots(struct zfs *zh, const char *const *roots, int depth,
 	 * a missing root takes the checked -H form, in the same one call. */
 	int rc = list_run(zh, &l, zh->json >= 0 && !l.missing, out);
 	buf_free(&tl);
+	if (rc == 0)
+		rc = read_unread(zh, props, out);
 	for (size_t i = 0; rc == 0 && i < out->n; i++)
 		if (!(out->v[i].type & types) ||
 		    !within_any(out->v[i].name, roots, depth))
@@ -644,19 +695,27 @@ int zfs_holds(struct zfs *zh, const char *const *snaps, bool recursive,
 	if (recursive)
 		strv_push(&a, "-r");
 	strv_pushv(&a, snaps);
-	/* OpenZFS 2.1 has no -p: once more without it, the time undated. */
-	bool dated = true;
-	if (zfs_run_any(zh, &a, NULL, &c) < 0) {
-		strv_free(&a);
-		return -1;
+	/* OpenZFS 2.1 has no -p: once more without it, the time undated, and
+	 * without it from then on in this process. */
+	bool dated = zh->holds_p >= 0;
+	if (dated) {
+		if (zfs_run_any(zh, &a, NULL, &c) < 0) {
+			strv_free(&a);
+			return -1;
+		}
+		if (c.status == 2 && c.err.data &&
+		    strstr(c.err.data, "invalid option 'p'")) {
+			run_cmd_free(&c);
+			dated = false;
+			zh->holds_p = -1;
+			if (!zh->host || !zh->host->ssh)
+				local_holds_p = -1;
+		}
 	}
-	if (c.status == 2 && c.err.data &&
-	    strstr(c.err.data, "invalid option 'p'")) {
-		run_cmd_free(&c);
+	if (!dated) {
 		free(a.v[3]);
 		memmove(&a.v[3], &a.v[4], (a.n - 3) * sizeof(a.v[0]));
 		a.n--;
-		dated = false;
 		if (zfs_run_any(zh, &a, NULL, &c) < 0) {
 			strv_free(&a);
 			return -1;

@@ -21,17 +21,59 @@
  * one of them is not a well-formed line or both are, and then the name
  * comes twice. Lines between them are whatever the value says, but they
  * cannot come without the two. A value with a tab but no newline gives too
- * many fields. So every forgery fails the whole listing, with the dataset
- * named; nothing is silently dropped. Values must also be free of control
- * bytes, so what passes is what zfs stored. `zfs get` rows are further
- * checked by the driver against the properties asked for (every one is
- * printed for every dataset, so a forged one is a duplicate). */
+ * many fields; a tab cannot end a row, so it forges nothing: where one
+ * column alone can hold it (a zfs get value, a listing of one property)
+ * the fields around it are split off from both ends and the value keeps
+ * its tabs; a dataset row with several values and a tab is taken with its
+ * values unread, and the driver reads them with zfs get. So every forgery
+ * fails the whole listing, with the dataset named; nothing is silently
+ * dropped. Values must also be free of other control bytes, so what
+ * passes is what zfs stored. `zfs get` rows are further checked by the
+ * driver against the properties asked for (every one is printed for every
+ * dataset, so a forged one is a duplicate). */
 
 bool zfs_text_clean(const char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return false;
+	return true;
+}
+
+/* A value as -H prints it, where a tab can only be the value's own. */
+static bool value_clean(const char *s)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* Splits line into want fields of which only field vi may hold tabs:
+ * the vi fields before it from the left, the rest from the right. */
+static bool split_around(char *line, char **f, size_t want, size_t vi)
+{
+	char *p = line;
+	for (size_t i = 0; i < vi; i++) {
+		char *t = strchr(p, '\t');
+		if (!t)
+			return false;
+		*t = '\0';
+		f[i] = p;
+		p = t + 1;
+	}
+	char *end = p + strlen(p);
+	for (size_t k = want - 1; k > vi; k--) {
+		char *t = end;
+		while (t > p && t[-1] != '\t')
+			t--;
+		if (t == p)
+			return false;
+		t[-1] = '\0';
+		f[k] = t;
+		end = t - 1;
+	}
+	f[vi] = p;
 	return true;
 }
 
@@ -201,12 +243,26 @@ static int ds_line(char *line, void *arg)
 		return 0;
 	buf_init(&keep);
 	buf_adds(&keep, line);
+	/* A tab in a value gives more fields: with one value it is that
+	 * value's; with several, which one's is not known here. */
 	size_t n = split_tabs(line, f, want + 1);
-	enum zfs_type t = n == want ? type_from_string(f[1]) : 0;
+	bool tabbed = n > want && c->nprops;
+	if (tabbed) {
+		/* name, type, the values (tabs and all), name */
+		char *g[4];
+		strcpy(line, keep.data);
+		if (!split_around(line, g, 4, 2))
+			g[0] = g[1] = g[2] = g[3] = (char *)"";
+		f[0] = g[0];
+		f[1] = g[1];
+		f[2] = g[2];
+		f[want - 1] = g[3];
+	}
+	enum zfs_type t = tabbed || n == want ? type_from_string(f[1]) : 0;
 	bool ok = t && !strcmp(f[0], f[want - 1]) &&
 	          name_ok(c->z, f[0], kinds_of(t));
-	for (size_t k = 0; ok && k < c->nprops; k++)
-		ok = zfs_text_clean(f[k + 2]);
+	for (size_t k = 0; ok && k < (tabbed ? 1 : c->nprops); k++)
+		ok = tabbed ? value_clean(f[k + 2]) : zfs_text_clean(f[k + 2]);
 	if (!ok) {
 		bad_line(c->z, "zfs list", keep.data);
 		buf_free(&keep);
@@ -221,7 +277,8 @@ static int ds_line(char *line, void *arg)
 	d->name = xstrdup(f[0]);
 	d->type = t;
 	d->values = xcalloc(c->nprops ? c->nprops : 1, sizeof(char *));
-	for (size_t k = 0; k < c->nprops; k++)
+	d->unread = tabbed && c->nprops > 1;
+	for (size_t k = 0; k < c->nprops && !d->unread; k++)
 		d->values[k] = xstrdup(f[k + 2]);
 	return 0;
 }
@@ -308,7 +365,10 @@ static int prop_line(char *line, void *arg)
 		return 0;
 	buf_init(&keep);
 	buf_adds(&keep, line);
-	ok = want < 8 && split_tabs(line, f, want + 1) == want;
+	/* The value is the one column that may hold a tab. */
+	size_t vi = strcspn(c->cols, "v");
+	ok = want < 8 && (vi < want ? split_around(line, f, want, vi)
+	                            : split_tabs(line, f, want + 1) == want);
 	for (size_t i = 0; ok && i < want; i++) {
 		switch (c->cols[i]) {
 		case 'n':
@@ -323,7 +383,7 @@ static int prop_line(char *line, void *arg)
 			break;
 		case 'v':
 			value = f[i];
-			ok = zfs_text_clean(value);
+			ok = value_clean(value);
 			break;
 		case 's':
 			free(from);

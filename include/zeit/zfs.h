@@ -24,6 +24,9 @@ struct zfs {
 	 * has no -j (learnt from its first answer) or ZEIT_ZFS_NO_JSON=1 in
 	 * the environment forces the checked -H fallback. */
 	int json;
+	/* `zfs holds -p` (OpenZFS 2.2): 0 not known yet, -1 learnt that this
+	 * zfs has none, so holds are listed without it from then on. */
+	int holds_p;
 };
 
 void zfs_init(struct zfs *zh, struct zeit *z, const struct run_host *host);
@@ -76,6 +79,10 @@ struct zfs_dataset {
 	char *name;
 	enum zfs_type type;
 	char **values; /* one per requested property; "-" when unset */
+	/* -H only: a value held a tab, so which field was whose is not
+	 * known and values are NULL; the driver reads them again with zfs
+	 * get before anyone sees the row. */
+	bool unread;
 };
 
 struct zfs_dataset_list {
@@ -499,7 +506,8 @@ void zfs_lua_quote(struct buf *b, const char *s);
 
 /* The -H layouts, each row checked so that a property value cannot pose
  * as a row (zfs_parse.c says why): `name,guid,createtxg`; datasets as
- * `name,type,P1,...,Pn,name`; properties in the columns cols names (n
+ * `name,type,P1,...,Pn,name` (a row whose values hold a tab, with more
+ * than one value, comes back unread); properties in the columns cols names (n
  * name, p property, v value, s source; "npvsn" for zfs get, "npvn" and
  * "nps" for zpool get; cmd names the command in messages); `zfs holds -H
  * -p`. */

@@ -8,9 +8,15 @@
 T0=1793491200 # 2026-11-01T00:00:00Z
 D=86400
 
-# both FN: FN in JSON mode, then in the forced fallback.
+# both FN: FN in JSON mode, then in the forced fallback. A zfs without -j
+# (OpenZFS 2.1) runs the fallback both times: once as zeit finds it out,
+# once forced.
 both() {
-	(unset ZEIT_ZFS_NO_JSON; "$1" json)
+	if zfs_has_json; then
+		(unset ZEIT_ZFS_NO_JSON; "$1" json)
+	else
+		(unset ZEIT_ZFS_NO_JSON; "$1" fallback)
+	fi
 	(export ZEIT_ZFS_NO_JSON=1; "$1" fallback)
 }
 
@@ -108,8 +114,17 @@ forged_driver() {
 		fails "zfs list printed.*tank/c" "$ZDRV" list-datasets tank -1 org.zeit:note
 		fails "zfs get printed.*tank/g" "$ZDRV" get 0 org.zeit:note,org.zeit:keep tank/g
 		fails "zfs get printed" "$ZDRV" get 0 all tank/g
-		fails "zpool get printed.*tank" "$ZDRV" pool-get tank bootfs,org.zeit:nextboot
-		fails "zpool get printed" "$ZDRV" pool-get tank all
+		if zpool_has_user_props; then
+			fails "zpool get printed.*tank" "$ZDRV" pool-get tank bootfs,org.zeit:nextboot
+			fails "zpool get printed" "$ZDRV" pool-get tank all
+		else
+			# No pool user property, no value to forge a row with;
+			# asking for one says what is missing.
+			fails "^zdrv: this zpool has no pool user properties, needed for 'org.zeit:nextboot' \(OpenZFS 2.2 has them\)$" \
+				"$ZDRV" pool-get tank bootfs,org.zeit:nextboot
+			ok "$ZDRV" pool-get tank all
+			has "$OUT" "tank	bootfs	-	default"
+		fi
 	fi
 	# Listings that carry no value are untouched by one.
 	ok "$ZDRV" list-datasets tank -1
@@ -132,7 +147,9 @@ test_forged_rows_driver() {
 	zfs snapshot -r tank@s
 	zfs set "org.zeit:note=x"$'\ntank/forged\tfilesystem\tevil' tank/c
 	zfs set "org.zeit:note=x"$'\tlocal\ntank/g\torg.zeit:keep\tfrequent=0' tank/g
-	zpool set "org.zeit:nextboot=x"$'\tlocal\ntank\tbootfs\ttank/ROOT/evil' tank
+	if zpool_has_user_props; then
+		zpool set "org.zeit:nextboot=x"$'\tlocal\ntank\tbootfs\ttank/ROOT/evil' tank
+	fi
 	zfs hold "$(printf 'x\t1\ntank/d@s\tzeit-send')" tank/c@s
 	zfs hold keep tank/g@s
 	both forged_driver
@@ -163,7 +180,11 @@ test_forged_rows_not_utf8() {
 	zfs set "org.zeit:note=$(printf 'a\200b')" tank/u
 	ok "$ZDRV" -v get 0 org.zeit:note tank/u
 	eq "$(printf 'tank/u\torg.zeit:note\ta\200b\tlocal')" "$OUT"
-	has "$ERR" "listing again with -H"
+	if zfs_has_json; then
+		has "$ERR" "listing again with -H"
+	else
+		has "$ERR" "zfs has no -j; listing with -H"
+	fi
 	ok "$ZDRV" list-datasets tank/u 0 org.zeit:note
 	eq "$(printf 'tank/u\tfilesystem\ta\200b')" "$OUT"
 }
