@@ -278,11 +278,11 @@ test_be_trial_fails_then_confirms() {
 	ok "$ZEIT" -n be activate --trial alpine
 	has "$ERR" "would set org.zeit:trial=pending $R/alpine"
 	eq - "$(prop org.zeit:trial $R/alpine)" "-n set the mark"
-	eq - "$(zpool get -H -o value org.zeit:nextboot tank)" "-n set nextboot"
+	eq "" "$(nextboot_of $R)" "-n set nextboot"
 
 	ok "$ZEIT" be activate --trial alpine
 	eq "pending $R/alpine" "$(prop org.zeit:trial $R/alpine)"
-	eq $R/alpine "$(zpool get -H -o value org.zeit:nextboot tank)"
+	eq $R/alpine "$(nextboot_of $R)"
 	ok "$ZEIT" -H be list --no-kernels
 	eq pending "$(trial_of "$OUT" alpine)"
 	eq T "$(active_of "$OUT" alpine)"
