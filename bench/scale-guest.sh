@@ -330,8 +330,8 @@ for size in $sizes; do
 		echo "prune: sanoid / zeit $(ratio "${T[prune_sanoid]}" "${T[prune_zeit]}")x, zfs-auto-snapshot / zeit $(ratio "${T[prune_auto]}" "${T[prune_zeit]}")x; status: sanoid / zeit $(ratio "${T[status_sanoid]}" "${T[status_zeit]}")x"
 	fi
 	for k in list_zeit list_zfs status_zeit send_zeit send_floor snap_zeit snap_floor prune_zeit prune_floor; do
-		[ -n "$smallest" ] || FIRST[$k]=${T[$k]}
-		LAST[$k]=${T[$k]}
+		[ -n "$smallest" ] || FIRST[$k]=${T[$k]:--}
+		LAST[$k]=${T[$k]:--}
 	done
 	[ -n "$smallest" ] || smallest=$n
 	largest=$n
