@@ -138,17 +138,17 @@ int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
 		}
 		if (c == '?') {
 			if (optopt)
-				return cli_usage_error(cli, argv[0],
+				return cli_usage_error(cli, cli->cmd,
 				                       "unknown option '-%c'",
 				                       optopt),
 				       '?';
-			return cli_usage_error(cli, argv[0],
+			return cli_usage_error(cli, cli->cmd,
 			                       "unknown option '%s'",
 			                       argv[optind - 1]),
 			       '?';
 		}
 		if (c == ':')
-			return cli_usage_error(cli, argv[0],
+			return cli_usage_error(cli, cli->cmd,
 			                       "option '%s' needs a value",
 			                       argv[optind - 1]),
 			       '?';

@@ -212,9 +212,14 @@ const struct cli_cmd cli_cmds[] = {
          "and\n"
          "snapshots (warning past 2 days, critical past 4) and any pending "
          "resume;\n"
-         "each pool's capacity (80%, 90%). Problems first. Thresholds: "
+         "each pool's capacity (80%, 90%), state and device errors "
+         "(DEGRADED or\n"
+         "errors warn; FAULTED, SUSPENDED or data errors are critical) and "
+         "last\n"
+         "scrub (warning past 40 days). Problems first. Thresholds: "
          "[status] in\n"
-         "zeit.conf. One listing each of datasets, snapshots and pools.\n"
+         "zeit.conf. One listing each of datasets, snapshots, pools and "
+         "pool status.\n"
          "Exit status 1 when anything is not OK.\n"
          "\n"
          "      --nagios          one line; exit 0 OK, 1 WARNING, 2 CRITICAL, "
@@ -504,6 +509,7 @@ int main(int argc, char **argv)
 		} else if (strcmp(sub_argv[i], "--") == 0) {
 			break;
 		}
+	cli.cmd = cmd->name;
 	int rc = cmd->run(&cli, sub_argc, sub_argv);
 	if (fflush(stdout) != 0 && rc == 0) {
 		perror("zeit: writing output");

@@ -23,6 +23,9 @@ void config_init(struct zeit_config *c)
 	c->status.replica_crit = 4 * 86400;
 	c->status.capacity_warn = 80;
 	c->status.capacity_crit = 90;
+	/* Debian scrubs on the second Sunday of each month: at most five
+	 * weeks apart, and a scrub takes a while. */
+	c->status.scrub_warn = 40 * 86400;
 }
 
 void config_free(struct zeit_config *c)
@@ -93,7 +96,8 @@ __attribute__((format(printf, 2, 3))) static int fail_at(struct load_ctx *x,
 }
 
 /* [status] warn/crit (multiples of a tier's period), replica_warn and
- * replica_crit (durations), capacity_warn and capacity_crit (percent). */
+ * replica_crit (durations), capacity_warn and capacity_crit (percent),
+ * scrub_warn (a duration, 0 for none). */
 static int status_key(struct load_ctx *x, const char *name, const char *value)
 {
 	struct zeit_config *c = x->c;
@@ -130,10 +134,22 @@ static int status_key(struct load_ctx *x, const char *name, const char *value)
 		                 : &c->status.capacity_crit) = (int)v;
 		return 1;
 	}
+	if (!strcmp(name, "scrub_warn")) {
+		long long secs = 0;
+		if (strcmp(value, "0") &&
+		    (!ztime_parse_duration(value, &secs) || secs <= 0))
+			return fail_at(
+			        x,
+			        "%s: expected a duration (e.g. 40d) or 0, "
+			        "got '%s'",
+			        name, value);
+		c->status.scrub_warn = secs;
+		return 1;
+	}
 	return fail_at(x,
 	               "unknown key '%s' in [status] (warn, crit, "
 	               "replica_warn, replica_crit, capacity_warn, "
-	               "capacity_crit)",
+	               "capacity_crit, scrub_warn)",
 	               name);
 }
 

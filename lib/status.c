@@ -13,8 +13,9 @@
 #include "zeit/status.h"
 #include "zeit/ztime.h"
 
-static const char *const extra[] = {ZEIT_PROP_SOURCE, "receive_resume_token",
-                                    ZEIT_PROP_LAST_SENT, ZEIT_PROP_TRIAL, NULL};
+static const char *const extra[] = {ZEIT_PROP_SOURCE,    "receive_resume_token",
+                                    ZEIT_PROP_LAST_SENT, ZEIT_PROP_TRIAL,
+                                    "creation",          NULL};
 
 const char *const *status_extra_props(void)
 {
@@ -39,6 +40,7 @@ void status_report_free(struct status_report *r)
 		free(r->v[i].check);
 		free(r->v[i].detail);
 		free(r->v[i].source);
+		free(r->v[i].pool_state);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
@@ -59,6 +61,9 @@ static struct status_check *add(struct status_report *r, enum status_kind k,
 	c->tier = ZEIT_TIER_NONE;
 	c->age = c->count = c->lag = c->lag_snaps = -1;
 	c->capacity = -1;
+	c->scrub_age = -1;
+	for (int e = 0; e < 4; e++)
+		c->errors[e] = -1;
 	return c;
 }
 
@@ -347,6 +352,106 @@ static void check_replica(const struct zeit_config *cfg,
 	                      : "");
 }
 
+static bool pool_wanted(const char *const *roots, const char *pool)
+{
+	if (!roots || !roots[0])
+		return true;
+	for (size_t k = 0; roots[k]; k++) {
+		char p[ZFS_MAX_NAME_LEN + 1];
+		zfs_pool_of(roots[k], p, sizeof(p));
+		if (!strcmp(p, pool))
+			return true;
+	}
+	return false;
+}
+
+/* The pool's state and errors: DEGRADED (redundancy lost) or device
+ * errors warn; permanent data errors and any state in which the pool
+ * cannot serve (FAULTED, UNAVAIL, SUSPENDED, ...) are critical. */
+static void check_health(const struct zpool_health *h, struct status_report *r)
+{
+	struct status_check *c = add(r, STATUS_HEALTH, h->pool, "health");
+	c->pool_state = xstrdup(h->state);
+	c->errors[0] = h->read_errors;
+	c->errors[1] = h->write_errors;
+	c->errors[2] = h->cksum_errors;
+	c->errors[3] = h->data_errors;
+	bool online = !strcmp(h->state, "ONLINE");
+	long long dev = h->read_errors + h->write_errors + h->cksum_errors;
+	enum status_state s = online                          ? STATUS_OK
+	                      : !strcmp(h->state, "DEGRADED") ? STATUS_WARNING
+	                                                      : STATUS_CRITICAL;
+	if (dev > 0 && s == STATUS_OK)
+		s = STATUS_WARNING;
+	if (h->data_errors > 0)
+		s = STATUS_CRITICAL;
+	struct buf b;
+	buf_init(&b);
+	buf_addf(&b, "%s", h->state);
+	if (dev > 0)
+		buf_addf(&b, "; %lld read, %lld write, %lld checksum errors",
+		         h->read_errors, h->write_errors, h->cksum_errors);
+	if (h->data_errors > 0)
+		buf_addf(&b, "; %lld permanent data error%s", h->data_errors,
+		         h->data_errors == 1 ? "" : "s");
+	if (s != STATUS_OK)
+		buf_addf(&b, " (zpool status -v %s)", h->pool);
+	set(c, s, "%s", b.data);
+	buf_free(&b);
+}
+
+/* The last finished scrub against [status] scrub_warn. A pool never
+ * scrubbed warns once its root dataset is older than that. */
+static void check_scrub(const struct zeit_config *cfg,
+                        const struct status_input *in,
+                        const struct zpool_health *h, struct status_report *r)
+{
+	if (cfg->status.scrub_warn <= 0)
+		return;
+	struct status_check *c = add(r, STATUS_SCRUB, h->pool, "scrub");
+	char age[32];
+	if (h->scrub_running) {
+		set(c, STATUS_OK, "a scrub is running");
+		return;
+	}
+	if (h->scrub_end > 0) {
+		c->scrub_age = (long long)(in->now - h->scrub_end);
+		human_age(c->scrub_age < 0 ? 0 : c->scrub_age, age,
+		          sizeof(age));
+		set(c,
+		    c->scrub_age > cfg->status.scrub_warn ? STATUS_WARNING
+		                                          : STATUS_OK,
+		    "last finished %s ago", age);
+		return;
+	}
+	long p = find_dataset(in->datasets, h->pool);
+	char *end;
+	long long born =
+	        p < 0 ? 0
+	              : strtoll(in->datasets->v[p]
+	                                .values[DSP_COUNT + STP_CREATION],
+	                        &end, 10);
+	bool old = born > 0 && in->now - born > cfg->status.scrub_warn;
+	set(c, old ? STATUS_WARNING : STATUS_OK, "never scrubbed%s",
+	    old ? " (zpool scrub)" : "");
+}
+
+static void check_pools(const struct zeit_config *cfg,
+                        const struct status_input *in, struct status_report *r)
+{
+	for (size_t i = 0; in->health && i < in->health->n; i++) {
+		const struct zpool_health *h = &in->health->v[i];
+		bool seen =
+		        false; /* the first record of a name is the pool's */
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(in->health->v[k].pool, h->pool);
+		if (seen || !pool_wanted(in->roots, h->pool))
+			continue;
+		check_health(h, r);
+		check_scrub(cfg, in, h, r);
+	}
+}
+
 static int worst_first(const void *a, const void *b)
 {
 	const struct status_check *x = a, *y = b;
@@ -423,6 +528,7 @@ int status_evaluate(struct zeit *z, const struct zeit_config *cfg,
 		                                               : STATUS_OK,
 		    "%d%% full", c->capacity);
 	}
+	check_pools(cfg, in, out);
 	zfs_snap_index_free(&ix);
 	qsort(out->v, out->n, sizeof(*out->v), worst_first);
 	out->worst = STATUS_OK;
@@ -440,6 +546,7 @@ int status_run(struct zfs *zh, const struct zeit_config *cfg,
 	struct zfs_dataset_list ds = {0};
 	struct zfs_snap_list snaps = {0};
 	struct zfs_prop_list cap = {0};
+	struct zpool_health_list health = {0};
 	struct strv props;
 	char host[256] = "";
 	int rc = -1;
@@ -455,7 +562,8 @@ int status_run(struct zfs *zh, const struct zeit_config *cfg,
 	if (zfs_list_snapshots(zh, NULL, ZFS_SNAP_RECURSIVE, &snaps) < 0)
 		goto out;
 	const char *const cp[] = {"capacity", NULL};
-	if (zpool_get_props(zh, NULL, cp, &cap) < 0)
+	if (zpool_get_props(zh, NULL, cp, &cap) < 0 ||
+	    zpool_health_list(zh, &health) < 0)
 		goto out;
 	for (size_t i = 0; roots && roots[i]; i++)
 		if (find_dataset(&ds, roots[i]) < 0) {
@@ -465,13 +573,15 @@ int status_run(struct zfs *zh, const struct zeit_config *cfg,
 			goto out;
 		}
 	gethostname(host, sizeof(host) - 1);
-	struct status_input in = {&ds, &snaps, &cap, roots, host, zh->z->now};
+	struct status_input in = {&ds,   &snaps, &cap,      &health,
+	                          roots, host,   zh->z->now};
 	rc = status_evaluate(zh->z, cfg, &in, out);
 out:
 	strv_free(&props);
 	zfs_dataset_list_free(&ds);
 	zfs_snap_list_free(&snaps);
 	zfs_prop_list_free(&cap);
+	zpool_health_list_free(&health);
 	return rc;
 }
 
@@ -560,6 +670,44 @@ void status_prometheus(const struct status_report *r, time_t now, FILE *f)
 		fputs("zeit_pool_capacity_ratio{", f);
 		label(f, "pool", c->subject, true);
 		fprintf(f, "} %.2f\n", c->capacity / 100.0);
+	}
+	metric_head(f, "zeit_pool_state",
+	            "1 for the state zpool gives a pool (ONLINE, DEGRADED, "
+	            "...).");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind != STATUS_HEALTH)
+			continue;
+		fputs("zeit_pool_state{", f);
+		label(f, "pool", c->subject, true);
+		label(f, "state", c->pool_state, false);
+		fputs("} 1\n", f);
+	}
+	metric_head(f, "zeit_pool_errors",
+	            "A pool's device errors (read, write, checksum) and "
+	            "permanent data errors.");
+	static const char *const err_kind[] = {"read", "write", "checksum",
+	                                       "data"};
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		for (int k = 0; c->kind == STATUS_HEALTH && k < 4; k++) {
+			if (c->errors[k] < 0)
+				continue;
+			fputs("zeit_pool_errors{", f);
+			label(f, "pool", c->subject, true);
+			label(f, "type", err_kind[k], false);
+			fprintf(f, "} %lld\n", c->errors[k]);
+		}
+	}
+	metric_head(f, "zeit_pool_scrub_age_seconds",
+	            "Seconds since a pool's last finished scrub.");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind != STATUS_SCRUB || c->scrub_age < 0)
+			continue;
+		fputs("zeit_pool_scrub_age_seconds{", f);
+		label(f, "pool", c->subject, true);
+		fprintf(f, "} %lld\n", c->scrub_age);
 	}
 	metric_head(f, "zeit_check_state",
 	            "State of each check: 0 ok, 1 warning, 2 critical, 3 "

@@ -53,6 +53,7 @@ struct zeit_config {
 		long long replica_crit;
 		int capacity_warn; /* percent of a pool */
 		int capacity_crit;
+		long long scrub_warn; /* seconds; 0: no scrub check */
 	} status;
 };
 

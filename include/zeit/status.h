@@ -2,7 +2,7 @@
  * zeit's properties, snapshots on zfs's fast path, pool capacities, each
  * one call for every pool) a pure evaluator derives checks: each tier's
  * newest snapshot against its period, each replica's lag behind its
- * source, pending resumable receives, pool capacity. */
+ * source, pending resumable receives, pool capacity, health and scrub. */
 #ifndef ZEIT_STATUS_H
 #define ZEIT_STATUS_H
 
@@ -24,14 +24,17 @@ enum status_state {
 	STATUS_UNKNOWN = 3,
 };
 
-/* STATUS_CLOCK: snapshots dated after now; STATUS_BOOT: a trial boot of
- * a boot environment that never confirmed. */
+/* STATUS_POOL: capacity; STATUS_HEALTH: a pool's state and errors;
+ * STATUS_SCRUB: its last scrub; STATUS_CLOCK: snapshots dated after now;
+ * STATUS_BOOT: a trial boot of a boot environment that never confirmed. */
 enum status_kind {
 	STATUS_TIER,
 	STATUS_REPLICA,
 	STATUS_POOL,
 	STATUS_CLOCK,
-	STATUS_BOOT
+	STATUS_BOOT,
+	STATUS_HEALTH,
+	STATUS_SCRUB,
 };
 
 struct status_check {
@@ -49,6 +52,12 @@ struct status_check {
 	bool resume_pending; /* replica */
 	char *source;        /* replica: host:dataset */
 	int capacity;        /* pool: percent */
+	/* health: the pool's state and error counts (read, write,
+	 * checksum, permanent data errors); scrub: seconds since the last
+	 * finished scrub. */
+	char *pool_state;
+	long long errors[4];
+	long long scrub_age;
 };
 
 struct status_report {
@@ -61,13 +70,21 @@ void status_report_free(struct status_report *r);
 const char *status_state_name(enum status_state s);
 
 /* The properties the dataset listing must carry, after select_props(). */
-enum { STP_SOURCE, STP_TOKEN, STP_LAST_SENT, STP_TRIAL, STP_COUNT };
+enum {
+	STP_SOURCE,
+	STP_TOKEN,
+	STP_LAST_SENT,
+	STP_TRIAL,
+	STP_CREATION,
+	STP_COUNT
+};
 const char *const *status_extra_props(void);
 
 struct status_input {
 	const struct zfs_dataset_list *datasets; /* select_props + extra */
 	const struct zfs_snap_list *snaps;       /* every pool */
 	const struct zfs_prop_list *capacity;    /* zpool get capacity */
+	const struct zpool_health_list *health;  /* zpool status; may be NULL */
 	const char *const *roots;                /* NULL: everything */
 	const char *hostname;
 	time_t now;
@@ -77,7 +94,7 @@ struct status_input {
 int status_evaluate(struct zeit *z, const struct zeit_config *cfg,
                     const struct status_input *in, struct status_report *out);
 
-/* Lists (three zfs/zpool calls) and evaluates. */
+/* Lists (four zfs/zpool calls) and evaluates. */
 int status_run(struct zfs *zh, const struct zeit_config *cfg,
                const char *const *roots, struct status_report *out);
 

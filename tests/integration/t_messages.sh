@@ -26,6 +26,9 @@ zeit: cannot open 'tank/nonexistent': dataset does not exist	v	prune tank/nonexi
 zeit: cannot open 'tank/nonexistent': dataset does not exist	-	status tank/nonexistent
 zeit: tank/empty: property org.zeit:keep: unknown tier 'bogus' (frequent, hourly, daily, weekly, monthly, yearly, pkg); skipped	-	-n prune tank/empty
 zeit: tank/empty: property org.zeit:keep: unknown tier 'bogus' (frequent, hourly, daily, weekly, monthly, yearly, pkg); skipped	-	-n prune
+zeit: unknown option '--bogus'	-	--bogus
+zeit status: unknown option '--bogus'	-	status --bogus
+zeit status: option '--prometheus' needs a value	-	status --prometheus
 TABLE
 }
 
@@ -56,8 +59,12 @@ test_messages_table() {
 		lines=$(printf '%s\n' "$ERR" | wc -l)
 		if [ "$RC" -eq 2 ]; then
 			eq 2 "$lines" "zeit $args: a usage error and its hint: $ERR"
-			eq "Try 'zeit help ${args%% *}' for more information." \
-				"$(sed -n 2p <<<"$ERR")" "zeit $args: the hint"
+			local cmd=${args%% *} hint
+			case $cmd in
+			-*) hint="Try 'zeit help' for more information." ;;
+			*) hint="Try 'zeit help $cmd' for more information." ;;
+			esac
+			eq "$hint" "$(sed -n 2p <<<"$ERR")" "zeit $args: the hint"
 			ERR=$(head -n 1 <<<"$ERR")
 		else
 			eq 1 "$RC" "zeit $args: exit status"
@@ -81,5 +88,5 @@ test_messages_table() {
 		fi
 		n=$((n + 1))
 	done < <(messages_table)
-	eq 18 "$n" "rows checked"
+	eq 21 "$n" "rows checked"
 }

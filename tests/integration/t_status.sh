@@ -1,4 +1,5 @@
-# zeit status: stale tiers, replica lag, monitoring outputs, call count.
+# zeit status: stale tiers, replica lag, pool health and scrubs,
+# monitoring outputs, call count.
 
 H=3600
 D=86400
@@ -49,9 +50,9 @@ test_status_replica_lag_prometheus_and_calls() {
 	ok "$ZEIT" send -r tank/r backup/r
 	for i in 3 4; do at $((T0 + i * D)) snap -t daily -r tank/r >/dev/null; done
 
-	# Three calls whatever the number of datasets and pools.
+	# Four calls whatever the number of datasets and pools.
 	at $((T0 + 4 * D)) -vv status >/dev/null 2>/tmp/calls || true
-	eq 3 "$(grep -c 'zeit: run' /tmp/calls)" "zfs/zpool calls"
+	eq 4 "$(grep -c 'zeit: run' /tmp/calls)" "zfs/zpool calls"
 
 	at $((T0 + 4 * D)) status --prometheus /tmp/zeit.prom >/dev/null || true
 	host=$(hostname)
@@ -86,4 +87,62 @@ test_status_replica_lag_prometheus_and_calls() {
 	eq "" "$(ls /tmp | grep 'zeit.prom.tmp' || true)"
 	ok at $((T0 + 4 * D)) -H status backup/r
 	has "$OUT" "0 snapshots (0m) behind"
+}
+
+# A pool whose device fails is CRITICAL with its state named; one that
+# lost a mirror side warns; a scrub too old, or none on an old pool, warns.
+test_status_pool_health_failing_device_and_scrub() {
+	local tmp now
+	tmp=$(mktemp -d /tmp/health.XXXXXX)
+	now=$(date +%s)
+	zvm_flakey_pool sick 256M -o failmode=continue
+	zfs create sick/d
+	truncate -s 128M "$tmp/m1" "$tmp/m2"
+	zpool create -f -o cachefile=none -m none mir mirror "$tmp/m1" "$tmp/m2"
+	ok "$ZEIT" -H status sick/d
+	eq "OK	sick	health	ONLINE" "$(grep '	health	' <<<"$OUT")" "healthy pool"
+	eq "OK	sick	scrub	never scrubbed" "$(grep '	scrub	' <<<"$OUT")" "a new pool never scrubbed"
+	# Never scrubbed, 41 days on: a warning naming what to do.
+	rc=0
+	out=$(at $((now + 41 * D)) -H status sick/d) || rc=$?
+	eq 1 "$rc" "exit for an old pool never scrubbed"
+	has "$out" "WARNING	sick	scrub	never scrubbed (zpool scrub)"
+	zpool scrub -w sick
+	ok at $((now + 600)) -H status sick/d
+	has "$OUT" "OK	sick	scrub	last finished"
+	rc=0
+	out=$(at $((now + 42 * D)) -H status sick/d) || rc=$?
+	has "$out" "WARNING	sick	scrub	last finished 41d"
+	printf '[status]\nscrub_warn = 60d\n' >"$tmp/z.conf"
+	ok at $((now + 41 * D)) --config "$tmp/z.conf" -H status sick/d
+	# One side of the mirror gone: DEGRADED warns.
+	zpool offline mir "$tmp/m2"
+	rc=0
+	out=$("$ZEIT" status --nagios) || rc=$?
+	eq 1 "$rc" "--nagios exit for a degraded pool"
+	has "$out" "mir health: DEGRADED (zpool status -v mir)"
+	# The device under sick fails every I/O: a write suspends the pool.
+	zvm_flakey_fail sick error
+	setsid dd if=/dev/urandom of=/tmp/mnt/sick/d/f bs=1M count=8 >/dev/null 2>&1 &
+	local i h
+	for i in $(seq 60); do
+		h=$(zpool get -H -o value health sick)
+		[ "$h" = ONLINE ] || break
+		sleep 0.5
+	done
+	eq SUSPENDED "$h" "the pool's state after the device failed"
+	rc=0
+	out=$(timeout 60 "$ZEIT" status --nagios) || rc=$?
+	eq 2 "$rc" "--nagios exit for a suspended pool"
+	has "$out" "ZEIT CRITICAL"
+	has "$out" "sick health: SUSPENDED"
+	has "$out" "permanent data error"
+	timeout 60 "$ZEIT" status --prometheus "$tmp/zeit.prom" >/dev/null || true
+	grep -q '^zeit_pool_state{pool="sick",state="SUSPENDED"} 1$' "$tmp/zeit.prom" ||
+		fail "no SUSPENDED state in the textfile: $(grep pool_state "$tmp/zeit.prom")"
+	grep -q '^zeit_pool_errors{pool="sick",type="write"} [1-9]' "$tmp/zeit.prom" ||
+		fail "no write errors in the textfile: $(grep pool_errors "$tmp/zeit.prom")"
+	zvm_flakey_heal sick
+	zpool clear sick
+	zpool destroy mir
 }

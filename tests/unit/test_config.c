@@ -116,6 +116,31 @@ static void test_errors(void **state)
 	bad("[/tank/a]\nsnap = on\n", "2", "neither [defaults] nor a dataset");
 	bad("[tank/a]\nthis line has no equals\n", "2", "not KEY = VALUE");
 	bad("[tank/a]\nkeep = x2,x2\n", "2", "more than one multiplier");
+	bad("[status]\nscrub_warn = monthly\n", "2",
+	    "scrub_warn: expected a duration (e.g. 40d) or 0");
+	bad("[status]\nscrub_warn = -5d\n", "2", "scrub_warn");
+}
+
+/* [status] scrub_warn: a duration, 0 for no check, 40 days unset. */
+static void test_scrub_warn(void **state)
+{
+	struct zeit_config c;
+	(void)state;
+	config_init(&c);
+	assert_int_equal(c.status.scrub_warn, 40 * 86400);
+	config_free(&c);
+	write_conf("[status]\nscrub_warn = 8w\n");
+	config_init(&c);
+	assert_int_equal(config_load(&z, path, true, &c), 0);
+	assert_int_equal(c.status.scrub_warn, 56 * 86400);
+	config_free(&c);
+	unlink(path);
+	write_conf("[status]\nscrub_warn = 0\n");
+	config_init(&c);
+	assert_int_equal(config_load(&z, path, true, &c), 0);
+	assert_int_equal(c.status.scrub_warn, 0);
+	config_free(&c);
+	unlink(path);
 }
 
 static void test_missing(void **state)
@@ -137,6 +162,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_full_file),
 	        cmocka_unit_test(test_errors),
+	        cmocka_unit_test(test_scrub_warn),
 	        cmocka_unit_test(test_missing),
 	};
 	zeit_init(&z);

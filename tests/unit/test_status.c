@@ -62,7 +62,11 @@ static void evaluate(const char *const *roots, time_t now,
 {
 	struct zeit_config cfg;
 	config_init(&cfg);
-	struct status_input in = {ds, sn, NULL, roots, "h", now};
+	struct status_input in = {.datasets = ds,
+	                          .snaps = sn,
+	                          .roots = roots,
+	                          .hostname = "h",
+	                          .now = now};
 	assert_int_equal(status_evaluate(&z, &cfg, &in, r), 0);
 	config_free(&cfg);
 }
@@ -247,6 +251,110 @@ static void test_prometheus_text(void **state)
 	zfs_snap_list_free(&sn);
 }
 
+static struct zpool_health pool(const char *name, const char *st, long long rd,
+                                long long data, time_t scrub)
+{
+	return (struct zpool_health){xstrdup(name), xstrdup(st), rd,   0, 0,
+	                             data,          scrub,       false};
+}
+
+static void evaluate_pools(const struct zfs_dataset_list *ds,
+                           struct zpool_health_list *hl, long long scrub_warn,
+                           time_t now, struct status_report *r)
+{
+	struct zfs_snap_list sn = {0};
+	struct zeit_config cfg;
+	config_init(&cfg);
+	if (scrub_warn >= 0)
+		cfg.status.scrub_warn = scrub_warn;
+	struct status_input in = {.datasets = ds,
+	                          .snaps = &sn,
+	                          .health = hl,
+	                          .hostname = "h",
+	                          .now = now};
+	assert_int_equal(status_evaluate(&z, &cfg, &in, r), 0);
+	config_free(&cfg);
+}
+
+/* A pool's state and errors, and its last scrub: DEGRADED or device
+ * errors warn, FAULTED, SUSPENDED and permanent errors are critical; a
+ * scrub older than scrub_warn warns, and so does a pool never scrubbed
+ * once it is that old. A second record of a pool's name changes nothing. */
+static void test_pool_health_and_scrub(void **state)
+{
+	(void)state;
+	struct zfs_dataset_list ds = {0};
+	add_ds(&ds, "old", "-", "-", "-", "-");
+	free(ds.v[0].values[DSP_COUNT + STP_CREATION]);
+	ds.v[0].values[DSP_COUNT + STP_CREATION] =
+	        xasprintf("%lld", (long long)(T0 - 100 * 86400));
+	add_ds(&ds, "new", "-", "-", "-", "-");
+	free(ds.v[1].values[DSP_COUNT + STP_CREATION]);
+	ds.v[1].values[DSP_COUNT + STP_CREATION] =
+	        xasprintf("%lld", (long long)(T0 - 86400));
+	struct zpool_health v[] = {
+	        pool("ok", "ONLINE", 0, 0, T0 - 3 * 86400),
+	        pool("deg", "DEGRADED", 0, 0, T0 - 41 * 86400),
+	        pool("errs", "ONLINE", 4, 0, T0),
+	        pool("sus", "SUSPENDED", 0, -1, T0),
+	        pool("lost", "ONLINE", 0, 2, T0),
+	        pool("old", "ONLINE", 0, 0, 0),
+	        pool("new", "ONLINE", 0, 0, 0),
+	        pool("ok", "FAULTED", 9, 9, 0),
+	};
+	struct zpool_health_list hl = {v, sizeof(v) / sizeof(v[0])};
+	struct status_report r;
+	evaluate_pools(&ds, &hl, -1, T0, &r);
+	assert_int_equal(find(&r, "ok", "health")->state, STATUS_OK);
+	assert_int_equal(find(&r, "ok", "scrub")->state, STATUS_OK);
+	assert_int_equal(find(&r, "ok", "scrub")->scrub_age, 3 * 86400);
+	assert_int_equal(find(&r, "deg", "health")->state, STATUS_WARNING);
+	assert_int_equal(find(&r, "deg", "scrub")->state, STATUS_WARNING);
+	const struct status_check *e = find(&r, "errs", "health");
+	assert_int_equal(e->state, STATUS_WARNING);
+	assert_non_null(strstr(e->detail, "4 read, 0 write, 0 checksum"));
+	assert_non_null(strstr(e->detail, "zpool status -v errs"));
+	assert_int_equal(find(&r, "sus", "health")->state, STATUS_CRITICAL);
+	assert_non_null(strstr(find(&r, "sus", "health")->detail, "SUSPENDED"));
+	assert_int_equal(find(&r, "lost", "health")->state, STATUS_CRITICAL);
+	assert_non_null(strstr(find(&r, "lost", "health")->detail,
+	                       "2 permanent data errors"));
+	assert_int_equal(find(&r, "old", "scrub")->state, STATUS_WARNING);
+	assert_int_equal(find(&r, "new", "scrub")->state, STATUS_OK);
+	assert_int_equal(r.worst, STATUS_CRITICAL);
+	size_t n = 0;
+	for (size_t i = 0; i < r.n; i++)
+		n += !strcmp(r.v[i].subject, "ok");
+	assert_int_equal(n, 2);
+	FILE *f = tmpfile();
+	status_prometheus(&r, T0, f);
+	rewind(f);
+	char text[16384];
+	text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
+	fclose(f);
+	assert_non_null(strstr(
+	        text, "zeit_pool_state{pool=\"sus\",state=\"SUSPENDED\"} 1"));
+	assert_non_null(strstr(
+	        text, "zeit_pool_errors{pool=\"errs\",type=\"read\"} 4"));
+	assert_non_null(strstr(
+	        text, "zeit_pool_errors{pool=\"lost\",type=\"data\"} 2"));
+	assert_null(
+	        strstr(text, "zeit_pool_errors{pool=\"sus\",type=\"data\"}"));
+	assert_non_null(strstr(
+	        text, "zeit_pool_scrub_age_seconds{pool=\"ok\"} 259200"));
+	status_report_free(&r);
+	/* scrub_warn 0: no scrub check at all. */
+	evaluate_pools(&ds, &hl, 0, T0, &r);
+	for (size_t i = 0; i < r.n; i++)
+		assert_int_not_equal(r.v[i].kind, STATUS_SCRUB);
+	status_report_free(&r);
+	for (size_t i = 0; i < hl.n; i++) {
+		free(v[i].pool);
+		free(v[i].state);
+	}
+	zfs_dataset_list_free(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +364,7 @@ int main(void)
 	        cmocka_unit_test(test_replica_lag_by_guid),
 	        cmocka_unit_test(test_failed_trial_boot),
 	        cmocka_unit_test(test_prometheus_text),
+	        cmocka_unit_test(test_pool_health_and_scrub),
 	};
 	zeit_init(&z);
 	return cmocka_run_group_tests(tests, NULL, NULL);
