@@ -142,6 +142,12 @@ test_status_pool_health_failing_device_and_scrub() {
 		fail "no SUSPENDED state in the textfile: $(grep pool_state "$tmp/zeit.prom")"
 	grep -q '^zeit_pool_errors{pool="sick",type="write"} [1-9]' "$tmp/zeit.prom" ||
 		fail "no write errors in the textfile: $(grep pool_errors "$tmp/zeit.prom")"
+	# The shipped alerting rules load, and fire on this very textfile.
+	local promtool=/var/cache/zeit-tests/promtool/usr/bin/promtool
+	ok "$promtool" check rules contrib/prometheus/zeit.rules.yml
+	ok /usr/bin/python3 tests/integration/prom_alert_test.py "$tmp/zeit.prom" \
+		contrib/prometheus/zeit.rules.yml "$tmp/alerts.yml" sick/health
+	ok "$promtool" test rules "$tmp/alerts.yml"
 	zvm_flakey_heal sick
 	zpool clear sick
 	zpool destroy mir
