@@ -15,7 +15,7 @@ struct cli {
 	bool json;     /* -j */
 	bool scripted; /* -H */
 	const char *prog;
-	const char *cmd; /* the command's name once it is known */
+	const char *cmd;         /* the command's name once it is known */
 	const char *config_path; /* --config, else $ZEIT_CONFIG, else default */
 	int lock_wait;           /* seconds to wait for another run's lock */
 };

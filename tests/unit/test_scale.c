@@ -295,7 +295,10 @@ static void run_parse_tree(struct tree *t)
 static void run_status(struct tree *t)
 {
 	struct status_report r;
-	struct status_input in = {&t->ds, &t->all, NULL, NULL, "h", NOW};
+	struct status_input in = {.datasets = &t->ds,
+	                          .snaps = &t->all,
+	                          .hostname = "h",
+	                          .now = NOW};
 	assert_int_equal(status_evaluate(&z, &t->cfg, &in, &r), 0);
 	assert_true(r.n >= 2 * t->ndatasets);
 	status_report_free(&r);
