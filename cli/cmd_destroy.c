@@ -80,7 +80,10 @@ int cmd_destroy(struct cli *cli, int argc, char **argv)
 		} else {
 			if (destroy_apply(&zh, &p, defer, &r) < 0)
 				rc = cli_error(cli);
-			print_result(cli, &p, &r);
+			/* One snapshot named: its error says it all, in one
+			 * line; a batch adds what happened to each. */
+			if (p.snaps.n > 1 || rc == ZEIT_EXIT_OK)
+				print_result(cli, &p, &r);
 		}
 		zfs_destroy_result_free(&r);
 		zeit_unlock(lock);
