@@ -605,6 +605,59 @@ static void metric_head(FILE *f, const char *name, const char *help)
 	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
+/* The pools' capacity, state, errors and last scrub. */
+static void prometheus_pools(const struct status_report *r, FILE *f)
+{
+	metric_head(f, "zeit_pool_capacity_ratio",
+	            "Fraction of a pool's space in use.");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind != STATUS_POOL)
+			continue;
+		fputs("zeit_pool_capacity_ratio{", f);
+		label(f, "pool", c->subject, true);
+		fprintf(f, "} %.2f\n", c->capacity / 100.0);
+	}
+	metric_head(f, "zeit_pool_state",
+	            "1 for the state zpool gives a pool (ONLINE, DEGRADED, "
+	            "...).");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind != STATUS_HEALTH)
+			continue;
+		fputs("zeit_pool_state{", f);
+		label(f, "pool", c->subject, true);
+		label(f, "state", c->pool_state, false);
+		fputs("} 1\n", f);
+	}
+	metric_head(f, "zeit_pool_errors",
+	            "A pool's device errors (read, write, checksum) and "
+	            "permanent data errors.");
+	static const char *const err_kind[] = {"read", "write", "checksum",
+	                                       "data"};
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		for (int k = 0; c->kind == STATUS_HEALTH && k < 4; k++) {
+			if (c->errors[k] < 0)
+				continue;
+			fputs("zeit_pool_errors{", f);
+			label(f, "pool", c->subject, true);
+			label(f, "type", err_kind[k], false);
+			fprintf(f, "} %lld\n", c->errors[k]);
+		}
+	}
+	metric_head(f, "zeit_pool_scrub_age_seconds",
+	            "Seconds since a pool's last finished scrub.");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind != STATUS_SCRUB || c->scrub_age < 0)
+			continue;
+		fputs("zeit_pool_scrub_age_seconds{", f);
+		label(f, "pool", c->subject, true);
+		fprintf(f, "} %lld\n", c->scrub_age);
+	}
+}
+
 void status_prometheus(const struct status_report *r, time_t now, FILE *f)
 {
 	metric_head(f, "zeit_snapshot_age_seconds",
@@ -661,54 +714,7 @@ void status_prometheus(const struct status_report *r, time_t now, FILE *f)
 		label(f, "source", c->source, false);
 		fprintf(f, "} %d\n", c->resume_pending ? 1 : 0);
 	}
-	metric_head(f, "zeit_pool_capacity_ratio",
-	            "Fraction of a pool's space in use.");
-	for (size_t i = 0; i < r->n; i++) {
-		const struct status_check *c = &r->v[i];
-		if (c->kind != STATUS_POOL)
-			continue;
-		fputs("zeit_pool_capacity_ratio{", f);
-		label(f, "pool", c->subject, true);
-		fprintf(f, "} %.2f\n", c->capacity / 100.0);
-	}
-	metric_head(f, "zeit_pool_state",
-	            "1 for the state zpool gives a pool (ONLINE, DEGRADED, "
-	            "...).");
-	for (size_t i = 0; i < r->n; i++) {
-		const struct status_check *c = &r->v[i];
-		if (c->kind != STATUS_HEALTH)
-			continue;
-		fputs("zeit_pool_state{", f);
-		label(f, "pool", c->subject, true);
-		label(f, "state", c->pool_state, false);
-		fputs("} 1\n", f);
-	}
-	metric_head(f, "zeit_pool_errors",
-	            "A pool's device errors (read, write, checksum) and "
-	            "permanent data errors.");
-	static const char *const err_kind[] = {"read", "write", "checksum",
-	                                       "data"};
-	for (size_t i = 0; i < r->n; i++) {
-		const struct status_check *c = &r->v[i];
-		for (int k = 0; c->kind == STATUS_HEALTH && k < 4; k++) {
-			if (c->errors[k] < 0)
-				continue;
-			fputs("zeit_pool_errors{", f);
-			label(f, "pool", c->subject, true);
-			label(f, "type", err_kind[k], false);
-			fprintf(f, "} %lld\n", c->errors[k]);
-		}
-	}
-	metric_head(f, "zeit_pool_scrub_age_seconds",
-	            "Seconds since a pool's last finished scrub.");
-	for (size_t i = 0; i < r->n; i++) {
-		const struct status_check *c = &r->v[i];
-		if (c->kind != STATUS_SCRUB || c->scrub_age < 0)
-			continue;
-		fputs("zeit_pool_scrub_age_seconds{", f);
-		label(f, "pool", c->subject, true);
-		fprintf(f, "} %lld\n", c->scrub_age);
-	}
+	prometheus_pools(r, f);
 	metric_head(f, "zeit_check_state",
 	            "State of each check: 0 ok, 1 warning, 2 critical, 3 "
 	            "unknown.");
