@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "zeit/lock.h"
 #include "zeit/config.h"
+#include "zeit/lock.h"
 #include "zeit/prune.h"
 #include "zeit/send.h"
+#include "zeit/send_auto.h"
 #include "zeit/snapname.h"
+#include "zeit/ztime.h"
 
 struct progress_state {
 	bool tty;
@@ -116,6 +118,8 @@ struct send_args {
 	struct send_request req;
 	struct strv ssh_opts;
 	bool prune, no_progress;
+	bool auto_jobs;   /* --auto: the configuration's due jobs */
+	struct strv jobs; /* --job NAME: only these */
 };
 
 /* Reads the flags into a; returns -1 to go on, else the exit status. */
@@ -133,6 +137,8 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 		OPT_COMPRESS,
 		OPT_NO_PROGRESS,
 		OPT_STALL,
+		OPT_AUTO,
+		OPT_JOB,
 	};
 	static const struct option longopts[] = {
 	        {"recursive", no_argument, NULL, 'r'},
@@ -146,6 +152,8 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 	        {"compress", no_argument, NULL, OPT_COMPRESS},
 	        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	        {"stall-timeout", required_argument, NULL, OPT_STALL},
+	        {"auto", no_argument, NULL, OPT_AUTO},
+	        {"job", required_argument, NULL, OPT_JOB},
 	        {NULL, 0, NULL, 0},
 	};
 	struct send_request *req = &a->req;
@@ -163,6 +171,8 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 		case OPT_SSH_OPT: strv_push(&a->ssh_opts, optarg); break;
 		case OPT_COMPRESS: strv_push(&a->ssh_opts, "-C"); break;
 		case OPT_NO_PROGRESS: a->no_progress = true; break;
+		case OPT_AUTO: a->auto_jobs = true; break;
+		case OPT_JOB: strv_push(&a->jobs, optarg); break;
 		case OPT_STALL: {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -178,7 +188,14 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 		default: return ZEIT_EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 2)
+	if (a->jobs.n && !a->auto_jobs)
+		return cli_usage_error(cli, "send", "--job goes with --auto");
+	if (a->auto_jobs && argc != optind)
+		return cli_usage_error(
+		        cli, "send",
+		        "--auto runs the configured jobs and takes "
+		        "no datasets");
+	if (!a->auto_jobs && argc - optind != 2)
 		return cli_usage_error(cli, "send",
 		                       "needs SOURCE and TARGET datasets");
 	if (req->raw && req->no_raw)
@@ -258,6 +275,132 @@ static int run_send(struct cli *cli, struct send_args *a,
 	return rc;
 }
 
+/* One declared job, as `zeit send` with its flags would run it. */
+static int run_job(struct cli *cli, const struct send_args *cmdline,
+                   const struct config_send_job *j,
+                   const struct zeit_config *cfg)
+{
+	struct send_args a = {0};
+	struct send_endpoint src, dst;
+	strv_init(&a.ssh_opts);
+	strv_pushv(&a.ssh_opts, (const char *const *)cmdline->ssh_opts.v);
+	char *words = xstrdup(j->ssh_opts ? j->ssh_opts : "");
+	for (char *save = NULL, *w = strtok_r(words, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save))
+		strv_push(&a.ssh_opts, w);
+	free(words);
+	a.req = cmdline->req;
+	a.req.recursive = j->recursive == 1;
+	a.req.raw = j->raw == 1;
+	a.req.no_raw = j->raw == 0;
+	a.req.rollback = j->rollback == 1;
+	a.req.force = j->force == 1;
+	a.req.select.all = j->all_snapshots == 1;
+	a.prune = j->prune == 1;
+	a.no_progress = true;
+	int rc;
+	if (send_endpoints(&cli->z, j->source, j->target,
+	                   (const char *const *)a.ssh_opts.v, &src, &dst) < 0) {
+		rc = cli_error(cli);
+	} else {
+		a.req.source = src.dataset;
+		a.req.target = dst.dataset;
+		a.req.target_host = send_endpoint_host(&dst);
+		a.req.select.origins = cfg->adopt | SNAP_ORIGIN_ZEIT;
+		a.req.select.names = &cfg->names;
+		rc = run_send(cli, &a, &src, cfg);
+	}
+	send_endpoint_free(&src);
+	send_endpoint_free(&dst);
+	strv_free(&a.ssh_opts);
+	strv_free(&a.jobs);
+	return rc;
+}
+
+static bool job_asked(const struct send_args *a, const char *name)
+{
+	if (!a->jobs.n)
+		return true;
+	for (size_t i = 0; i < a->jobs.n; i++)
+		if (!strcmp(a->jobs.v[i], name))
+			return true;
+	return false;
+}
+
+/* Whether job j is due, from its recorded outcome; says why not. */
+static bool job_due(struct cli *cli, struct zfs *zh,
+                    const struct config_send_job *j)
+{
+	struct send_job_state st;
+	if (send_job_state_read(zh, j, &st) < 0) {
+		/* Its side is missing or unreadable: the run says why. */
+		zeit_clear_error(&cli->z);
+		return true;
+	}
+	bool due = send_job_due(j, st.last_ok, cli->z.now);
+	if (!due && !cli->json && !cli->scripted) {
+		char at[32];
+		ztime_format(st.last_ok + j->interval, at, sizeof(at));
+		printf("job %s: not due (next at %s)\n", j->name, at);
+	}
+	send_job_state_free(&st);
+	return due;
+}
+
+/* --auto: every due job, each on its own: one that fails is recorded
+ * and the others still run. */
+static int run_jobs(struct cli *cli, const struct send_args *a,
+                    const struct zeit_config *cfg)
+{
+	struct zfs zh;
+	int rc = ZEIT_EXIT_OK;
+	zfs_init(&zh, &cli->z, NULL);
+	for (size_t i = 0; i < a->jobs.n; i++) {
+		bool known = false;
+		for (size_t k = 0; k < cfg->njobs; k++)
+			known |= !strcmp(cfg->jobs[k].name, a->jobs.v[i]);
+		if (!known)
+			return cli_usage_error(
+			        cli, "send", "no job '%s' in %s", a->jobs.v[i],
+			        cfg->path ? cfg->path : "the configuration");
+	}
+	for (size_t i = 0; i < cfg->njobs; i++) {
+		const struct config_send_job *j = &cfg->jobs[i];
+		if (!job_asked(a, j->name) || !job_due(cli, &zh, j))
+			continue;
+		if (!cli->json && !cli->scripted)
+			printf("job %s: %s -> %s\n", j->name, j->source,
+			       j->target);
+		time_t started = cli->z.now;
+		int jrc = run_job(cli, a, j, cfg);
+		if (jrc != ZEIT_EXIT_OK)
+			rc = ZEIT_EXIT_ERROR;
+		if (!cli->z.dry_run &&
+		    send_job_record(&zh, j, started, jrc == ZEIT_EXIT_OK,
+		                    zeit_error(&cli->z)) < 0) {
+			fprintf(stderr, "zeit send: job %s: %s\n", j->name,
+			        zeit_error(&cli->z));
+			rc = ZEIT_EXIT_ERROR;
+		}
+		zeit_clear_error(&cli->z);
+	}
+	/* The timer runs send --auto whether or not jobs are declared. */
+	if (!cfg->njobs)
+		zeit_note(&cli->z, 1, "no [send NAME] jobs in %s",
+		          cfg->path ? cfg->path : "the configuration");
+	return rc;
+}
+
+static int send_auto(struct cli *cli, struct send_args *a)
+{
+	struct zeit_config cfg;
+	if (cli_load_config(cli, &cfg) < 0)
+		return cli_error(cli);
+	int rc = run_jobs(cli, a, &cfg);
+	config_free(&cfg);
+	return rc;
+}
+
 int cmd_send(struct cli *cli, int argc, char **argv)
 {
 	struct send_args a = {0};
@@ -265,9 +408,13 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	struct zeit_config cfg;
 
 	strv_init(&a.ssh_opts);
+	strv_init(&a.jobs);
 	int rc = parse_args(cli, argc, argv, &a);
+	if (rc < 0 && a.auto_jobs)
+		rc = send_auto(cli, &a);
 	if (rc >= 0) {
 		strv_free(&a.ssh_opts);
+		strv_free(&a.jobs);
 		return rc;
 	}
 	if (send_endpoints(&cli->z, argv[optind], argv[optind + 1],
@@ -287,5 +434,6 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	send_endpoint_free(&src);
 	send_endpoint_free(&dst);
 	strv_free(&a.ssh_opts);
+	strv_free(&a.jobs);
 	return rc;
 }

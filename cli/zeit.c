@@ -110,7 +110,8 @@ const struct cli_cmd cli_cmds[] = {
          "replicate to another pool or host: incremental, resumable",
          "send [-r] [--raw | --no-raw] [--rollback] [--force] [--prune]\n"
          "       [--all-snapshots] [--compress] [--ssh-opt OPT]... "
-         "[HOST:]SOURCE [HOST:]TARGET",
+         "[HOST:]SOURCE [HOST:]TARGET\n"
+         "       zeit send --auto [--job NAME]...",
          "The first run sends the oldest selected snapshot in full, then "
          "every\n"
          "later one; later runs send incrementally (-I) from the newest "
@@ -144,7 +145,12 @@ const struct cli_cmd cli_cmds[] = {
          "      --ssh-opt OPT  pass OPT to ssh (repeatable)\n"
          "      --no-progress  no progress line on a terminal\n"
          "      --stall-timeout SECS  give up when no data moves for SECS "
-         "(120)\n"},
+         "(120)\n"
+         "      --auto         zeit.conf's [send NAME] jobs that are due, "
+         "each on its\n"
+         "                     own; outcomes in org.zeit:job:NAME:ok and "
+         ":error\n"
+         "      --job NAME     with --auto: only this job (repeatable)\n"},
         {"serve", cmd_serve, "one side of replication as an ssh forced command",
          "serve [--allow-prune] [--allow-rollback] DATASET...\n"
          "       zeit serve --send [--allow-plaintext] DATASET...",

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_priv.h"
 #include "zeit/zfs.h"
 #include "zeit/ztime.h"
 
@@ -40,19 +41,11 @@ void config_free(struct zeit_config *c)
 	free(c->default_keep);
 	free(c->default_where);
 	free(c->pkg_dataset);
+	config_send_jobs_free(c);
 	config_init(c);
 }
 
-struct load_ctx {
-	struct zeit *z;
-	struct zeit_config *c;
-	const char *path;
-	int line;
-	bool seen_adopt, seen_mode;
-	char failed; /* set when the handler recorded a message */
-};
-
-static int bool_value(const char *v)
+int config_bool_value(const char *v)
 {
 	if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true") ||
 	    !strcmp(v, "1"))
@@ -79,8 +72,7 @@ static struct config_section *section_get(struct zeit_config *c, const char *ds)
 
 /* Records the message; inih then returns the line, which config_load
  * puts in front. */
-__attribute__((format(printf, 2, 3))) static int fail_at(struct load_ctx *x,
-                                                         const char *fmt, ...)
+int config_fail_at(struct load_ctx *x, const char *fmt, ...)
 {
 	struct buf b;
 	va_list ap;
@@ -105,20 +97,22 @@ static int status_key(struct load_ctx *x, const char *name, const char *value)
 	if (!strcmp(name, "warn") || !strcmp(name, "crit")) {
 		double v = strtod(value, &end);
 		if (*end || end == value || v <= 0 || v > 1000)
-			return fail_at(x,
-			               "%s: expected a number of periods "
-			               "(e.g. 2), got '%s'",
-			               name, value);
+			return config_fail_at(
+			        x,
+			        "%s: expected a number of periods "
+			        "(e.g. 2), got '%s'",
+			        name, value);
 		*(name[0] == 'w' ? &c->status.warn : &c->status.crit) = v;
 		return 1;
 	}
 	if (!strcmp(name, "replica_warn") || !strcmp(name, "replica_crit")) {
 		long long secs;
 		if (!ztime_parse_duration(value, &secs) || secs <= 0)
-			return fail_at(x,
-			               "%s: expected a duration (e.g. 2d), "
-			               "got '%s'",
-			               name, value);
+			return config_fail_at(
+			        x,
+			        "%s: expected a duration (e.g. 2d), "
+			        "got '%s'",
+			        name, value);
 		*(name[8] == 'w' ? &c->status.replica_warn
 		                 : &c->status.replica_crit) = secs;
 		return 1;
@@ -128,8 +122,9 @@ static int status_key(struct load_ctx *x, const char *name, const char *value)
 		if (*end == '%')
 			end++;
 		if (*end || end == value || v < 1 || v > 100)
-			return fail_at(x, "%s: expected a percentage, got '%s'",
-			               name, value);
+			return config_fail_at(
+			        x, "%s: expected a percentage, got '%s'", name,
+			        value);
 		*(name[9] == 'w' ? &c->status.capacity_warn
 		                 : &c->status.capacity_crit) = (int)v;
 		return 1;
@@ -138,7 +133,7 @@ static int status_key(struct load_ctx *x, const char *name, const char *value)
 		long long secs = 0;
 		if (strcmp(value, "0") &&
 		    (!ztime_parse_duration(value, &secs) || secs <= 0))
-			return fail_at(
+			return config_fail_at(
 			        x,
 			        "%s: expected a duration (e.g. 40d) or 0, "
 			        "got '%s'",
@@ -146,11 +141,11 @@ static int status_key(struct load_ctx *x, const char *name, const char *value)
 		c->status.scrub_warn = secs;
 		return 1;
 	}
-	return fail_at(x,
-	               "unknown key '%s' in [status] (warn, crit, "
-	               "replica_warn, replica_crit, capacity_warn, "
-	               "capacity_crit, scrub_warn)",
-	               name);
+	return config_fail_at(x,
+	                      "unknown key '%s' in [status] (warn, crit, "
+	                      "replica_warn, replica_crit, capacity_warn, "
+	                      "capacity_crit, scrub_warn)",
+	                      name);
 }
 
 /* [adopt]: how the adopted schemes' names were written here.
@@ -165,10 +160,11 @@ static int adopt_key(struct load_ctx *x, const char *name, const char *value)
 		char *dst = name[0] == 'z' ? r->auto_zone : r->sanoid_zone;
 		if (strlen(zone) >= sizeof(r->auto_zone) ||
 		    !ztime_zone_valid(zone))
-			return fail_at(x,
-			               "%s: expected local, UTC or a time "
-			               "zone such as Europe/Berlin, got '%s'",
-			               name, value);
+			return config_fail_at(
+			        x,
+			        "%s: expected local, UTC or a time "
+			        "zone such as Europe/Berlin, got '%s'",
+			        name, value);
 		snprintf(dst, sizeof(r->auto_zone), "%s", zone);
 		return 1;
 	}
@@ -177,10 +173,11 @@ static int adopt_key(struct load_ctx *x, const char *name, const char *value)
 		if (!*value || strlen(value) >= sizeof(r->auto_prefix) ||
 		    strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
 		                  "qrstuvwxyz0123456789_.: -") != strlen(value))
-			return fail_at(x,
-			               "%s: not a zfs-auto-snapshot prefix: "
-			               "'%s'",
-			               name, value);
+			return config_fail_at(
+			        x,
+			        "%s: not a zfs-auto-snapshot prefix: "
+			        "'%s'",
+			        name, value);
 		snprintf(r->auto_prefix, sizeof(r->auto_prefix), "%s", value);
 		return 1;
 	}
@@ -189,17 +186,18 @@ static int adopt_key(struct load_ctx *x, const char *name, const char *value)
 		                                  "cdefghijklmnopqrstuvwxyz"
 		                                  "0123456789_.:-",
 		                                  value[0]))
-			return fail_at(x,
-			               "%s: expected one character, got '%s'",
-			               name, value);
+			return config_fail_at(
+			        x, "%s: expected one character, got '%s'", name,
+			        value);
 		r->auto_sep = value[0];
 		return 1;
 	}
-	return fail_at(x,
-	               "unknown key '%s' in [adopt] (zfs-auto-snap.timezone, "
-	               "autosnap.timezone, zfs-auto-snap.prefix, "
-	               "zfs-auto-snap.sep)",
-	               name);
+	return config_fail_at(
+	        x,
+	        "unknown key '%s' in [adopt] (zfs-auto-snap.timezone, "
+	        "autosnap.timezone, zfs-auto-snap.prefix, "
+	        "zfs-auto-snap.sep)",
+	        name);
 }
 
 /* [pkg]: the dataset package transactions snapshot, and how close the
@@ -212,10 +210,11 @@ static int pkg_key(struct load_ctx *x, const char *name, const char *value)
 		zeit_init(&scratch);
 		if (c->pkg_dataset ||
 		    zfs_name_check(&scratch, value, ZFS_NAME_DATASET) < 0)
-			return fail_at(x,
-			               "[pkg] dataset: '%s' is no dataset "
-			               "name, or given twice",
-			               value);
+			return config_fail_at(
+			        x,
+			        "[pkg] dataset: '%s' is no dataset "
+			        "name, or given twice",
+			        value);
 		c->pkg_dataset = xstrdup(value);
 		return 1;
 	}
@@ -227,13 +226,15 @@ static int pkg_key(struct load_ctx *x, const char *name, const char *value)
 		else if (ztime_parse_duration(value, &secs) && secs <= 86400)
 			c->pkg_burst = (long)secs;
 		else
-			return fail_at(x,
-			               "[pkg] burst: expected seconds (0 to "
-			               "86400) or an age such as 1m, got '%s'",
-			               value);
+			return config_fail_at(
+			        x,
+			        "[pkg] burst: expected seconds (0 to "
+			        "86400) or an age such as 1m, got '%s'",
+			        value);
 		return 1;
 	}
-	return fail_at(x, "unknown key '%s' in [pkg] (dataset, burst)", name);
+	return config_fail_at(x, "unknown key '%s' in [pkg] (dataset, burst)",
+	                      name);
 }
 
 /* A keep policy, checked now so a bad one is an error at its line. */
@@ -254,7 +255,7 @@ static int adopt_prefixes(struct load_ctx *x, const char *value)
 {
 	struct zeit_config *c = x->c;
 	if (x->seen_adopt)
-		return fail_at(x, "adopt is given twice");
+		return config_fail_at(x, "adopt is given twice");
 	x->seen_adopt = true;
 	char *copy = xstrdup(value), *save = NULL;
 	int rc = 1;
@@ -263,10 +264,10 @@ static int adopt_prefixes(struct load_ctx *x, const char *value)
 	     w = strtok_r(NULL, ", ", &save)) {
 		unsigned o = snap_origin_from_prefix(w);
 		if (!o)
-			rc = fail_at(x,
-			             "adopt: unknown prefix '%s' (zeit, "
-			             "zfs-auto-snap, autosnap)",
-			             w);
+			rc = config_fail_at(x,
+			                    "adopt: unknown prefix '%s' (zeit, "
+			                    "zfs-auto-snap, autosnap)",
+			                    w);
 		c->adopt |= o;
 	}
 	free(copy);
@@ -278,26 +279,28 @@ static int defaults_key(struct load_ctx *x, const char *name, const char *value)
 	struct zeit_config *c = x->c;
 	if (!strcmp(name, "keep")) {
 		if (c->default_keep)
-			return fail_at(x, "keep is given twice in [defaults]");
+			return config_fail_at(
+			        x, "keep is given twice in [defaults]");
 		return keep_value(x, value, &c->default_keep);
 	}
 	if (!strcmp(name, "adopt"))
 		return adopt_prefixes(x, value);
 	if (!strcmp(name, "channel_program")) {
-		int b = bool_value(value);
+		int b = config_bool_value(value);
 		if (b < 0 || x->seen_mode)
-			return fail_at(x,
-			               "channel_program: expected yes or no, "
-			               "got '%s'",
-			               value);
+			return config_fail_at(
+			        x,
+			        "channel_program: expected yes or no, "
+			        "got '%s'",
+			        value);
 		x->seen_mode = true;
 		c->prune_mode = b ? PRUNE_MODE_AUTO : PRUNE_MODE_BATCH;
 		return 1;
 	}
-	return fail_at(x,
-	               "unknown key '%s' in [defaults] (keep, adopt, "
-	               "channel_program)",
-	               name);
+	return config_fail_at(x,
+	                      "unknown key '%s' in [defaults] (keep, adopt, "
+	                      "channel_program)",
+	                      name);
 }
 
 /* [DATASET]: keep and snap. */
@@ -307,30 +310,30 @@ static int dataset_key(struct load_ctx *x, const char *section,
 	struct zeit scratch; /* the message goes into the line's own */
 	zeit_init(&scratch);
 	if (zfs_name_check(&scratch, section, ZFS_NAME_DATASET) < 0)
-		return fail_at(
+		return config_fail_at(
 		        x,
 		        "section [%s] is neither [defaults] nor a dataset: %s",
 		        section, zeit_error(&scratch));
 	struct config_section *s = section_get(x->c, section);
 	if (!strcmp(name, "keep")) {
 		if (s->keep)
-			return fail_at(x, "keep is given twice for [%s]",
-			               section);
+			return config_fail_at(x, "keep is given twice for [%s]",
+			                      section);
 		return keep_value(x, value, &s->keep);
 	}
 	if (!strcmp(name, "snap")) {
-		int b = bool_value(value);
+		int b = config_bool_value(value);
 		if (b < 0)
-			return fail_at(x, "snap: expected on or off, got '%s'",
-			               value);
+			return config_fail_at(
+			        x, "snap: expected on or off, got '%s'", value);
 		if (s->snap != -1)
-			return fail_at(x, "snap is given twice for [%s]",
-			               section);
+			return config_fail_at(x, "snap is given twice for [%s]",
+			                      section);
 		s->snap = b;
 		return 1;
 	}
-	return fail_at(x, "unknown key '%s' in [%s] (keep, snap)", name,
-	               section);
+	return config_fail_at(x, "unknown key '%s' in [%s] (keep, snap)", name,
+	                      section);
 }
 
 static int handler(void *user, const char *section, const char *name,
@@ -345,6 +348,8 @@ static int handler(void *user, const char *section, const char *name,
 		return adopt_key(x, name, value);
 	if (!strcmp(section, "pkg"))
 		return pkg_key(x, name, value);
+	if (!strncmp(section, "send ", 5))
+		return config_send_key(x, section + 5, name, value);
 	return dataset_key(x, section, name, value);
 }
 
@@ -371,6 +376,8 @@ int config_load(struct zeit *z, const char *path, bool must_exist,
 		                 "%s:%d: not KEY = VALUE or [SECTION]", path,
 		                 line);
 	}
+	if (config_send_jobs_check(&x) < 0)
+		return -1;
 	c->path = xstrdup(path);
 	/* Keep "where" strings for policy errors found later. */
 	for (size_t i = 0; i < c->nsections; i++)

@@ -25,7 +25,7 @@ layer_of() { # a header or source file name, without directory
 	util | escape | zeit | snapname | ztime | ztime_zone | vercmp | rootfile | lock | menu_keys | treecopy) echo 0 ;;
 	run | shquote | ssh_share | kexec) echo 1 ;;
 	zfs | zfs_* | serve | props) echo 2 ;;
-	policy | select | config | pkgdb | bootcmd | tmpmount | textdiff | ddmin) echo 3 ;;
+	policy | select | config | config_* | pkgdb | bootcmd | tmpmount | textdiff | ddmin) echo 3 ;;
 	snap | prune | prune_* | send | send_* | be | be_* | bisect | bisect_* | destroy | diff | status | adopt | adopt_* | filelog | restore | isolate | isolate_* | pkgtxn | pkgtxn_* | menu) echo 4 ;;
 	*) echo "" ;;
 	esac

@@ -33,6 +33,19 @@ struct config_section {
 	int snap;    /* -1 unset, 0 off, 1 on */
 };
 
+/* [send NAME]: a replication `zeit send --auto` runs when it is due. */
+struct config_send_job {
+	char *name;         /* letters, digits, '-', '_', '.' */
+	char *source;       /* [HOST:]dataset, as zeit send takes it */
+	char *target;       /* [HOST:]dataset */
+	long long interval; /* seconds between runs; 0: every run */
+	int recursive;      /* -1 unset (no), 0, 1 */
+	int raw;            /* -1 as the source is (raw if encrypted), 0, 1 */
+	int rollback, force, prune, all_snapshots; /* -1 unset (no) */
+	char *ssh_opts; /* words for ssh -o style options, or NULL */
+	char *where;    /* "file [send NAME]", for messages */
+};
+
 struct zeit_config {
 	char *path;         /* the file read, or NULL */
 	char *default_keep; /* [defaults] keep, or NULL */
@@ -46,6 +59,8 @@ struct zeit_config {
 	long pkg_burst;
 	struct config_section *sections;
 	size_t nsections;
+	struct config_send_job *jobs; /* in the file's order */
+	size_t njobs;
 	/* [status]: thresholds of zeit status. */
 	struct {
 		double warn, crit;      /* times a tier's period */

@@ -18,6 +18,11 @@
 #define ZEIT_PROP_LAST_SNAPSHOT "org.zeit:last-snapshot"
 #define ZEIT_PROP_LAST_SENT     "org.zeit:last-sent"
 /* On a parent zeit created only to receive under: names the dataset. */
+/* Declared send jobs' outcomes, on the job's local side:
+ * org.zeit:job:NAME:ok (when its last good run started) and
+ * org.zeit:job:NAME:error (when the last failed run started, and why). */
+#define ZEIT_PROP_JOB_PREFIX "org.zeit:job:"
+
 #define ZEIT_PROP_PLACEHOLDER "org.zeit:placeholder"
 
 /* Boot environments. */

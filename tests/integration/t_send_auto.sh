@@ -1,0 +1,60 @@
+# zeit send --auto: the configuration's [send NAME] jobs, each when it is
+# due, each on its own; outcomes kept on the job's side on this machine.
+
+T0=1793491200 # 2026-11-01T00:00:00Z
+at() { "$ZEIT" --now "@$1" --config "$CONF" "${@:2}"; }
+
+test_send_auto_jobs_due_independent_and_recorded() {
+	local tmp
+	tmp=$(mktemp -d /tmp/send-auto.XXXXXX)
+	CONF=$tmp/zeit.conf
+	zvm_file_pool backup 256M
+	zfs create tank/a
+	zfs create tank/b
+	cat >"$CONF" <<-CONF
+		[send hourly-a]
+		source = tank/a
+		target = backup/a
+		interval = 1h
+		[send to-nowhere]
+		source = tank/b
+		target = nosuchpool/b
+		interval = 15m
+	CONF
+	at $T0 snap -t daily tank/a tank/b >/dev/null
+	# The first run: both due; one fails, the other is not stopped.
+	rc=0
+	at $T0 send --auto >"$tmp/out" 2>"$tmp/err" || rc=$?
+	eq 1 "$rc" "exit with one failed job"
+	has "$(cat "$tmp/out")" "job hourly-a: tank/a -> backup/a"
+	exists backup/a || fail "the good job did not send: $(cat "$tmp/err")"
+	eq 2026-11-01T00:00:00Z "$(zfs get -H -o value org.zeit:job:hourly-a:ok tank/a)" "outcome of the good job"
+	eq - "$(zfs get -H -o value org.zeit:job:hourly-a:error tank/a)" "no error on the good job"
+	has "$(zfs get -H -o value org.zeit:job:to-nowhere:error tank/b)" "2026-11-01T00:00:00Z"
+	has "$(zfs get -H -o value org.zeit:job:to-nowhere:error tank/b)" "nosuchpool"
+	# A quarter later: the hourly job is not due, the failed one is.
+	at $((T0 + 900)) snap -t hourly tank/a >/dev/null
+	rc=0
+	at $((T0 + 900)) send --auto >"$tmp/out" 2>"$tmp/err" || rc=$?
+	has "$(cat "$tmp/out")" "job hourly-a: not due (next at 2026-11-01T01:00:00Z)"
+	has "$(cat "$tmp/out")" "job to-nowhere: tank/b -> nosuchpool/b"
+	eq 1 "$(zfs list -H -t snapshot -o name -r backup/a | wc -l)" "the hourly job ran early"
+	# On the hour it runs again and sends what is new.
+	ok at $((T0 + 3600)) send --auto --job hourly-a
+	eq 2 "$(zfs list -H -t snapshot -o name -r backup/a | wc -l)" "after the hour"
+	eq 2026-11-01T01:00:00Z "$(zfs get -H -o value org.zeit:job:hourly-a:ok tank/a)"
+	# The failing job's target comes to be: it catches up in one run.
+	zfs rename backup/a backup/keep
+	sed -i 's|nosuchpool/b|backup/b|' "$CONF"
+	ok at $((T0 + 3600 + 900)) send --auto --job to-nowhere
+	exists backup/b || fail "the job that failed did not catch up"
+	eq - "$(zfs get -H -o value org.zeit:job:to-nowhere:error tank/b)" "error left after the catch-up"
+	# -n: plans, records nothing.
+	local before
+	before=$(zfs get -H -o value org.zeit:job:to-nowhere:ok tank/b)
+	ok at $((T0 + 7200)) -n send --auto
+	eq "$before" "$(zfs get -H -o value org.zeit:job:to-nowhere:ok tank/b)" "-n recorded"
+	# Usage: datasets and --auto together, an unknown job.
+	fails "takes no datasets" at $T0 send --auto tank/a backup/x
+	fails "no job 'nope'" at $T0 send --auto --job nope
+}
