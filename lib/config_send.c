@@ -26,16 +26,16 @@ void config_send_jobs_free(struct zeit_config *c)
 }
 
 /* The name becomes part of property names (org.zeit:job:NAME:...), so
- * only what a property name may hold, and short. */
+ * only what zfs takes in a user property's name (no capitals), and
+ * short. */
 static bool job_name_ok(const char *n)
 {
 	size_t len = strlen(n);
 	if (len == 0 || len > 64)
 		return false;
 	for (const char *p = n; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
-		      *p == '.'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '_' || *p == '.'))
 			return false;
 	return true;
 }
@@ -128,7 +128,8 @@ int config_send_key(struct load_ctx *x, const char *job, const char *name,
 	if (!job_name_ok(job))
 		return config_fail_at(x,
 		                      "[send %s]: a job's name is 1 to 64 "
-		                      "letters, digits, '-', '_' or '.'",
+		                      "lowercase letters, digits, '-', '_' "
+		                      "or '.'",
 		                      job);
 	struct config_send_job *j = job_get(x, job);
 	static const char *const flags[] = {"recursive", "rollback", "force",

@@ -8,14 +8,22 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "status_priv.h"
 #include "zeit/props.h"
 #include "zeit/select.h"
 #include "zeit/status.h"
 #include "zeit/ztime.h"
 
-static const char *const extra[] = {ZEIT_PROP_SOURCE,    "receive_resume_token",
-                                    ZEIT_PROP_LAST_SENT, ZEIT_PROP_TRIAL,
-                                    "creation",          NULL};
+static const char *const extra[] = {ZEIT_PROP_SOURCE,
+                                    "receive_resume_token",
+                                    ZEIT_PROP_LAST_SENT,
+                                    ZEIT_PROP_TRIAL,
+                                    "creation",
+                                    ZEIT_PROP_SNAP_OK,
+                                    ZEIT_PROP_SNAP_ERROR,
+                                    ZEIT_PROP_PRUNE_OK,
+                                    ZEIT_PROP_PRUNE_ERROR,
+                                    NULL};
 
 const char *const *status_extra_props(void)
 {
@@ -41,6 +49,7 @@ void status_report_free(struct status_report *r)
 		free(r->v[i].detail);
 		free(r->v[i].source);
 		free(r->v[i].pool_state);
+		free(r->v[i].job);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
@@ -452,6 +461,19 @@ static void check_pools(const struct zeit_config *cfg,
 	}
 }
 
+struct status_check *status_check_add(struct status_report *r,
+                                      enum status_kind k, const char *subject,
+                                      const char *check)
+{
+	return add(r, k, subject, check);
+}
+
+void status_check_set(struct status_check *c, enum status_state s,
+                      const char *detail)
+{
+	set(c, s, "%s", detail);
+}
+
 static int worst_first(const void *a, const void *b)
 {
 	const struct status_check *x = a, *y = b;
@@ -529,6 +551,7 @@ int status_evaluate(struct zeit *z, const struct zeit_config *cfg,
 		    "%d%% full", c->capacity);
 	}
 	check_pools(cfg, in, out);
+	status_check_jobs(cfg, in, out);
 	zfs_snap_index_free(&ix);
 	qsort(out->v, out->n, sizeof(*out->v), worst_first);
 	out->worst = STATUS_OK;
@@ -554,6 +577,7 @@ int status_run(struct zfs *zh, const struct zeit_config *cfg,
 	strv_init(&props);
 	strv_pushv(&props, select_props());
 	strv_pushv(&props, status_extra_props());
+	status_job_props(cfg, &props);
 	/* One call each, for every pool. */
 	if (zfs_list_datasets(zh, NULL, -1,
 	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
@@ -658,6 +682,37 @@ static void prometheus_pools(const struct status_report *r, FILE *f)
 	}
 }
 
+/* Each job's last good run and whether its last run failed. */
+static void prometheus_jobs(const struct status_report *r, FILE *f)
+{
+	metric_head(f, "zeit_job_last_success_timestamp_seconds",
+	            "When a job's last good run started (send: a [send NAME] "
+	            "job; snap, prune: on a pool).");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind != STATUS_JOB || c->job_ok <= 0)
+			continue;
+		fputs("zeit_job_last_success_timestamp_seconds{", f);
+		label(f, "kind", c->job_kind, true);
+		label(f, "job", c->job, false);
+		label(f, "dataset", c->subject, false);
+		fprintf(f, "} %lld\n", (long long)c->job_ok);
+	}
+	metric_head(f, "zeit_job_failed",
+	            "1 when a job's last run failed (or it never succeeded "
+	            "and its dataset does not exist).");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind != STATUS_JOB)
+			continue;
+		fputs("zeit_job_failed{", f);
+		label(f, "kind", c->job_kind, true);
+		label(f, "job", c->job, false);
+		label(f, "dataset", c->subject, false);
+		fprintf(f, "} %d\n", c->job_failed ? 1 : 0);
+	}
+}
+
 void status_prometheus(const struct status_report *r, time_t now, FILE *f)
 {
 	metric_head(f, "zeit_snapshot_age_seconds",
@@ -715,6 +770,7 @@ void status_prometheus(const struct status_report *r, time_t now, FILE *f)
 		fprintf(f, "} %d\n", c->resume_pending ? 1 : 0);
 	}
 	prometheus_pools(r, f);
+	prometheus_jobs(r, f);
 	metric_head(f, "zeit_check_state",
 	            "State of each check: 0 ok, 1 warning, 2 critical, 3 "
 	            "unknown.");

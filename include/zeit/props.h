@@ -22,6 +22,13 @@
  * org.zeit:job:NAME:ok (when its last good run started) and
  * org.zeit:job:NAME:error (when the last failed run started, and why). */
 #define ZEIT_PROP_JOB_PREFIX "org.zeit:job:"
+/* snap --auto's and prune's last outcomes, on the root dataset of each
+ * pool they worked on, as a job's: when the run started, and why it
+ * failed. */
+#define ZEIT_PROP_SNAP_OK     "org.zeit:run:snap:ok"
+#define ZEIT_PROP_SNAP_ERROR  "org.zeit:run:snap:error"
+#define ZEIT_PROP_PRUNE_OK    "org.zeit:run:prune:ok"
+#define ZEIT_PROP_PRUNE_ERROR "org.zeit:run:prune:error"
 
 #define ZEIT_PROP_PLACEHOLDER "org.zeit:placeholder"
 

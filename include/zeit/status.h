@@ -26,7 +26,9 @@ enum status_state {
 
 /* STATUS_POOL: capacity; STATUS_HEALTH: a pool's state and errors;
  * STATUS_SCRUB: its last scrub; STATUS_CLOCK: snapshots dated after now;
- * STATUS_BOOT: a trial boot of a boot environment that never confirmed. */
+ * STATUS_BOOT: a trial boot of a boot environment that never confirmed;
+ * STATUS_JOB: the last outcome of a [send NAME] job, or of snap --auto
+ * or prune on a pool. */
 enum status_kind {
 	STATUS_TIER,
 	STATUS_REPLICA,
@@ -35,6 +37,7 @@ enum status_kind {
 	STATUS_BOOT,
 	STATUS_HEALTH,
 	STATUS_SCRUB,
+	STATUS_JOB,
 };
 
 struct status_check {
@@ -58,6 +61,13 @@ struct status_check {
 	char *pool_state;
 	long long errors[4];
 	long long scrub_age;
+	/* job: "send", "snap" or "prune"; its name (the pool's for snap
+	 * and prune); when its last good run started (0: never); whether
+	 * its last run failed. */
+	const char *job_kind;
+	char *job;
+	time_t job_ok;
+	bool job_failed;
 };
 
 struct status_report {
@@ -76,9 +86,16 @@ enum {
 	STP_LAST_SENT,
 	STP_TRIAL,
 	STP_CREATION,
+	STP_SNAP_OK,
+	STP_SNAP_ERROR,
+	STP_PRUNE_OK,
+	STP_PRUNE_ERROR,
 	STP_COUNT
 };
 const char *const *status_extra_props(void);
+/* After those, the listing carries org.zeit:job:NAME:ok and :error of
+ * each of cfg's jobs, in its order; this pushes their names. */
+void status_job_props(const struct zeit_config *cfg, struct strv *props);
 
 struct status_input {
 	const struct zfs_dataset_list *datasets; /* select_props + extra */

@@ -32,6 +32,31 @@ test_send_auto_jobs_due_independent_and_recorded() {
 	eq - "$(zfs get -H -o value org.zeit:job:hourly-a:error tank/a)" "no error on the good job"
 	has "$(zfs get -H -o value org.zeit:job:to-nowhere:error tank/b)" "2026-11-01T00:00:00Z"
 	has "$(zfs get -H -o value org.zeit:job:to-nowhere:error tank/b)" "nosuchpool"
+	# status reads both outcomes from its one listing; the failed job
+	# warns with its message, and its textfile fires the alert.
+	rc=0
+	at $((T0 + 60)) status tank >"$tmp/status" || rc=$?
+	eq 1 "$rc" "status with a failed job"
+	grep -q "^WARNING  *tank/b  *send job to-nowhere  *failed at 2026-11-01T00:00:00Z: .*nosuchpool" "$tmp/status" ||
+		fail "status does not show the failed job: $(cat "$tmp/status")"
+	grep -q "^OK  *tank/a  *send job hourly-a  *last good run 1m ago" "$tmp/status" ||
+		fail "status does not show the good job: $(cat "$tmp/status")"
+	at $((T0 + 60)) status --prometheus "$tmp/zeit.prom" >/dev/null || true
+	grep -q '^zeit_job_failed{kind="send",job="to-nowhere",dataset="tank/b"} 1$' "$tmp/zeit.prom" ||
+		fail "no failed job in the textfile: $(grep job "$tmp/zeit.prom")"
+	grep -q '^zeit_job_last_success_timestamp_seconds{kind="send",job="hourly-a",dataset="tank/a"} 1793491200$' "$tmp/zeit.prom" ||
+		fail "no last success in the textfile: $(grep job "$tmp/zeit.prom")"
+	local promtool=/var/cache/zeit-tests/promtool/usr/bin/promtool
+	ok /usr/bin/python3 tests/integration/prom_alert_test.py "$tmp/zeit.prom" \
+		contrib/prometheus/zeit.rules.yml "$tmp/alerts.yml" job=to-nowhere
+	ok "$promtool" test rules "$tmp/alerts.yml"
+	# The test has teeth: a rule that never fires fails it.
+	sed 's/expr: zeit_job_failed == 1/expr: zeit_job_failed == 2/' \
+		contrib/prometheus/zeit.rules.yml >"$tmp/broken.yml"
+	/usr/bin/python3 tests/integration/prom_alert_test.py "$tmp/zeit.prom" \
+		"$tmp/broken.yml" "$tmp/broken-test.yml" job=to-nowhere
+	! "$promtool" test rules "$tmp/broken-test.yml" >/dev/null 2>&1 ||
+		fail "promtool passed a rule that never fires"
 	# A quarter later: the hourly job is not due, the failed one is.
 	at $((T0 + 900)) snap -t hourly tank/a >/dev/null
 	rc=0
@@ -57,4 +82,10 @@ test_send_auto_jobs_due_independent_and_recorded() {
 	# Usage: datasets and --auto together, an unknown job.
 	fails "takes no datasets" at $T0 send --auto tank/a backup/x
 	fails "no job 'nope'" at $T0 send --auto --job nope
+	# zfs refuses capitals in a user property's name, so a job named
+	# with one could never record its outcome: refused at load.
+	! zfs set org.zeit:job:Hourly:ok=x tank/a 2>/dev/null ||
+		fail "zfs took a capital in a property name"
+	printf '[send Hourly]\nsource = tank/a\ntarget = backup/c\n' >"$CONF"
+	fails "lowercase letters" at $T0 send --auto
 }

@@ -90,6 +90,9 @@ static void test_jobs_refused(void **state)
 	bad("[send a b]\nsource = t/a\n", "a job's name is 1 to 64");
 	bad("[send a:x]\nsource = t/a\n", "a job's name");
 	bad("[send ]\nsource = t/a\n", "a job's name");
+	/* zfs takes no capital in a user property's name: the outcome
+	 * could never be recorded. */
+	bad("[send Offsite]\nsource = t/a\n", "lowercase");
 	bad("[send a]\nsource = t/a\ntarget = b/a\nsource = t/b\n",
 	    "source is given twice");
 	bad("[send a]\nsource = t/a\ninterval = often\n",

@@ -1,0 +1,18 @@
+/* What status.c shares with the evaluators in their own files
+ * (status_jobs.c). */
+#ifndef ZEIT_STATUS_PRIV_H
+#define ZEIT_STATUS_PRIV_H
+
+#include "zeit/status.h"
+
+struct status_check *status_check_add(struct status_report *r,
+                                      enum status_kind k, const char *subject,
+                                      const char *check);
+void status_check_set(struct status_check *c, enum status_state s,
+                      const char *detail);
+
+/* Each configured job's and each pool's snap and prune outcomes. */
+void status_check_jobs(const struct zeit_config *cfg,
+                       const struct status_input *in, struct status_report *r);
+
+#endif
