@@ -10,12 +10,20 @@ check() {
 }
 
 depends() {
+	# zfs-dracut's module: the zfs tools, the zfs kernel module, its udev
+	# rules.
 	echo zfs
 }
 
 install() {
-	inst_multiple zeit-menu zeit
-	local t
+	local b t
+	# Always at /usr/sbin inside the image, wherever dracut found them
+	# (DRACUT_PATH may name a build directory): the hook runs them from
+	# the image's PATH.
+	for b in zeit-menu zeit; do
+		inst_binary "$(find_binary "$b")" "/usr/sbin/$b" ||
+			{ dfatal "zeit-menu: cannot install $b"; return 1; }
+	done
 	for t in l/linux v/vt100 v/vt102 v/vt220 x/xterm x/xterm-256color s/screen d/dumb; do
 		inst_multiple -o "/lib/terminfo/$t" "/usr/share/terminfo/$t"
 	done
