@@ -583,12 +583,6 @@ int status_run(struct zfs *zh, const struct zeit_config *cfg,
 	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
 	                      (const char *const *)props.v, &ds) < 0)
 		goto out;
-	if (zfs_list_snapshots(zh, NULL, ZFS_SNAP_RECURSIVE, &snaps) < 0)
-		goto out;
-	const char *const cp[] = {"capacity", NULL};
-	if (zpool_get_props(zh, NULL, cp, &cap) < 0 ||
-	    zpool_health_list(zh, &health) < 0)
-		goto out;
 	for (size_t i = 0; roots && roots[i]; i++)
 		if (find_dataset(&ds, roots[i]) < 0) {
 			zeit_fail(zh->z, ENOENT,
@@ -597,6 +591,12 @@ int status_run(struct zfs *zh, const struct zeit_config *cfg,
 			goto out;
 		}
 	gethostname(host, sizeof(host) - 1);
+	if (status_list_snaps(zh, &ds, roots, host, &snaps) < 0)
+		goto out;
+	const char *const cp[] = {"capacity", NULL};
+	if (zpool_get_props(zh, NULL, cp, &cap) < 0 ||
+	    zpool_health_list(zh, &health) < 0)
+		goto out;
 	struct status_input in = {&ds,   &snaps, &cap,      &health,
 	                          roots, host,   zh->z->now};
 	rc = status_evaluate(zh->z, cfg, &in, out);

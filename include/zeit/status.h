@@ -111,7 +111,20 @@ struct status_input {
 int status_evaluate(struct zeit *z, const struct zeit_config *cfg,
                     const struct status_input *in, struct status_report *out);
 
-/* Lists (four zfs/zpool calls) and evaluates. */
+/* What status lists snapshots of, given roots (none: every pool): trees,
+ * the roots without repeats or nesting, each listed whole; sources, the
+ * local sources (datasets in ds) of replicas in those trees that lie
+ * outside them, each listed without its children. */
+void status_snap_scope(const struct zfs_dataset_list *ds,
+                       const char *const *roots, const char *hostname,
+                       struct strv *trees, struct strv *sources);
+
+/* Those snapshots: one listing of the trees, one of the sources. */
+int status_list_snaps(struct zfs *zh, const struct zfs_dataset_list *ds,
+                      const char *const *roots, const char *hostname,
+                      struct zfs_snap_list *out);
+
+/* Lists (four or five zfs/zpool calls) and evaluates. */
 int status_run(struct zfs *zh, const struct zeit_config *cfg,
                const char *const *roots, struct status_report *out);
 

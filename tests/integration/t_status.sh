@@ -76,6 +76,16 @@ test_status_replica_lag_prometheus_and_calls() {
 	PY
 	ok at $((T0 + 4 * D)) -H status backup/r
 	has "$OUT" "2 snapshots (2d00h) behind"
+	# Given a root, status lists its tree's snapshots and its replicas'
+	# sources', not every pool's: one call more for the sources.
+	at $((T0 + 4 * D)) -vv status backup/r >/dev/null 2>/tmp/calls || true
+	eq 5 "$(grep -c 'zeit: run' /tmp/calls)" "zfs/zpool calls for backup/r"
+	has "$(cat /tmp/calls)" "-t snapshot -r backup/r"
+	has "$(cat /tmp/calls)" "-t snapshot -d1 tank/r tank/r/child"
+	at $((T0 + 4 * D)) -vv status tank/r >/dev/null 2>/tmp/calls || true
+	eq 4 "$(grep -c 'zeit: run' /tmp/calls)" "zfs/zpool calls for tank/r"
+	has "$(cat /tmp/calls)" "-t snapshot -r tank/r"
+	hasnt "$(cat /tmp/calls)" "backup"
 	inode=$(stat -c %i /tmp/zeit.prom)
 
 	ok "$ZEIT" send -r tank/r backup/r
@@ -87,6 +97,15 @@ test_status_replica_lag_prometheus_and_calls() {
 	eq "" "$(ls /tmp | grep 'zeit.prom.tmp' || true)"
 	ok at $((T0 + 4 * D)) -H status backup/r
 	has "$OUT" "0 snapshots (0m) behind"
+	# A source a sender wrote that is no dataset here is reported gone,
+	# never handed to zfs list.
+	zfs set org.zeit:source="$host:tank/no such,-r" backup/r/child
+	rc=0
+	out=$(at $((T0 + 4 * D)) -vv -H status backup/r 2>/tmp/calls) || rc=$?
+	eq 1 "$rc"
+	has "$out" "its source tank/no such,-r is gone"
+	has "$(cat /tmp/calls)" "-t snapshot -d1 tank/r"
+	hasnt "$(cat /tmp/calls)" "no such"
 }
 
 # A pool whose device fails is CRITICAL with its state named; one that

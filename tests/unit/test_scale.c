@@ -304,6 +304,47 @@ static void run_status(struct tree *t)
 	status_report_free(&r);
 }
 
+/* The snapshots zfs would print for status' listings given roots: the
+ * trees whole, the sources' own. */
+static size_t status_listed(struct tree *t, const char *const *roots,
+                            size_t *nsources)
+{
+	struct strv trees, sources;
+	struct zfs_snap_index ix;
+	size_t n = 0;
+
+	status_snap_scope(&t->ds, roots, "h", &trees, &sources);
+	for (size_t i = 0; i < t->all.n; i++)
+		for (size_t k = 0; k < trees.n; k++)
+			if (zfs_name_under(t->all.v[i].name, trees.v[k])) {
+				n++;
+				break;
+			}
+	zfs_snap_index_build(&ix, &t->all);
+	for (size_t k = 0; k < sources.n; k++) {
+		size_t m;
+		zfs_snap_index_of(&ix, sources.v[k], &m);
+		n += m;
+	}
+	zfs_snap_index_free(&ix);
+	*nsources = sources.n;
+	strv_free(&trees);
+	strv_free(&sources);
+	return n;
+}
+
+/* Choosing them: a replica's sources are found once each. */
+static void run_status_scope(struct tree *t)
+{
+	const char *const roots[] = {"backup", "backup/d001", NULL};
+	struct strv trees, sources;
+	status_snap_scope(&t->ds, roots, "h", &trees, &sources);
+	assert_int_equal(trees.n, 1);
+	assert_int_equal(sources.n, t->ndatasets);
+	strv_free(&trees);
+	strv_free(&sources);
+}
+
 static void run_send(struct tree *t)
 {
 	struct zfs_snap_index six, tix;
@@ -432,6 +473,7 @@ static const struct planner planners[] = {
         {"destroy program source", run_destroy_source},
         {"destroy result", run_prune_result},
         {"status", run_status},
+        {"status scope", run_status_scope},
         {"send plan", run_send},
 };
 #define NPLANNERS (sizeof(planners) / sizeof(planners[0]))
@@ -488,12 +530,54 @@ static void test_more_datasets(void **state)
 	check_growth("wider", 50, 500);
 }
 
+/* status with roots lists their trees and their replicas' sources, not
+ * the machine's every pool: status tank must not read backup's history
+ * (at 10,000 snapshots a machine's other pools made status take 172 s,
+ * growing with snapshots it never reports on). */
+static void test_status_lists_only_its_roots(void **state)
+{
+	struct tree t;
+	size_t ns;
+	(void)state;
+
+	tree_build(&t, 50, SMALL);
+	const char *const tank[] = {"tank", NULL};
+	assert_int_equal(status_listed(&t, tank, &ns), t.src.n);
+	assert_int_equal(ns, 0);
+	/* A replica's tree, and each source's own snapshots once. */
+	const char *const backup[] = {"backup/d007", "backup", NULL};
+	assert_int_equal(status_listed(&t, backup, &ns), t.all.n);
+	assert_int_equal(ns, 50);
+	/* One dataset's replica: its source alone, not its pool. */
+	const char *const one[] = {"backup/d007", NULL};
+	size_t src7 = 0, dst7 = 0;
+	for (size_t i = 0; i < t.all.n; i++) {
+		src7 += zfs_name_of(t.all.v[i].name, "tank/d007");
+		dst7 += zfs_name_of(t.all.v[i].name, "backup/d007");
+	}
+	assert_int_equal(status_listed(&t, one, &ns), src7 + dst7);
+	assert_int_equal(ns, 1);
+	/* Sources that a sender wrote: another host's, a name that is no
+	 * dataset here, one inside the roots. None is listed. */
+	free(t.ds.v[3].values[DSP_COUNT + STP_SOURCE]);
+	t.ds.v[3].values[DSP_COUNT + STP_SOURCE] = xstrdup("other:tank/d001");
+	free(t.ds.v[5].values[DSP_COUNT + STP_SOURCE]);
+	t.ds.v[5].values[DSP_COUNT + STP_SOURCE] = xstrdup("tank/x\n,-r");
+	free(t.ds.v[7].values[DSP_COUNT + STP_SOURCE]);
+	t.ds.v[7].values[DSP_COUNT + STP_SOURCE] = xstrdup("h:backup/d000");
+	const char *const all[] = {"backup", NULL};
+	status_listed(&t, all, &ns);
+	assert_int_equal(ns, 47);
+	tree_free(&t);
+}
+
 int main(void)
 {
 	zeit_init(&z);
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_long_histories),
 	        cmocka_unit_test(test_more_datasets),
+	        cmocka_unit_test(test_status_lists_only_its_roots),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
