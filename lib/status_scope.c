@@ -33,8 +33,8 @@ static void sort_unique(struct strv *s, bool nested)
 		qsort(s->v, s->n, sizeof(*s->v), by_str);
 	for (size_t i = 0; i < s->n; i++) {
 		if (k && (!strcmp(s->v[k - 1], s->v[i]) ||
-		          (nested && under_any(s->v[i],
-		                               (const char *const *)s->v, k)))) {
+		          (nested &&
+		           under_any(s->v[i], (const char *const *)s->v, k)))) {
 			free(s->v[i]);
 			continue;
 		}
