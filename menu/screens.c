@@ -64,6 +64,10 @@ int screens_boot(struct screens *s, size_t i, const char *kernel,
 		printf("zeit-menu: menu drawn %.2f s after the kernel "
 		       "started\n",
 		       s->u->drawn_at);
+	if (s->m->z->verbose)
+		printf("zeit-menu: booting at %.2f s after the kernel "
+		       "started\n",
+		       ui_uptime());
 	fflush(stdout);
 	menu_boot_free(&b);
 	if (s->m->z->dry_run)
