@@ -7,6 +7,7 @@
 #include "zeit/config.h"
 #include "zeit/lock.h"
 #include "zeit/prune.h"
+#include "zeit/ratelimit.h"
 #include "zeit/send.h"
 #include "zeit/send_auto.h"
 #include "zeit/snapname.h"
@@ -58,7 +59,8 @@ static void on_step(const char *dataset, const struct send_step *s,
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 }
 
-static void print_report(struct cli *cli, const struct send_report *rep)
+static void print_report(struct cli *cli, const struct send_report *rep,
+                         uint64_t limit)
 {
 	static const char *const cols[] = {"SOURCE",   "TARGET", "RESULT",
 	                                   "#STREAMS", "#BYTES", "NEWEST",
@@ -109,6 +111,11 @@ static void print_report(struct cli *cli, const struct send_report *rep)
 			       rep->stream_seconds,
 			       (double)rep->bytes / rep->stream_seconds /
 			               1048576);
+		if (limit) {
+			char r[64];
+			rate_format(limit, r, sizeof(r));
+			printf(", limit %s", r);
+		}
 		putchar('\n');
 	}
 }
@@ -139,6 +146,7 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 		OPT_STALL,
 		OPT_AUTO,
 		OPT_JOB,
+		OPT_LIMIT,
 	};
 	static const struct option longopts[] = {
 	        {"recursive", no_argument, NULL, 'r'},
@@ -154,6 +162,7 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 	        {"stall-timeout", required_argument, NULL, OPT_STALL},
 	        {"auto", no_argument, NULL, OPT_AUTO},
 	        {"job", required_argument, NULL, OPT_JOB},
+	        {"limit", required_argument, NULL, OPT_LIMIT},
 	        {NULL, 0, NULL, 0},
 	};
 	struct send_request *req = &a->req;
@@ -173,6 +182,13 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 		case OPT_NO_PROGRESS: a->no_progress = true; break;
 		case OPT_AUTO: a->auto_jobs = true; break;
 		case OPT_JOB: strv_push(&a->jobs, optarg); break;
+		case OPT_LIMIT:
+			if (!rate_parse(optarg, &req->limit))
+				return cli_usage_error(cli, "send",
+				                       "--limit needs %s, not "
+				                       "'%s'",
+				                       RATE_EXPECTED, optarg);
+			break;
 		case OPT_STALL: {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -264,7 +280,7 @@ static int run_send(struct cli *cli, struct send_args *a,
 	if (rc != ZEIT_EXIT_OK && rep.n == 0) {
 		rc = cli_error(cli);
 	} else {
-		print_report(cli, &rep);
+		print_report(cli, &rep, req->limit);
 		if (rc != ZEIT_EXIT_OK)
 			fprintf(stderr, "zeit send: %s\n", zeit_error(&cli->z));
 	}
@@ -298,6 +314,8 @@ static int run_job(struct cli *cli, const struct send_args *cmdline,
 	a.req.select.all = j->all_snapshots == 1;
 	a.prune = j->prune == 1;
 	a.no_progress = true;
+	if (j->limit) /* else the command line's --limit */
+		a.req.limit = j->limit;
 	int rc;
 	if (send_endpoints(&cli->z, j->source, j->target,
 	                   (const char *const *)a.ssh_opts.v, &src, &dst) < 0) {

@@ -110,8 +110,9 @@ const struct cli_cmd cli_cmds[] = {
          "replicate to another pool or host: incremental, resumable",
          "send [-r] [--raw | --no-raw] [--rollback] [--force] [--prune]\n"
          "       [--all-snapshots] [--compress] [--ssh-opt OPT]... "
-         "[HOST:]SOURCE [HOST:]TARGET\n"
-         "       zeit send --auto [--job NAME]...",
+         "[--limit RATE]\n"
+         "       [HOST:]SOURCE [HOST:]TARGET\n"
+         "       zeit send --auto [--job NAME]... [--limit RATE]",
          "The first run sends the oldest selected snapshot in full, then "
          "every\n"
          "later one; later runs send incrementally (-I) from the newest "
@@ -146,6 +147,9 @@ const struct cli_cmd cli_cmds[] = {
          "      --no-progress  no progress line on a terminal\n"
          "      --stall-timeout SECS  give up when no data moves for SECS "
          "(120)\n"
+         "      --limit RATE   at most RATE bytes/s (K, M, G, T: powers of "
+         "1024,\n"
+         "                     as pv -L and mbuffer -r), e.g. 2M or 1.5G\n"
          "      --auto         zeit.conf's [send NAME] jobs that are due, "
          "each on its\n"
          "                     own; outcomes in org.zeit:job:NAME:ok and "

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config_priv.h"
+#include "zeit/ratelimit.h"
 #include "zeit/zfs.h"
 #include "zeit/ztime.h"
 
@@ -157,6 +158,14 @@ int config_send_key(struct load_ctx *x, const char *job, const char *name,
 			        value);
 		return 1;
 	}
+	if (!strcmp(name, "limit")) {
+		if (j->limit)
+			return config_fail_at(x, "limit is given twice");
+		if (!rate_parse(value, &j->limit))
+			return config_fail_at(x, "limit: expected %s, got '%s'",
+			                      RATE_EXPECTED, value);
+		return 1;
+	}
 	if (!strcmp(name, "ssh_opts")) {
 		if (j->ssh_opts)
 			return config_fail_at(x, "ssh_opts is given twice");
@@ -166,7 +175,7 @@ int config_send_key(struct load_ctx *x, const char *job, const char *name,
 	return config_fail_at(x,
 	                      "unknown key '%s' in [send %s] (source, target, "
 	                      "interval, recursive, raw, rollback, force, "
-	                      "prune, all_snapshots, ssh_opts)",
+	                      "prune, all_snapshots, ssh_opts, limit)",
 	                      name, job);
 }
 

@@ -1,5 +1,7 @@
 #include "zeit/run.h"
 
+#include "zeit/ratelimit.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -351,6 +353,10 @@ struct loop {
 	char *bounce;    /* read/write fallback buffer */
 	size_t bounce_len, bounce_off;
 	const struct run_progress *progress;
+	/* --limit: the bucket the relay spends from, and when (monotonic
+	 * ns) it has enough again; 0: the relay may move now. */
+	struct rate_bucket *limit;
+	int64_t limit_wake_ns;
 	const struct run_gate *gate; /* NULL, or until it opened */
 	bool gate_refused;
 	/* The clock, in ms: the shortest command timeout (0: none), then
@@ -402,6 +408,24 @@ static void relay_pace(struct loop *l)
 		l->relay_resume_at = t + (ms > MAX_MS ? MAX_MS : (long long)ms);
 }
 
+/* How much the relay may move now, at most want; 0 (with limit_wake_ns
+ * set) when the cap says to wait. */
+static size_t relay_budget(struct loop *l, size_t want)
+{
+	if (!l->limit)
+		return want;
+	int64_t wake = 0;
+	uint64_t n = rate_bucket_allow(l->limit, rate_clock_ns(), want, &wake);
+	l->limit_wake_ns = n ? 0 : wake;
+	return (size_t)n;
+}
+
+static void relay_spent(struct loop *l, size_t n)
+{
+	if (l->limit)
+		rate_bucket_spend(l->limit, n);
+}
+
 /* Collects the stream's head for the gate in the bounce buffer. Returns
  * false when the gate refused it (or the producer failed first). Once it
  * opens, the head goes out through the bounce path like any data. */
@@ -425,6 +449,8 @@ static bool gate_step(struct loop *l)
 	}
 	l->gate = NULL;
 	l->bounce_off = 0;
+	/* The head was read unmetered; what follows pays for it. */
+	relay_spent(l, l->bounce_len);
 	if (eof) {
 		/* A stream shorter than the head: hand it over and end. */
 		while (l->bounce_off < l->bounce_len) {
@@ -454,9 +480,13 @@ static bool relay_step(struct loop *l)
 		return gate_step(l);
 
 	if (l->splice_ok && l->bounce_len == 0) {
-		ssize_t n = splice(l->relay_in, NULL, l->relay_out, NULL, CHUNK,
+		size_t may = relay_budget(l, CHUNK);
+		if (may == 0)
+			return true;
+		ssize_t n = splice(l->relay_in, NULL, l->relay_out, NULL, may,
 		                   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n > 0) {
+			relay_spent(l, (size_t)n);
 			l->bytes += (uint64_t)n;
 			l->relay_blocked = false;
 			return true;
@@ -478,11 +508,15 @@ static bool relay_step(struct loop *l)
 		l->splice_ok = false;
 	}
 	if (l->bounce_len == 0) {
-		ssize_t n = read(l->relay_in, l->bounce, CHUNK);
+		size_t may = relay_budget(l, CHUNK);
+		if (may == 0)
+			return true;
+		ssize_t n = read(l->relay_in, l->bounce, may);
 		if (n == 0)
 			return false;
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
+		relay_spent(l, (size_t)n);
 		l->bounce_len = (size_t)n;
 		l->bounce_off = 0;
 	}
@@ -547,6 +581,21 @@ static long long loop_paced_ms(struct loop *l)
 	if (ms > 0)
 		return ms;
 	l->relay_resume_at = 0;
+	return 0;
+}
+
+/* How long the cap still holds the relay back, in ms rounded up (the
+ * bucket has half a window of slack for the rounding); 0: not now. A
+ * wake that comes early (another fd, a signal) lands here again and
+ * waits for the rest. */
+static long long loop_limit_ms(struct loop *l)
+{
+	if (!l->relay || l->relay_in < 0 || !l->limit_wake_ns)
+		return 0;
+	int64_t left = l->limit_wake_ns - rate_clock_ns();
+	if (left > 0)
+		return (left + 999999) / 1000000;
+	l->limit_wake_ns = 0;
 	return 0;
 }
 
@@ -692,6 +741,9 @@ static void loop_run(struct loop *l)
 		struct pollset ps = {.n = 0};
 		loop_child_fds(l, &ps);
 		long long paced_ms = loop_paced_ms(l);
+		long long limit_ms = loop_limit_ms(l);
+		if (limit_ms > paced_ms)
+			paced_ms = limit_ms;
 		if (l->relay && l->relay_in >= 0 && paced_ms == 0)
 			loop_relay_fd(l, &ps);
 		if (ps.n == 0 && paced_ms == 0)
@@ -801,6 +853,7 @@ int run_pipeline_gated(struct zeit *z, struct run_cmd *producer,
 	l.bounce = xmalloc(1 << 20);
 	l.pipe_bytes = fcntl(b[1], F_GETPIPE_SZ);
 	l.progress = progress;
+	l.limit = progress ? progress->limit : NULL;
 	l.gate = gate;
 	set_nonblock(l.relay_in);
 	set_nonblock(l.relay_out);

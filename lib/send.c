@@ -189,9 +189,14 @@ static int stream(struct run_state *st, const char *ds, const char *tname,
 	                                           ? st->req->stall_timeout_s
 	                                           : 120};
 	clock_gettime(CLOCK_MONOTONIC, &w.changed);
+	if (st->req->limit && !st->bucket_ready) {
+		rate_bucket_init(&st->bucket, st->req->limit, rate_clock_ns());
+		st->bucket_ready = true;
+	}
 	struct run_progress prog = {
 	        stall_fn, &w,
-	        st->req->progress ? st->req->progress->interval_ms : 1000};
+	        st->req->progress ? st->req->progress->interval_ms : 1000,
+	        st->req->limit ? &st->bucket : NULL};
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = zfs_send_recv(st->src, &so, st->dst, &ro, &prog, &bytes);

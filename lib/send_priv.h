@@ -4,6 +4,7 @@
 #ifndef ZEIT_SEND_PRIV_H
 #define ZEIT_SEND_PRIV_H
 
+#include "zeit/ratelimit.h"
 #include "zeit/send.h"
 
 /* The columns of the target's and the source's dataset listings. */
@@ -34,6 +35,10 @@ struct run_state {
 	char bmprefix_v1[32]; /* what older versions named them */
 	bool stalled;         /* a stream stopped moving: the target is stuck */
 	bool volume;          /* the dataset being sent is a volume */
+	/* req->limit's bucket, one for the run's streams: started with
+	 * the first, so listings earn it nothing. */
+	struct rate_bucket bucket;
+	bool bucket_ready;
 };
 
 /* ---- Listings (send_list.c) ---- */

@@ -13,6 +13,7 @@
 #define ZEIT_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "zeit/policy.h"
 #include "zeit/zeit.h"
@@ -43,6 +44,7 @@ struct config_send_job {
 	int raw;            /* -1 as the source is (raw if encrypted), 0, 1 */
 	int rollback, force, prune, all_snapshots; /* -1 unset (no) */
 	char *ssh_opts; /* words for ssh -o style options, or NULL */
+	uint64_t limit; /* bytes per second (ratelimit.h); 0: unset */
 	char *where;    /* "file [send NAME]", for messages */
 };
 

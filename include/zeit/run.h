@@ -55,12 +55,19 @@ void run_cmd_free(struct run_cmd *c);
  * started or waited for. */
 int run(struct zeit *z, struct run_cmd *c);
 
+struct rate_bucket;
+
 struct run_progress {
 	/* Returns false to abandon the transfer: both sides are killed
 	 * (SIGKILL, as a crash would) and the commands' `cancelled` is set. */
 	bool (*fn)(uint64_t bytes, void *arg);
 	void *arg;
 	int interval_ms; /* at most one call per interval; 0 means 1000 */
+	/* A cap on the pipeline (NULL: none): the relay spends from this
+	 * token bucket (ratelimit.h) and splice still moves the bytes. The
+	 * caller owns it, so one cap holds across a run's streams. fn may
+	 * be NULL when only the cap is wanted. */
+	struct rate_bucket *limit;
 };
 
 /* Runs `producer | consumer`, moving the stream with splice(2) where the

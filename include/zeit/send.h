@@ -101,6 +101,7 @@ struct send_request {
 	struct send_select select;
 	const struct run_progress *progress; /* NULL: none */
 	int stall_timeout_s; /* give up when no data moves this long; 0: 120 */
+	uint64_t limit;      /* the streams' cap in bytes per second; 0: none */
 	/* Called before each stream with its estimate (0 when unknown). */
 	void (*on_step)(const char *dataset, const struct send_step *s,
 	                uint64_t estimate, void *arg);

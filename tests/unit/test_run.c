@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "zeit/ratelimit.h"
 #include "zeit/run.h"
 
 static struct zeit z;
@@ -325,6 +326,41 @@ static void test_pipeline_gate(void **state)
 	run_cmd_free(&c);
 }
 
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void test_pipeline_limit(void **state)
+{
+	/* 3 MiB at 4 MiB/s: no sooner than 0.75 s (the bucket starts
+	 * empty), every byte there, and the cap needs no progress
+	 * callback. A loaded machine may be late, never early. */
+	const char *prod_argv[] = {"head", "-c", "3145728", "/dev/zero", NULL};
+	const char *cons_argv[] = {"wc", "-c", NULL};
+	struct run_cmd p, c;
+	struct rate_bucket b;
+	uint64_t bytes = 0;
+	(void)state;
+	rate_bucket_init(&b, 4 << 20, rate_clock_ns());
+	struct run_progress prog = {.limit = &b};
+	run_cmd_init(&p, prod_argv);
+	run_cmd_init(&c, cons_argv);
+	double t0 = mono_s();
+	assert_int_equal(run_pipeline(&z, &p, &c, &bytes, &prog), 0);
+	double secs = mono_s() - t0;
+	assert_int_equal(p.status, 0);
+	assert_int_equal(c.status, 0);
+	assert_int_equal(bytes, 3145728);
+	assert_int_equal(atoi(c.out.data), 3145728);
+	if (secs < 0.74 || secs > 10)
+		fail_msg("3 MiB at 4 MiB/s took %.3f s", secs);
+	run_cmd_free(&p);
+	run_cmd_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +375,7 @@ int main(void)
 	        cmocka_unit_test(test_pipeline_producer_fails),
 	        cmocka_unit_test(test_pipeline_cancel),
 	        cmocka_unit_test(test_pipeline_gate),
+	        cmocka_unit_test(test_pipeline_limit),
 	};
 	zeit_init(&z);
 	return cmocka_run_group_tests(tests, NULL, NULL);
