@@ -94,15 +94,30 @@ void rate_bucket_init(struct rate_bucket *b, uint64_t rate, int64_t now_ns)
 	if (rate > RATE_MAX)
 		rate = RATE_MAX;
 	b->rate = rate;
-	/* Two bytes' time at least, so half a window is a whole byte. */
-	b->window_ns = RATE_WINDOW_NS;
-	if ((uint64_t)b->window_ns < 2 * ((NS_PER_S + rate - 1) / rate))
-		b->window_ns = (int64_t)(2 * ((NS_PER_S + rate - 1) / rate));
-	/* window_ns * rate <= RATE_WINDOW_NS * RATE_MAX or 4e9: < 2^64. */
-	b->step = (uint64_t)b->window_ns * rate / NS_PER_S;
+	/* Two bytes' time at least, so a wake for one byte has slack. */
+	uint64_t two = 2 * ((NS_PER_S + rate - 1) / rate);
+	b->window_ns = two > (uint64_t)RATE_WINDOW_NS ? (int64_t)two
+	                                              : RATE_WINDOW_NS;
+	/* RATE_STEP_NS * RATE_MAX < 2^64. */
+	b->step = (uint64_t)RATE_STEP_NS * rate / NS_PER_S;
+	if (b->step == 0)
+		b->step = 1;
 	/* Empty at the start: the first second gets no head start. */
 	b->due_ns = now_ns + b->window_ns;
 	b->rem_ns = 0;
+}
+
+/* floor((ahead * rate - rem_ns) / 1e9), 0 when negative, for ahead up
+ * to a few seconds: the seconds apart, so no product passes 2^64
+ * (below 1e9 * RATE_MAX). */
+static uint64_t credit_of(const struct rate_bucket *b, uint64_t ahead)
+{
+	uint64_t q = ahead / NS_PER_S, r = ahead % NS_PER_S;
+	uint64_t whole = q * b->rate, part = r * b->rate;
+	if (part >= b->rem_ns)
+		return whole + (part - b->rem_ns) / NS_PER_S;
+	uint64_t owe = (b->rem_ns - part + NS_PER_S - 1) / NS_PER_S;
+	return whole > owe ? whole - owe : 0;
 }
 
 uint64_t rate_bucket_allow(struct rate_bucket *b, int64_t now_ns, uint64_t max,
@@ -112,27 +127,22 @@ uint64_t rate_bucket_allow(struct rate_bucket *b, int64_t now_ns, uint64_t max,
 		b->due_ns = now_ns; /* idle: no credit beyond the window */
 		b->rem_ns = 0;
 	}
-	/* Waiting for half a window leaves the other half as slack: a wake
-	 * that comes late (the poll rounds to ms, the machine is busy)
-	 * loses nothing to the bucket's cap. */
-	uint64_t want = b->step / 2;
-	if (want > max)
-		want = max ? max : 1;
+	/* A step is small beside the window: a wake that comes late (the
+	 * poll rounds to ms, a loaded machine runs zeit late, zfs stalls)
+	 * loses nothing until the window is full. */
+	uint64_t want = b->step < max ? b->step : (max ? max : 1);
 	/* A clock that went back (only a fake one can) leaves due_ns more
 	 * than a window ahead: no credit, and the wait below is from
 	 * due_ns, so it cannot grant what the clock took back. */
 	int64_t ahead = now_ns + b->window_ns - b->due_ns;
 	if (ahead > 0) {
-		/* ahead <= window_ns: ahead * rate < 2^64. */
-		uint64_t num = (uint64_t)ahead * b->rate;
-		uint64_t credit = num > b->rem_ns ? (num - b->rem_ns) / NS_PER_S
-		                                  : 0;
+		uint64_t credit = credit_of(b, (uint64_t)ahead);
 		if (credit >= want)
 			return credit < max ? credit : max;
 	}
 	/* When `want` more bytes are paid for: the exact due time
 	 * (due_ns + rem_ns / rate) plus their cost, less the window,
-	 * rounded up. want * 1e9 <= window_ns * rate. */
+	 * rounded up. want * 1e9 <= RATE_STEP_NS * rate, or 1e9. */
 	uint64_t cost = (want * NS_PER_S + b->rem_ns + b->rate - 1) / b->rate;
 	int64_t from = b->due_ns - b->window_ns;
 	*wake_ns = cost > (uint64_t)(INT64_MAX - from) ? INT64_MAX

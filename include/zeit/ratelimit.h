@@ -12,7 +12,7 @@
 /* The range a RATE may take, in bytes per second. The top keeps the
  * bucket's products within 64 bits; no pipe moves that much. */
 #define RATE_MIN 1ULL
-#define RATE_MAX (256ULL << 30)
+#define RATE_MAX (16ULL << 30)
 
 /* Reads RATE: bytes per second, a decimal number with an optional
  * suffix K, M, G or T (either case) meaning powers of 1024, as pv -L and
@@ -25,21 +25,25 @@ bool rate_parse(const char *s, uint64_t *bytes_per_s);
 /* What a RATE is, for messages that refuse one. */
 #define RATE_EXPECTED                                                     \
 	"a rate in bytes per second, with K, M, G or T for powers of "    \
-	"1024 (512K, 2M, 1.5G), from 1 to 256G"
+	"1024 (512K, 2M, 1.5G), from 1 to 16G"
 
 /* "2 MiB/s (2097152 bytes/s)": exact and readable, for plans. */
 void rate_format(uint64_t bytes_per_s, char *out, size_t len);
 
 /* The bucket holds at most a window's worth of bytes, RATE_WINDOW_NS
- * (or the time of two bytes, at rates under 40 bytes/s), and starts
- * empty: no stretch of time moves more than rate * (time + window), the
- * first second no more than the rate, a minute within 0.1% of it. */
-#define RATE_WINDOW_NS 50000000LL /* 50 ms */
+ * (two bytes' time at least), and starts empty: the first second moves
+ * no more than the rate, and no stretch of time more than rate * (time +
+ * window); a minute is at most 3.3% above the rate, and reaches it when
+ * the pipeline's stalls and late wakes (a loaded machine's, measured up
+ * to a second and more in the test VM) stay under a window. Each wait is for RATE_STEP_NS worth (at least a byte), so the
+ * bytes go in small pieces, 50 a second. */
+#define RATE_WINDOW_NS 2000000000LL /* 2 s */
+#define RATE_STEP_NS 20000000LL     /* 20 ms */
 
 struct rate_bucket {
 	uint64_t rate;   /* bytes per second, RATE_MIN..RATE_MAX */
 	int64_t window_ns;
-	uint64_t step;   /* the window's bytes, at least 2 */
+	uint64_t step;   /* RATE_STEP_NS worth, at least 1 */
 	int64_t due_ns;  /* when what was spent so far is paid for */
 	uint64_t rem_ns; /* the fraction of a ns carried, times rate */
 };

@@ -35,10 +35,10 @@ static void test_parse_good(void **state)
 	        {"0.001K", 1},
 	        {"0.9990234375K", 1022}, /* digits past the ninth: ignored */
 	        {"1.00000000000000000001M", 1048576},
-	        {"0.25T", 274877906944ULL},
+	        {"0.015625T", 17179869184ULL},
 	        {"10G", 10737418240ULL},
-	        {"256G", RATE_MAX},
-	        {"274877906944", RATE_MAX},
+	        {"16G", RATE_MAX},
+	        {"17179869184", RATE_MAX},
 	        {"007M", 7340032},
 	};
 	(void)state;
@@ -59,8 +59,8 @@ static void test_parse_bad(void **state)
 	        "",      "0",     "0.4",  "0K",    "-1",   "+1",
 	        " 1",    "1 ",    "1M ",  "2X",    "2MB",  "2MiB",
 	        "1e6",   "0x10",  ".5M",  "5.M",   "1..5", "1.5.5",
-	        "257G",  "1T",    "inf",  "nan",   "1,5M", "M",
-	        "2M/s",  "2\nM",  "2\tM", "274877906945",
+	        "17G",   "1T",    "inf",  "nan",   "1,5M", "M",
+	        "2M/s",  "2\nM",  "2\tM", "17179869185", "16.1G",
 	        "99999999999999999999999999999999999999",
 	        "18446744073709551617K",
 	};
@@ -88,14 +88,15 @@ static void test_format(void **state)
 	assert_string_equal(b, "7 bytes/s");
 }
 
-/* A small deterministic jitter: how late each wake comes (0-3 ms). */
+/* A deterministic jitter: how late each wake comes, 0-3 ms, and one in
+ * sixteen 200 ms late (a loaded machine, a zfs stall). */
 static uint64_t rng = 88172645463325252ULL;
 static int64_t late_ns(void)
 {
 	rng ^= rng << 13;
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
-	return (int64_t)(rng % 3000000);
+	return (int64_t)(rng % 3000000) + (rng % 16 == 0 ? 200000000 : 0);
 }
 
 /* Runs a relay against the bucket for secs on a fake clock that starts at
@@ -156,18 +157,17 @@ static void test_bucket_minute(void **state)
 		uint64_t r = rates[i];
 		/* The relay's own chunk, and more where a MiB would take
 		 * the simulation too many steps. */
-		uint64_t max = r > (16ULL << 30) ? (64ULL << 20) : (1ULL << 20);
+		uint64_t max = r > (12ULL << 30) ? (64ULL << 20) : (1ULL << 20);
 		/* A clock far from zero, as CLOCK_MONOTONIC on a machine up
 		 * for years, and one at zero. */
 		int64_t starts[] = {0, 4000000000LL * S / 1000};
 		for (int k = 0; k < 2; k++) {
 			uint64_t moved = simulate(r, max, starts[k], 60);
 			uint64_t want = 60 * r;
-			/* Within 5% (the promise), and in fact within one
-			 * window's bytes plus a byte of rounding. */
-			if (moved * 100 < want * 95 ||
-			    moved + (uint64_t)RATE_WINDOW_NS * r / S + 1 <
-			            want)
+			/* Within 5% (the promise), and in fact short by no
+			 * more than the last wait: a step and a late wake. */
+			uint64_t last = r / 5 + r / 50 + 2;
+			if (moved * 100 < want * 95 || moved + last < want)
 				fail_msg("rate %llu: %llu in a minute, want "
 				         "%llu",
 				         (unsigned long long)r,
@@ -207,7 +207,7 @@ static void test_bucket_idle_earns_no_burst(void **state)
 	 * a window's worth may go at once after it. */
 	t += 3600 * S;
 	n = rate_bucket_allow(&b, t, UINT64_MAX, &wake);
-	assert_true(n <= 2097152 / 20 + 1);
+	assert_true(n <= 2097152 * (uint64_t)(RATE_WINDOW_NS / S) + 1);
 	rate_bucket_spend(&b, n);
 	assert_int_equal(rate_bucket_allow(&b, t, UINT64_MAX, &wake), 0);
 }
