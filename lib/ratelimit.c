@@ -96,8 +96,8 @@ void rate_bucket_init(struct rate_bucket *b, uint64_t rate, int64_t now_ns)
 	b->rate = rate;
 	/* Two bytes' time at least, so a wake for one byte has slack. */
 	uint64_t two = 2 * ((NS_PER_S + rate - 1) / rate);
-	b->window_ns = two > (uint64_t)RATE_WINDOW_NS ? (int64_t)two
-	                                              : RATE_WINDOW_NS;
+	b->window_ns =
+	        two > (uint64_t)RATE_WINDOW_NS ? (int64_t)two : RATE_WINDOW_NS;
 	/* RATE_STEP_NS * RATE_MAX < 2^64. */
 	b->step = (uint64_t)RATE_STEP_NS * rate / NS_PER_S;
 	if (b->step == 0)

@@ -18,13 +18,14 @@
  * suffix K, M, G or T (either case) meaning powers of 1024, as pv -L and
  * mbuffer -r (and so syncoid's --target-bw-limit) read them: 2M is
  * 2097152 bytes/s, 1.5G 1610612736, 512K 524288. A fraction rounds down
- * to whole bytes; digits past its ninth are ignored. Returns false for anything else (empty, signs, spaces,
- * exponents, other suffixes, below RATE_MIN or above RATE_MAX). */
+ * to whole bytes; digits past its ninth are ignored. Returns false for anything
+ * else (empty, signs, spaces, exponents, other suffixes, below RATE_MIN or
+ * above RATE_MAX). */
 bool rate_parse(const char *s, uint64_t *bytes_per_s);
 
 /* What a RATE is, for messages that refuse one. */
-#define RATE_EXPECTED                                                     \
-	"a rate in bytes per second, with K, M, G or T for powers of "    \
+#define RATE_EXPECTED                                                          \
+	"a rate in bytes per second, with K, M, G or T for powers of "         \
 	"1024 (512K, 2M, 1.5G), from 1 to 16G"
 
 /* "2 MiB/s (2097152 bytes/s)": exact and readable, for plans. */
@@ -35,13 +36,14 @@ void rate_format(uint64_t bytes_per_s, char *out, size_t len);
  * no more than the rate, and no stretch of time more than rate * (time +
  * window); a minute is at most 3.3% above the rate, and reaches it when
  * the pipeline's stalls and late wakes (a loaded machine's, measured up
- * to a second and more in the test VM) stay under a window. Each wait is for RATE_STEP_NS worth (at least a byte), so the
- * bytes go in small pieces, 50 a second. */
+ * to a second and more in the test VM) stay under a window. Each wait is for
+ * RATE_STEP_NS worth (at least a byte), so the bytes go in small pieces, 50 a
+ * second. */
 #define RATE_WINDOW_NS 2000000000LL /* 2 s */
-#define RATE_STEP_NS 20000000LL     /* 20 ms */
+#define RATE_STEP_NS   20000000LL   /* 20 ms */
 
 struct rate_bucket {
-	uint64_t rate;   /* bytes per second, RATE_MIN..RATE_MAX */
+	uint64_t rate; /* bytes per second, RATE_MIN..RATE_MAX */
 	int64_t window_ns;
 	uint64_t step;   /* RATE_STEP_NS worth, at least 1 */
 	int64_t due_ns;  /* when what was spent so far is paid for */

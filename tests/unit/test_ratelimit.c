@@ -56,11 +56,35 @@ static void test_parse_good(void **state)
 static void test_parse_bad(void **state)
 {
 	static const char *const bad[] = {
-	        "",      "0",     "0.4",  "0K",    "-1",   "+1",
-	        " 1",    "1 ",    "1M ",  "2X",    "2MB",  "2MiB",
-	        "1e6",   "0x10",  ".5M",  "5.M",   "1..5", "1.5.5",
-	        "17G",   "1T",    "inf",  "nan",   "1,5M", "M",
-	        "2M/s",  "2\nM",  "2\tM", "17179869185", "16.1G",
+	        "",
+	        "0",
+	        "0.4",
+	        "0K",
+	        "-1",
+	        "+1",
+	        " 1",
+	        "1 ",
+	        "1M ",
+	        "2X",
+	        "2MB",
+	        "2MiB",
+	        "1e6",
+	        "0x10",
+	        ".5M",
+	        "5.M",
+	        "1..5",
+	        "1.5.5",
+	        "17G",
+	        "1T",
+	        "inf",
+	        "nan",
+	        "1,5M",
+	        "M",
+	        "2M/s",
+	        "2\nM",
+	        "2\tM",
+	        "17179869185",
+	        "16.1G",
 	        "99999999999999999999999999999999999999",
 	        "18446744073709551617K",
 	};
@@ -148,8 +172,8 @@ static uint64_t simulate(uint64_t rate, uint64_t max, int64_t t0, int secs)
 static void test_bucket_minute(void **state)
 {
 	static const uint64_t rates[] = {
-	        1,        2,        3,          7,           1000,
-	        524288,   2097152,  3000017,    1610612736,  10737418240ULL,
+	        1,        2,       3,       7,          1000,
+	        524288,   2097152, 3000017, 1610612736, 10737418240ULL,
 	        RATE_MAX,
 	};
 	(void)state;
@@ -285,24 +309,21 @@ static void test_job_limit(void **state)
 	uint64_t limit;
 	char msg[512];
 	(void)state;
-	assert_int_equal(load_job_limit("limit = 1.5G\n", &limit, msg,
-	                                sizeof(msg)),
-	                 0);
+	assert_int_equal(
+	        load_job_limit("limit = 1.5G\n", &limit, msg, sizeof(msg)), 0);
 	assert_int_equal(limit, 1610612736);
 	assert_int_equal(load_job_limit("", &limit, msg, sizeof(msg)), 0);
 	assert_int_equal(limit, 0);
 	/* One clear error naming the value, and the line. */
-	assert_int_equal(load_job_limit("limit = 2 MB\n", &limit, msg,
-	                                sizeof(msg)),
-	                 -1);
+	assert_int_equal(
+	        load_job_limit("limit = 2 MB\n", &limit, msg, sizeof(msg)), -1);
 	assert_non_null(strstr(msg, "got '2 MB'"));
 	assert_non_null(strstr(msg, ":4:"));
-	assert_int_equal(load_job_limit("limit = 0\n", &limit, msg,
-	                                sizeof(msg)),
-	                 -1);
+	assert_int_equal(
+	        load_job_limit("limit = 0\n", &limit, msg, sizeof(msg)), -1);
 	assert_non_null(strstr(msg, "limit: expected a rate"));
-	assert_int_equal(load_job_limit("limit = 2M\nlimit = 3M\n", &limit,
-	                                msg, sizeof(msg)),
+	assert_int_equal(load_job_limit("limit = 2M\nlimit = 3M\n", &limit, msg,
+	                                sizeof(msg)),
 	                 -1);
 	assert_non_null(strstr(msg, "limit is given twice"));
 }
