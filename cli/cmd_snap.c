@@ -112,9 +112,11 @@ int cmd_snap(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < plan.skipped.n; i++)
 		fprintf(stderr, "%s: %s; skipped\n", cli->prog,
 		        plan.skipped.v[i]);
+	for (size_t i = 0; i < plan.failed.n; i++)
+		fprintf(stderr, "%s: %s\n", cli->prog, plan.failed.v[i]);
 	if (rc == ZEIT_EXIT_OK)
 		print_taken(cli, &plan.names);
-	if (rc == ZEIT_EXIT_OK && plan.skipped.n)
+	if (rc == ZEIT_EXIT_OK && (plan.skipped.n || plan.failed.n))
 		rc = ZEIT_EXIT_ERROR;
 	snap_plan_free(&plan);
 	config_free(&cfg);

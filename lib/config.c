@@ -27,6 +27,7 @@ void config_init(struct zeit_config *c)
 	/* Debian scrubs on the second Sunday of each month: at most five
 	 * weeks apart, and a scrub takes a while. */
 	c->status.scrub_warn = 40 * 86400;
+	config_hooks_init(&c->run_hooks);
 }
 
 void config_free(struct zeit_config *c)
@@ -35,7 +36,9 @@ void config_free(struct zeit_config *c)
 		free(c->sections[i].dataset);
 		free(c->sections[i].keep);
 		free(c->sections[i].where);
+		config_hooks_free(&c->sections[i].hooks);
 	}
+	config_hooks_free(&c->run_hooks);
 	free(c->sections);
 	free(c->path);
 	free(c->default_keep);
@@ -67,6 +70,7 @@ static struct config_section *section_get(struct zeit_config *c, const char *ds)
 	memset(s, 0, sizeof(*s));
 	s->dataset = xstrdup(ds);
 	s->snap = -1;
+	config_hooks_init(&s->hooks);
 	return s;
 }
 
@@ -285,6 +289,9 @@ static int defaults_key(struct load_ctx *x, const char *name, const char *value)
 	}
 	if (!strcmp(name, "adopt"))
 		return adopt_prefixes(x, value);
+	int hook = config_hook_key(x, &c->run_hooks, "snapshot", name, value);
+	if (hook >= 0)
+		return hook;
 	if (!strcmp(name, "channel_program")) {
 		int b = config_bool_value(value);
 		if (b < 0 || x->seen_mode)
@@ -299,7 +306,9 @@ static int defaults_key(struct load_ctx *x, const char *name, const char *value)
 	}
 	return config_fail_at(x,
 	                      "unknown key '%s' in [defaults] (keep, adopt, "
-	                      "channel_program)",
+	                      "channel_program, pre_snapshot, post_snapshot, "
+	                      "on_snapshot_failure, hook_timeout, "
+	                      "pre_snapshot_failure, post_snapshot_always)",
 	                      name);
 }
 
@@ -332,8 +341,15 @@ static int dataset_key(struct load_ctx *x, const char *section,
 		s->snap = b;
 		return 1;
 	}
-	return config_fail_at(x, "unknown key '%s' in [%s] (keep, snap)", name,
-	                      section);
+	int hook = config_hook_key(x, &s->hooks, "snapshot", name, value);
+	if (hook >= 0)
+		return hook;
+	return config_fail_at(x,
+	                      "unknown key '%s' in [%s] (keep, snap, "
+	                      "pre_snapshot, post_snapshot, "
+	                      "on_snapshot_failure, hook_timeout, "
+	                      "pre_snapshot_failure, post_snapshot_always)",
+	                      name, section);
 }
 
 static int handler(void *user, const char *section, const char *name,
@@ -356,7 +372,7 @@ static int handler(void *user, const char *section, const char *name,
 int config_load(struct zeit *z, const char *path, bool must_exist,
                 struct zeit_config *c)
 {
-	struct load_ctx x = {z, c, path, 0, false, false, 0};
+	struct load_ctx x = {.z = z, .c = c, .path = path};
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
@@ -366,6 +382,10 @@ int config_load(struct zeit *z, const char *path, bool must_exist,
 		                 strerror(errno));
 	}
 	int line = ini_parse_file(f, handler, &x);
+	if (line == 0 && config_hooks_file_check(&x, fileno(f)) < 0) {
+		fclose(f);
+		return -1;
+	}
 	fclose(f);
 	if (line != 0) {
 		if (x.failed)
@@ -400,7 +420,9 @@ const struct config_section *config_section_for(const struct zeit_config *c,
 		const char *d = c->sections[i].dataset;
 		size_t l = strlen(d);
 		if ((want == CONFIG_WANT_KEEP && !c->sections[i].keep) ||
-		    (want == CONFIG_WANT_SNAP && c->sections[i].snap < 0))
+		    (want == CONFIG_WANT_SNAP && c->sections[i].snap < 0) ||
+		    (want == CONFIG_WANT_HOOKS &&
+		     !config_hooks_set(&c->sections[i].hooks)))
 			continue;
 		if (zfs_name_under(dataset, d) && l >= best_len) {
 			best = &c->sections[i];

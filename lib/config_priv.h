@@ -10,7 +10,8 @@ struct load_ctx {
 	const char *path;
 	int line;
 	bool seen_adopt, seen_mode;
-	char failed; /* set when the handler recorded a message */
+	bool seen_hook; /* a hook command was set: the file's owner matters */
+	char failed;    /* set when the handler recorded a message */
 };
 
 /* on/yes/true/1 -> 1, off/no/false/0 -> 0, else -1. */
@@ -26,5 +27,16 @@ int config_send_key(struct load_ctx *x, const char *job, const char *name,
 /* After the file: every job names a source and a target. */
 int config_send_jobs_check(struct load_ctx *x);
 void config_send_jobs_free(struct zeit_config *c);
+
+/* The hook keys of a section (config_hooks.c): kind is "snapshot" in
+ * [defaults] and [DATASET], "send" in [send NAME]. Returns 1 when taken,
+ * 0 on a bad value (the message recorded), -1 when name is no hook key. */
+int config_hook_key(struct load_ctx *x, struct config_hooks *h,
+                    const char *kind, const char *name, const char *value);
+void config_hooks_init(struct config_hooks *h);
+void config_hooks_free(struct config_hooks *h);
+/* Hook commands run as root: a file that sets one must be root's (or the
+ * user's running zeit) and writable by nobody else. */
+int config_hooks_file_check(struct load_ctx *x, int fd);
 
 #endif

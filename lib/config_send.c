@@ -20,6 +20,7 @@ void config_send_jobs_free(struct zeit_config *c)
 		free(j->target);
 		free(j->ssh_opts);
 		free(j->where);
+		config_hooks_free(&j->hooks);
 	}
 	free(c->jobs);
 	c->jobs = NULL;
@@ -53,6 +54,7 @@ static struct config_send_job *job_get(struct load_ctx *x, const char *name)
 	j->name = xstrdup(name);
 	j->where = xasprintf("%s [send %s]", x->path, name);
 	j->interval = -1;
+	config_hooks_init(&j->hooks);
 	j->recursive = j->raw = j->rollback = j->force = j->prune =
 	        j->all_snapshots = -1;
 	return j;
@@ -172,10 +174,16 @@ int config_send_key(struct load_ctx *x, const char *job, const char *name,
 		j->ssh_opts = xstrdup(value);
 		return 1;
 	}
+	int hook = config_hook_key(x, &j->hooks, "send", name, value);
+	if (hook >= 0)
+		return hook;
 	return config_fail_at(x,
 	                      "unknown key '%s' in [send %s] (source, target, "
 	                      "interval, recursive, raw, rollback, force, "
-	                      "prune, all_snapshots, ssh_opts, limit)",
+	                      "prune, all_snapshots, ssh_opts, limit, "
+	                      "pre_send, post_send, on_send_failure, "
+	                      "hook_timeout, pre_send_failure, "
+	                      "post_send_always)",
 	                      name, job);
 }
 

@@ -90,6 +90,7 @@ static int set_nonblock(int fd)
 /* A started child and the parent's ends of its pipes (-1 when unused). */
 struct child {
 	pid_t pid;
+	bool group; /* leads its own process group (RUN_OWN_PGROUP) */
 	int in_fd;  /* parent writes the child's stdin */
 	int out_fd; /* parent reads the child's stdout */
 	int err_fd; /* parent reads the child's stderr */
@@ -181,6 +182,7 @@ static void child_signals(posix_spawnattr_t *attr)
 static void child_clear(struct run_cmd *c, struct child *ch)
 {
 	ch->pid = -1;
+	ch->group = false;
 	ch->in_fd = ch->out_fd = ch->err_fd = ch->pid_fd = -1;
 	ch->reaped = false;
 	c->status = -1;
@@ -216,6 +218,12 @@ static int child_start(struct zeit *z, struct run_cmd *c, struct child *ch,
 	if (c->cwd && !(c->host && c->host->ssh))
 		posix_spawn_file_actions_addchdir_np(&fa, c->cwd);
 	child_signals(&attr);
+	if (c->flags & RUN_OWN_PGROUP) {
+		posix_spawnattr_setpgroup(&attr, 0);
+		short fl = 0;
+		posix_spawnattr_getflags(&attr, &fl);
+		posix_spawnattr_setflags(&attr, fl | POSIX_SPAWN_SETPGROUP);
+	}
 	char **envp =
 	        build_env((c->host && c->host->ssh) ? NULL : c->env, &envstore);
 	int err = posix_spawnp(&ch->pid, argv.v[0], &fa, &attr, argv.v, envp);
@@ -228,6 +236,7 @@ static int child_start(struct zeit *z, struct run_cmd *c, struct child *ch,
 	/* Lets the loop see the exit even if a grandchild keeps our pipes
 	 * open; without pidfds (old kernels) the loop polls waitpid. */
 	ch->pid_fd = (int)syscall(SYS_pidfd_open, ch->pid, 0);
+	ch->group = (c->flags & RUN_OWN_PGROUP) != 0;
 	keep_end(inp, 1, &ch->in_fd);
 	keep_end(outp, 0, &ch->out_fd);
 	keep_end(errp, 0, &ch->err_fd);
@@ -325,7 +334,11 @@ static bool child_try_reap(struct child *ch, struct run_cmd *c)
 
 static void child_kill(struct child *ch, int sig)
 {
-	if (ch->pid > 0 && !ch->reaped)
+	/* A group outlives its leader while any member is left (the pgid is
+	 * not reused until then), so it is signalled even once reaped. */
+	if (ch->pid > 0 && ch->group)
+		kill(-ch->pid, sig);
+	else if (ch->pid > 0 && !ch->reaped)
 		kill(ch->pid, sig);
 }
 
@@ -785,6 +798,10 @@ int run(struct zeit *z, struct run_cmd *c)
 	close_fd(&ch.out_fd);
 	close_fd(&ch.err_fd);
 	child_reap(&ch, c);
+	/* What a timed-out command left running (a shell's background
+	 * children) goes with it. */
+	if (c->timed_out && ch.group)
+		child_kill(&ch, SIGKILL);
 	return 0;
 }
 

@@ -74,6 +74,7 @@ void snap_plan_init(struct snap_plan *p)
 	strv_init(&p->names);
 	strv_init(&p->skipped);
 	strv_init(&p->notes);
+	strv_init(&p->failed);
 }
 
 void snap_plan_free(struct snap_plan *p)
@@ -81,6 +82,7 @@ void snap_plan_free(struct snap_plan *p)
 	strv_free(&p->names);
 	strv_free(&p->skipped);
 	strv_free(&p->notes);
+	strv_free(&p->failed);
 }
 
 /* Whether row i is taken at all; a note says why not (once). */
@@ -225,9 +227,7 @@ int snap_run(struct zfs *zh, const struct snap_request *req,
 	if (req->auto_mode && list_newest(zh, req, &all, in.newest) < 0)
 		goto out;
 	snap_plan_datasets(z, &in, plan);
-	rc = z->dry_run || plan->names.n == 0
-	             ? 0
-	             : snap_apply(zh, (const char *const *)plan->names.v);
+	rc = snap_apply_hooked(zh, req->config, &plan->names, &plan->failed);
 out:
 	free(in.newest);
 	free(named);

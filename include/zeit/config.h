@@ -27,11 +27,29 @@ enum prune_mode {
 	PRUNE_MODE_BATCH,   /* one zfs destroy per dataset */
 };
 
+/* What a failing pre-hook means. */
+enum hook_pre_failure {
+	HOOK_PRE_UNSET = -1,
+	HOOK_PRE_SKIP,  /* no snapshot (no send): the run fails */
+	HOOK_PRE_GO_ON, /* take it (send) anyway; the run still fails */
+};
+
+/* The commands run before and after snapshots ([defaults]: around the
+ * whole run; [DATASET]: around each dataset of its tree) or a send job
+ * ([send NAME]), and after a failure (see hook.h). */
+struct config_hooks {
+	char *pre, *post, *failure;        /* /bin/sh -c commands, or NULL */
+	long long timeout;                 /* seconds; -1 unset (30) */
+	enum hook_pre_failure pre_failure; /* unset: skip */
+	int post_always; /* -1 unset (no): post after a failed pre too */
+};
+
 struct config_section {
 	char *dataset;
 	char *keep;  /* or NULL */
 	char *where; /* "file:line" of its keep, for messages */
 	int snap;    /* -1 unset, 0 off, 1 on */
+	struct config_hooks hooks;
 };
 
 /* [send NAME]: a replication `zeit send --auto` runs when it is due. */
@@ -46,6 +64,7 @@ struct config_send_job {
 	char *ssh_opts; /* words for ssh -o style options, or NULL */
 	uint64_t limit; /* bytes per second (ratelimit.h); 0: unset */
 	char *where;    /* "file [send NAME]", for messages */
+	struct config_hooks hooks; /* pre_send, post_send, on_send_failure */
 };
 
 struct zeit_config {
@@ -59,6 +78,7 @@ struct zeit_config {
 	 * and burst window in seconds (-1: the default). */
 	char *pkg_dataset;
 	long pkg_burst;
+	struct config_hooks run_hooks; /* [defaults]: around a whole run */
 	struct config_section *sections;
 	size_t nsections;
 	struct config_send_job *jobs; /* in the file's order */
@@ -83,9 +103,13 @@ int config_load(struct zeit *z, const char *path, bool must_exist,
                 struct zeit_config *c);
 
 enum config_want {
-	CONFIG_WANT_KEEP, /* the nearest section that sets keep */
-	CONFIG_WANT_SNAP, /* the nearest section that sets snap */
+	CONFIG_WANT_KEEP,  /* the nearest section that sets keep */
+	CONFIG_WANT_SNAP,  /* the nearest section that sets snap */
+	CONFIG_WANT_HOOKS, /* the nearest that sets a snapshot hook */
 };
+
+/* Whether any hook command is set. */
+bool config_hooks_set(const struct config_hooks *h);
 
 /* The nearest section at or above dataset that sets what is wanted (a
  * section applies to its whole tree, as an inherited property does). */

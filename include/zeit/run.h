@@ -24,6 +24,10 @@ enum run_flags {
 	RUN_INHERIT_STDIN = 1 << 0,  /* else /dev/null, or `input` when set */
 	RUN_INHERIT_STDOUT = 1 << 1, /* else captured into `out` */
 	RUN_INHERIT_STDERR = 1 << 2, /* else captured into `err` */
+	/* Its own process group: a timeout signals the whole group (a
+	 * shell's children too) and, once it has timed out, whatever of the
+	 * group is still there is killed before run() returns. */
+	RUN_OWN_PGROUP = 1 << 3,
 };
 
 struct run_cmd {

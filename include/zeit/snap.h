@@ -44,6 +44,7 @@ struct snap_plan {
 	struct strv names;   /* to take, tier by tier */
 	struct strv skipped; /* datasets whose policy cannot be read, why */
 	struct strv notes;   /* why datasets were left out, for -v */
+	struct strv failed;  /* hooks that failed, datasets they kept out */
 };
 
 void snap_plan_init(struct snap_plan *p);
@@ -53,6 +54,15 @@ void snap_plan_free(struct snap_plan *p);
  * (one message each, naming it), and the rest are planned. */
 void snap_plan_datasets(struct zeit *z, const struct snap_plan_input *in,
                         struct snap_plan *out);
+
+/* Takes names inside the configuration's hooks (hook.h): the run's and
+ * each dataset's pre-hooks, the snapshots (less those a failed pre-hook
+ * keeps out, removed from names), the post-hooks, the failure hooks. Hook
+ * failures go into fails and onto the pool's org.zeit:run:snap:error,
+ * where zeit status reads it; returns -1 when a snapshot call failed.
+ * With z->dry_run it notes the hooks it would run and runs nothing. */
+int snap_apply_hooked(struct zfs *zh, const struct zeit_config *cfg,
+                      struct strv *names, struct strv *fails);
 
 /* Lists, plans (into *plan, which the caller frees) and, unless
  * z->dry_run, takes the snapshots. */

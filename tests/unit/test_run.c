@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,71 @@ static void test_timeout(void **state)
 	        0);
 	assert_true(c.timed_out);
 	assert_int_equal(c.status, 128 + 9);
+	run_cmd_free(&c);
+}
+
+/* Whether pid is gone (or a zombie nobody has reaped yet), within 3 s. */
+static bool gone(pid_t pid)
+{
+	for (int i = 0; i < 300; i++) {
+		char path[64], st[512] = "";
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			return true;
+		size_t n = fread(st, 1, sizeof(st) - 1, f);
+		fclose(f);
+		st[n] = '\0';
+		const char *paren = strrchr(st, ')');
+		if (paren && paren[1] == ' ' && paren[2] == 'Z')
+			return true;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+static void test_timeout_kills_group(void **state)
+{
+	static const char *argv[] = {
+	        "sh", "-c", "sleep 1000 & echo $!; trap '' TERM; wait", NULL};
+	struct run_cmd c;
+	(void)state;
+	/* Without its own group only the shell is signalled: the
+	 * background sleep outlives the timeout (what a hook must not). */
+	run_cmd_init(&c, argv);
+	c.timeout_ms = 200;
+	assert_int_equal(run(&z, &c), 0);
+	assert_true(c.timed_out);
+	pid_t left = (pid_t)atoi(c.out.data);
+	assert_true(left > 0);
+	assert_false(gone(left));
+	kill(left, SIGKILL);
+	run_cmd_free(&c);
+
+	/* With it the whole group goes, the shell ignoring TERM too. */
+	run_cmd_init(&c, argv);
+	c.timeout_ms = 200;
+	c.flags = RUN_OWN_PGROUP;
+	assert_int_equal(run(&z, &c), 0);
+	assert_true(c.timed_out);
+	pid_t child = (pid_t)atoi(c.out.data);
+	assert_true(child > 0);
+	assert_true(gone(child));
+	run_cmd_free(&c);
+
+	/* A sleep that ignores TERM, its shell gone at TERM: still killed. */
+	static const char *argv2[] = {
+	        "sh", "-c", "(trap '' TERM; exec sleep 1000) & echo $!; wait",
+	        NULL};
+	run_cmd_init(&c, argv2);
+	c.timeout_ms = 200;
+	c.flags = RUN_OWN_PGROUP;
+	assert_int_equal(run(&z, &c), 0);
+	assert_true(c.timed_out);
+	child = (pid_t)atoi(c.out.data);
+	assert_true(child > 0);
+	assert_true(gone(child));
 	run_cmd_free(&c);
 }
 
@@ -367,6 +433,7 @@ int main(void)
 	        cmocka_unit_test(test_status_and_output),
 	        cmocka_unit_test(test_large_output_and_input),
 	        cmocka_unit_test(test_timeout),
+	        cmocka_unit_test(test_timeout_kills_group),
 	        cmocka_unit_test(test_missing_program),
 	        cmocka_unit_test(test_env_and_cwd),
 	        cmocka_unit_test(test_pipeline),

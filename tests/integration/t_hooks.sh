@@ -1,0 +1,188 @@
+# Snapshot hooks from zeit.conf, against real snapshots: a pre-hook that
+# freezes a writer and a post-hook that thaws it make every snapshot
+# consistent (and without them one is not); a failing pre-hook keeps its
+# dataset's snapshot out and leaves the error where status reads it; a
+# hook that never ends is killed with its children; odd dataset names
+# reach the hook intact through the environment; -n runs nothing.
+
+T0=1793491200 # 2026-11-01T00:00:00Z
+
+# A writer that rewrites $1/f in two steps ("begin N", a pause, "end N"),
+# so a copy taken mid-write has a begin without its end, unless $2/freeze
+# exists: then it stops between rewrites and says so in $2/ack.
+start_writer() {
+	(
+		i=0
+		while [ ! -e "$2/stop" ]; do
+			if [ -e "$2/freeze" ]; then
+				: >"$2/ack"
+				sleep 0.005
+				continue
+			fi
+			i=$((i + 1))
+			printf 'begin %d\n' "$i" >"$1/f"
+			sleep 0.02
+			printf 'end %d\n' "$i" >>"$1/f"
+		done
+	) &
+	WRITER=$!
+	while ! grep -q '^end' "$1/f" 2>/dev/null; do sleep 0.01; done
+}
+
+stop_writer() {
+	: >"$1/stop"
+	wait "$WRITER" || true
+}
+
+# Whether the copy of f in snapshot $1 of tank/db is whole.
+consistent() {
+	local f=/tank/db/.zfs/snapshot/${1#*@}/f
+	[ "$(wc -l <"$f")" -eq 2 ] &&
+		[ "$(sed -n 's/^begin //p' "$f")" = "$(sed -n 's/^end //p' "$f")" ]
+}
+
+test_hooks_freeze_thaw_make_snapshots_consistent() {
+	local tmp n bad
+	tmp=$(mktemp -d /tmp/hooks.XXXXXX)
+	zfs create tank/db
+	start_writer /tank/db "$tmp"
+
+	# Without hooks: some snapshot catches the writer mid-write.
+	bad=0
+	for n in $(seq 1 30); do
+		"$ZEIT" --now "@$((T0 + n))" snap -t hourly tank/db >/dev/null
+		consistent "tank/db@$(zfs list -H -o name -t snapshot -s createtxg tank/db | tail -1 | cut -d@ -f2)" ||
+			bad=$((bad + 1))
+		[ "$bad" -eq 0 ] || break
+	done
+	[ "$bad" -gt 0 ] || fail "30 snapshots without hooks were all consistent: the check cannot fail"
+
+	# With them: the pre-hook freezes and waits for the writer to be
+	# idle, the post-hook thaws. Each snapshot is whole.
+	cat >"$tmp/freeze" <<-EOF
+		#!/bin/sh
+		rm -f "$tmp/ack"
+		: >"$tmp/freeze"
+		while [ ! -e "$tmp/ack" ]; do sleep 0.005; done
+		printf '%s|%s|%s|%s|%s\n' "\$ZEIT_HOOK" "\$ZEIT_SCOPE" "\$ZEIT_DATASET" "\$ZEIT_SNAPSHOT" "\$ZEIT_TIER" >>"$tmp/env"
+	EOF
+	chmod +x "$tmp/freeze"
+	cat >"$tmp/zeit.conf" <<-EOF
+		[tank/db]
+		pre_snapshot = $tmp/freeze
+		post_snapshot = rm -f "$tmp/freeze"; echo "\$ZEIT_HOOK \$ZEIT_PRE \$ZEIT_RESULT" >>"$tmp/env"
+		hook_timeout = 10
+	EOF
+	local taken=()
+	for n in $(seq 101 110); do
+		ok "$ZEIT" --config "$tmp/zeit.conf" --now "@$((T0 + n * 3600))" snap -t hourly tank/db
+		taken+=("$(zfs list -H -o name -t snapshot -s createtxg tank/db | tail -1)")
+		[ ! -e "$tmp/freeze" ] || fail "the post-hook did not thaw"
+	done
+	stop_writer "$tmp"
+	for s in "${taken[@]}"; do
+		consistent "$s" || fail "$s is not consistent with hooks: $(cat "/tank/db/.zfs/snapshot/${s#*@}/f")"
+	done
+	eq 10 "$(grep -c '^pre_snapshot|dataset|tank/db|tank/db@zeit_hourly_' "$tmp/env")" "pre-hook runs and environment"
+	has "$(cat "$tmp/env")" "pre_snapshot|dataset|tank/db|${taken[0]}|hourly"
+	eq 10 "$(grep -c '^post_snapshot ok taken$' "$tmp/env")" "post-hook runs"
+	eq - "$(zfs get -H -o value org.zeit:run:snap:error tank)" "no error recorded"
+}
+
+test_hooks_failing_pre_skips_and_records() {
+	local tmp
+	tmp=$(mktemp -d /tmp/hooks.XXXXXX)
+	zfs create tank/s
+	zfs create tank/other
+	cat >"$tmp/zeit.conf" <<-EOF
+		[tank/s]
+		pre_snapshot = echo cannot freeze >&2; exit 4
+		post_snapshot = echo "\$ZEIT_PRE \$ZEIT_RESULT" >"$tmp/post"
+		on_snapshot_failure = printf '%s' "\$ZEIT_ERROR" >"$tmp/failure"
+	EOF
+	fails "pre_snapshot hook \(tank/s\) failed: exit status 4: cannot freeze" \
+		"$ZEIT" --config "$tmp/zeit.conf" --now "@$T0" snap -t hourly tank/s tank/other
+	has "$ERR" "tank/s: not snapshotted"
+	eq "" "$(zfs list -H -o name -t snapshot tank/s)" "a snapshot despite the failed pre-hook"
+	eq 1 "$(zfs list -H -o name -t snapshot tank/other | wc -l)" "the other dataset"
+	has "$OUT" "tank/other@zeit_hourly_20261101T000000Z"
+	hasnt "$OUT" "tank/s@"
+	[ ! -e "$tmp/post" ] || fail "the post-hook ran after its pre-hook failed"
+	has "$(cat "$tmp/failure")" "exit status 4: cannot freeze"
+	local err
+	err=$(zfs get -H -o value org.zeit:run:snap:error tank)
+	eq "2026-11-01T00:00:00Z pre_snapshot hook (tank/s) failed: exit status 4: cannot freeze" "$err" "recorded on the pool"
+	local st
+	st=$("$ZEIT" --now "@$((T0 + 60))" status tank 2>&1 || true)
+	has "$st" "failed at 2026-11-01T00:00:00Z: pre_snapshot hook (tank/s) failed: exit status 4: cannot freeze"
+
+	# Asked to, the post-hook runs anyway (a thaw of what was half
+	# frozen); "take" takes the snapshot anyway, still failing the run.
+	cat >>"$tmp/zeit.conf" <<-EOF
+		post_snapshot_always = yes
+		pre_snapshot_failure = take
+	EOF
+	fails "cannot freeze" "$ZEIT" --config "$tmp/zeit.conf" --now "@$((T0 + 3600))" snap -t hourly tank/s
+	eq "failed taken" "$(cat "$tmp/post")" "post-hook's environment"
+	eq 1 "$(zfs list -H -o name -t snapshot tank/s | wc -l)" "take: the snapshot"
+	has "$(zfs get -H -o value org.zeit:run:snap:error tank)" "2026-11-01T01:00:00Z pre_snapshot hook (tank/s) failed"
+
+	# Fixed: a good run clears the recorded error.
+	sed -i 's/^pre_snapshot = .*/pre_snapshot = true/' "$tmp/zeit.conf"
+	ok "$ZEIT" --config "$tmp/zeit.conf" --now "@$((T0 + 7200))" snap -t hourly tank/s
+	eq "ok taken" "$(cat "$tmp/post")"
+	eq - "$(zfs get -H -o value org.zeit:run:snap:error tank)" "the error after a good run"
+
+	# -n: says which hooks it would run, runs none, records nothing.
+	rm -f "$tmp/post"
+	ok "$ZEIT" --config "$tmp/zeit.conf" --now "@$((T0 + 10800))" -n snap -t hourly tank/s
+	has "$ERR" "would run pre_snapshot hook (tank/s): true"
+	has "$ERR" "would run post_snapshot hook (tank/s)"
+	[ ! -e "$tmp/post" ] || fail "-n ran a hook"
+	eq 2 "$(zfs list -H -o name -t snapshot tank/s | wc -l)" "-n took a snapshot"
+
+	# A run-wide pre-hook ([defaults]) that fails keeps the whole run out.
+	cat >"$tmp/run.conf" <<-EOF
+		[defaults]
+		pre_snapshot = printf '%s\n' "\$ZEIT_DATASETS" >"$tmp/run-ds"; exit 1
+	EOF
+	fails "pre_snapshot hook \(the run\) failed: exit status 1" \
+		"$ZEIT" --config "$tmp/run.conf" --now "@$((T0 + 14400))" snap -t daily tank/s tank/other
+	eq "tank/s
+tank/other" "$(cat "$tmp/run-ds")" "the run's datasets"
+	eq 0 "$(zfs list -H -o name -t snapshot -r tank | grep -c zeit_daily)" "a daily despite the run's failed pre-hook"
+	has "$(zfs get -H -o value org.zeit:run:snap:error tank)" "pre_snapshot hook (the run) failed"
+
+	# A file others may write cannot name hooks.
+	chmod 666 "$tmp/run.conf"
+	fails "writable by others" "$ZEIT" --config "$tmp/run.conf" snap -t daily tank/s
+}
+
+test_hooks_timeout_kills_group_and_odd_names() {
+	local tmp start secs
+	tmp=$(mktemp -d /tmp/hooks.XXXXXX)
+	zfs create tank/t
+	zfs create "tank/odd name: x.y-z_"
+	cat >"$tmp/zeit.conf" <<-EOF
+		[tank/t]
+		pre_snapshot = sleep 1000 & echo \$! >"$tmp/bg"; trap '' TERM; sleep 1000
+		hook_timeout = 1
+		[tank/odd name: x.y-z_]
+		pre_snapshot = printf '%s\n%s' "\$ZEIT_DATASET" "\$ZEIT_SNAPSHOTS" >"$tmp/odd"
+	EOF
+	start=$(date +%s)
+	fails "pre_snapshot hook \(tank/t\) failed: timed out after 1s; killed" \
+		timeout 60 "$ZEIT" --config "$tmp/zeit.conf" --now "@$T0" snap -t hourly tank/t "tank/odd name: x.y-z_"
+	secs=$(($(date +%s) - start))
+	[ "$secs" -lt 15 ] || fail "zeit took ${secs}s with a hook that never ends"
+	eq "" "$(zfs list -H -o name -t snapshot tank/t)" "a snapshot after the pre-hook timed out"
+	local bg
+	bg=$(cat "$tmp/bg")
+	if kill -0 "$bg" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$bg/status"; then
+		fail "the hook's background child $bg outlived its timeout"
+	fi
+	# The odd name, intact, through the environment only.
+	eq "tank/odd name: x.y-z_
+tank/odd name: x.y-z_@zeit_hourly_20261101T000000Z" "$(cat "$tmp/odd")" "the odd dataset's environment"
+	exists "tank/odd name: x.y-z_@zeit_hourly_20261101T000000Z" || fail "the odd dataset's snapshot"
+}
