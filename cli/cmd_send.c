@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "zeit/prune.h"
 #include "zeit/ratelimit.h"
 #include "zeit/send.h"
+#include "zeit/hook.h"
 #include "zeit/send_auto.h"
 #include "zeit/snapname.h"
 #include "zeit/ztime.h"
@@ -335,6 +337,57 @@ static int run_job(struct cli *cli, const struct send_args *cmdline,
 	return rc;
 }
 
+/* A hook's failure: printed, kept as the job's error unless one is. */
+static void hook_failed(struct cli *cli, const struct config_send_job *j,
+                        char *why, bool *failed)
+{
+	fprintf(stderr, "%s: job %s: %s\n", cli->prog, j->name, why);
+	if (!*failed)
+		zeit_fail(&cli->z, EIO, "%s", why);
+	*failed = true;
+	free(why);
+}
+
+/* The job inside its hooks: pre_send (a failure skips the send unless
+ * pre_send_failure = send), the send, post_send (unless the pre-hook
+ * failed and post_send_always is not set), on_send_failure. */
+static int run_job_hooked(struct cli *cli, const struct send_args *cmdline,
+                          const struct config_send_job *j,
+                          const struct zeit_config *cfg)
+{
+	struct hook_send_state st = {.pre = "none"};
+	bool failed = false;
+	char *why;
+	int rc = ZEIT_EXIT_OK;
+	if (hook_send_job(&cli->z, j, cfg, HOOK_PHASE_PRE, NULL, &why) < 0) {
+		st.pre = "failed";
+		hook_failed(cli, j, why, &failed);
+	} else if (j->hooks.pre) {
+		st.pre = "ok";
+	}
+	if (failed && hook_pre_failure(&j->hooks, NULL) == HOOK_PRE_SKIP) {
+		st.result = "skipped";
+	} else {
+		rc = run_job(cli, cmdline, j, cfg);
+		st.result = rc == ZEIT_EXIT_OK ? "sent" : "failed";
+		failed |= rc != ZEIT_EXIT_OK;
+	}
+	if (strcmp(st.pre, "failed") || hook_post_always(&j->hooks, NULL))
+		if (hook_send_job(&cli->z, j, cfg, HOOK_PHASE_POST, &st, &why) <
+		    0)
+			hook_failed(cli, j, why, &failed);
+	if (failed) {
+		st.error = zeit_error(&cli->z);
+		if (hook_send_job(&cli->z, j, cfg, HOOK_PHASE_FAILURE, &st,
+		                  &why) < 0) {
+			fprintf(stderr, "%s: job %s: %s\n", cli->prog, j->name,
+			        why);
+			free(why);
+		}
+	}
+	return failed ? ZEIT_EXIT_ERROR : rc;
+}
+
 static bool job_asked(const struct send_args *a, const char *name)
 {
 	if (!a->jobs.n)
@@ -390,7 +443,7 @@ static int run_jobs(struct cli *cli, const struct send_args *a,
 			printf("job %s: %s -> %s\n", j->name, j->source,
 			       j->target);
 		time_t started = cli->z.now;
-		int jrc = run_job(cli, a, j, cfg);
+		int jrc = run_job_hooked(cli, a, j, cfg);
 		if (jrc != ZEIT_EXIT_OK)
 			rc = ZEIT_EXIT_ERROR;
 		if (!cli->z.dry_run &&

@@ -191,12 +191,6 @@ int config_send_jobs_check(struct load_ctx *x)
 {
 	for (size_t i = 0; i < x->c->njobs; i++) {
 		const struct config_send_job *j = &x->c->jobs[i];
-		/* Read, but not run yet: refused rather than ignored. */
-		if (config_hooks_set(&j->hooks))
-			return zeit_fail(x->z, EINVAL,
-			                 "%s: send hooks are not run by this "
-			                 "version",
-			                 j->where);
 		if (!j->source || !j->target)
 			return zeit_fail(x->z, EINVAL, "%s: no %s", j->where,
 			                 j->source ? "target" : "source");

@@ -40,4 +40,20 @@ void hook_env(struct strv *env, const char *name, const char *value);
 int hook_exec(struct zeit *z, const char *command, long long timeout,
               const char *key, const char *const *env, char **why);
 
+/* What a send job's hook is told besides the job: how its pre-hook went
+ * and the send (post and failure hooks), and the first failure. */
+struct hook_send_state {
+	const char *pre;    /* "ok", "failed", "none"; NULL: not said */
+	const char *result; /* "sent", "skipped", "failed"; NULL: not said */
+	const char *error;  /* NULL: none */
+};
+
+/* Runs job j's hook of this phase if it has one (ZEIT_JOB, ZEIT_SOURCE,
+ * ZEIT_TARGET and st in its environment; [defaults]' hook_timeout when
+ * the job sets none). Returns 0 when it succeeded or there is none; else
+ * -1 and *why. With z->dry_run it notes it would run and runs nothing. */
+int hook_send_job(struct zeit *z, const struct config_send_job *j,
+                  const struct zeit_config *cfg, enum hook_phase phase,
+                  const struct hook_send_state *st, char **why);
+
 #endif

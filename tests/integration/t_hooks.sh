@@ -197,3 +197,55 @@ test_hooks_timeout_kills_group_and_odd_names() {
 tank/odd name: x.y-z_@zeit_hourly_20261101T000000Z" "$(cat "$tmp/odd")" "the odd dataset's environment"
 	exists "tank/odd name: x.y-z_@zeit_hourly_20261101T000000Z" || fail "the odd dataset's snapshot"
 }
+
+test_hooks_send_job() {
+	local tmp start
+	tmp=$(mktemp -d /tmp/hooks.XXXXXX)
+	zvm_file_pool backup 256M
+	zfs create tank/a
+	zfs create tank/b
+	zfs create tank/c
+	cat >"$tmp/zeit.conf" <<-EOF
+		[send good]
+		source = tank/a
+		target = backup/a
+		pre_send = printf '%s|%s|%s|%s' "\$ZEIT_HOOK" "\$ZEIT_JOB" "\$ZEIT_SOURCE" "\$ZEIT_TARGET" >"$tmp/pre"
+		post_send = echo "\$ZEIT_HOOK \$ZEIT_PRE \$ZEIT_RESULT" >"$tmp/post-good"
+		[send frozen]
+		source = tank/b
+		target = backup/b
+		pre_send = echo cannot quiesce >&2; exit 3
+		post_send = : >"$tmp/post-frozen"
+		on_send_failure = printf '%s' "\$ZEIT_ERROR" >"$tmp/failure"
+		[send stuck]
+		source = tank/c
+		target = backup/c
+		pre_send = sleep 1000
+		hook_timeout = 1
+	EOF
+	"$ZEIT" --now "@$T0" snap -t daily tank/a tank/b tank/c >/dev/null
+	# -n: which hooks would run; none runs.
+	ok "$ZEIT" --config "$tmp/zeit.conf" --now "@$T0" -n send --auto --job good
+	has "$ERR" "would run pre_send hook (job good): printf"
+	[ ! -e "$tmp/pre" ] || fail "-n ran a send hook"
+	start=$(date +%s)
+	fails "job frozen: pre_send hook failed: exit status 3: cannot quiesce" \
+		timeout 120 "$ZEIT" --config "$tmp/zeit.conf" --now "@$T0" send --auto
+	[ $(($(date +%s) - start)) -lt 60 ] || fail "a stuck send hook held zeit"
+	has "$ERR" "job stuck: pre_send hook failed: timed out after 1s; killed"
+	exists backup/a || fail "the good job did not send"
+	eq "pre_send|good|tank/a|backup/a" "$(cat "$tmp/pre")" "pre_send's environment"
+	eq "post_send ok sent" "$(cat "$tmp/post-good")" "post_send's environment"
+	exists backup/b && fail "the job whose pre-hook failed sent"
+	exists backup/c && fail "the job whose pre-hook timed out sent"
+	[ ! -e "$tmp/post-frozen" ] || fail "post_send ran after its pre-hook failed"
+	eq "pre_send hook failed: exit status 3: cannot quiesce" "$(cat "$tmp/failure")" "on_send_failure's environment"
+	has "$(zfs get -H -o value org.zeit:job:frozen:error tank/b)" "2026-11-01T00:00:00Z pre_send hook failed: exit status 3: cannot quiesce"
+	has "$(zfs get -H -o value org.zeit:job:stuck:error tank/c)" "timed out after 1s"
+	eq - "$(zfs get -H -o value org.zeit:job:good:error tank/a)" "the good job's error"
+	# "send": the job sends anyway, still failing; the post-hook asked to run.
+	sed -i '/^pre_send = echo cannot/a pre_send_failure = send\npost_send_always = yes' "$tmp/zeit.conf"
+	fails "cannot quiesce" "$ZEIT" --config "$tmp/zeit.conf" --now "@$((T0 + 60))" send --auto --job frozen
+	exists backup/b || fail "pre_send_failure = send did not send"
+	[ -e "$tmp/post-frozen" ] || fail "post_send_always did not run the post-hook"
+}

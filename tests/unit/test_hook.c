@@ -43,7 +43,13 @@ static void test_keys_read(void **state)
 	           "pre_snapshot_failure = take\n"
 	           "hook_timeout = 5\n"
 	           "[tank/db/logs]\n"
-	           "keep = daily=3\n");
+	           "keep = daily=3\n"
+	           "[send off]\n"
+	           "source = tank/db\n"
+	           "target = backup/db\n"
+	           "pre_send = true\n"
+	           "pre_send_failure = send\n"
+	           "post_send_always = no\n");
 	config_init(&c);
 	assert_int_equal(config_load(&z, path, true, &c), 0);
 	assert_string_equal(c.run_hooks.pre, "sync");
@@ -67,6 +73,15 @@ static void test_keys_read(void **state)
 	s = config_section_for(&c, "tank/db/logs", CONFIG_WANT_KEEP);
 	assert_string_equal(s->dataset, "tank/db/logs");
 
+	assert_int_equal(c.njobs, 1);
+	assert_string_equal(c.jobs[0].hooks.pre, "true");
+	assert_int_equal(hook_pre_failure(&c.jobs[0].hooks, NULL),
+	                 HOOK_PRE_GO_ON);
+	assert_false(hook_post_always(&c.jobs[0].hooks, NULL));
+	/* [defaults]' timeout when the job sets none. */
+	assert_int_equal(hook_timeout(&c.jobs[0].hooks, &c.run_hooks), 60);
+	assert_int_equal(hook_timeout(&c.jobs[0].hooks, NULL),
+	                 HOOK_TIMEOUT_DEFAULT);
 	config_free(&c);
 	unlink(path);
 }
@@ -102,8 +117,6 @@ static void test_keys_refused(void **state)
 	    ":4", "expected skip or send");
 	bad("[send j]\nsource = t/a\ntarget = b/a\npre_snapshot = x\n", ":4",
 	    "unknown key 'pre_snapshot' in [send j]");
-	bad("[send j]\nsource = t/a\ntarget = b/a\npre_send = true\n", NULL,
-	    "send hooks are not run by this version");
 	bad("[t/a]\npre_send = x\n", ":2", "unknown key 'pre_send' in [t/a]");
 	bad("[t/a]\npost_snapshot_always = sometimes\n", ":2",
 	    "expected yes or no");
