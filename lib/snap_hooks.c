@@ -248,7 +248,10 @@ static void post_hooks(struct hook_run *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		struct hooked_ds *d = &r->ds[i];
+		/* A pre-hook that never ran (the run's failed first) froze
+		 * nothing: its post-hook has nothing to undo. */
 		if (!d->hooks || !d->hooks->post ||
+		    (d->hooks->pre && d->pre == PRE_NONE) ||
 		    (d->pre == PRE_FAILED &&
 		     !hook_post_always(d->hooks, r->run)))
 			continue;

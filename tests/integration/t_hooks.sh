@@ -156,6 +156,9 @@ test_hooks_failing_pre_skips_and_records() {
 	cat >"$tmp/run.conf" <<-EOF
 		[defaults]
 		pre_snapshot = printf '%s\n' "\$ZEIT_DATASETS" >"$tmp/run-ds"; exit 1
+		[tank/s]
+		pre_snapshot = : >"$tmp/pre-run-skip"
+		post_snapshot = : >"$tmp/post-run-skip"
 	EOF
 	fails "pre_snapshot hook \(the run\) failed: exit status 1" \
 		"$ZEIT" --config "$tmp/run.conf" --now "@$((T0 + 14400))" snap -t daily tank/s tank/other
@@ -163,6 +166,8 @@ test_hooks_failing_pre_skips_and_records() {
 tank/s" "$(cat "$tmp/run-ds")" "the run's datasets"
 	eq 0 "$(zfs list -H -o name -t snapshot -r tank | grep -c zeit_daily)" "a daily despite the run's failed pre-hook"
 	has "$(zfs get -H -o value org.zeit:run:snap:error tank)" "pre_snapshot hook (the run) failed"
+	[ ! -e "$tmp/pre-run-skip" ] && [ ! -e "$tmp/post-run-skip" ] ||
+		fail "a dataset's hooks ran in a run its run-wide pre-hook kept out"
 
 	# A file others may write cannot name hooks.
 	chmod 666 "$tmp/run.conf"
