@@ -14,8 +14,12 @@
 #                               (from BUILD) installed in deb, whose report
 #                               then shows bootfs and the environments;
 #                               clones of it: good, and broken (an
-#                               initramfs without /init: the kernel panics)
+#                               initramfs without /init: the kernel panics),
+#                               activated with --trial
 #   guest.sh zeit ARGS...       zeit ARGS... with the pool imported
+#   guest.sh zeits "ARGS" ...   several zeit commands in one import, each
+#                               one's output after a line "== ARGS", its
+#                               exit status in a line "-- exit N"
 #   guest.sh once NAME          zeit be activate --once NAME
 #   guest.sh show               the pool's bootfs, next-boot and datasets
 set -euo pipefail
@@ -157,6 +161,7 @@ trial-setup)
 	(cd "$d" && echo README | cpio -o -H newc --quiet -R 0:0) >$m/boot/initrd.img-"$kv"
 	rm -rf "$d"
 	umount $m
+	"$ZEIT" be --root $R activate --trial broken
 	zpool export rpool
 	;;
 zeit)
@@ -164,6 +169,24 @@ zeit)
 	import
 	rc=0
 	"$ZEIT" "$@" || rc=$?
+	zpool export rpool
+	exit $rc
+	;;
+zeits)
+	# Several zeit commands in one boot, each "ARGS..." a word of its
+	# own; each one's output follows a line "== ARGS" (boots of the VM
+	# are what the trial tests spend their time on).
+	shift
+	import
+	rc=0
+	for c in "$@"; do
+		echo "== $c"
+		read -ra a <<<"$c"
+		r=0
+		"$ZEIT" "${a[@]}" 2>&1 || r=$?
+		echo "-- exit $r"
+		[ "$r" -eq 0 ] || rc=$r
+	done
 	zpool export rpool
 	exit $rc
 	;;
