@@ -48,6 +48,12 @@ int cli_usage_error(struct cli *cli, const char *cmd, const char *fmt, ...)
 void cli_print_note(void *arg, int level, const char *text);
 /* Prints the handle's error once and returns ZEIT_EXIT_ERROR. */
 int cli_error(struct cli *cli);
+/* Keeps snap's or prune's outcome (rc, the datasets skipped): a failure
+ * on the pools touched, a good run on those with a failure recorded
+ * (erred), unless -n; see cli/outcome.c. */
+void cli_record_outcome(struct cli *cli, const char *kind,
+                        const struct strv *touched, const struct strv *erred,
+                        time_t started, int rc, const struct strv *skipped);
 /* Prints the library's notes ("zeit: note") when -v was given level
  * times or more: the library returns them, the command prints them. */
 void cli_notes(const struct cli *cli, int level, const struct strv *notes);

@@ -5,6 +5,7 @@
 #include "zeit/config.h"
 #include "zeit/lock.h"
 #include "zeit/prune.h"
+#include "zeit/send_auto.h"
 
 static void print_plan(struct cli *cli, const struct prune_plan *plan,
                        const struct prune_exec_stats *st)
@@ -42,6 +43,22 @@ static void print_plan(struct cli *cli, const struct prune_plan *plan,
 		        cli->z.dry_run ? "checked" : "destroyed",
 		        st->used_program ? "by one channel program per pool"
 		                         : "by batched zfs destroy calls");
+}
+
+/* The timer's run (every pool) keeps its outcome on the pools it pruned
+ * or could not, for zeit status. */
+static void record(struct cli *cli, const struct prune_plan *plan,
+                   time_t started, int rc)
+{
+	struct strv pools;
+	strv_init(&pools);
+	for (size_t i = 0; i < plan->n; i++)
+		run_outcome_add_pool(&pools, plan->v[i].name);
+	for (size_t i = 0; i < plan->skipped.n; i++)
+		run_outcome_add_pool(&pools, plan->skipped.v[i]);
+	cli_record_outcome(cli, "prune", &pools, &plan->erred, started, rc,
+	                   &plan->skipped);
+	strv_free(&pools);
 }
 
 int cmd_prune(struct cli *cli, int argc, char **argv)
@@ -87,6 +104,7 @@ int cmd_prune(struct cli *cli, int argc, char **argv)
 	}
 	struct zfs zh;
 	zfs_init(&zh, &cli->z, NULL);
+	time_t started = cli->z.now;
 	int rc = prune_run(&zh, &req, &plan, &st) < 0 ? cli_error(cli)
 	                                              : ZEIT_EXIT_OK;
 	zeit_unlock(lock);
@@ -98,6 +116,8 @@ int cmd_prune(struct cli *cli, int argc, char **argv)
 		        plan.skipped.v[i]);
 	if (rc == ZEIT_EXIT_OK && plan.skipped.n)
 		rc = ZEIT_EXIT_ERROR;
+	if (optind >= argc)
+		record(cli, &plan, started, rc);
 	prune_plan_free(&plan);
 	config_free(&cfg);
 	return rc;

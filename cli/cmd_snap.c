@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "zeit/lock.h"
+#include "zeit/send_auto.h"
 #include "zeit/snap.h"
 
 /* Reads the flags into req and tiers; returns -1 to go on, else the
@@ -83,6 +84,28 @@ static void print_taken(struct cli *cli, const struct strv *names)
 	table_free(&t);
 }
 
+/* The timer's run (--auto) keeps its outcome on the pools it snapshots
+ * or could not, for zeit status. */
+static void record(struct cli *cli, const struct snap_plan *plan,
+                   time_t started, int rc)
+{
+	struct strv pools;
+	strv_init(&pools);
+	for (size_t i = 0; i < plan->names.n; i++)
+		run_outcome_add_pool(&pools, plan->names.v[i]);
+	for (size_t i = 0; i < plan->skipped.n; i++)
+		run_outcome_add_pool(&pools, plan->skipped.v[i]);
+	/* Why: the datasets skipped, then the hooks that failed. */
+	struct strv why;
+	strv_init(&why);
+	strv_pushv(&why, (const char *const *)plan->skipped.v);
+	strv_pushv(&why, (const char *const *)plan->failed.v);
+	cli_record_outcome(cli, "snap", &pools, &plan->erred, started, rc,
+	                   &why);
+	strv_free(&why);
+	strv_free(&pools);
+}
+
 int cmd_snap(struct cli *cli, int argc, char **argv)
 {
 	enum zeit_tier tiers[ZEIT_TIER_COUNT + 1];
@@ -105,6 +128,7 @@ int cmd_snap(struct cli *cli, int argc, char **argv)
 		return cli_error(cli);
 	}
 	zfs_init(&zh, &cli->z, NULL);
+	time_t started = cli->z.now;
 	int ran = snap_run(&zh, &req, &plan);
 	cli_notes(cli, 1, &plan.notes);
 	rc = ran < 0 ? cli_error(cli) : ZEIT_EXIT_OK;
@@ -118,6 +142,8 @@ int cmd_snap(struct cli *cli, int argc, char **argv)
 		print_taken(cli, &plan.names);
 	if (rc == ZEIT_EXIT_OK && (plan.skipped.n || plan.failed.n))
 		rc = ZEIT_EXIT_ERROR;
+	if (req.auto_mode)
+		record(cli, &plan, started, rc);
 	snap_plan_free(&plan);
 	config_free(&cfg);
 	return rc;

@@ -15,6 +15,7 @@ void prune_plan_free(struct prune_plan *p)
 		free(p->v[i].name);
 	free(p->v);
 	strv_free(&p->skipped);
+	strv_free(&p->erred);
 	prune_plan_init(p);
 }
 

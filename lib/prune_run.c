@@ -172,6 +172,7 @@ int prune_run(struct zfs *zh, const struct prune_request *req,
 	}
 	strv_free(&pools);
 out:
+	select_pools_with(&all, DSP_PRUNE_ERROR, &plan->erred);
 	zfs_dataset_list_free(&all);
 	return rc;
 }

@@ -18,9 +18,22 @@ const char *const *select_props(void)
 	        "com.sun:auto-snapshot:yearly",
 	        ZEIT_PROP_KEEP,
 	        ZEIT_PROP_PRUNE,
+	        ZEIT_PROP_SNAP_ERROR,
+	        ZEIT_PROP_PRUNE_ERROR,
 	        NULL,
 	};
 	return props;
+}
+
+void select_pools_with(const struct zfs_dataset_list *all, int col,
+                       struct strv *out)
+{
+	for (size_t i = 0; i < all->n; i++) {
+		const struct zfs_dataset *d = &all->v[i];
+		if (!strchr(d->name, '/') && d->values &&
+		    strcmp(d->values[col], "-"))
+			strv_push(out, d->name);
+	}
 }
 
 static int tristate(const char *v)

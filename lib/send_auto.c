@@ -105,9 +105,7 @@ int send_job_state_read(struct zfs *zh, const struct config_send_job *j,
 	return rc;
 }
 
-/* One line, printable, short: it is a property value and goes to a
- * terminal again through zeit status. */
-static char *one_line(const char *msg)
+char *outcome_line(const char *msg)
 {
 	size_t n = strlen(msg ? msg : "");
 	if (n > 1024)
@@ -131,7 +129,7 @@ int send_job_record(struct zfs *zh, const struct config_send_job *j,
 		a = xasprintf("%s=%s", okp, when);
 		b = xasprintf("%s=-", errp);
 	} else {
-		char *line = one_line(message);
+		char *line = outcome_line(message);
 		a = xasprintf("%s=%s %s", errp, when, line);
 		b = NULL;
 		free(line);

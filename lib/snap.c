@@ -75,6 +75,7 @@ void snap_plan_init(struct snap_plan *p)
 	strv_init(&p->skipped);
 	strv_init(&p->notes);
 	strv_init(&p->failed);
+	strv_init(&p->erred);
 }
 
 void snap_plan_free(struct snap_plan *p)
@@ -83,6 +84,7 @@ void snap_plan_free(struct snap_plan *p)
 	strv_free(&p->skipped);
 	strv_free(&p->notes);
 	strv_free(&p->failed);
+	strv_free(&p->erred);
 }
 
 /* Whether row i is taken at all; a note says why not (once). */
@@ -229,6 +231,7 @@ int snap_run(struct zfs *zh, const struct snap_request *req,
 	snap_plan_datasets(z, &in, plan);
 	rc = snap_apply_hooked(zh, req->config, &plan->names, &plan->failed);
 out:
+	select_pools_with(&all, DSP_SNAP_ERROR, &plan->erred);
 	free(in.newest);
 	free(named);
 	zfs_dataset_list_free(&all);

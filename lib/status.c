@@ -14,16 +14,10 @@
 #include "zeit/status.h"
 #include "zeit/ztime.h"
 
-static const char *const extra[] = {ZEIT_PROP_SOURCE,
-                                    "receive_resume_token",
-                                    ZEIT_PROP_LAST_SENT,
-                                    ZEIT_PROP_TRIAL,
-                                    "creation",
-                                    ZEIT_PROP_SNAP_OK,
-                                    ZEIT_PROP_SNAP_ERROR,
-                                    ZEIT_PROP_PRUNE_OK,
-                                    ZEIT_PROP_PRUNE_ERROR,
-                                    NULL};
+static const char *const extra[] = {ZEIT_PROP_SOURCE,    "receive_resume_token",
+                                    ZEIT_PROP_LAST_SENT, ZEIT_PROP_TRIAL,
+                                    "creation",          ZEIT_PROP_SNAP_OK,
+                                    ZEIT_PROP_PRUNE_OK,  NULL};
 
 const char *const *status_extra_props(void)
 {

@@ -59,7 +59,8 @@ static void ago(time_t now, time_t t, char *out, size_t len)
  * the job at all. */
 static void outcome(const char *kind, const char *job, const char *subject,
                     const char *check, const char *ok, const char *err,
-                    long long interval, time_t now, struct status_report *r)
+                    long long interval, bool pool, time_t now,
+                    struct status_report *r)
 {
 	struct send_job_state st;
 	struct status_check *c =
@@ -79,12 +80,17 @@ static void outcome(const char *kind, const char *job, const char *subject,
 		c->job_failed = true;
 		ztime_format(st.last_error, when, sizeof(when));
 		buf_addf(&b, "failed at %s: %s", when, st.error);
-		if (st.last_ok > 0) {
+		if (pool) {
+			/* A pool's runs: :ok is only the last clearing. */
+		} else if (st.last_ok > 0) {
 			ago(now, st.last_ok, last, sizeof(last));
 			buf_addf(&b, "; last good run %s", last);
 		} else {
 			buf_addf(&b, "; no good run recorded");
 		}
+	} else if (st.last_ok > 0 && pool) {
+		ztime_format(st.last_ok, when, sizeof(when));
+		buf_addf(&b, "no failure since the run at %s", when);
 	} else if (st.last_ok > 0) {
 		ago(now, st.last_ok, last, sizeof(last));
 		buf_addf(&b, "last good run %s", last);
@@ -99,7 +105,7 @@ static void outcome(const char *kind, const char *job, const char *subject,
 	} else {
 		buf_addf(&b, "no run recorded yet");
 	}
-	c->job_ok = st.last_ok;
+	c->job_ok = pool ? 0 : st.last_ok;
 	status_check_set(c, s, b.data);
 	buf_free(&b);
 	send_job_state_free(&st);
@@ -134,7 +140,8 @@ static void send_jobs(const struct zeit_config *cfg,
 		} else {
 			char *const *v = l->v[row].values;
 			outcome("send", j->name, side, check, v[base + 2 * i],
-			        v[base + 2 * i + 1], j->interval, in->now, r);
+			        v[base + 2 * i + 1], j->interval, false,
+			        in->now, r);
 		}
 		free(check);
 	}
@@ -152,15 +159,16 @@ static void pool_runs(const struct status_input *in, struct status_report *r)
 		static const struct {
 			const char *kind;
 			int ok, err;
-		} runs[] = {{"snap", STP_SNAP_OK, STP_SNAP_ERROR},
-		            {"prune", STP_PRUNE_OK, STP_PRUNE_ERROR}};
+		} runs[] = {
+		        {"snap", DSP_COUNT + STP_SNAP_OK, DSP_SNAP_ERROR},
+		        {"prune", DSP_COUNT + STP_PRUNE_OK, DSP_PRUNE_ERROR}};
 		for (size_t k = 0; k < 2; k++) {
-			const char *ok = v[DSP_COUNT + runs[k].ok];
-			const char *err = v[DSP_COUNT + runs[k].err];
+			const char *ok = v[runs[k].ok];
+			const char *err = v[runs[k].err];
 			if (!strcmp(ok, "-") && !strcmp(err, "-"))
 				continue; /* never ran here: nothing to say */
 			outcome(runs[k].kind, runs[k].kind, d->name,
-			        runs[k].kind, ok, err, 0, in->now, r);
+			        runs[k].kind, ok, err, 0, true, in->now, r);
 		}
 	}
 }

@@ -291,6 +291,29 @@ int zfs_set_props(struct zfs *zh, const char *dataset,
 	return zrun_quiet(zh, &a);
 }
 
+int zfs_set_props_on(struct zfs *zh, const char *const *datasets,
+                     const char *const *assignments)
+{
+	struct strv a;
+
+	if (!datasets || !datasets[0])
+		return zeit_fail(zh->z, EINVAL, "no dataset to set on");
+	for (size_t i = 0; datasets[i]; i++)
+		if (check_name(zh, datasets[i], ZFS_NAME_DATASET) < 0)
+			return -1;
+	if (!assignments || !assignments[0])
+		return zeit_fail(zh->z, EINVAL, "no properties to set on %s",
+		                 datasets[0]);
+	if (check_assignments(zh, assignments) < 0)
+		return -1;
+	strv_init(&a);
+	strv_push(&a, "zfs");
+	strv_push(&a, "set");
+	strv_pushv(&a, assignments);
+	strv_pushv(&a, datasets);
+	return zrun_quiet(zh, &a);
+}
+
 int zfs_inherit_prop(struct zfs *zh, const char *dataset, const char *prop,
                      bool recursive)
 {

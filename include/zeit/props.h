@@ -22,9 +22,11 @@
  * org.zeit:job:NAME:ok (when its last good run started) and
  * org.zeit:job:NAME:error (when the last failed run started, and why). */
 #define ZEIT_PROP_JOB_PREFIX "org.zeit:job:"
-/* snap --auto's and prune's last outcomes, on the root dataset of each
- * pool they worked on, as a job's: when the run started, and why it
- * failed. */
+/* snap --auto's and prune's last failure, on the root dataset of each
+ * pool they worked on, as a job's: when the run started, and why; the
+ * good run after it clears it and sets :ok to when it started. (A good
+ * run sets nothing when nothing failed: these runs come every 15
+ * minutes, and each zfs call counts.) */
 #define ZEIT_PROP_SNAP_OK     "org.zeit:run:snap:ok"
 #define ZEIT_PROP_SNAP_ERROR  "org.zeit:run:snap:error"
 #define ZEIT_PROP_PRUNE_OK    "org.zeit:run:prune:ok"

@@ -37,6 +37,7 @@ struct prune_plan {
 	/* "dataset: why" for each dataset whose policy could not be read:
 	 * left out, while the others are planned and pruned. */
 	struct strv skipped;
+	struct strv erred; /* pools whose last prune failed */
 };
 
 void prune_plan_init(struct prune_plan *p);

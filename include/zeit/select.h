@@ -17,10 +17,18 @@ enum {
 	DSP_AUTOSNAP_TIER0, /* com.sun:auto-snapshot:<tier>, one per tier */
 	DSP_KEEP = DSP_AUTOSNAP_TIER0 + ZEIT_TIER_TIMED, /* org.zeit:keep */
 	DSP_PRUNE,                                       /* org.zeit:prune */
+	/* On a pool's root: the last failed snap --auto, prune (props.h);
+	 * read here so a good run clears them without a call more. */
+	DSP_SNAP_ERROR,
+	DSP_PRUNE_ERROR,
 	DSP_COUNT,
 };
 /* NULL-terminated list of those property names. */
 const char *const *select_props(void);
+/* The pool roots among all's rows whose column col (DSP_SNAP_ERROR,
+ * DSP_PRUNE_ERROR) is set, pushed to out. */
+void select_pools_with(const struct zfs_dataset_list *all, int col,
+                       struct strv *out);
 
 struct ds_view {
 	const char *name;

@@ -43,9 +43,21 @@ void send_job_state_free(struct send_job_state *s);
 /* One zfs get of both properties on the job's local side. */
 int send_job_state_read(struct zfs *zh, const struct config_send_job *j,
                         struct send_job_state *out);
+/* A message as an outcome keeps it: one line, printable, at most 1024
+ * bytes (it is a property value, and goes to a terminal again through
+ * zeit status). */
+char *outcome_line(const char *msg);
+
 /* Records a run that started at started: ok sets :ok and clears
  * :error; a failure sets :error to "TIME MESSAGE". */
 int send_job_record(struct zfs *zh, const struct config_send_job *j,
                     time_t started, bool ok, const char *message);
+
+/* snap --auto's and prune's outcomes (kind "snap" or "prune"), on the
+ * root dataset of each pool in pools, in one zfs call. */
+void run_outcome_add_pool(struct strv *pools, const char *name);
+int run_outcome_record(struct zfs *zh, const char *kind,
+                       const struct strv *pools, time_t started, bool ok,
+                       const char *message);
 
 #endif

@@ -45,6 +45,7 @@ struct snap_plan {
 	struct strv skipped; /* datasets whose policy cannot be read, why */
 	struct strv notes;   /* why datasets were left out, for -v */
 	struct strv failed;  /* hooks that failed, datasets they kept out */
+	struct strv erred;   /* pools whose last snap --auto failed */
 };
 
 void snap_plan_init(struct snap_plan *p);

@@ -86,10 +86,8 @@ enum {
 	STP_LAST_SENT,
 	STP_TRIAL,
 	STP_CREATION,
-	STP_SNAP_OK,
-	STP_SNAP_ERROR,
+	STP_SNAP_OK, /* the errors are select_props()' */
 	STP_PRUNE_OK,
-	STP_PRUNE_ERROR,
 	STP_COUNT
 };
 const char *const *status_extra_props(void);

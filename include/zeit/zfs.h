@@ -223,6 +223,9 @@ const struct zfs_prop *zfs_prop_find(const struct zfs_prop_list *l,
 /* assignments: "name=value" strings, all set in one call. */
 int zfs_set_props(struct zfs *zh, const char *dataset,
                   const char *const *assignments);
+/* The same assignments on several datasets, in one call. */
+int zfs_set_props_on(struct zfs *zh, const char *const *datasets,
+                     const char *const *assignments);
 int zfs_inherit_prop(struct zfs *zh, const char *dataset, const char *prop,
                      bool recursive);
 int zpool_set_prop(struct zfs *zh, const char *pool, const char *prop,

@@ -232,7 +232,8 @@ static void test_list_parse(void **state)
 	(void)state;
 	char *src = zfs_list_tree_source(select_props());
 	assert_non_null(strstr(src, "local props = {\"org.zeit:snap\", "));
-	assert_non_null(strstr(src, "\"org.zeit:prune\"}\n"));
+	assert_non_null(strstr(src, "\"org.zeit:prune\", "));
+	assert_non_null(strstr(src, "\"org.zeit:run:prune:error\"}\n"));
 	assert_null(strstr(src, "PROPS"));
 	free(src);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "zeit/select.h"
+#include "zeit/send_auto.h"
 #include "zeit/status.h"
 
 static struct zeit z;
@@ -177,7 +178,7 @@ static void test_pool_run_outcomes(void **state)
 	config_init(&cfg);
 	row(&ds, "tank");
 	put(&ds.v[0], DSP_COUNT + STP_SNAP_OK, "2026-11-01T00:00:00Z");
-	put(&ds.v[0], DSP_COUNT + STP_PRUNE_ERROR,
+	put(&ds.v[0], DSP_PRUNE_ERROR,
 	    "2026-11-01T00:15:00Z tank/a: keep 'daily=x' does not read");
 	/* A child inherits the values: it is not the pool. */
 	row(&ds, "tank/a");
@@ -186,12 +187,17 @@ static void test_pool_run_outcomes(void **state)
 	/* The listing had no job columns: nothing said about jobs. */
 	ds.nprops = DSP_COUNT + STP_COUNT;
 	evaluate(&cfg, &ds, T0 + 1800, &r);
-	assert_int_equal(find(&r, "tank", "snap")->state, STATUS_OK);
+	const struct status_check *s = find(&r, "tank", "snap");
+	assert_int_equal(s->state, STATUS_OK);
+	assert_string_equal(s->detail, "no failure since the run at "
+	                               "2026-11-01T00:00:00Z");
+	assert_int_equal(s->job_ok, 0);
+
 	const struct status_check *p = find(&r, "tank", "prune");
 	assert_int_equal(p->state, STATUS_WARNING);
 	assert_true(p->job_failed);
 	assert_non_null(strstr(p->detail, "keep 'daily=x' does not read"));
-	assert_non_null(strstr(p->detail, "no good run recorded"));
+	assert_null(strstr(p->detail, "good run"));
 	for (size_t i = 0; i < r.n; i++)
 		assert_true(r.v[i].kind != STATUS_JOB ||
 		            !strcmp(r.v[i].subject, "tank"));
@@ -202,12 +208,31 @@ static void test_pool_run_outcomes(void **state)
 	config_free(&cfg);
 }
 
+/* Where snap and prune record: the pools of what they name, read from
+ * "dataset: why" and snapshot names; anything else is no pool. */
+static void test_outcome_pools(void **state)
+{
+	(void)state;
+	struct strv p;
+	strv_init(&p);
+	run_outcome_add_pool(&p, "tank/a@zeit_hourly_20261101T000000Z");
+	run_outcome_add_pool(&p, "tank: keep 'x' does not read");
+	run_outcome_add_pool(&p, "backup/b/c: why");
+	run_outcome_add_pool(&p, "-oops");
+	run_outcome_add_pool(&p, "");
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.v[0], "tank");
+	assert_string_equal(p.v[1], "backup");
+	strv_free(&p);
+}
+
 int main(void)
 {
 	zeit_init(&z);
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_send_job_outcomes),
 	        cmocka_unit_test(test_pool_run_outcomes),
+	        cmocka_unit_test(test_outcome_pools),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
