@@ -12,14 +12,22 @@ failed=0
 failures=()
 
 # ZEIT_TEST_FILES (names like t_driver_list.sh, globs allowed) limits the
-# files, as the OpenZFS 2.1 run in tests/run-all does.
+# files, as the OpenZFS 2.1 run in tests/run-all does; t_send.sh:killed
+# takes only that file's tests whose names hold "killed".
 files=()
-for f in ${ZEIT_TEST_FILES:-t_*.sh}; do files+=(tests/integration/$f); done
-for file in "${files[@]}"; do
+only=()
+for f in ${ZEIT_TEST_FILES:-t_*.sh}; do
+	sub=
+	[[ "$f" != *:* ]] || sub=${f#*:} f=${f%%:*}
+	for g in tests/integration/$f; do files+=("$g") only+=("$sub"); done
+done
+for i in "${!files[@]}"; do
+	file=${files[$i]}
 	[ -f "$file" ] || continue
 	tests=$(bash -c ". tests/integration/lib.sh; . $file; compgen -A function test_" | sort)
 	for t in $tests; do
 		[ -z "$pattern" ] || [[ "$t" == *$pattern* ]] || continue
+		[ -z "${only[$i]}" ] || [[ "$t" == *"${only[$i]}"* ]] || continue
 		start=$(date +%s%N)
 		log=$(
 			set -e
