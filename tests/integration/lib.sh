@@ -62,18 +62,30 @@ zfs_names() {
 
 # kill_sends SETUP_MS STREAM_MS TARGET CMD...: runs CMD (a zeit send into
 # TARGET) ten times in its own process group, each killed with SIGKILL at
-# a random point in the first fortieth of a stream after SETUP_MS (each
-# run resumes, so ten must not finish it, even when the machine runs
-# faster than when it was calibrated). Sets KILLS (how many were killed
-# before one finished) and PARTIAL (how many left a resume token).
+# a random point in the first fortieth of a stream after its zfs receive
+# started (each run resumes, so ten must not finish it, even when the
+# machine runs faster than when it was calibrated). The wait is for the
+# receive itself, not SETUP_MS: what zeit asks zfs before a stream
+# differs between OpenZFS versions (2.1 answers -j and holds -p with its
+# usage) and with the machine's load, and a fixed delay let the kills
+# walk through the stream. A run that does not reach a receive within
+# ten times SETUP_MS plus a minute is killed there. Sets KILLS (how many
+# were killed before one finished) and PARTIAL (how many left a resume
+# token).
 kill_sends() {
-	local setup=$1 ms=$2 target=$3 i pid delay token
+	local setup=$1 ms=$2 target=$3 i pid delay token waited
 	shift 3
 	KILLS=0 PARTIAL=0
 	for i in $(seq 1 10); do
 		setsid "$@" >/tmp/send.out 2>&1 &
 		pid=$!
-		delay=$((setup + RANDOM % (ms / 40 + 1)))
+		waited=0
+		while kill -0 $pid 2>/dev/null && ! pgrep -g $pid -f '^zfs receive ' >/dev/null &&
+			[ $waited -lt $((setup * 10 + 60000)) ]; do
+			sleep 0.02
+			waited=$((waited + 20))
+		done
+		delay=$((RANDOM % (ms / 40 + 1)))
 		sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
 		if ! kill -0 $pid 2>/dev/null; then
 			wait $pid || true

@@ -21,13 +21,13 @@ for f in ${ZEIT_TEST_FILES:-t_*.sh}; do
 	[[ "$f" != *:* ]] || sub=${f#*:} f=${f%%:*}
 	for g in tests/integration/$f; do files+=("$g") only+=("$sub"); done
 done
-for i in "${!files[@]}"; do
-	file=${files[$i]}
+for fileno in "${!files[@]}"; do
+	file=${files[$fileno]}
 	[ -f "$file" ] || continue
 	tests=$(bash -c ". tests/integration/lib.sh; . $file; compgen -A function test_" | sort)
 	for t in $tests; do
 		[ -z "$pattern" ] || [[ "$t" == *$pattern* ]] || continue
-		[ -z "${only[$i]}" ] || [[ "$t" == *"${only[$i]}"* ]] || continue
+		[ -z "${only[$fileno]}" ] || [[ "$t" == *"${only[$fileno]}"* ]] || continue
 		start=$(date +%s%N)
 		log=$(
 			set -e
