@@ -166,6 +166,12 @@ int zpool_health_parse(struct zeit *z, const char *text,
 		} else if ((v = field(line, "state")) && !in_config) {
 			free(h->state);
 			h->state = xstrdup(*v ? v : "-");
+		} else if ((v = field(line, "status")) && !in_config &&
+		           strstr(v, "faulted in response to IO failures")) {
+			/* OpenZFS 2.1 says a suspended pool's state is
+			 * ONLINE; only this line tells. */
+			free(h->state);
+			h->state = xstrdup("SUSPENDED");
 		} else if ((v = field(line, "scan")) && !in_config) {
 			scan_line(v, h);
 		} else if ((v = field(line, "config"))) {

@@ -105,6 +105,34 @@ static void test_what_is_not_said(void **state)
 	zpool_health_list_free(&l);
 }
 
+/* OpenZFS 2.1 prints a suspended pool (failmode=continue) as ONLINE,
+ * and says why only in its status line. */
+static void test_suspended_on_2_1(void **state)
+{
+	(void)state;
+	static const char text[] =
+	        "  pool: sick\n state: ONLINE\n"
+	        "status: One or more devices are faulted in response to IO "
+	        "failures.\n"
+	        "action: Make sure the affected devices are connected, then "
+	        "run 'zpool clear'.\n"
+	        "  scan: none requested\n"
+	        "config:\n\n\tNAME STATE READ WRITE CKSUM\n"
+	        "\tsick ONLINE 0 0 0\n\t  /dev/mapper/status ONLINE 0 3 0\n\n"
+	        "errors: 1 data errors, use '-v' for a list\n\n"
+	        "  pool: well\n state: ONLINE\n"
+	        "status: Some supported features are not enabled.\n"
+	        "config:\n\n\tNAME STATE READ WRITE CKSUM\n"
+	        "\twell ONLINE 0 0 0\n\nerrors: No known data errors\n";
+	struct zpool_health_list l;
+	assert_int_equal(zpool_health_parse(&z, text, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].state, "SUSPENDED");
+	assert_int_equal(l.v[0].data_errors, 1);
+	assert_string_equal(l.v[1].state, "ONLINE");
+	zpool_health_list_free(&l);
+}
+
 /* Odd text: a date that does not parse, counts that are not numbers, a
  * nameless pool (refused), nothing at all. */
 static void test_odd_text(void **state)
@@ -136,6 +164,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_two_pools),
 	        cmocka_unit_test(test_what_is_not_said),
+	        cmocka_unit_test(test_suspended_on_2_1),
 	        cmocka_unit_test(test_odd_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
