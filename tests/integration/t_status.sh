@@ -50,9 +50,14 @@ test_status_replica_lag_prometheus_and_calls() {
 	ok "$ZEIT" send -r tank/r backup/r
 	for i in 3 4; do at $((T0 + i * D)) snap -t daily -r tank/r >/dev/null; done
 
-	# Four calls whatever the number of datasets and pools.
+	# Four calls whatever the number of datasets and pools. A zfs without
+	# -j (OpenZFS 2.1) answers the first -j of each command, zfs and
+	# zpool, with its usage: a call more for each, once a process.
 	at $((T0 + 4 * D)) -vv status >/dev/null 2>/tmp/calls || true
-	eq 4 "$(grep -c 'zeit: run' /tmp/calls)" "zfs/zpool calls"
+	local probes=0
+	zfs_has_json || probes=$(grep -c 'zeit: run: z[a-z]* [a-z]* -j ' /tmp/calls || true)
+	[ "$probes" -le 2 ] || fail "-j asked for $probes times: $(cat /tmp/calls)"
+	eq 4 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls"
 
 	at $((T0 + 4 * D)) status --prometheus /tmp/zeit.prom >/dev/null || true
 	host=$(hostname)
@@ -143,13 +148,21 @@ test_status_pool_health_failing_device_and_scrub() {
 	# The device under sick fails every I/O: a write suspends the pool.
 	zvm_flakey_fail sick error
 	setsid dd if=/dev/urandom of=/tmp/mnt/sick/d/f bs=1M count=8 >/dev/null 2>&1 &
-	local i h
+	# OpenZFS 2.1 keeps a suspended pool's health ONLINE and says it is
+	# suspended only in zpool status's status line (2.2 has SUSPENDED,
+	# and pool user properties); zeit reads that line on either.
+	local i h io='faulted in response to IO failures'
 	for i in $(seq 60); do
-		h=$(zpool get -H -o value health sick)
-		[ "$h" = ONLINE ] || break
+		zpool status sick | grep -q "$io" && break
+		[ "$(zpool get -H -o value health sick)" = ONLINE ] || break
 		sleep 0.5
 	done
-	eq SUSPENDED "$h" "the pool's state after the device failed"
+	h=$(zpool get -H -o value health sick)
+	if zpool_has_user_props; then
+		eq SUSPENDED "$h" "the pool's state after the device failed"
+	else
+		zpool status sick | grep -q "$io" || fail "not suspended: $(zpool status sick)"
+	fi
 	rc=0
 	out=$(timeout 60 "$ZEIT" status --nagios) || rc=$?
 	eq 2 "$rc" "--nagios exit for a suspended pool"

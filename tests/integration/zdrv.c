@@ -224,7 +224,8 @@ static int call(int argc, char **argv)
 		struct zfs_prop_list l;
 		struct strv props;
 		NEED(2);
-		split_commas(argv[1], &props);
+		/* "all", as zpool says it: no property named. */
+		split_commas(strcmp(argv[1], "all") ? argv[1] : "", &props);
 		int rc = zpool_get_props(&zh, argv[0],
 		                         (const char *const *)props.v, &l);
 		strv_free(&props);
