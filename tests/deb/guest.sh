@@ -83,6 +83,9 @@ check "zeit-snap.service not enabled (the timer starts it)" \
 	test ! -e "$ch/root/etc/systemd/system/multi-user.target.wants/zeit-snap.service"
 check "zeit-boot-ok.service enabled on install (it confirms trial boots)" \
 	test "$(in_root systemctl is-enabled zeit-boot-ok.service 2>&1)" = enabled
+check "zeit-failure@.service shipped" test -f "$ch/root/lib/systemd/system/zeit-failure@.service"
+check "zeit-snap.service reports its failures through it" \
+	grep -qx 'OnFailure=zeit-failure@%n.service' "$ch/root/lib/systemd/system/zeit-snap.service"
 check "zeit-boot-ok.service runs zeit be confirm from /usr/sbin" \
 	grep -qx 'ExecStart=/usr/sbin/zeit be confirm' "$ch/root/lib/systemd/system/zeit-boot-ok.service"
 v=$(in_root zeit --version 2>&1)
