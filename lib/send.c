@@ -154,7 +154,8 @@ static int stream(struct run_state *st, const char *ds, const char *tname,
 	if (s && !s->from && !strv_contains(&st->tnames, tname))
 		strv_push(&props, "readonly=on");
 	const struct zfs_snap *to =
-	        s ? send_find_name(&st->ssnaps, s->to) : NULL;
+	        s ? send_find_snap(&st->ssnaps, &st->six, &st->six_ok, s->to)
+	          : NULL;
 	if (to)
 		bookkeeping_props(st, ds, to, &props);
 	/* A pull's source may be hostile: its stream is checked before
@@ -281,7 +282,7 @@ static int set_bookkeeping(struct run_state *st, const char *ds,
  * the run is, from a base the source has. The target may be compromised,
  * and `zfs send -t` sends whatever the token names: another dataset's
  * snapshot, or plaintext of one that goes raw. Else why says what. */
-static bool token_is_ours(const struct run_state *st, const char *ds,
+static bool token_is_ours(struct run_state *st, const char *ds,
                           const char *token, bool raw, char *why, size_t len)
 {
 	struct zfs_resume_token t;
@@ -292,7 +293,8 @@ static bool token_is_ours(const struct run_state *st, const char *ds,
 		snprintf(why, len, "cannot be read (%s)", zeit_error(&scratch));
 		return false;
 	}
-	const struct zfs_snap *to = send_find_name(&st->ssnaps, t.toname);
+	const struct zfs_snap *to =
+	        send_find_snap(&st->ssnaps, &st->six, &st->six_ok, t.toname);
 	if (!zfs_name_of(t.toname, ds) || !to || to->bookmark ||
 	    to->guid != t.toguid) {
 		snprintf(why, len, "asks for %s, which is not a snapshot of %s",
@@ -391,7 +393,8 @@ static void load_sides(struct run_state *st, const char *ds, const char *tname,
 	/* A clone goes as an increment from its origin when the target has
 	 * that origin, so it arrives as a clone there too. */
 	if (origin && strcmp(origin, "-")) {
-		const struct zfs_snap *os = send_find_name(&st->ssnaps, origin);
+		const struct zfs_snap *os = send_find_snap(
+		        &st->ssnaps, &st->six, &st->six_ok, origin);
 		if (os && send_target_has_guid(st, os->guid))
 			o->clone_from = os->name;
 	}

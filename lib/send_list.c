@@ -29,6 +29,31 @@ struct zfs_snap *send_slice(const struct zfs_snap_list *l,
 	return v;
 }
 
+/* The group of name's dataset, then name in it: a lookup per dataset
+ * must not cost the whole listing (500 datasets of 200 snapshots made
+ * that 50 million comparisons a run). */
+const struct zfs_snap *send_find_snap(const struct zfs_snap_list *l,
+                                      struct zfs_snap_index *ix, bool *built,
+                                      const char *name)
+{
+	char ds[ZFS_MAX_NAME_LEN + 1];
+	size_t len = strcspn(name, "@#"), n;
+
+	if (len > ZFS_MAX_NAME_LEN)
+		return NULL;
+	memcpy(ds, name, len);
+	ds[len] = '\0';
+	if (!*built) {
+		zfs_snap_index_build(ix, l);
+		*built = true;
+	}
+	const struct zfs_snap *const *g = zfs_snap_index_of(ix, ds, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(g[i]->name, name))
+			return g[i];
+	return NULL;
+}
+
 const struct zfs_snap *send_find_name(const struct zfs_snap_list *l,
                                       const char *name)
 {
@@ -126,6 +151,7 @@ static void take_datasets(struct zfs_dataset_list *all, const char *root,
                           struct zfs_dataset_list *out)
 {
 	out->nprops = count;
+	out->v = xrealloc(out->v, (out->n + all->n + 1) * sizeof(*out->v));
 	for (size_t i = 0; i < all->n; i++) {
 		struct zfs_dataset *d = &all->v[i];
 		if (!d->name || !send_under(d->name, root, recursive))
@@ -135,7 +161,6 @@ static void take_datasets(struct zfs_dataset_list *all, const char *root,
 			values[k] = d->values[first + k];
 			d->values[first + k] = NULL;
 		}
-		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 		out->v[out->n++] =
 		        (struct zfs_dataset){d->name, d->type, values};
 		d->name = NULL;
@@ -146,12 +171,13 @@ static void take_snaps(struct zfs_snap_list *all, const char *root,
                        bool recursive, bool bookmarks,
                        struct zfs_snap_list *out)
 {
+	/* Sized once: a row's realloc each cost a copy of the list. */
+	out->v = xrealloc(out->v, (out->n + all->n + 1) * sizeof(*out->v));
 	for (size_t i = 0; i < all->n; i++) {
 		struct zfs_snap *v = &all->v[i];
 		if (!v->name || !send_under(v->name, root, recursive) ||
 		    (v->bookmark && !bookmarks))
 			continue;
-		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 		out->v[out->n++] = *v;
 		v->name = NULL;
 	}

@@ -56,6 +56,11 @@ int send_relist_one(struct run_state *st, const char *tname);
 struct zfs_snap *send_slice(const struct zfs_snap_list *l,
                             struct zfs_snap_index *ix, bool *built,
                             const char *ds, size_t *n);
+/* name in l by way of l's index (built when first asked). */
+const struct zfs_snap *send_find_snap(const struct zfs_snap_list *l,
+                                      struct zfs_snap_index *ix, bool *built,
+                                      const char *name);
+/* The same by a pass over l, for a list that is changing. */
 const struct zfs_snap *send_find_name(const struct zfs_snap_list *l,
                                       const char *name);
 long send_find_target(const struct run_state *st, const char *name);

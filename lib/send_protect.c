@@ -36,6 +36,34 @@ void send_queue_bookmark(struct run_state *st, const char *ds,
 	free(bm);
 }
 
+/* Membership in a list of names, sorted once: each base asked about
+ * would otherwise cost the whole tree's list. */
+struct name_set {
+	const char **v;
+	size_t n;
+};
+
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void set_init(struct name_set *s, char *const *v, size_t n)
+{
+	s->v = xcalloc(n + 1, sizeof(*s->v));
+	s->n = n;
+	for (size_t i = 0; i < n; i++)
+		s->v[i] = v[i];
+	if (n)
+		qsort(s->v, n, sizeof(*s->v), by_str);
+}
+
+static bool set_has(const struct name_set *s, const char *name)
+{
+	return s->n &&
+	       bsearch(&name, s->v, s->n, sizeof(*s->v), by_str) != NULL;
+}
+
 /* Makes the queued bookmarks, in one program where there are several,
  * and then drops the older ones they replace. */
 int send_make_bookmarks(struct run_state *st)
@@ -69,18 +97,25 @@ static int move_holds_listed(struct run_state *st, const struct strv *all)
 	strv_init(&to_release);
 	if (zfs_holds(st->src, (const char *const *)all->v, false, &hl) < 0)
 		goto out;
+	struct name_set held_set, keep;
+	char **ours = xcalloc(hl.n + 1, sizeof(*ours));
+	size_t nours = 0;
+	for (size_t k = 0; k < hl.n; k++)
+		if (!strcmp(hl.v[k].tag, st->tag))
+			ours[nours++] = hl.v[k].snapshot;
+	set_init(&held_set, ours, nours);
+	set_init(&keep, st->keep_hold.v, st->keep_hold.n);
 	for (size_t i = 0; i < all->n; i++) {
-		bool held = false;
-		for (size_t k = 0; k < hl.n; k++)
-			if (!strcmp(hl.v[k].snapshot, all->v[i]) &&
-			    !strcmp(hl.v[k].tag, st->tag))
-				held = true;
-		bool want = strv_contains(&st->keep_hold, all->v[i]);
+		bool held = set_has(&held_set, all->v[i]);
+		bool want = set_has(&keep, all->v[i]);
 		if (want && !held)
 			strv_push(&to_hold, all->v[i]);
 		else if (!want && held)
 			strv_push(&to_release, all->v[i]);
 	}
+	free(held_set.v);
+	free(keep.v);
+	free(ours);
 	zfs_hold_list_free(&hl);
 	/* Hold first: a crash between the two leaves two holds, not none. */
 	if (to_hold.n && zfs_hold(st->src, st->tag,
@@ -104,23 +139,29 @@ int send_move_holds(struct run_state *st)
 
 	if (!st->keep_hold.n && !st->old_base.n)
 		return 0;
+	struct name_set keep, old;
+	set_init(&keep, st->keep_hold.v, st->keep_hold.n);
+	set_init(&old, st->old_base.v, st->old_base.n);
 	strv_init(&all);
 	strv_init(&to_release);
 	for (size_t i = 0; i < st->keep_hold.n; i++)
 		strv_push(&all, st->keep_hold.v[i]);
-	for (size_t i = 0; i < st->old_base.n; i++)
-		if (!strv_contains(&all, st->old_base.v[i]) &&
-		    !strchr(st->old_base.v[i], '#')) {
-			strv_push(&all, st->old_base.v[i]);
-			strv_push(&to_release, st->old_base.v[i]);
+	/* Sorted, a repeated old base is next to its twin. */
+	for (size_t i = 0; i < old.n; i++)
+		if (!set_has(&keep, old.v[i]) && !strchr(old.v[i], '#') &&
+		    (i == 0 || strcmp(old.v[i - 1], old.v[i]))) {
+			strv_push(&all, old.v[i]);
+			strv_push(&to_release, old.v[i]);
 		}
 	/* A base that stays a base keeps its hold; with nothing new to hold
 	 * or release, the listing checks that it still is held. */
 	struct strv to_hold;
 	strv_init(&to_hold);
 	for (size_t i = 0; i < st->keep_hold.n; i++)
-		if (!strv_contains(&st->old_base, st->keep_hold.v[i]))
+		if (!set_has(&old, st->keep_hold.v[i]))
 			strv_push(&to_hold, st->keep_hold.v[i]);
+	free(keep.v);
+	free(old.v);
 	bool guessed =
 	        (to_hold.n || to_release.n) &&
 	        (!to_hold.n ||
