@@ -131,6 +131,26 @@ struct send_args {
 	struct strv jobs; /* --job NAME: only these */
 };
 
+/* The flags that exclude or need each other, and the operands (nargs of
+ * them); returns -1 to go on, else the exit status. */
+static int check_args(struct cli *cli, int nargs, const struct send_args *a)
+{
+	if (a->jobs.n && !a->auto_jobs)
+		return cli_usage_error(cli, "send", "--job goes with --auto");
+	if (a->auto_jobs && nargs != 0)
+		return cli_usage_error(
+		        cli, "send",
+		        "--auto runs the configured jobs and takes "
+		        "no datasets");
+	if (!a->auto_jobs && nargs != 2)
+		return cli_usage_error(cli, "send",
+		                       "needs SOURCE and TARGET datasets");
+	if (a->req.raw && a->req.no_raw)
+		return cli_usage_error(cli, "send",
+		                       "--raw and --no-raw exclude each other");
+	return -1;
+}
+
 /* Reads the flags into a; returns -1 to go on, else the exit status. */
 static int parse_args(struct cli *cli, int argc, char **argv,
                       struct send_args *a)
@@ -206,20 +226,7 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 		default: return ZEIT_EXIT_USAGE;
 		}
 	}
-	if (a->jobs.n && !a->auto_jobs)
-		return cli_usage_error(cli, "send", "--job goes with --auto");
-	if (a->auto_jobs && argc != optind)
-		return cli_usage_error(
-		        cli, "send",
-		        "--auto runs the configured jobs and takes "
-		        "no datasets");
-	if (!a->auto_jobs && argc - optind != 2)
-		return cli_usage_error(cli, "send",
-		                       "needs SOURCE and TARGET datasets");
-	if (req->raw && req->no_raw)
-		return cli_usage_error(cli, "send",
-		                       "--raw and --no-raw exclude each other");
-	return -1;
+	return check_args(cli, argc - optind, a);
 }
 
 /* send --prune, after a send that succeeded. */

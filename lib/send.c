@@ -132,6 +132,24 @@ static void bookkeeping_props(struct run_state *st, const char *ds,
 	strv_pushf(out, ZEIT_PROP_LAST_SENT "=%s", when);
 }
 
+/* The stream's size, for the progress display or a resume's check: 0 to
+ * go on, -1 on an error, 1 when a resume token's base is gone. */
+static int estimate(struct run_state *st, const struct zfs_send_opts *so,
+                    const char *ds, const struct send_step *s,
+                    const char *token)
+{
+	uint64_t est = 0;
+
+	if (st->req->on_step) {
+		if (zfs_send_estimate(st->src, so, &est) < 0)
+			return token ? 1 : -1;
+		st->req->on_step(ds, s, est, st->req->arg);
+	} else if (token && zfs_send_estimate(st->src, so, &est) < 0) {
+		return 1;
+	}
+	return 0;
+}
+
 static int stream(struct run_state *st, const char *ds, const char *tname,
                   const struct send_step *s, bool raw, bool force,
                   const char *token, struct send_result *res)
@@ -169,21 +187,11 @@ static int stream(struct run_state *st, const char *ds, const char *tname,
 	        .untrusted = st->src->host != NULL,
 	        .volume = st->volume,
 	};
-	uint64_t est = 0, bytes = 0;
-
-	if (st->req->on_step) {
-		if (zfs_send_estimate(st->src, &so, &est) < 0) {
-			strv_free(&props);
-			if (!token)
-				return -1;
-			return 1; /* the token's base is gone */
-		}
-		st->req->on_step(ds, s, est, st->req->arg);
-	} else if (token) {
-		if (zfs_send_estimate(st->src, &so, &est) < 0) {
-			strv_free(&props);
-			return 1;
-		}
+	uint64_t bytes = 0;
+	int e = estimate(st, &so, ds, s, token);
+	if (e != 0) {
+		strv_free(&props);
+		return e;
 	}
 	struct stall_watch w = {.user = st->req->progress,
 	                        .limit_s = st->req->stall_timeout_s > 0

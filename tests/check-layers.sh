@@ -22,11 +22,11 @@ layer_of() { # a header or source file name, without directory
 	local n=${1%.[ch]}
 	n=${n%_priv}
 	case "$n" in
-	util | escape | zeit | snapname | ztime | ztime_zone | vercmp | rootfile | lock | menu_keys | treecopy) echo 0 ;;
+	util | escape | zeit | snapname | ztime | ztime_zone | vercmp | rootfile | lock | menu_keys | treecopy | ratelimit) echo 0 ;;
 	run | shquote | ssh_share | kexec) echo 1 ;;
 	zfs | zfs_* | serve | props) echo 2 ;;
-	policy | select | config | config_* | pkgdb | bootcmd | tmpmount | textdiff | ddmin) echo 3 ;;
-	snap | prune | prune_* | send | send_* | be | be_* | bisect | bisect_* | destroy | diff | status | adopt | adopt_* | filelog | restore | isolate | isolate_* | pkgtxn | pkgtxn_* | menu) echo 4 ;;
+	policy | select | config | config_* | hook | hook_* | pkgdb | bootcmd | tmpmount | textdiff | ddmin) echo 3 ;;
+	snap | snap_* | prune | prune_* | send | send_* | run_outcome | be | be_* | bisect | bisect_* | destroy | diff | status | status_* | adopt | adopt_* | filelog | restore | isolate | isolate_* | pkgtxn | pkgtxn_* | menu) echo 4 ;;
 	*) echo "" ;;
 	esac
 }
