@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs inside the VM: every test_* function of tests/integration/t_*.sh,
 # each in a subshell with a fresh pool "tank" (512 MiB sparse file), and
-# prints one line a test and the summary "integration: N passed, M failed".
+# prints one line a test and the summary "integration: N passed, M failed"
+# (ZEIT_TEST_SUMMARY names it otherwise, so runs in one log stay apart).
 # Usage: run.sh [BUILD_DIR] [PATTERN]   (env ZEIT_TEST_FILES: which files)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -54,5 +55,5 @@ for fileno in "${!files[@]}"; do
 	done
 done
 [ ${#failures[@]} -eq 0 ] || echo "failed: ${failures[*]}"
-echo "integration: $passed passed, $failed failed"
+echo "${ZEIT_TEST_SUMMARY:-integration}: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
