@@ -405,12 +405,17 @@ static bool job_asked(const struct send_args *a, const char *name)
 	return false;
 }
 
-/* Whether job j is due, from its recorded outcome; says why not. */
+/* Whether job j is due, from its recorded outcome (read: from the one
+ * read of all jobs, else read now); says why not. */
 static bool job_due(struct cli *cli, struct zfs *zh,
-                    const struct config_send_job *j)
+                    const struct config_send_job *j,
+                    struct send_job_state *read)
 {
-	struct send_job_state st;
-	if (send_job_state_read(zh, j, &st) < 0) {
+	struct send_job_state st = {0};
+	if (read) {
+		st = *read;
+		memset(read, 0, sizeof(*read));
+	} else if (send_job_state_read(zh, j, &st) < 0) {
 		/* Its side is missing or unreadable: the run says why. */
 		zeit_clear_error(&cli->z);
 		return true;
@@ -442,9 +447,19 @@ static int run_jobs(struct cli *cli, const struct send_args *a,
 			        cli, "send", "no job '%s' in %s", a->jobs.v[i],
 			        cfg->path ? cfg->path : "the configuration");
 	}
+	/* One zfs get for every job's state; if a side is missing, one
+	 * each, so that job alone is due and says why. */
+	bool *want = xcalloc(cfg->njobs + 1, sizeof(*want));
+	struct send_job_state *st = xcalloc(cfg->njobs + 1, sizeof(*st));
+	for (size_t i = 0; i < cfg->njobs; i++)
+		want[i] = job_asked(a, cfg->jobs[i].name);
+	bool batched =
+	        send_jobs_state_read(&zh, cfg->jobs, cfg->njobs, want, st) == 0;
+	if (!batched)
+		zeit_clear_error(&cli->z);
 	for (size_t i = 0; i < cfg->njobs; i++) {
 		const struct config_send_job *j = &cfg->jobs[i];
-		if (!job_asked(a, j->name) || !job_due(cli, &zh, j))
+		if (!want[i] || !job_due(cli, &zh, j, batched ? &st[i] : NULL))
 			continue;
 		if (!cli->json && !cli->scripted)
 			printf("job %s: %s -> %s\n", j->name, j->source,
@@ -462,6 +477,10 @@ static int run_jobs(struct cli *cli, const struct send_args *a,
 		}
 		zeit_clear_error(&cli->z);
 	}
+	for (size_t i = 0; i < cfg->njobs; i++)
+		send_job_state_free(&st[i]);
+	free(st);
+	free(want);
 	/* The timer runs send --auto whether or not jobs are declared. */
 	if (!cfg->njobs)
 		zeit_note(&cli->z, 1, "no [send NAME] jobs in %s",

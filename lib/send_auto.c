@@ -78,6 +78,60 @@ bool send_job_state_parse(const char *ok, const char *error,
 	return good;
 }
 
+/* The state of job j from a listing that holds its properties. */
+static void state_from(struct zfs *zh, const struct config_send_job *j,
+                       const struct zfs_prop_list *l, const char *ok,
+                       const char *err, struct send_job_state *out)
+{
+	const char *ds = send_job_local_side(j);
+	const struct zfs_prop *a = zfs_prop_find(l, ds, ok);
+	const struct zfs_prop *b = zfs_prop_find(l, ds, err);
+	if (!send_job_state_parse(a ? a->value : NULL, b ? b->value : NULL,
+	                          out))
+		zeit_note(zh->z, 1,
+		          "%s: job %s's recorded outcome does not read; the "
+		          "job counts as due",
+		          ds, j->name);
+}
+
+int send_jobs_state_read(struct zfs *zh, const struct config_send_job *jobs,
+                         size_t n, const bool *want, struct send_job_state *out)
+{
+	struct strv names, props;
+	struct zfs_prop_list l = {0};
+	strv_init(&names);
+	strv_init(&props);
+	for (size_t i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		if (!want[i])
+			continue;
+		const char *ds = send_job_local_side(&jobs[i]);
+		bool seen = false;
+		for (size_t k = 0; k < names.n && !seen; k++)
+			seen = !strcmp(names.v[k], ds);
+		if (!seen)
+			strv_push(&names, ds);
+		strv_pushf(&props, ZEIT_PROP_JOB_PREFIX "%s:ok", jobs[i].name);
+		strv_pushf(&props, ZEIT_PROP_JOB_PREFIX "%s:error",
+		           jobs[i].name);
+	}
+	int rc = 0;
+	if (names.n)
+		rc = zfs_get_props(zh, (const char *const *)names.v, 0,
+		                   (const char *const *)props.v, &l);
+	for (size_t i = 0, p = 0; rc == 0 && i < n; i++) {
+		if (!want[i])
+			continue;
+		state_from(zh, &jobs[i], &l, props.v[p], props.v[p + 1],
+		           &out[i]);
+		p += 2;
+	}
+	zfs_prop_list_free(&l);
+	strv_free(&names);
+	strv_free(&props);
+	return rc;
+}
+
 int send_job_state_read(struct zfs *zh, const struct config_send_job *j,
                         struct send_job_state *out)
 {
@@ -89,16 +143,8 @@ int send_job_state_read(struct zfs *zh, const struct config_send_job *j,
 	struct zfs_prop_list l = {0};
 	memset(out, 0, sizeof(*out));
 	int rc = zfs_get_props(zh, names, 0, props, &l);
-	if (rc == 0) {
-		const struct zfs_prop *a = zfs_prop_find(&l, ds, ok);
-		const struct zfs_prop *b = zfs_prop_find(&l, ds, err);
-		if (!send_job_state_parse(a ? a->value : NULL,
-		                          b ? b->value : NULL, out))
-			zeit_note(zh->z, 1,
-			          "%s: job %s's recorded outcome does not "
-			          "read; the job counts as due",
-			          ds, j->name);
-	}
+	if (rc == 0)
+		state_from(zh, j, &l, ok, err, out);
 	zfs_prop_list_free(&l);
 	free(ok);
 	free(err);

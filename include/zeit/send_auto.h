@@ -43,6 +43,13 @@ void send_job_state_free(struct send_job_state *s);
 /* One zfs get of both properties on the job's local side. */
 int send_job_state_read(struct zfs *zh, const struct config_send_job *j,
                         struct send_job_state *out);
+/* The states of the jobs with want[i] set, in one zfs get of every
+ * such job's properties on all their local sides: the timer runs send
+ * --auto every 15 minutes, mostly with nothing due. Fails whole (a side
+ * missing): then read each with send_job_state_read. */
+int send_jobs_state_read(struct zfs *zh, const struct config_send_job *jobs,
+                         size_t n, const bool *want,
+                         struct send_job_state *out);
 /* A message as an outcome keeps it: one line, printable, at most 1024
  * bytes (it is a property value, and goes to a terminal again through
  * zeit status). */
