@@ -588,7 +588,7 @@ int status_run(struct zfs *zh, const struct zeit_config *cfg,
 	if (status_list_snaps(zh, &ds, roots, host, &snaps) < 0)
 		goto out;
 	const char *const cp[] = {"capacity", NULL};
-	if (zpool_get_props(zh, NULL, cp, &cap) < 0 ||
+	if (zpool_get_values(zh, NULL, cp, &cap) < 0 ||
 	    zpool_health_list(zh, &health) < 0)
 		goto out;
 	struct status_input in = {&ds,   &snaps, &cap,      &health,

@@ -443,6 +443,7 @@ struct get_arg {
 	int depth;
 	const char *cols; /* the -H columns, as zfs_parse_props */
 	bool *json_used;
+	bool values_only; /* sources not wanted (zpool_get_values) */
 };
 
 static const char *const *get_cols(const char *cols)
@@ -545,6 +546,20 @@ static int merge_sources(struct zfs *zh, const char *cmd,
 	return rc;
 }
 
+/* Whether props are named and none is a user property: zpool prints
+ * those values itself (numbers, states, dataset names), so none can hold
+ * a newline to pose as a row, and a row zpool did not print for a named
+ * property is a duplicate or not asked for, refused either way. */
+static bool native_only(const char *const *props)
+{
+	if (!props || !props[0])
+		return false;
+	for (size_t i = 0; props[i]; i++)
+		if (strchr(props[i], ':'))
+			return false;
+	return true;
+}
+
 static int get_run(struct zfs *zh, struct get_arg *g, struct zfs_prop_list *out)
 {
 	const char *cmd = g->pool ? "zpool get" : "zfs get";
@@ -559,7 +574,8 @@ static int get_run(struct zfs *zh, struct get_arg *g, struct zfs_prop_list *out)
 	/* zfs get all prints only the user properties that are set, so a
 	 * forged row for an unset one would be no duplicate: the rows are
 	 * counted against a second listing, as zpool get's are. */
-	if (rc == 0 && !json && (g->pool || !g->props || !g->props[0])) {
+	if (rc == 0 && !json && (g->pool || !g->props || !g->props[0]) &&
+	    !(g->values_only && native_only(g->props))) {
 		struct zfs_prop_list srcs;
 		g->cols = "nps";
 		rc = list_run(zh, &l, false, &srcs);
@@ -589,7 +605,7 @@ static int check_prop_names(struct zfs *zh, const char *const *props)
 int zfs_get_props(struct zfs *zh, const char *const *datasets, int depth,
                   const char *const *props, struct zfs_prop_list *out)
 {
-	struct get_arg g = {false, datasets, props, depth, NULL, NULL};
+	struct get_arg g = {false, datasets, props, depth, NULL, NULL, false};
 
 	out->v = NULL;
 	out->n = 0;
@@ -605,7 +621,26 @@ int zpool_get_props(struct zfs *zh, const char *pool, const char *const *props,
                     struct zfs_prop_list *out)
 {
 	const char *names[] = {pool, NULL};
-	struct get_arg g = {true, pool ? names : NULL, props, 0, NULL, NULL};
+	struct get_arg g = {true, pool ? names : NULL, props, 0, NULL, NULL,
+	                    false};
+
+	out->v = NULL;
+	out->n = 0;
+	if (pool && zfs_check_name(zh, pool, ZFS_NAME_POOL) < 0)
+		return -1;
+	if (check_prop_names(zh, props) < 0)
+		return -1;
+	return get_run(zh, &g, out);
+}
+
+/* As zpool_get_props, without the sources: on a zpool without -j the
+ * -H listing has no room for them, and reading them is a second call. */
+int zpool_get_values(struct zfs *zh, const char *pool, const char *const *props,
+                     struct zfs_prop_list *out)
+{
+	const char *names[] = {pool, NULL};
+	struct get_arg g = {true, pool ? names : NULL, props, 0, NULL, NULL,
+	                    true};
 
 	out->v = NULL;
 	out->n = 0;

@@ -194,6 +194,11 @@ int zfs_get_props(struct zfs *zh, const char *const *datasets, int depth,
  * every imported pool in one call. */
 int zpool_get_props(struct zfs *zh, const char *pool, const char *const *props,
                     struct zfs_prop_list *out);
+/* The same, sources not read (they may be ZFS_SRC_NONE): one call fewer
+ * on a zpool without -j (OpenZFS 2.1) when only native properties are
+ * named. */
+int zpool_get_values(struct zfs *zh, const char *pool, const char *const *props,
+                     struct zfs_prop_list *out);
 void zfs_prop_list_free(struct zfs_prop_list *l);
 
 /* A pool's health as `zpool status -p` tells it. */

@@ -117,6 +117,9 @@ forged_driver() {
 		if zpool_has_user_props; then
 			fails "zpool get printed.*tank" "$ZDRV" pool-get tank bootfs,org.zeit:nextboot
 			fails "zpool get printed" "$ZDRV" pool-get tank all
+			# Values alone: a user property named still takes the
+			# second listing that finds the forged row.
+			fails "zpool get printed" "$ZDRV" pool-values tank bootfs,org.zeit:nextboot
 		else
 			# No pool user property, no value to forge a row with;
 			# asking for one says what is missing.
@@ -126,6 +129,12 @@ forged_driver() {
 			has "$OUT" "tank	bootfs	-	default"
 		fi
 	fi
+	# Native pool properties alone carry no value a user chose: one
+	# listing, every pool's, as zpool prints them.
+	ok "$ZDRV" -vv pool-values - bootfs,capacity
+	eq "$(zpool get -H -p -o name,property,value bootfs,capacity | sort)" "$(cut -f1-3 <<<"$OUT" | sort)" "$mode: pool values"
+	has "$ERR" "run: zpool get " "$mode: zpool get run"
+	hasnt "$ERR" "run: zpool get -H -p -o name,property,source" "$mode: a listing of sources"
 	# Listings that carry no value are untouched by one.
 	ok "$ZDRV" list-datasets tank -1
 	eq "$(zfs list -H -o name,type -r tank)" "$OUT" "datasets without values"

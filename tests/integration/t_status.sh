@@ -57,7 +57,7 @@ test_status_replica_lag_prometheus_and_calls() {
 	local probes=0
 	zfs_has_json || probes=$(grep -c 'zeit: run: z[a-z]* [a-z]* -j ' /tmp/calls || true)
 	[ "$probes" -le 2 ] || fail "-j asked for $probes times: $(cat /tmp/calls)"
-	eq 4 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls"
+	eq 4 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls: $(grep 'zeit: run' /tmp/calls)"
 
 	at $((T0 + 4 * D)) status --prometheus /tmp/zeit.prom >/dev/null || true
 	host=$(hostname)
@@ -85,12 +85,12 @@ test_status_replica_lag_prometheus_and_calls() {
 	# sources', not every pool's: one call more for the sources.
 	at $((T0 + 4 * D)) -vv status backup/r >/dev/null 2>/tmp/calls || true
 	zfs_has_json || probes=$(grep -c 'zeit: run: z[a-z]* [a-z]* -j ' /tmp/calls || true)
-	eq 5 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls for backup/r"
+	eq 5 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls for backup/r: $(grep 'zeit: run' /tmp/calls)"
 	has "$(cat /tmp/calls)" "-t snapshot -r backup/r"
 	has "$(cat /tmp/calls)" "-t snapshot -d1 tank/r tank/r/child"
 	at $((T0 + 4 * D)) -vv status tank/r >/dev/null 2>/tmp/calls || true
 	zfs_has_json || probes=$(grep -c 'zeit: run: z[a-z]* [a-z]* -j ' /tmp/calls || true)
-	eq 4 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls for tank/r"
+	eq 4 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls for tank/r: $(grep 'zeit: run' /tmp/calls)"
 	has "$(cat /tmp/calls)" "-t snapshot -r tank/r"
 	hasnt "$(cat /tmp/calls)" "backup"
 	inode=$(stat -c %i /tmp/zeit.prom)

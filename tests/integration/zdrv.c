@@ -235,6 +235,22 @@ static int call(int argc, char **argv)
 		zfs_prop_list_free(&l);
 		return 0;
 	}
+	if (strcmp(cmd, "pool-values") == 0) {
+		/* POOL ("-": every pool) PROPS: values, sources not read. */
+		struct zfs_prop_list l;
+		struct strv props;
+		NEED(2);
+		split_commas(argv[1], &props);
+		int rc = zpool_get_values(&zh,
+		                          strcmp(argv[0], "-") ? argv[0] : NULL,
+		                          (const char *const *)props.v, &l);
+		strv_free(&props);
+		if (rc < 0)
+			return die();
+		print_props(&l);
+		zfs_prop_list_free(&l);
+		return 0;
+	}
 	if (strcmp(cmd, "set") == 0) {
 		NEED(2);
 		return zfs_set_props(&zh, argv[0], ARGS + 1) < 0 ? die() : 0;
