@@ -89,21 +89,14 @@ static void print_taken(struct cli *cli, const struct strv *names)
 static void record(struct cli *cli, const struct snap_plan *plan,
                    time_t started, int rc)
 {
-	struct strv pools;
-	strv_init(&pools);
-	for (size_t i = 0; i < plan->names.n; i++)
-		run_outcome_add_pool(&pools, plan->names.v[i]);
-	for (size_t i = 0; i < plan->skipped.n; i++)
-		run_outcome_add_pool(&pools, plan->skipped.v[i]);
 	/* Why: the datasets skipped, then the hooks that failed. */
 	struct strv why;
 	strv_init(&why);
 	strv_pushv(&why, (const char *const *)plan->skipped.v);
 	strv_pushv(&why, (const char *const *)plan->failed.v);
-	cli_record_outcome(cli, "snap", &pools, &plan->erred, started, rc,
+	cli_record_outcome(cli, "snap", &plan->pools, &plan->erred, started, rc,
 	                   &why);
 	strv_free(&why);
-	strv_free(&pools);
 }
 
 int cmd_snap(struct cli *cli, int argc, char **argv)

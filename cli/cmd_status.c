@@ -40,6 +40,9 @@ static void print_nagios(const struct status_report *r)
 			printf(" '%s lag'=%llds", sub, c->lag);
 		else if (c->kind == STATUS_POOL)
 			printf(" '%s capacity'=%d%%", sub, c->capacity);
+		else if (c->kind == STATUS_HOLD && !c->hold_tag &&
+		         c->count >= 0)
+			printf(" '%s stale holds'=%lld", sub, c->count);
 		free(sub);
 		free(chk);
 	}

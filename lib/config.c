@@ -27,6 +27,7 @@ void config_init(struct zeit_config *c)
 	/* Debian scrubs on the second Sunday of each month: at most five
 	 * weeks apart, and a scrub takes a while. */
 	c->status.scrub_warn = 40 * 86400;
+	c->status.hold_stale = 30 * 86400;
 	config_hooks_init(&c->run_hooks);
 }
 
@@ -93,7 +94,7 @@ int config_fail_at(struct load_ctx *x, const char *fmt, ...)
 
 /* [status] warn/crit (multiples of a tier's period), replica_warn and
  * replica_crit (durations), capacity_warn and capacity_crit (percent),
- * scrub_warn (a duration, 0 for none). */
+ * scrub_warn and hold_stale (durations, 0 for none). */
 static int status_key(struct load_ctx *x, const char *name, const char *value)
 {
 	struct zeit_config *c = x->c;
@@ -133,7 +134,7 @@ static int status_key(struct load_ctx *x, const char *name, const char *value)
 		                 : &c->status.capacity_crit) = (int)v;
 		return 1;
 	}
-	if (!strcmp(name, "scrub_warn")) {
+	if (!strcmp(name, "scrub_warn") || !strcmp(name, "hold_stale")) {
 		long long secs = 0;
 		if (strcmp(value, "0") &&
 		    (!ztime_parse_duration(value, &secs) || secs <= 0))
@@ -142,13 +143,14 @@ static int status_key(struct load_ctx *x, const char *name, const char *value)
 			        "%s: expected a duration (e.g. 40d) or 0, "
 			        "got '%s'",
 			        name, value);
-		c->status.scrub_warn = secs;
+		*(name[0] == 's' ? &c->status.scrub_warn
+		                 : &c->status.hold_stale) = secs;
 		return 1;
 	}
 	return config_fail_at(x,
 	                      "unknown key '%s' in [status] (warn, crit, "
 	                      "replica_warn, replica_crit, capacity_warn, "
-	                      "capacity_crit, scrub_warn)",
+	                      "capacity_crit, scrub_warn, hold_stale)",
 	                      name);
 }
 

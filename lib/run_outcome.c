@@ -22,6 +22,16 @@ void run_outcome_add_pool(struct strv *pools, const char *name)
 	free(pool);
 }
 
+char *run_outcome_error_value(time_t when, const char *message)
+{
+	char at[32];
+	ztime_format(when, at, sizeof(at));
+	char *line = outcome_line(message);
+	char *v = xasprintf("%s %s", at, line);
+	free(line);
+	return v;
+}
+
 int run_outcome_record(struct zfs *zh, const char *kind,
                        const struct strv *pools, time_t started, bool ok,
                        const char *message)
@@ -38,9 +48,9 @@ int run_outcome_record(struct zfs *zh, const char *kind,
 		a = xasprintf("%s=%s", okp, when);
 		b = xasprintf("%s=-", errp);
 	} else {
-		char *line = outcome_line(message);
-		a = xasprintf("%s=%s %s", errp, when, line);
-		free(line);
+		char *v = run_outcome_error_value(started, message);
+		a = xasprintf("%s=%s", errp, v);
+		free(v);
 	}
 	const char *const set[] = {a, b, NULL};
 	int rc = zfs_set_props_on(zh, (const char *const *)pools->v, set);

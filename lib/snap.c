@@ -1,4 +1,5 @@
 #include "zeit/snap.h"
+#include "zeit/send_auto.h"
 
 #include "zeit/policy.h"
 #include "zeit/props.h"
@@ -76,6 +77,7 @@ void snap_plan_init(struct snap_plan *p)
 	strv_init(&p->notes);
 	strv_init(&p->failed);
 	strv_init(&p->erred);
+	strv_init(&p->pools);
 }
 
 void snap_plan_free(struct snap_plan *p)
@@ -85,6 +87,7 @@ void snap_plan_free(struct snap_plan *p)
 	strv_free(&p->notes);
 	strv_free(&p->failed);
 	strv_free(&p->erred);
+	strv_free(&p->pools);
 }
 
 /* Whether row i is taken at all; a note says why not (once). */
@@ -229,7 +232,12 @@ int snap_run(struct zfs *zh, const struct snap_request *req,
 	if (req->auto_mode && list_newest(zh, req, &all, in.newest) < 0)
 		goto out;
 	snap_plan_datasets(z, &in, plan);
-	rc = snap_apply_hooked(zh, req->config, &plan->names, &plan->failed);
+	for (size_t i = 0; i < plan->names.n; i++)
+		run_outcome_add_pool(&plan->pools, plan->names.v[i]);
+	for (size_t i = 0; i < plan->skipped.n; i++)
+		run_outcome_add_pool(&plan->pools, plan->skipped.v[i]);
+	rc = snap_apply_hooked(zh, req->config, &plan->names, &plan->failed,
+	                       !req->auto_mode);
 out:
 	select_pools_with(&all, DSP_SNAP_ERROR, &plan->erred);
 	free(in.newest);

@@ -11,6 +11,7 @@
 
 #include "zeit/hook.h"
 #include "zeit/props.h"
+#include "zeit/send_auto.h"
 #include "zeit/ztime.h"
 
 enum pre_state { PRE_NONE, PRE_OK, PRE_FAILED };
@@ -310,9 +311,7 @@ static void record(struct hook_run *r, const char *snap_error)
 	struct zeit *z = r->zh->z;
 	struct strv pools, why;
 	struct zfs_prop_list l = {0};
-	char when[32];
 	const char *const props[] = {ZEIT_PROP_SNAP_ERROR, NULL};
-	ztime_format(z->now, when, sizeof(when));
 	strv_init(&pools);
 	strv_init(&why);
 	for (size_t i = 0; i < r->n; i++) {
@@ -344,11 +343,11 @@ static void record(struct hook_run *r, const char *snap_error)
 			bool had = p && strcmp(p->value, "-");
 			if (!*why.v[k] && !had)
 				continue;
-			char *set =
-			        *why.v[k] ? xasprintf(ZEIT_PROP_SNAP_ERROR
-			                              "=%s %s",
-			                              when, why.v[k])
-			                  : xstrdup(ZEIT_PROP_SNAP_ERROR "=-");
+			char *v = *why.v[k] ? run_outcome_error_value(z->now,
+			                                              why.v[k])
+			                    : xstrdup("-");
+			char *set = xasprintf(ZEIT_PROP_SNAP_ERROR "=%s", v);
+			free(v);
 			const char *const a[] = {set, NULL};
 			if (zfs_set_props(r->zh, pools.v[k], a) < 0)
 				strv_pushf(
@@ -364,7 +363,8 @@ static void record(struct hook_run *r, const char *snap_error)
 }
 
 int snap_apply_hooked(struct zfs *zh, const struct zeit_config *cfg,
-                      struct strv *names, struct strv *fails)
+                      struct strv *names, struct strv *fails,
+                      bool record_outcome)
 {
 	static const struct zeit_config none_cfg;
 	struct hook_run r = {
@@ -393,7 +393,7 @@ int snap_apply_hooked(struct zfs *zh, const struct zeit_config *cfg,
 	post_hooks(&r);
 	failure_hooks(&r, snap_error);
 	zeit_release_error(z);
-	if (!z->dry_run)
+	if (!z->dry_run && record_outcome)
 		record(&r, snap_error);
 	free(snap_error);
 	for (size_t i = 0; i < r.n; i++) {

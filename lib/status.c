@@ -44,6 +44,7 @@ void status_report_free(struct status_report *r)
 		free(r->v[i].source);
 		free(r->v[i].pool_state);
 		free(r->v[i].job);
+		free(r->v[i].hold_tag);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
@@ -546,6 +547,7 @@ int status_evaluate(struct zeit *z, const struct zeit_config *cfg,
 	}
 	check_pools(cfg, in, out);
 	status_check_jobs(cfg, in, out);
+	status_check_holds(cfg, in, &ix, out);
 	zfs_snap_index_free(&ix);
 	qsort(out->v, out->n, sizeof(*out->v), worst_first);
 	out->worst = STATUS_OK;
@@ -564,11 +566,15 @@ int status_run(struct zfs *zh, const struct zeit_config *cfg,
 	struct zfs_snap_list snaps = {0};
 	struct zfs_prop_list cap = {0};
 	struct zpool_health_list health = {0};
-	struct strv props;
+	struct zfs_hold_list holds = {0};
+	struct strv props, trees, sources;
+	char *holds_error = NULL;
 	char host[256] = "";
 	int rc = -1;
 
 	strv_init(&props);
+	strv_init(&trees);
+	strv_init(&sources);
 	strv_pushv(&props, select_props());
 	strv_pushv(&props, status_extra_props());
 	status_job_props(cfg, &props);
@@ -591,10 +597,31 @@ int status_run(struct zfs *zh, const struct zeit_config *cfg,
 	if (zpool_get_values(zh, NULL, cp, &cap) < 0 ||
 	    zpool_health_list(zh, &health) < 0)
 		goto out;
-	struct status_input in = {&ds,   &snaps, &cap,      &health,
-	                          roots, host,   zh->z->now};
+	/* Holds a hostile tag makes unreadable are one unknown check, not
+	 * a status that cannot run. */
+	if (roots && roots[0])
+		status_snap_scope(&ds, roots, host, &trees, &sources);
+	if (status_list_holds(zh, (const char *const *)trees.v, &holds) < 0) {
+		holds_error = xstrdup(zeit_error(zh->z));
+		zeit_clear_error(zh->z);
+	}
+	struct status_input in = {
+	        .datasets = &ds,
+	        .snaps = &snaps,
+	        .capacity = &cap,
+	        .health = &health,
+	        .roots = roots,
+	        .hostname = host,
+	        .now = zh->z->now,
+	        .holds = holds_error ? NULL : &holds,
+	        .holds_error = holds_error,
+	};
 	rc = status_evaluate(zh->z, cfg, &in, out);
 out:
+	free(holds_error);
+	zfs_hold_list_free(&holds);
+	strv_free(&trees);
+	strv_free(&sources);
 	strv_free(&props);
 	zfs_dataset_list_free(&ds);
 	zfs_snap_list_free(&snaps);
@@ -707,6 +734,22 @@ static void prometheus_jobs(const struct status_report *r, FILE *f)
 	}
 }
 
+/* Each pool's count of stale zeit-send holds. */
+static void prometheus_holds(const struct status_report *r, FILE *f)
+{
+	metric_head(f, "zeit_holds_stale",
+	            "zeit-send holds on a pool that are no longer a target's "
+	            "base.");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct status_check *c = &r->v[i];
+		if (c->kind != STATUS_HOLD || c->hold_tag || c->count < 0)
+			continue;
+		fputs("zeit_holds_stale{", f);
+		label(f, "pool", c->subject, true);
+		fprintf(f, "} %lld\n", c->count);
+	}
+}
+
 void status_prometheus(const struct status_report *r, time_t now, FILE *f)
 {
 	metric_head(f, "zeit_snapshot_age_seconds",
@@ -765,6 +808,7 @@ void status_prometheus(const struct status_report *r, time_t now, FILE *f)
 	}
 	prometheus_pools(r, f);
 	prometheus_jobs(r, f);
+	prometheus_holds(r, f);
 	metric_head(f, "zeit_check_state",
 	            "State of each check: 0 ok, 1 warning, 2 critical, 3 "
 	            "unknown.");

@@ -15,4 +15,10 @@ void status_check_set(struct status_check *c, enum status_state s,
 void status_check_jobs(const struct zeit_config *cfg,
                        const struct status_input *in, struct status_report *r);
 
+/* The stale zeit-send holds and each pool's count of them. */
+void status_check_holds(const struct zeit_config *cfg,
+                        const struct status_input *in,
+                        const struct zfs_snap_index *ix,
+                        struct status_report *r);
+
 #endif

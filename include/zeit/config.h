@@ -91,6 +91,9 @@ struct zeit_config {
 		int capacity_warn; /* percent of a pool */
 		int capacity_crit;
 		long long scrub_warn; /* seconds; 0: no scrub check */
+		/* seconds a hold of a target no job sends to may stay
+		 * unmoved before it counts as stale; 0: never */
+		long long hold_stale;
 	} status;
 };
 

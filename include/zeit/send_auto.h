@@ -63,6 +63,9 @@ int send_job_record(struct zfs *zh, const struct config_send_job *j,
 /* snap --auto's and prune's outcomes (kind "snap" or "prune"), on the
  * root dataset of each pool in pools, in one zfs call. */
 void run_outcome_add_pool(struct strv *pools, const char *name);
+/* The one form of a recorded failure, org.zeit:run:snap:error's and
+ * :prune:error's: "TIME MESSAGE", the message on one line. */
+char *run_outcome_error_value(time_t when, const char *message);
 int run_outcome_record(struct zfs *zh, const char *kind,
                        const struct strv *pools, time_t started, bool ok,
                        const char *message);

@@ -46,6 +46,9 @@ struct snap_plan {
 	struct strv notes;   /* why datasets were left out, for -v */
 	struct strv failed;  /* hooks that failed, datasets they kept out */
 	struct strv erred;   /* pools whose last snap --auto failed */
+	/* pools the run worked on, before hooks kept any dataset out:
+	 * where snap --auto records its outcome */
+	struct strv pools;
 };
 
 void snap_plan_init(struct snap_plan *p);
@@ -59,11 +62,14 @@ void snap_plan_datasets(struct zeit *z, const struct snap_plan_input *in,
 /* Takes names inside the configuration's hooks (hook.h): the run's and
  * each dataset's pre-hooks, the snapshots (less those a failed pre-hook
  * keeps out, removed from names), the post-hooks, the failure hooks. Hook
- * failures go into fails and onto the pool's org.zeit:run:snap:error,
- * where zeit status reads it; returns -1 when a snapshot call failed.
+ * failures go into fails and, with record_outcome, onto the pool's
+ * org.zeit:run:snap:error, where zeit status reads it (snap --auto leaves
+ * that to its caller, which records the whole run's outcome in one zfs
+ * set); returns -1 when a snapshot call failed.
  * With z->dry_run it notes the hooks it would run and runs nothing. */
 int snap_apply_hooked(struct zfs *zh, const struct zeit_config *cfg,
-                      struct strv *names, struct strv *fails);
+                      struct strv *names, struct strv *fails,
+                      bool record_outcome);
 
 /* Lists, plans (into *plan, which the caller frees) and, unless
  * z->dry_run, takes the snapshots. */

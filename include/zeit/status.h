@@ -28,7 +28,9 @@ enum status_state {
  * STATUS_SCRUB: its last scrub; STATUS_CLOCK: snapshots dated after now;
  * STATUS_BOOT: a trial boot of a boot environment that never confirmed;
  * STATUS_JOB: the last outcome of a [send NAME] job, or of snap --auto
- * or prune on a pool. */
+ * or prune on a pool; STATUS_HOLD: a zeit-send hold that is no longer
+ * its target's base (subject: the snapshot), or a pool's summary of its
+ * holds (subject: the pool). */
 enum status_kind {
 	STATUS_TIER,
 	STATUS_REPLICA,
@@ -38,6 +40,7 @@ enum status_kind {
 	STATUS_HEALTH,
 	STATUS_SCRUB,
 	STATUS_JOB,
+	STATUS_HOLD,
 };
 
 struct status_check {
@@ -68,6 +71,10 @@ struct status_check {
 	char *job;
 	time_t job_ok;
 	bool job_failed;
+	/* hold: its tag (NULL on a pool's summary); a summary's count of
+	 * zeit-send holds. */
+	char *hold_tag;
+	long long holds;
 };
 
 struct status_report {
@@ -103,6 +110,10 @@ struct status_input {
 	const char *const *roots;                /* NULL: everything */
 	const char *hostname;
 	time_t now;
+	/* Every hold on the snapshots in scope (NULL: not listed), or why
+	 * they could not be listed. */
+	const struct zfs_hold_list *holds;
+	const char *holds_error;
 };
 
 /* Evaluates everything; checks come worst first. */
@@ -122,7 +133,19 @@ int status_list_snaps(struct zfs *zh, const struct zfs_dataset_list *ds,
                       const char *const *roots, const char *hostname,
                       struct zfs_snap_list *out);
 
-/* Lists (four or five zfs/zpool calls) and evaluates. */
+/* The holds on the snapshots of trees (NULL or empty: every pool): one
+ * listing of the snapshots' userrefs, then zfs holds of only those that
+ * have any (none when nothing is held). */
+int status_list_holds(struct zfs *zh, const char *const *trees,
+                      struct zfs_hold_list *out);
+
+/* Whether tag has the form of zeit send's (send_hold_tag): "zeit-send:"
+ * and eight hex digits, or [HOST:]TARGET with TARGET a dataset name
+ * below a pool. *target is TARGET when the tag names no host (a target
+ * on this machine), else NULL. */
+bool status_zeit_tag(const char *tag, const char **target);
+
+/* Lists (four to seven zfs/zpool calls) and evaluates. */
 int status_run(struct zfs *zh, const struct zeit_config *cfg,
                const char *const *roots, struct status_report *out);
 

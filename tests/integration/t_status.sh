@@ -50,14 +50,15 @@ test_status_replica_lag_prometheus_and_calls() {
 	ok "$ZEIT" send -r tank/r backup/r
 	for i in 3 4; do at $((T0 + i * D)) snap -t daily -r tank/r >/dev/null; done
 
-	# Four calls whatever the number of datasets and pools. A zfs without
+	# Six calls whatever the number of datasets and pools (the holds: the
+	# snapshots' userrefs, zfs holds of the held ones). A zfs without
 	# -j (OpenZFS 2.1) answers the first -j of each command, zfs and
 	# zpool, with its usage: a call more for each, once a process.
 	at $((T0 + 4 * D)) -vv status >/dev/null 2>/tmp/calls || true
 	local probes=0
 	zfs_has_json || probes=$(grep -c 'zeit: run: z[a-z]* [a-z]* -j ' /tmp/calls || true)
 	[ "$probes" -le 2 ] || fail "-j asked for $probes times: $(cat /tmp/calls)"
-	eq 4 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls: $(grep 'zeit: run' /tmp/calls)"
+	eq 6 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls: $(grep 'zeit: run' /tmp/calls)"
 
 	at $((T0 + 4 * D)) status --prometheus /tmp/zeit.prom >/dev/null || true
 	host=$(hostname)
@@ -82,15 +83,16 @@ test_status_replica_lag_prometheus_and_calls() {
 	ok at $((T0 + 4 * D)) -H status backup/r
 	has "$OUT" "2 snapshots (2d00h) behind"
 	# Given a root, status lists its tree's snapshots and its replicas'
-	# sources', not every pool's: one call more for the sources.
+	# sources', not every pool's: one call more for the sources, none for
+	# the holds of a tree whose snapshots have none.
 	at $((T0 + 4 * D)) -vv status backup/r >/dev/null 2>/tmp/calls || true
 	zfs_has_json || probes=$(grep -c 'zeit: run: z[a-z]* [a-z]* -j ' /tmp/calls || true)
-	eq 5 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls for backup/r: $(grep 'zeit: run' /tmp/calls)"
+	eq 6 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls for backup/r: $(grep 'zeit: run' /tmp/calls)"
 	has "$(cat /tmp/calls)" "-t snapshot -r backup/r"
 	has "$(cat /tmp/calls)" "-t snapshot -d1 tank/r tank/r/child"
 	at $((T0 + 4 * D)) -vv status tank/r >/dev/null 2>/tmp/calls || true
 	zfs_has_json || probes=$(grep -c 'zeit: run: z[a-z]* [a-z]* -j ' /tmp/calls || true)
-	eq 4 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls for tank/r: $(grep 'zeit: run' /tmp/calls)"
+	eq 6 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls for tank/r: $(grep 'zeit: run' /tmp/calls)"
 	has "$(cat /tmp/calls)" "-t snapshot -r tank/r"
 	hasnt "$(cat /tmp/calls)" "backup"
 	inode=$(stat -c %i /tmp/zeit.prom)
@@ -185,4 +187,96 @@ test_status_pool_health_failing_device_and_scrub() {
 	zvm_flakey_heal sick
 	zpool clear sick
 	zpool destroy mir
+}
+
+# zeit send's holds that are no longer a target's base: an older hold of
+# a tag (an interrupted run), a tag no job sends to that has not moved for
+# hold_stale; never a foreign tag, a look-alike, a job's tag or a target
+# that is here. Two calls: the snapshots' userrefs, zfs holds of the held.
+# Dated by the real clock: a hold's time is the real one (and on a zfs
+# without holds -p the snapshot's name stands for it).
+test_status_stale_holds() {
+	zvm_file_pool backup 128M
+	zfs create tank/h
+	zfs snapshot "tank/h@odd name"
+	local b=$(($(date +%s) / D * D - 3 * D)) i d=()
+	for i in 0 1 2; do
+		at $((b + i * D)) snap -t daily tank/h >/dev/null
+		d+=("tank/h@zeit_daily_$(date -u -d "@$((b + i * D))" +%Y%m%dT%H%M%SZ)")
+	done
+	zfs snapshot tank/h@unheld
+	ok "$ZEIT" send tank/h backup/h
+	eq "zeit-send:backup/h" "$(zfs holds -H "${d[2]}" | cut -f2)" "the base's hold"
+	# An interrupted run's old holds, one on an odd name; a foreign hold
+	# and look-alikes on the same snapshots.
+	zfs hold zeit-send:backup/h "${d[0]}" "tank/h@odd name"
+	zfs hold mine "${d[0]}"
+	zfs hold zeit-sendx "${d[1]}"
+	zfs hold zeit-send: "${d[1]}"
+	zfs hold "zeit-send:a b:c/d" "${d[1]}"
+	# A job's remote target, a remote target no job names, a local one
+	# that is gone, each on its one base.
+	zfs hold zeit-send:far.example:pool/h "${d[1]}"
+	zfs hold zeit-send:old.example:pool/h "${d[1]}"
+	zfs hold zeit-send:backup/gone "${d[1]}"
+	printf '[send offsite]\nsource = tank/h\ntarget = far.example:pool/h\n' >/tmp/holds.conf
+	local soon=$((b + 4 * D)) late=$((b + 40 * D))
+	rc=0
+	out=$(at $soon --config /tmp/holds.conf -vv -H status tank/h 2>/tmp/calls) || rc=$?
+	eq 1 "$rc" "status exit with stale holds"
+	eq 2 "$(grep -c $'^WARNING\t[^\t]*\thold ' <<<"$out")" "stale holds a day on: $out"
+	has "$out" "$(printf 'WARNING\t%s\thold zeit-send:backup/h\tstale: its base on this dataset is now @%s; release it: zfs release zeit-send:backup/h %s' "${d[0]}" "${d[2]#*@}" "${d[0]}")"
+	has "$out" "release it: zfs release zeit-send:backup/h 'tank/h@odd name'"
+	has "$out" "$(printf 'WARNING\ttank\tholds\t6 zeit-send holds, 2 stale')"
+	hasnt "$out" "hold mine"
+	hasnt "$out" "zeit-sendx"
+	hasnt "$out" "a b:c/d"
+	# The listing asks zfs holds about the held snapshots only.
+	has "$(cat /tmp/calls)" "userrefs"
+	local holds
+	holds=$(grep 'run: zfs holds ' /tmp/calls)
+	[ "$(wc -l <<<"$holds")" -le 2 ] || fail "zfs holds ran more than once (and a -p probe): $holds"
+	hasnt "$holds" "@unheld"
+	has "$holds" "${d[2]}"
+
+	# Over a month on: the tags no job sends to and whose target is not
+	# here are stale too; the job's and the local target's are not.
+	rc=0
+	out=$(at $late --config /tmp/holds.conf -H status tank/h) || rc=$?
+	eq 4 "$(grep -c $'^WARNING\t[^\t]*\thold ' <<<"$out")" "stale holds a month on: $out"
+	has "$out" "hold zeit-send:old.example:pool/h	stale: no job sends to its target and its holds have not moved for"
+	has "$out" "hold zeit-send:backup/gone	stale: no job sends to backup/gone (not on this machine)"
+	hasnt "$out" "far.example"
+	hasnt "$out" "$(printf '%s\thold zeit-send:backup/h' "${d[2]}")"
+	OUT=$(at $late --config /tmp/holds.conf -j status tank/h) || true
+	python3 -c '
+import json, sys
+rows = json.loads(sys.argv[2])["status"]
+mine = [r for r in rows if r["subject"] == sys.argv[1] and r["check"].startswith("hold ")]
+assert [r["check"] for r in mine] == ["hold zeit-send:backup/h"], mine
+assert mine[0]["state"] == "WARNING", mine
+' "${d[0]}" "$OUT" || fail "-j: $OUT"
+	rc=0
+	out=$(at $late --config /tmp/holds.conf status --nagios --prometheus /tmp/holds.prom tank/h) || rc=$?
+	eq 1 "$rc" "--nagios exit"
+	has "$out" "'tank stale holds'=4"
+	grep -qx 'zeit_holds_stale{pool="tank"} 4' /tmp/holds.prom || fail "metric: $(grep holds /tmp/holds.prom)"
+
+	# The command status gives does it; the rest are released by hand.
+	local cmd
+	cmd=$(at $late --config /tmp/holds.conf -H status tank/h | grep -o "zfs release zeit-send:backup/h 'tank/h@odd name'" || true)
+	eval "$cmd"
+	eq "" "$(zfs holds -H "tank/h@odd name")" "the odd name's hold after status's command"
+	zfs release zeit-send:backup/h "${d[0]}"
+	zfs release zeit-send:old.example:pool/h "${d[1]}"
+	zfs release zeit-send:backup/gone "${d[1]}"
+	ok at $late --config /tmp/holds.conf -H status tank/h
+	has "$OUT" "$(printf 'OK\ttank\tholds\t2 zeit-send holds, 0 stale')"
+	# A tag zfs holds cannot print on one line makes the holds unknown,
+	# not status.
+	zfs hold $'bad\ntag' "${d[0]}"
+	rc=0
+	out=$(at $soon --config /tmp/holds.conf -H status tank/h) || rc=$?
+	has "$out" "$(printf 'UNKNOWN\tholds\tholds\tcannot list holds')"
+	has "$out" "$(printf 'OK\ttank\thealth')"
 }
