@@ -601,7 +601,7 @@ int status_run(struct zfs *zh, const struct zeit_config *cfg,
 	 * a status that cannot run. */
 	if (roots && roots[0])
 		status_snap_scope(&ds, roots, host, &trees, &sources);
-	if (status_list_holds(zh, (const char *const *)trees.v, &holds) < 0) {
+	if (zfs_holds_in_trees(zh, (const char *const *)trees.v, &holds) < 0) {
 		holds_error = xstrdup(zeit_error(zh->z));
 		zeit_clear_error(zh->z);
 	}

@@ -711,8 +711,115 @@ static int count_holds(struct zfs *zh, const struct zfs_hold_list *l)
 	return rc;
 }
 
+/* The rows each snapshot got must be the userrefs a listing of them gave
+ * (held: the rows with any, sorted by name). */
+struct held_row {
+	const char *name;
+	unsigned long long refs, got;
+};
+
+static int by_held_name(const void *a, const void *b)
+{
+	return strcmp(((const struct held_row *)a)->name,
+	              ((const struct held_row *)b)->name);
+}
+
+static int count_listed(struct zfs *zh, const struct zfs_hold_list *l,
+                        struct held_row *held, size_t n)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct held_row key = {.name = l->v[i].snapshot};
+		struct held_row *h =
+		        bsearch(&key, held, n, sizeof(*held), by_held_name);
+		if (!h)
+			return zeit_fail(zh->z, EPROTO,
+			                 "zfs holds printed a hold on %s, "
+			                 "which has none",
+			                 l->v[i].snapshot);
+		h->got++;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (held[i].got != held[i].refs)
+			return zeit_fail(
+			        zh->z, EPROTO,
+			        "zfs holds printed %llu holds on %s, "
+			        "which has %llu (a hold tag posing as a "
+			        "row?)",
+			        held[i].got, held[i].name, held[i].refs);
+	return 0;
+}
+
+static int holds_run(struct zfs *zh, const char *const *snaps, bool recursive,
+                     struct zfs_hold_list *out, struct held_row *held,
+                     size_t nheld);
+
 int zfs_holds(struct zfs *zh, const char *const *snaps, bool recursive,
               struct zfs_hold_list *out)
+{
+	return holds_run(zh, snaps, recursive, out, NULL, 0);
+}
+
+/* The names zfs holds is asked about, a batch a call. */
+#define HOLDS_BATCH 2000
+
+static int holds_batches(struct zfs *zh, struct held_row *held, size_t n,
+                         struct zfs_hold_list *out)
+{
+	for (size_t i = 0; i < n; i += HOLDS_BATCH) {
+		size_t k = n - i < HOLDS_BATCH ? n - i : HOLDS_BATCH;
+		const char **batch = xcalloc(k + 1, sizeof(*batch));
+		for (size_t j = 0; j < k; j++)
+			batch[j] = held[i + j].name;
+		struct zfs_hold_list part;
+		int rc = holds_run(zh, batch, false, &part, held + i, k);
+		free(batch);
+		if (rc < 0)
+			return -1;
+		out->v = xrealloc(out->v,
+		                  (out->n + part.n + 1) * sizeof(*out->v));
+		memcpy(out->v + out->n, part.v, part.n * sizeof(*part.v));
+		out->n += part.n;
+		free(part.v);
+	}
+	return 0;
+}
+
+int zfs_holds_in_trees(struct zfs *zh, const char *const *roots,
+                       struct zfs_hold_list *out)
+{
+	static const char *const props[] = {"userrefs", NULL};
+	struct zfs_dataset_list l = {0};
+
+	out->v = NULL;
+	out->n = 0;
+	if (zfs_list_datasets_roots(zh, roots && roots[0] ? roots : NULL, -1,
+	                            ZFS_TYPE_SNAPSHOT, props, &l, NULL) < 0)
+		return -1;
+	struct held_row *held = xcalloc(l.n + 1, sizeof(*held));
+	size_t n = 0;
+	int rc = 0;
+	for (size_t i = 0; i < l.n && rc == 0; i++) {
+		unsigned long long refs;
+		if (!parse_u64(l.v[i].values[0], &refs))
+			rc = zeit_fail(zh->z, EPROTO,
+			               "zfs list gave %s userrefs '%s'",
+			               l.v[i].name, l.v[i].values[0]);
+		else if (refs)
+			held[n++] = (struct held_row){l.v[i].name, refs, 0};
+	}
+	qsort(held, n, sizeof(*held), by_held_name);
+	if (rc == 0)
+		rc = holds_batches(zh, held, n, out);
+	if (rc < 0)
+		zfs_hold_list_free(out);
+	free(held);
+	zfs_dataset_list_free(&l);
+	return rc;
+}
+
+static int holds_run(struct zfs *zh, const char *const *snaps, bool recursive,
+                     struct zfs_hold_list *out, struct held_row *held,
+                     size_t nheld)
 {
 	struct strv a;
 	struct run_cmd c;
@@ -769,7 +876,9 @@ int zfs_holds(struct zfs *zh, const char *const *snaps, bool recursive,
 	for (size_t i = 0; rc == 0 && i < out->n; i++)
 		if (!hold_asked(out->v[i].snapshot, snaps, recursive))
 			rc = outside(zh, "zfs holds", out->v[i].snapshot);
-	if (rc == 0 && out->n)
+	if (rc == 0 && held)
+		rc = count_listed(zh, out, held, nheld);
+	else if (rc == 0 && out->n)
 		rc = count_holds(zh, out);
 	if (rc < 0)
 		zfs_hold_list_free(out);

@@ -1,8 +1,10 @@
-/* zeit status: is the history healthy? From three listings (datasets with
- * zeit's properties, snapshots on zfs's fast path, pool capacities, each
- * one call for every pool) a pure evaluator derives checks: each tier's
- * newest snapshot against its period, each replica's lag behind its
- * source, pending resumable receives, pool capacity, health and scrub. */
+/* zeit status: is the history healthy? From four listings (datasets with
+ * zeit's properties, snapshots on zfs's fast path, pool capacities, pool
+ * status, each one call for every pool) and the holds (the snapshots'
+ * userrefs, then zfs holds of the held ones) a pure evaluator derives
+ * checks: each tier's newest snapshot against its period, each replica's
+ * lag behind its source, pending resumable receives, pool capacity, health
+ * and scrub, jobs' outcomes, stale zeit-send holds. */
 #ifndef ZEIT_STATUS_H
 #define ZEIT_STATUS_H
 
@@ -132,12 +134,6 @@ void status_snap_scope(const struct zfs_dataset_list *ds,
 int status_list_snaps(struct zfs *zh, const struct zfs_dataset_list *ds,
                       const char *const *roots, const char *hostname,
                       struct zfs_snap_list *out);
-
-/* The holds on the snapshots of trees (NULL or empty: every pool): one
- * listing of the snapshots' userrefs, then zfs holds of only those that
- * have any (none when nothing is held). */
-int status_list_holds(struct zfs *zh, const char *const *trees,
-                      struct zfs_hold_list *out);
 
 /* Whether tag has the form of zeit send's (send_hold_tag): "zeit-send:"
  * and eight hex digits, or [HOST:]TARGET with TARGET a dataset name

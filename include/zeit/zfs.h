@@ -311,6 +311,12 @@ struct zfs_hold_list {
 };
 int zfs_holds(struct zfs *zh, const char *const *snaps, bool recursive,
               struct zfs_hold_list *out);
+/* Every hold on the snapshots of roots' trees (NULL or empty: every
+ * pool): one listing of the snapshots' userrefs, then zfs holds of only
+ * those that have any (a call each 2,000 of them; none when nothing is
+ * held), its rows checked against the listing's counts. */
+int zfs_holds_in_trees(struct zfs *zh, const char *const *roots,
+                       struct zfs_hold_list *out);
 void zfs_hold_list_free(struct zfs_hold_list *l);
 
 int zfs_bookmark(struct zfs *zh, const char *snap_or_bookmark,

@@ -100,6 +100,24 @@ test_hooks_freeze_thaw_make_snapshots_consistent() {
 	eq - "$(zfs get -H -o value org.zeit:run:snap:error tank)" "no error recorded"
 }
 
+# snap --auto records its outcome once: a failed hook's message goes into
+# the run's one zfs set, not a second of its own.
+test_hooks_failing_snap_auto_records_once() {
+	local tmp
+	tmp=$(mktemp -d /tmp/hooks.XXXXXX)
+	zfs create -o org.zeit:snap=on -o org.zeit:keep=frequent=0,hourly=2,daily=0,weekly=0,monthly=0 tank/s
+	printf '[tank/s]\npre_snapshot = echo cannot freeze >&2; exit 4\n' >"$tmp/zeit.conf"
+	fails "cannot freeze" "$ZEIT" --config "$tmp/zeit.conf" --now "@$T0" -vv snap --auto
+	eq 1 "$(grep -c 'run: zfs set' <<<"$ERR")" "zfs set calls of a failed snap --auto: $ERR"
+	has "$(zfs get -H -o value org.zeit:run:snap:error tank)" \
+		"2026-11-01T00:00:00Z pre_snapshot hook (tank/s) failed: exit status 4: cannot freeze"
+	# Fixed, the good run clears it, in one zfs set too.
+	printf '[tank/s]\npre_snapshot = true\n' >"$tmp/zeit.conf"
+	ok "$ZEIT" --config "$tmp/zeit.conf" --now "@$((T0 + 3600))" -vv snap --auto
+	eq 1 "$(grep -c 'run: zfs set' <<<"$ERR")" "zfs set calls of the good run"
+	eq - "$(zfs get -H -o value org.zeit:run:snap:error tank)" "the error after a good run"
+}
+
 test_hooks_failing_pre_skips_and_records() {
 	local tmp
 	tmp=$(mktemp -d /tmp/hooks.XXXXXX)
