@@ -243,6 +243,7 @@ test_status_stale_holds() {
 	# here are stale too; the job's and the local target's are not.
 	rc=0
 	out=$(at $late --config /tmp/holds.conf -H status tank/h) || rc=$?
+	local late_out=$out
 	eq 4 "$(grep -c $'^WARNING\t[^\t]*\thold ' <<<"$out")" "stale holds a month on: $out"
 	has "$out" "hold zeit-send:old.example:pool/h	stale: no job sends to its target and its holds have not moved for"
 	has "$out" "hold zeit-send:backup/gone	stale: no job sends to backup/gone (not on this machine)"
@@ -264,14 +265,10 @@ assert mine[0]["state"] == "WARNING", mine
 
 	# The command status gives does it; the rest are released by hand.
 	local cmd
-	cmd=$(at $late --config /tmp/holds.conf -H status tank/h | grep -o "zfs release zeit-send:backup/h 'tank/h@odd name'" || true)
+	cmd=$(grep -o "zfs release zeit-send:backup/h 'tank/h@odd name'" <<<"$late_out" || true)
+	[ -n "$cmd" ] || fail "no release command for the odd name: $late_out"
 	eval "$cmd"
 	eq "" "$(zfs holds -H "tank/h@odd name")" "the odd name's hold after status's command"
-	zfs release zeit-send:backup/h "${d[0]}"
-	zfs release zeit-send:old.example:pool/h "${d[1]}"
-	zfs release zeit-send:backup/gone "${d[1]}"
-	ok at $late --config /tmp/holds.conf -H status tank/h
-	has "$OUT" "$(printf 'OK\ttank\tholds\t2 zeit-send holds, 0 stale')"
 	# A tag zfs holds cannot print on one line makes the holds unknown,
 	# not status.
 	zfs hold $'bad\ntag' "${d[0]}"
