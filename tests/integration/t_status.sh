@@ -53,11 +53,12 @@ test_status_replica_lag_prometheus_and_calls() {
 	# Six calls whatever the number of datasets and pools (the holds: the
 	# snapshots' userrefs, zfs holds of the held ones). A zfs without
 	# -j (OpenZFS 2.1) answers the first -j of each command, zfs and
-	# zpool, with its usage: a call more for each, once a process.
+	# zpool, with its usage, and zfs holds -p (OpenZFS 2.2) likewise: a
+	# call more for each, once a process.
 	at $((T0 + 4 * D)) -vv status >/dev/null 2>/tmp/calls || true
 	local probes=0
-	zfs_has_json || probes=$(grep -c 'zeit: run: z[a-z]* [a-z]* -j ' /tmp/calls || true)
-	[ "$probes" -le 2 ] || fail "-j asked for $probes times: $(cat /tmp/calls)"
+	zfs_has_json || probes=$(grep -c 'zeit: run: z[a-z]* [a-z]* -j \|zeit: run: zfs holds -H -p ' /tmp/calls || true)
+	[ "$probes" -le 3 ] || fail "-j (or holds -p) asked for $probes times: $(cat /tmp/calls)"
 	eq 6 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls: $(grep 'zeit: run' /tmp/calls)"
 
 	at $((T0 + 4 * D)) status --prometheus /tmp/zeit.prom >/dev/null || true
@@ -86,12 +87,12 @@ test_status_replica_lag_prometheus_and_calls() {
 	# sources', not every pool's: one call more for the sources, none for
 	# the holds of a tree whose snapshots have none.
 	at $((T0 + 4 * D)) -vv status backup/r >/dev/null 2>/tmp/calls || true
-	zfs_has_json || probes=$(grep -c 'zeit: run: z[a-z]* [a-z]* -j ' /tmp/calls || true)
+	zfs_has_json || probes=$(grep -c 'zeit: run: z[a-z]* [a-z]* -j \|zeit: run: zfs holds -H -p ' /tmp/calls || true)
 	eq 6 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls for backup/r: $(grep 'zeit: run' /tmp/calls)"
 	has "$(cat /tmp/calls)" "-t snapshot -r backup/r"
 	has "$(cat /tmp/calls)" "-t snapshot -d1 tank/r tank/r/child"
 	at $((T0 + 4 * D)) -vv status tank/r >/dev/null 2>/tmp/calls || true
-	zfs_has_json || probes=$(grep -c 'zeit: run: z[a-z]* [a-z]* -j ' /tmp/calls || true)
+	zfs_has_json || probes=$(grep -c 'zeit: run: z[a-z]* [a-z]* -j \|zeit: run: zfs holds -H -p ' /tmp/calls || true)
 	eq 6 "$(($(grep -c 'zeit: run' /tmp/calls) - probes))" "zfs/zpool calls for tank/r: $(grep 'zeit: run' /tmp/calls)"
 	has "$(cat /tmp/calls)" "-t snapshot -r tank/r"
 	hasnt "$(cat /tmp/calls)" "backup"
