@@ -107,6 +107,13 @@ int cmd_restore(struct cli *cli, int argc, char **argv);
 int cli_bisect_isolate(struct cli *cli, const char *root, const char *good,
                        const char *bad, const char *const *paths,
                        const char *const *argv);
+/* zeit bisect run --boot and step (cmd_bisect_boot.c); root may be NULL. */
+int cli_bisect_boot(struct cli *cli, const char *root, const char *check,
+                    const char *timeout, bool no_reboot);
+int cli_bisect_step(struct cli *cli, const char *root, bool no_reboot);
+/* Prints the answer the last boot bisection kept; false when none. */
+struct be_ctx;
+bool cli_bisect_boot_result(struct cli *cli, struct be_ctx *c);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_hook(struct cli *cli, int argc, char **argv);
 

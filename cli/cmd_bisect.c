@@ -16,6 +16,10 @@ struct bisect_args {
 	const char *root; /* --root, before or after the subcommand */
 	struct bisect_start_opts start;
 	bool chroot;
+	bool boot;      /* run --boot */
+	bool no_reboot; /* run --boot, step: say so rather than reboot */
+	const char *check;
+	const char *timeout;
 	bool replaying; /* a line of a replayed log: no next step shown */
 	const char *sub;
 	int nargs;
@@ -216,6 +220,11 @@ static int do_status(struct cli *cli, struct bisect *b, void *arg)
 		if (b->v[i].mark != BISECT_UNKNOWN)
 			printf("  %-4s %s\n", bisect_mark_name(b->v[i].mark),
 			       short_of(b->v[i].snap));
+	if (b->boot)
+		printf("booting each candidate (%u reboots so far, %u s to "
+		       "come up); check: %s\n",
+		       b->reboots, b->timeout,
+		       b->check ? b->check : "(none: coming up is good)");
 	if (b->next.done) {
 		if (!untested(b))
 			printf("done: first bad %s\n",
@@ -308,6 +317,13 @@ static int sub_mark(struct cli *cli, struct bisect_args *a)
 
 static int sub_run(struct cli *cli, struct bisect_args *a)
 {
+	if (a->boot)
+		return cli_bisect_boot(cli, a->root, a->check, a->timeout,
+		                       a->no_reboot);
+	if (a->check || a->timeout || a->no_reboot)
+		return cli_usage_error(cli, "bisect",
+		                       "--check, --timeout and --no-reboot "
+		                       "go with run --boot");
 	if (!a->nargs)
 		return cli_usage_error(cli, "bisect", "run needs a command");
 	struct auto_arg r = {(const char *const *)a->args, a->chroot};
@@ -316,7 +332,30 @@ static int sub_run(struct cli *cli, struct bisect_args *a)
 
 static int sub_status(struct cli *cli, struct bisect_args *a)
 {
-	return with_state(cli, a, do_status, NULL);
+	struct zfs zh;
+	struct be_ctx c;
+	struct bisect b;
+	if (open_be(cli, a, &zh, &c) < 0)
+		return cli_error(cli);
+	int rc;
+	if (bisect_load(&c, &b) == 0)
+		rc = do_status(cli, &b, NULL);
+	else if (cli->z.err == ENOENT && !b.target &&
+	         cli_bisect_boot_result(cli, &c))
+		rc = ZEIT_EXIT_OK; /* none running: the last boot one's answer
+		                    */
+	else
+		rc = cli_error(cli);
+	bisect_free(&b);
+	be_close(&c);
+	return rc;
+}
+
+static int sub_step(struct cli *cli, struct bisect_args *a)
+{
+	if (a->nargs)
+		return cli_usage_error(cli, "bisect", "step takes no argument");
+	return cli_bisect_step(cli, a->root, a->no_reboot);
 }
 
 static int sub_log(struct cli *cli, struct bisect_args *a)
@@ -388,6 +427,7 @@ static const struct bisect_sub {
         {"status", sub_status, false, false, true},
         {"log", sub_log, false, false, true},
         {"reset", sub_reset, true, false, true},
+        {"step", sub_step, true, false, false},
         {"isolate", sub_isolate, true, true, false},
         {"replay", sub_replay, true, false, false},
 };
@@ -438,6 +478,10 @@ static const struct bisect_sub *parse(struct cli *cli, int argc, char **argv,
 	        {"bad", required_argument, NULL, 'b'},
 	        {"tier", required_argument, NULL, 't'},
 	        {"chroot", no_argument, NULL, 'c'},
+	        {"boot", no_argument, NULL, 'B'},
+	        {"check", required_argument, NULL, 'C'},
+	        {"timeout", required_argument, NULL, 'T'},
+	        {"no-reboot", no_argument, NULL, 'N'},
 	        {NULL, 0, NULL, 0},
 	};
 	*rc = ZEIT_EXIT_USAGE;
@@ -447,7 +491,7 @@ static const struct bisect_sub *parse(struct cli *cli, int argc, char **argv,
 		return cli_usage_error(cli, "bisect",
 		                       "needs a subcommand (start, good, bad, "
 		                       "skip, run, isolate, status, log, "
-		                       "replay, reset)"),
+		                       "replay, reset, step)"),
 		       NULL;
 	a->sub = argv[1];
 	const struct bisect_sub *s = find_sub(a->sub);
@@ -463,6 +507,10 @@ static const struct bisect_sub *parse(struct cli *cli, int argc, char **argv,
 		case 'b': a->start.bad = optarg; break;
 		case 't': a->start.tier = optarg; break;
 		case 'c': a->chroot = true; break;
+		case 'B': a->boot = true; break;
+		case 'C': a->check = optarg; break;
+		case 'T': a->timeout = optarg; break;
+		case 'N': a->no_reboot = true; break;
 		default: return NULL;
 		}
 	}

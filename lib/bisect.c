@@ -11,24 +11,17 @@
 #include "zeit/snapname.h"
 #include "zeit/tmpmount.h"
 
-#define P_TARGET   "org.zeit:bisect-target"
-#define P_TIER     "org.zeit:bisect-tier"
-#define P_BOOTFS   "org.zeit:bisect-bootfs"
-#define P_NEXTBOOT "org.zeit:bisect-nextboot"
-#define P_CURRENT  "org.zeit:bisect-current"
-#define P_MARK     "org.zeit:bisect"
-#define P_CLONE    "org.zeit:bisect-clone"
-#define P_CLONES   "org.zeit:bisect-clones"
-
 static const char *const state_props[] = {
-        P_TARGET, P_TIER, P_BOOTFS, P_NEXTBOOT, P_CURRENT, P_CLONES, NULL};
+        P_TARGET,     P_TIER,        P_BOOTFS, P_NEXTBOOT,
+        P_CURRENT,    P_CLONES,      P_BBOOT,  P_BBOOT_CHECK,
+        P_BBOOT_WAIT, P_BBOOT_BOOTS, NULL};
 
 static char *full_snap(const char *target, const char *s)
 {
 	return strchr(s, '@') ? xstrdup(s) : xasprintf("%s@%s", target, s);
 }
 
-static int set_one(struct zfs *zh, const char *ds, const char *prop,
+int bisect_set_one(struct zfs *zh, const char *ds, const char *prop,
                    const char *value)
 {
 	char *a = xasprintf("%s=%s", prop, value);
@@ -125,9 +118,9 @@ static int save_start(struct be_ctx *be, const char *target, const char *tier,
 	free(a3);
 	free(a4);
 	if (rc == 0)
-		rc = set_one(be->zh, good, P_MARK, "good");
+		rc = bisect_set_one(be->zh, good, P_MARK, "good");
 	if (rc == 0)
-		rc = set_one(be->zh, bad, P_MARK, "bad");
+		rc = bisect_set_one(be->zh, bad, P_MARK, "bad");
 	return rc;
 }
 
@@ -166,6 +159,7 @@ void bisect_free(struct bisect *b)
 	free(b->bootfs);
 	free(b->nextboot);
 	free(b->current);
+	free(b->check);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -189,6 +183,17 @@ static int load_state(struct be_ctx *be, struct bisect *b)
 		                 "bisect start)",
 		                 be->root);
 	}
+	/* A forged target outside the BE root would have bisect clone and
+	 * boot another pool's datasets. */
+	if (!zfs_name_under(t, be->root) || !strcmp(t, be->root) ||
+	    strchr(t + strlen(be->root) + 1, '/') || strpbrk(t, "@#")) {
+		int rc = zeit_fail(be->zh->z, EINVAL,
+		                   "%s on %s names %s, which is not an "
+		                   "environment of %s (zeit bisect reset)",
+		                   P_TARGET, be->root, t, be->root);
+		zfs_prop_list_free(&pl);
+		return rc;
+	}
 	b->target = xstrdup(t);
 	const char *tier = bisect_local_value(&pl, be->root, P_TIER);
 	b->tier = tier && strcmp(tier, "all") ? xstrdup(tier) : NULL;
@@ -198,6 +203,7 @@ static int load_state(struct be_ctx *be, struct bisect *b)
 	b->bootfs = xstrdup(bootfs ? bootfs : "none");
 	b->nextboot = xstrdup(nextboot ? nextboot : "none");
 	b->current = current ? xstrdup(current) : NULL;
+	bisect_boot_state_read(b, &pl);
 	zfs_prop_list_free(&pl);
 	return 0;
 }
@@ -330,8 +336,8 @@ int bisect_mark(struct bisect *b, const char *snap, enum bisect_mark m)
 		return rc;
 	}
 	int rc = z->dry_run ? 0
-	                    : set_one(b->be->zh, full, P_MARK,
-	                              bisect_mark_name(m));
+	                    : bisect_set_one(b->be->zh, full, P_MARK,
+	                                     bisect_mark_name(m));
 	free(full);
 	if (rc < 0)
 		return -1;
@@ -370,7 +376,8 @@ static int has_dependents(struct zfs *zh, const char *ds, bool *yes)
 /* A clone of snap in the BE root, recorded before it exists. Its name
  * says what it is a clone of; when another dataset has that name (the
  * user built on an earlier bisection's clone), a number is added. */
-static int make_clone(struct bisect *b, const char *snap, char **name)
+int bisect_make_clone(struct bisect *b, const char *snap,
+                      const char *const *extra, char **name)
 {
 	struct be_ctx *be = b->be;
 	struct clone_recs r;
@@ -402,7 +409,9 @@ static int make_clone(struct bisect *b, const char *snap, char **name)
 	if (rc < 0)
 		return -1;
 	char *mark = xasprintf(P_CLONE "=%s", token);
-	const char *const markers[] = {mark, NULL};
+	const char *markers[4] = {mark, NULL};
+	for (size_t i = 0; extra && extra[i] && i < 2; i++)
+		markers[i + 1] = extra[i];
 	struct be_create_opts o = {.name = *name,
 	                           .source = snap,
 	                           .mode = BE_CLONE,
@@ -415,7 +424,7 @@ static int make_clone(struct bisect *b, const char *snap, char **name)
 /* Destroys the clones this bisection made, except keep's (a snapshot) and
  * the running one, and forgets the rest of the record: gone already, replaced
  * by another dataset, or built on (another dataset was made from it). */
-static int drop_clones(struct be_ctx *be, const char *keep)
+int bisect_drop_clones(struct be_ctx *be, const char *keep)
 {
 	struct zeit *z = be->zh->z;
 	struct clone_recs r;
@@ -471,7 +480,7 @@ static int drop_clones(struct be_ctx *be, const char *keep)
 }
 
 /* The name of this bisection's clone of snap, or NULL when there is none. */
-static int own_clone(struct be_ctx *be, const char *snap, char **name)
+int bisect_own_clone(struct be_ctx *be, const char *snap, char **name)
 {
 	struct clone_recs r;
 	struct zfs_prop_list pl;
@@ -495,17 +504,18 @@ int bisect_checkout(struct bisect *b, char **clone)
 	struct be_ctx *be = b->be;
 	*clone = NULL;
 	if (b->next.done)
-		return drop_clones(be, NULL);
+		return bisect_drop_clones(be, NULL);
 	const char *snap = b->v[b->next.pick].snap;
 	char *name = NULL;
-	if (drop_clones(be, snap) < 0 || own_clone(be, snap, &name) < 0)
+	if (bisect_drop_clones(be, snap) < 0 ||
+	    bisect_own_clone(be, snap, &name) < 0)
 		return -1;
-	if (!name && make_clone(b, snap, &name) < 0) {
+	if (!name && bisect_make_clone(b, snap, NULL, &name) < 0) {
 		free(name);
 		return -1;
 	}
 	if (be_activate(be, name, true) < 0 ||
-	    set_one(be->zh, be->root, P_CURRENT, snap) < 0) {
+	    bisect_set_one(be->zh, be->root, P_CURRENT, snap) < 0) {
 		free(name);
 		return -1;
 	}
@@ -529,14 +539,15 @@ int bisect_auto(struct bisect *b, const char *const *argv, bool chroot,
 	if (mount_ns_private(z) < 0)
 		return -1;
 	/* A manual step's clone goes, and the next boot is as it was. */
-	if (drop_clones(be, NULL) < 0 || be_set_nextboot(be, b->nextboot) < 0)
+	if (bisect_drop_clones(be, NULL) < 0 ||
+	    be_set_nextboot(be, b->nextboot) < 0)
 		return -1;
 	while (!b->next.done) {
 		const char *snap = b->v[b->next.pick].snap;
 		char *name = NULL, *where = NULL, *ds = NULL;
 		int status = -1;
 		step++;
-		if (make_clone(b, snap, &name) < 0) {
+		if (bisect_make_clone(b, snap, NULL, &name) < 0) {
 			free(name);
 			return -1;
 		}
@@ -551,7 +562,7 @@ int bisect_auto(struct bisect *b, const char *const *argv, bool chroot,
 			if (be_umount(be, name) < 0 || r < 0)
 				goto fail;
 		}
-		if (drop_clones(be, NULL) < 0)
+		if (bisect_drop_clones(be, NULL) < 0)
 			goto fail;
 		free(ds);
 		free(where);
@@ -586,8 +597,14 @@ int bisect_reset(struct be_ctx *be)
 	const char *const mp[] = {P_MARK, NULL};
 	struct zfs_prop_list pl;
 
-	if (bisect_load(be, &b) < 0 && !b.target)
-		return -1;
+	bool forged = false;
+	if (bisect_load(be, &b) < 0 && !b.target) {
+		/* A state naming what is not an environment here is
+		 * forgotten, and nothing it names is touched. */
+		if (z->err != EINVAL)
+			return -1;
+		forged = true;
+	}
 	zeit_clear_error(z);
 	if (z->dry_run) {
 		zeit_note(z, 0,
@@ -607,7 +624,14 @@ int bisect_reset(struct be_ctx *be)
 			}
 			clone_recs_free(&r);
 		}
-		if (busy) {
+		/* A boot bisection is ended from wherever it stands; the
+		 * clone that runs stays, and says so. */
+		if (busy && b.boot)
+			zeit_note(z, 0,
+			          "left %s: it runs now; boot the default and "
+			          "zeit be destroy it",
+			          be->running);
+		else if (busy) {
 			bisect_free(&b);
 			return zeit_fail(z, EBUSY,
 			                 "this system runs a bisect clone; "
@@ -615,13 +639,13 @@ int bisect_reset(struct be_ctx *be)
 			                 "reset from there");
 		}
 	}
-	int rc = drop_clones(be, NULL);
+	int rc = bisect_drop_clones(be, NULL);
 	/* Restore what boots, then forget the bisection. */
-	if (rc == 0)
+	if (rc == 0 && !forged)
 		rc = be_set_bootfs(be, b.bootfs);
-	if (rc == 0)
+	if (rc == 0 && !forged)
 		rc = be_set_nextboot(be, b.nextboot);
-	if (rc == 0 &&
+	if (rc == 0 && !forged &&
 	    zfs_get_props(be->zh, (const char *const[]){b.target, NULL}, 1, mp,
 	                  &pl) == 0) {
 		for (size_t i = 0; i < pl.n && rc == 0; i++)

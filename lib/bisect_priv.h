@@ -4,6 +4,41 @@
 #define ZEIT_BISECT_PRIV_H
 
 #include "zeit/be.h"
+#include "zeit/bisect.h"
+
+/* The bisection's properties: its state on the BE root, the marks on
+ * snapshots, the token on each clone. */
+#define P_TARGET   "org.zeit:bisect-target"
+#define P_TIER     "org.zeit:bisect-tier"
+#define P_BOOTFS   "org.zeit:bisect-bootfs"
+#define P_NEXTBOOT "org.zeit:bisect-nextboot"
+#define P_CURRENT  "org.zeit:bisect-current"
+#define P_MARK     "org.zeit:bisect"
+#define P_CLONE    "org.zeit:bisect-clone"
+#define P_CLONES   "org.zeit:bisect-clones"
+/* A bisection that boots its candidates (bisect_boot.c): "on" while it
+ * runs, the check command, the seconds a candidate has to come up, and
+ * the reboots it asked for so far. */
+#define P_BBOOT       "org.zeit:bisect-boot"
+#define P_BBOOT_CHECK "org.zeit:bisect-boot-check"
+#define P_BBOOT_WAIT  "org.zeit:bisect-boot-timeout"
+#define P_BBOOT_BOOTS "org.zeit:bisect-boot-reboots"
+/* The answer a boot bisection ended with, kept after it ends. */
+#define P_BBOOT_RESULT "org.zeit:bisect-result"
+
+int bisect_set_one(struct zfs *zh, const char *ds, const char *prop,
+                   const char *value);
+/* A recorded clone of snap (extra: up to two more NAME=VALUE markers for
+ * the clone call); *name gets its BE name. */
+int bisect_make_clone(struct bisect *b, const char *snap,
+                      const char *const *extra, char **name);
+/* Destroys the bisection's clones but keep's (a snapshot) and the
+ * running one. */
+int bisect_drop_clones(struct be_ctx *be, const char *keep);
+/* This bisection's clone of snap (NULL when none). */
+int bisect_own_clone(struct be_ctx *be, const char *snap, char **name);
+/* The boot mode's fields of b from the BE root's properties. */
+void bisect_boot_state_read(struct bisect *b, const struct zfs_prop_list *pl);
 
 /* Ownership of a clone is proved, never inferred from a property ZFS
  * inherits or a copy carries: before the clone exists, its BE name, its
