@@ -240,6 +240,9 @@ const struct cli_cmd cli_cmds[] = {
          "bisect start [BE] --good SNAP [--bad SNAP] [--tier T]\n"
          "       zeit bisect good|bad|skip [SNAP]\n"
          "       zeit bisect run [--chroot] CMD [ARG...]\n"
+         "       zeit bisect run --boot [--check CMD] [--timeout S] "
+         "[--no-reboot]\n"
+         "       zeit bisect step [--no-reboot]\n"
          "       zeit bisect isolate [--good S --bad S] [PATH...] -- CMD "
          "[ARG...]\n"
          "       zeit bisect status | log | replay FILE | reset",
@@ -267,7 +270,15 @@ const struct cli_cmd cli_cmds[] = {
          "the last\n"
          "good snapshot and narrows them with ddmin to the ones that make "
          "CMD\n"
-         "fail. See zeit-bisect(8).\n"},
+         "fail. run --boot, started on the default environment, boots each "
+         "candidate\n"
+         "once and runs CMD (sh -c) inside it from zeit-boot-ok.service's "
+         "zeit bisect\n"
+         "step, which marks it and reboots into the next; one that never "
+         "comes up is\n"
+         "marked bad by the next boot's step, and the default boots at the "
+         "end with\n"
+         "the answer kept for bisect status. See zeit-bisect(8).\n"},
         {"list", cmd_list,
          "list snapshots (and bookmarks) with their tier and time",
          "list [-r] [-b] [DATASET...]",

@@ -324,7 +324,11 @@ int bisect_boot_begin(struct be_ctx *be, const struct bisect_boot_opts *o,
 		return -1;
 	}
 	out->did = BBOOT_NEXT;
-	rc = advance(&b, out);
+	/* A manual step's clone (start makes one) goes: each candidate is
+	 * cloned with the kernel command line a boot bisection needs. */
+	rc = bisect_drop_clones(be, NULL);
+	if (rc == 0)
+		rc = advance(&b, out);
 	bisect_free(&b);
 	return rc;
 }

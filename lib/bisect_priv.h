@@ -5,6 +5,7 @@
 
 #include "zeit/be.h"
 #include "zeit/bisect.h"
+#include "zeit/props.h"
 
 /* The bisection's properties: its state on the BE root, the marks on
  * snapshots, the token on each clone. */
@@ -24,7 +25,7 @@
 #define P_BBOOT_WAIT  "org.zeit:bisect-boot-timeout"
 #define P_BBOOT_BOOTS "org.zeit:bisect-boot-reboots"
 /* The answer a boot bisection ended with, kept after it ends. */
-#define P_BBOOT_RESULT "org.zeit:bisect-result"
+#define P_BBOOT_RESULT ZEIT_PROP_BISECT_RESULT
 
 int bisect_set_one(struct zfs *zh, const char *ds, const char *prop,
                    const char *value);

@@ -14,10 +14,15 @@
 #include "zeit/status.h"
 #include "zeit/ztime.h"
 
-static const char *const extra[] = {ZEIT_PROP_SOURCE,    "receive_resume_token",
-                                    ZEIT_PROP_LAST_SENT, ZEIT_PROP_TRIAL,
-                                    "creation",          ZEIT_PROP_SNAP_OK,
-                                    ZEIT_PROP_PRUNE_OK,  NULL};
+static const char *const extra[] = {ZEIT_PROP_SOURCE,
+                                    "receive_resume_token",
+                                    ZEIT_PROP_LAST_SENT,
+                                    ZEIT_PROP_TRIAL,
+                                    "creation",
+                                    ZEIT_PROP_SNAP_OK,
+                                    ZEIT_PROP_PRUNE_OK,
+                                    ZEIT_PROP_BISECT_RESULT,
+                                    NULL};
 
 const char *const *status_extra_props(void)
 {
@@ -492,6 +497,20 @@ static void check_trial(const struct zfs_dataset *d, struct status_report *r)
 	    "booted once on trial and never confirmed; the default was kept");
 }
 
+/* The answer a boot bisection kept on the BE root ("first-bad=SNAP
+ * last-good=SNAP"): the BE root's own when the snapshot is of one of its
+ * children (its children inherit the value). */
+static void check_bisect(const struct zfs_dataset *d, struct status_report *r)
+{
+	const char *v = d->values[DSP_COUNT + STP_BISECT_RESULT];
+	const char *eq = strchr(v, '=');
+	size_t n = strlen(d->name);
+	if (!eq || strncmp(eq + 1, d->name, n) || eq[1 + n] != '/')
+		return;
+	struct status_check *c = add(r, STATUS_BOOT, d->name, "bisect");
+	set(c, STATUS_OK, "the last boot bisection ended with %s", v);
+}
+
 int status_evaluate(struct zeit *z, const struct zeit_config *cfg,
                     const struct status_input *in, struct status_report *out)
 {
@@ -507,6 +526,7 @@ int status_evaluate(struct zeit *z, const struct zeit_config *cfg,
 		check_tiers(z, cfg, in, &ix, d, out);
 		check_future(cfg, in, &ix, d, out);
 		check_trial(d, out);
+		check_bisect(d, out);
 		/* A replica has its own org.zeit:source; its children that
 		 * merely inherit one are not replicas themselves. */
 		const char *src = d->values[DSP_COUNT + STP_SOURCE];

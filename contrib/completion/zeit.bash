@@ -169,7 +169,7 @@ _zeit() {
 		;;
 	bisect)
 		if [ -z "$sub" ]; then
-			names=$'start\ngood\nbad\nskip\nrun\nisolate\nstatus\nlog\nreplay\nreset'
+			names=$'start\ngood\nbad\nskip\nrun\nisolate\nstatus\nlog\nreplay\nreset\nstep'
 		elif [ "$sub" = start ]; then
 			names=$(_zeit_bes "$root")
 		elif [ "$sub" = replay ]; then

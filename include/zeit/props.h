@@ -52,5 +52,6 @@
 #define ZEIT_PROP_BISECT_MARK     "org.zeit:bisect"
 #define ZEIT_PROP_BISECT_CLONE    "org.zeit:bisect-clone"
 #define ZEIT_PROP_BISECT_CLONES   "org.zeit:bisect-clones"
+#define ZEIT_PROP_BISECT_RESULT   "org.zeit:bisect-result"
 
 #endif

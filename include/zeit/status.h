@@ -28,7 +28,8 @@ enum status_state {
 
 /* STATUS_POOL: capacity; STATUS_HEALTH: a pool's state and errors;
  * STATUS_SCRUB: its last scrub; STATUS_CLOCK: snapshots dated after now;
- * STATUS_BOOT: a trial boot of a boot environment that never confirmed;
+ * STATUS_BOOT: a trial boot of a boot environment that never confirmed,
+ * or the answer the last boot bisection under a BE root kept;
  * STATUS_JOB: the last outcome of a [send NAME] job, or of snap --auto
  * or prune on a pool; STATUS_HOLD: a zeit-send hold that is no longer
  * its target's base (subject: the snapshot), or a pool's summary of its
@@ -97,6 +98,7 @@ enum {
 	STP_CREATION,
 	STP_SNAP_OK, /* the errors are select_props()' */
 	STP_PRUNE_OK,
+	STP_BISECT_RESULT,
 	STP_COUNT
 };
 const char *const *status_extra_props(void);

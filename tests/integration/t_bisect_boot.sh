@@ -103,6 +103,10 @@ test_bisect_boot_walks_to_the_fifth_unattended() {
 	ok "$ZEIT" bisect --root $R status
 	has "$OUT" "first bad snapshot: $R/deb@s5"
 	has "$OUT" "last good snapshot: $R/deb@s4"
+	st=$("$ZEIT" status 2>&1 || true)
+	has "$st" "the last boot bisection ended with first-bad=$R/deb@s5 last-good=$R/deb@s4"
+	# Said once, by the BE root: its children inherit the value.
+	eq 1 "$(grep -c 'last boot bisection' <<<"$st")" "status lines of the answer"
 	eq "" "$(zfs list -H -o name -r $R | grep bisect || true)" "clones left"
 	eq "" "$(nextboot_of $R)" "a one-time choice left"
 	eq $R/deb "$(zpool get -H -o value bootfs tank)"
