@@ -95,22 +95,34 @@ static int too_many(const struct bisect *b)
 	                 b->reboots, b->n);
 }
 
-/* One zfs set on the BE root: what boots once, what is under test (NULL:
- * nothing) and the reboot count, together. */
-static int set_next(struct bisect *b, const char *nextboot, const char *snap)
+/* One zfs set on the BE root: what boots once (ds), what is under test
+ * (snap) and the reboot count, together. */
+static int set_next(struct bisect *b, const char *ds, const char *snap)
 {
 	struct be_ctx *be = b->be;
-	char *a1 = xasprintf(BE_NEXTBOOT_PROP "=%s", nextboot);
-	char *a2 = xasprintf(P_CURRENT "=%s", snap ? snap : "");
+	char *a1 = xasprintf(BE_NEXTBOOT_PROP "=%s", ds);
+	char *a2 = xasprintf(P_CURRENT "=%s", snap);
 	char *a3 = xasprintf(P_BBOOT_BOOTS "=%u", b->reboots + 1);
-	/* An empty value is no value: the snapshot under test goes. */
-	const char *const set[] = {a3, nextboot ? a1 : NULL, NULL};
-	const char *const set2[] = {a3, a1, a2, NULL};
-	int rc = zfs_set_props(be->zh, be->root, snap ? set2 : set);
+	const char *const set[] = {a3, a1, a2, NULL};
+	int rc = zfs_set_props(be->zh, be->root, set);
 	free(a1);
 	free(a2);
 	free(a3);
 	return rc;
+}
+
+/* The way back to the default: nothing boots once (the user's own
+ * one-time choice comes back at the end, on the default), nothing is
+ * under test. */
+static int set_back(struct bisect *b)
+{
+	struct be_ctx *be = b->be;
+	char n[16];
+	snprintf(n, sizeof(n), "%u", b->reboots + 1);
+	if (bisect_set_one(be->zh, be->root, P_BBOOT_BOOTS, n) < 0 ||
+	    zfs_inherit_prop(be->zh, be->root, BE_NEXTBOOT_PROP, false) < 0)
+		return -1;
+	return zfs_inherit_prop(be->zh, be->root, P_CURRENT, false);
 }
 
 /* The candidate's kernel: a panic reboots it after 10 s rather than
@@ -131,12 +143,7 @@ static int advance(struct bisect *b, struct bisect_boot_outcome *out)
 		return -1;
 	if (b->next.done) {
 		/* In a candidate: back to the default, which ends it. */
-		const char *nb =
-		        strcmp(b->nextboot, "none") ? b->nextboot : NULL;
-		if (set_next(b, nb, NULL) < 0 ||
-		    (!nb && zfs_inherit_prop(be->zh, be->root, BE_NEXTBOOT_PROP,
-		                             false) < 0) ||
-		    zfs_inherit_prop(be->zh, be->root, P_CURRENT, false) < 0)
+		if (set_back(b) < 0)
 			return -1;
 		out->reboot = true;
 		return 0;

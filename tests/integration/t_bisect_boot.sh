@@ -7,7 +7,8 @@
 
 R=tank/ROOT
 
-make_history() {
+make_history() { # [FIRST_BAD]
+	local bad=${1:-5}
 	zfs create -o mountpoint=none $R
 	zfs create -o mountpoint=/ -o canmount=noauto $R/deb
 	zpool set bootfs=$R/deb tank
@@ -17,7 +18,7 @@ make_history() {
 	mkdir -p $m/etc $m/boot $m/tmp
 	echo kernel >$m/boot/vmlinuz-6.1.0-13-amd64
 	for i in 1 2 3 4 5 6 7 8; do
-		if [ $i -ge 5 ]; then echo panics; else echo fine; fi >$m/etc/state
+		if [ $i -ge "$bad" ]; then echo panics; else echo fine; fi >$m/etc/state
 		sync
 		zfs snapshot $R/deb@s$i
 	done
@@ -64,6 +65,27 @@ menu_boot() {
 	zpool get -H -o value bootfs tank
 }
 
+# Boots as the menu would until the default reports the answer: $out is
+# the last step's output, $ds what it ran on, $boots how many boots.
+walk() {
+	boots=0
+	all=
+	while :; do
+		ds=$(menu_boot)
+		boots=$((boots + 1))
+		[ $boots -le 12 ] || fail "12 boots and no answer"
+		out=$(in_env "$ds" bisect step --no-reboot 2>&1) || fail "step on $ds: $out"
+		echo "boot $boots: $ds: $out" >&2
+		all+="$out
+"
+		# The unit run twice on one boot: nothing marked twice.
+		again=$(in_env "$ds" bisect step --no-reboot 2>&1) || fail "second step on $ds: $again"
+		hasnt "$again" " is good"
+		hasnt "$again" " is bad"
+		grep -q "last boot bisection ended" <<<"$out" && break
+	done
+}
+
 CHECK='echo "$ZEIT_BISECT_SNAPSHOT" >>/dev/shm/zeit-seen; test "$(cat /etc/state)" = fine'
 
 state_of_root() {
@@ -79,19 +101,7 @@ test_bisect_boot_walks_to_the_fifth_unattended() {
 	has "$OUT" "set to boot once"
 	has "$OUT" "reboot now"
 	eq on "$(zfs get -H -s local -o value org.zeit:bisect-boot $R)"
-	boots=0
-	while :; do
-		ds=$(menu_boot)
-		boots=$((boots + 1))
-		[ $boots -le 12 ] || fail "12 boots and no answer"
-		out=$(in_env "$ds" bisect step --no-reboot 2>&1) || fail "step on $ds: $out"
-		echo "boot $boots: $ds: $out" >&2
-		# The unit run twice on one boot: nothing marked twice.
-		again=$(in_env "$ds" bisect step --no-reboot 2>&1) || fail "second step on $ds: $again"
-		hasnt "$again" " is good"
-		hasnt "$again" " is bad"
-		grep -q "last boot bisection ended" <<<"$out" && break
-	done
+	walk
 	has "$out" "first bad snapshot: $R/deb@s5"
 	has "$out" "last good snapshot: $R/deb@s4"
 	eq $R/deb "$ds" "the last boot is not the default's"
@@ -163,4 +173,22 @@ test_bisect_boot_reset_from_a_candidate() {
 	eq "" "$(nextboot_of $R)"
 	ok in_env $R/deb bisect step --no-reboot
 	eq "" "$OUT"
+}
+
+# The answer found in a candidate (the 3rd comes up, the 4th on do not):
+# it reboots into the default, which ends the bisection; the one-time
+# choice the user had before start is back at the end.
+test_bisect_boot_answer_found_in_a_candidate() {
+	make_history 4
+	zfs clone -o mountpoint=/ -o canmount=noauto $R/deb@s1 $R/other
+	zfs set org.zeit:nextboot=$R/other $R
+	ok in_env $R/deb bisect start deb --good s1 --bad s8
+	ok in_env $R/deb bisect run --boot --no-reboot
+	walk
+	has "$out" "first bad snapshot: $R/deb@s4"
+	has "$out" "last good snapshot: $R/deb@s3"
+	eq $R/deb "$ds" "the last boot is not the default's"
+	has "$all" "answer found; back to the default environment"
+	eq $R/other "$(nextboot_of $R)" "the user's one-time choice after the end"
+	eq "" "$(zfs list -H -o name -r $R | grep bisect || true)" "clones left"
 }
