@@ -79,7 +79,7 @@ show)
 	echo "bootfs=$(zpool get -H -o value bootfs rpool)"
 	echo "nextboot=$(zfs get -H -s local -o value org.zeit:nextboot $R)"
 	echo "result=$(zfs get -H -s local -o value org.zeit:bisect-result $R)"
-	echo "state=$(zfs get -H -s local -o property all $R | grep -c bisect || true)"
+	echo "state=$(zfs get -H -s local -o property all $R | grep bisect | grep -vc bisect-result || true)"
 	echo "marks=$(zfs get -H -r -s local -o name org.zeit:bisect $R | grep -c @ || true)"
 	zfs list -H -o name -r $R | sed 's/^/dataset=/'
 	;;
