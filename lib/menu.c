@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "zeit/bootcmd.h"
+#include "zeit/initrd_key.h"
 #include "kexec_priv.h"
+#include "menu_priv.h"
 #include "zeit/menu.h"
 #include "zeit/rootfile.h"
 #include "zeit/tmpmount.h"
@@ -244,6 +246,7 @@ void menu_close(struct menu *m)
 		be_close(&m->ctx[i]);
 	free(m->ctx);
 	free(m->once);
+	menu_forget_keys(m);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -286,44 +289,6 @@ static const char *prop_value(const struct zfs_prop_list *pl, const char *ds,
 	return p && p->source != ZFS_SRC_NONE && strcmp(p->value, "-")
 	               ? p->value
 	               : NULL;
-}
-
-/* The encryption root of ds when its key is not loaded, else NULL. */
-static char *locked_root(struct menu *m, const char *ds)
-{
-	const char *const props[] = {"encryptionroot", "keystatus", NULL};
-	const char *const dss[] = {ds, NULL};
-	struct zfs_prop_list pl;
-	char *root = NULL;
-
-	/* Not knowing is not locked; a failure already recorded (the
-	 * mount's, say) stands. */
-	zeit_keep_error(m->z);
-	int rc = zfs_get_props(&m->zh, dss, 0, props, &pl);
-	zeit_clear_error(m->z);
-	zeit_release_error(m->z);
-	if (rc < 0)
-		return NULL;
-	/* Native read-only properties have no source ("-"), so read the
-	 * values directly rather than through prop_value. */
-	const struct zfs_prop *er = zfs_prop_find(&pl, ds, "encryptionroot");
-	const struct zfs_prop *ks = zfs_prop_find(&pl, ds, "keystatus");
-	if (er && ks && strcmp(er->value, "-") &&
-	    !strcmp(ks->value, "unavailable"))
-		root = xstrdup(er->value);
-	zfs_prop_list_free(&pl);
-	return root;
-}
-
-enum menu_unlock_result menu_unlock(struct menu *m, const char *ds)
-{
-	char *root = locked_root(m, ds);
-	if (!root)
-		return MENU_UNLOCK_NOT_NEEDED;
-	int rc = m->ask_key ? m->ask_key(m->ask_key_arg, m, root)
-	                    : zfs_load_key(&m->zh, root);
-	free(root);
-	return rc < 0 ? MENU_UNLOCK_FAILED : MENU_UNLOCK_LOADED;
 }
 
 /* Mounts the environment for reading (tmpmount.h: read-only, nodev,
@@ -417,7 +382,7 @@ static char *env_args(struct menu *m, const struct zfs_prop_list *pl,
 /* Opens the kernel and initramfs inside the environment (rootfile.h) and
  * hands their fds to kexec_file_load: regular files of its own, however
  * /boot's names point. No size cap: the kernel reads and checks them. */
-static int load_kernel(struct menu *m, int root, const struct menu_boot *b)
+static int load_kernel(struct menu *m, int root, struct menu_boot *b)
 {
 	char *kp = xasprintf("boot/%s", b->kernel);
 	char *ip = b->initrd ? xasprintf("boot/%s", b->initrd) : NULL;
@@ -426,8 +391,15 @@ static int load_kernel(struct menu *m, int root, const struct menu_boot *b)
 	kfd = rootfile_open(m->z, root, kp, NULL);
 	if (kfd >= 0 && ip)
 		ifd = rootfile_open(m->z, root, ip, NULL);
-	if (kfd >= 0 && (!ip || ifd >= 0))
-		rc = kexec_load(m->z, kfd, ifd, b->cmdline);
+	if (kfd >= 0 && (!ip || ifd >= 0)) {
+		/* The key typed here goes with the initramfs, in memory. */
+		struct initrd_key k = {.fd = -1};
+		int with = ifd >= 0 ? menu_key_initrd(m, b, ifd, &k) : 0;
+		if (with >= 0)
+			rc = kexec_load(m->z, kfd, with ? k.fd : ifd,
+			                b->cmdline);
+		initrd_key_wipe(&k);
+	}
 	if (rc < 0)
 		zeit_fail_ctx(m->z, "%s", b->dataset);
 	if (kfd >= 0)
@@ -522,6 +494,7 @@ void menu_boot_free(struct menu_boot *b)
 	free(b->initrd);
 	free(b->args);
 	free(b->cmdline);
+	free(b->key_root);
 	memset(b, 0, sizeof(*b));
 }
 

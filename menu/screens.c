@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "passphrase.h"
 #include "screens.h"
 #include "zeit/run.h"
 #include "zeit/ztime.h"
@@ -60,6 +61,10 @@ int screens_boot(struct screens *s, size_t i, const char *kernel,
 	ui_stop(s->u);
 	printf("zeit-menu: booting %s from %s\n", b.kernel, b.dataset);
 	printf("zeit-menu: command line: %s\n", b.cmdline);
+	if (b.key_root)
+		printf("zeit-menu: the key of %s goes to its initramfs, in "
+		       "memory\n",
+		       b.key_root);
 	if (s->u->drawn_once && s->m->z->verbose)
 		printf("zeit-menu: menu drawn %.2f s after the kernel "
 		       "started\n",
@@ -405,14 +410,12 @@ static int countdown(struct screens *s, struct ui_list *l)
 	return MK_TIMEOUT;
 }
 
-/* zfs load-key prompts on the terminal: leave curses while it does. */
+/* The passphrase is asked for on the terminal: leave curses while it is. */
 static int ask_key(void *arg, struct menu *m, const char *encroot)
 {
 	struct screens *s = arg;
 	ui_suspend(s->u);
-	printf("\n%s is encrypted; its key is needed.\n", encroot);
-	fflush(stdout);
-	int rc = zfs_load_key(&m->zh, encroot);
+	int rc = passphrase_unlock(m, encroot);
 	ui_resume(s->u);
 	return rc;
 }
@@ -442,6 +445,7 @@ int screens_run(struct screens *s)
 	int pending = s->timeout > 0 ? countdown(s, &l) : MK_NONE;
 	if (s->timeout == 0 || pending == MK_TIMEOUT) {
 		pending = MK_NONE;
+		l.status[0] = '\0';
 		if (screens_boot(s, m->def, NULL, NULL) < 0)
 			show_error(s, "Boot failed");
 	}

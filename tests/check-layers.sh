@@ -3,14 +3,15 @@
 # layer or lower ones, so a layer never reaches up:
 #   0 base          util, escape, the handle (zeit.h), the names and clock
 #                   every layer speaks (snapname, ztime), vercmp, rootfile,
-#                   lock, menu_keys, treecopy
+#                   lock, menu_keys, treecopy, secret, initrd_key
 #   1 processes     run (and shquote), ssh_share, kexec
 #   2 driver        zfs.h and lib/zfs*.c, zfs_mount, serve (zfs_serve.c),
 #                   props (the org.zeit: property names)
 #   3 model         policy, select, config, pkgdb, bootcmd, tmpmount,
 #                   textdiff, ddmin
 #   4 capabilities  snap, prune*, send*, be*, bisect*, destroy, diff, status,
-#                   adopt*, filelog, restore, isolate*, pkgtxn*, menu (lib/menu.c)
+#                   adopt*, filelog, restore, isolate*, pkgtxn*, menu (lib/menu.c,
+#                   lib/menu_unlock.c)
 #   5 front ends    cli/ (the zeit command) and menu/ (the boot menu)
 # A file's layer is its header's (lib/send_plan.c is send's); a header
 # named *_priv.h in lib/ is private to lib/. A new file is placed here.
@@ -22,11 +23,11 @@ layer_of() { # a header or source file name, without directory
 	local n=${1%.[ch]}
 	n=${n%_priv}
 	case "$n" in
-	util | escape | zeit | snapname | ztime | ztime_zone | vercmp | rootfile | lock | menu_keys | treecopy | ratelimit) echo 0 ;;
+	util | escape | zeit | snapname | ztime | ztime_zone | vercmp | rootfile | lock | menu_keys | treecopy | ratelimit | secret | initrd_key) echo 0 ;;
 	run | shquote | ssh_share | kexec) echo 1 ;;
 	zfs | zfs_* | serve | props) echo 2 ;;
 	policy | select | config | config_* | hook | hook_* | pkgdb | bootcmd | tmpmount | textdiff | ddmin) echo 3 ;;
-	snap | snap_* | prune | prune_* | send | send_* | run_outcome | be | be_* | bisect | bisect_* | destroy | diff | status | status_* | adopt | adopt_* | filelog | restore | isolate | isolate_* | pkgtxn | pkgtxn_* | menu) echo 4 ;;
+	snap | snap_* | prune | prune_* | send | send_* | run_outcome | be | be_* | bisect | bisect_* | destroy | diff | status | status_* | adopt | adopt_* | filelog | restore | isolate | isolate_* | pkgtxn | pkgtxn_* | menu | menu_unlock) echo 4 ;;
 	*) echo "" ;;
 	esac
 }

@@ -9,11 +9,18 @@
 #include <stddef.h>
 
 #include "zeit/be.h"
+#include "zeit/secret.h"
 #include "zeit/zfs.h"
 
 struct menu_env {
 	struct be_ctx *ctx; /* the BE root it lives under */
 	struct be_info info;
+};
+
+/* A passphrase that loaded an encryption root's key. */
+struct menu_kept_key {
+	char *root;
+	struct secret pass;
 };
 
 struct menu_opts {
@@ -34,10 +41,16 @@ struct menu {
 	bool def_is_once;     /* chosen by a next-boot-only request */
 	char *once;           /* that request (taken, so cleared), or NULL */
 	struct strv imported; /* pools menu_open imported */
-	/* Loads the key of a locked encryption root (the screens leave the
-	 * terminal to zfs's prompt); NULL: zfs_load_key as is. */
+	/* Loads the key of a locked encryption root (the screens read the
+	 * passphrase and call menu_load_key); NULL: zfs_load_key as is,
+	 * which prompts on the terminal and keeps nothing. */
 	int (*ask_key)(void *arg, struct menu *m, const char *encroot);
 	void *ask_key_arg;
+	/* The passphrases that worked, in locked memory: booting an
+	 * environment under one of these roots hands its key to the
+	 * environment's initramfs (initrd_key.h). Wiped by menu_close. */
+	struct menu_kept_key *keys;
+	size_t nkeys;
 };
 
 /* Imports, discovers and picks the default. A next-boot-only request is
@@ -64,6 +77,10 @@ enum menu_unlock_result {
 };
 /* Loads the key of the dataset's encryption root when it is locked. */
 enum menu_unlock_result menu_unlock(struct menu *m, const char *dataset);
+/* Loads root's key with pass (zfs_load_key_with) and, when it worked,
+ * keeps a copy for the boot. Returns 0, or -1 with zfs's message (a wrong
+ * passphrase: "Incorrect key provided"). */
+int menu_load_key(struct menu *m, const char *root, const struct secret *pass);
 
 /* Reads the environment's kernels (mounting it read-only for a moment). */
 int menu_kernels(struct menu *m, size_t i);
@@ -74,6 +91,7 @@ struct menu_boot {
 	char *initrd; /* file name in /boot, or NULL */
 	char *args;   /* everything after root=<prefix><dataset> */
 	char *cmdline;
+	char *key_root; /* whose key went with the initramfs, or NULL */
 };
 
 /* Works out what booting environment i means: kernel (kernel NULL: the

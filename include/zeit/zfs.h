@@ -454,6 +454,11 @@ int zfs_unmount_at(struct zfs *zh, const char *dir);
 /* `zfs load-key` of an encryption root, prompting on this terminal when
  * its keylocation is prompt. */
 int zfs_load_key(struct zfs *zh, const char *dataset);
+struct secret;
+/* `zfs load-key -L prompt` with the passphrase fed on a pipe; a wrong one
+ * fails with zfs's message. */
+int zfs_load_key_with(struct zfs *zh, const char *dataset,
+                      const struct secret *key);
 /* Where dataset is mounted on this machine now (malloc'd), or NULL. */
 char *zfs_mounted_at(const char *dataset);
 /* The ZFS dataset mounted at dir (as this process sees it), or NULL. */

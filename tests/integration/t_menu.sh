@@ -175,11 +175,24 @@ test_menu_encrypted_environment_asks_for_its_key() {
 	zpool set bootfs=$R/secret tank
 	zfs unload-key $R/secret
 	eq unavailable "$(zfs get -H -o value keystatus $R/secret)"
-	# The menu lists it locked; booting asks zfs for the key, which reads
-	# it from the terminal (here, standard input).
-	fails "zfs load-key $R/secret failed" sh -c "echo 'wrong one' | '$MENU' -n --auto --no-import"
+	# The menu lists it locked; booting asks for the passphrase, read by
+	# the menu from the terminal (here, standard input, a line a try).
+	fails "$R/secret stays locked: no passphrase was given" \
+		sh -c "echo 'wrong one' | '$MENU' -n --auto --no-import"
+	has "$OUT" "the passphrase did not unlock $R/secret"
 	hasnt "$(cat /proc/mounts)" "$R/"
-	ok sh -c "echo 'correct horse' | '$MENU' -n --auto --no-import"
+	# Three wrong ones and it gives up, whatever follows; one longer
+	# than zfs takes counts as a try.
+	long=$(head -c 600 /dev/zero | tr '\0' x)
+	fails "$R/secret stays locked after 3 wrong passphrases" \
+		sh -c "printf 'one\n%s\nthree\ncorrect horse\n' $long | '$MENU' -n --auto --no-import"
+	has "$OUT" "longer than the 512 bytes zfs takes"
+	has "$OUT" "Passphrase for $R/secret (try 3 of 3)"
+	hasnt "$OUT" "try 4"
+	eq unavailable "$(zfs get -H -o value keystatus $R/secret)"
+	# A wrong one, then the right one.
+	ok sh -c "printf 'wrong\ncorrect horse\n' | '$MENU' -n --auto --no-import"
+	has "$OUT" "Passphrase for $R/secret (try 2 of 3)"
 	has "$OUT" "booting vmlinuz-6.6.8_1 from $R/secret"
 	has "$OUT" "command line: root=zfs:$R/secret quiet loglevel=4"
 	eq available "$(zfs get -H -o value keystatus $R/secret)"

@@ -10,6 +10,10 @@
 #                               environment, rpool/ROOT/deb, extracted from
 #                               TAR (tests/vm/real-be-tree), one snapshot
 #                               of it; bootfs; exported at the end
+#   guest.sh setup-real-enc TAR the same with rpool/ROOT encrypted
+#                               (keyformat=passphrase, keylocation=prompt,
+#                               the passphrase in ZEIT_TEST_PASSPHRASE): the
+#                               encryption root of deb
 #   guest.sh trial-setup        on that pool: zeit and zeit-boot-ok.service
 #                               (from BUILD) installed in deb, whose report
 #                               then shows bootfs and the environments;
@@ -126,6 +130,26 @@ setup-real)
 	tar -C $m -xf "$2"
 	umount $m
 	zfs snapshot $R/deb@zeit_daily_20260102T000000Z
+	zpool set bootfs=$R/deb rpool
+	zpool export rpool
+	dmsetup remove zmenu
+	;;
+setup-real-enc)
+	dmsetup create zmenu --table "0 $(blockdev --getsz /dev/vda) linear /dev/vda 0"
+	dmsetup mknodes
+	zpool create -f -o cachefile=none -O mountpoint=none -O canmount=off \
+		-O compression=lz4 -O atime=off rpool /dev/mapper/zmenu
+	# The fewest PBKDF2 rounds zfs allows: each try costs less under TCG.
+	printf '%s\n' "${ZEIT_TEST_PASSPHRASE:?}" | zfs create -o mountpoint=none \
+		-o encryption=on -o keyformat=passphrase -o keylocation=prompt \
+		-o pbkdf2iters=100000 \
+		-o org.zfsbootmenu:commandline="console=ttyS0 quiet panic=-1 no_timer_check" $R
+	zfs create -o mountpoint=/ -o canmount=noauto $R/deb
+	m=/var/tmp/be-mnt
+	mkdir -p $m
+	mount -t zfs -o zfsutil $R/deb $m
+	tar -C $m -xf "$2"
+	umount $m
 	zpool set bootfs=$R/deb rpool
 	zpool export rpool
 	dmsetup remove zmenu
