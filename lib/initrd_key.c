@@ -39,6 +39,8 @@ struct out {
 
 static void put(struct out *o, const void *data, size_t n)
 {
+	if (!n)
+		return;
 	if (o->full || n > o->cap - o->len) {
 		o->full = 1;
 		return;
