@@ -93,8 +93,7 @@ size_t initrd_key_archive(char *dst, size_t cap, const char *encroot,
 	int rn = snprintf(root, sizeof(root), "%s\n", encroot);
 	if (rn < 0 || (size_t)rn >= sizeof(root))
 		return 0;
-	entry(&o, INITRD_KEY_DIR "/encryptionroot", 0100600, root,
-	      (size_t)rn);
+	entry(&o, INITRD_KEY_DIR "/encryptionroot", 0100600, root, (size_t)rn);
 	/* The key's bytes go straight from the locked page to dst; the
 	 * newline is written after them. */
 	key->p[key->len] = '\n';
@@ -135,8 +134,8 @@ static int append_fd(int to, int from)
 /* The archive is built in locked memory, then written to the memfd. */
 #define ARCHIVE_CAP 8192
 
-int initrd_key_build(struct initrd_key *k, int initrd_fd,
-                     const char *encroot, const struct secret *key)
+int initrd_key_build(struct initrd_key *k, int initrd_fd, const char *encroot,
+                     const struct secret *key)
 {
 	k->fd = -1;
 	k->prefix_len = 0;

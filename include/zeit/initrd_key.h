@@ -14,7 +14,7 @@
 #include "zeit/secret.h"
 
 /* Where the key and its encryption root's name sit in the initramfs. */
-#define INITRD_KEY_DIR "etc/zeit-menu"
+#define INITRD_KEY_DIR  "etc/zeit-menu"
 #define INITRD_KEY_HOOK "etc/zfs/initramfs-tools-load-key.d/zeit-menu"
 
 /* Writes the key's archive (newc cpio, padded to 512 bytes) into dst;
@@ -30,8 +30,8 @@ struct initrd_key {
 
 /* Builds the image from the environment's initramfs open at initrd_fd.
  * Returns 0, or -1 with errno (nothing left open). */
-int initrd_key_build(struct initrd_key *k, int initrd_fd,
-                     const char *encroot, const struct secret *key);
+int initrd_key_build(struct initrd_key *k, int initrd_fd, const char *encroot,
+                     const struct secret *key);
 /* Overwrites the key archive with zeros and closes the memfd: call it
  * once kexec_file_load has taken its copy. */
 void initrd_key_wipe(struct initrd_key *k);

@@ -191,7 +191,6 @@ static void the_image_is_archive_then_initramfs_and_wipes(void **state)
 	close(fd);
 }
 
-
 /* The hook as Debian's zfs script runs it (sourced in a subshell by sh,
  * ENCRYPTIONROOT and ZFS set), its directory moved into a temporary one
  * and zfs a script that keeps what it read: the key goes to load-key on
@@ -234,15 +233,16 @@ static void the_hook_loads_erases_and_says_so(void **state)
 	         "test ! -e args && test -s key",
 	         dir, dir, dir);
 	assert_int_equal(system(cmd), 0);
-	snprintf(cmd, sizeof(cmd),
-	         "cd %s && zeit_dir=%s ZFS=%s/zfs ENCRYPTIONROOT=rpool/ROOT "
-	         "sh -c '(. ./hook)' >out 2>&1 && "
-	         "grep -qx 'load-key -L prompt rpool/ROOT' args && "
-	         "printf 'open sesame\\n' | cmp -s - stdin && "
-	         "test ! -e key && test ! -e encryptionroot && "
-	         "grep -qx 'zeit-menu: the key of rpool/ROOT came from the boot "
-	         "menu' out",
-	         dir, dir, dir);
+	snprintf(
+	        cmd, sizeof(cmd),
+	        "cd %s && zeit_dir=%s ZFS=%s/zfs ENCRYPTIONROOT=rpool/ROOT "
+	        "sh -c '(. ./hook)' >out 2>&1 && "
+	        "grep -qx 'load-key -L prompt rpool/ROOT' args && "
+	        "printf 'open sesame\\n' | cmp -s - stdin && "
+	        "test ! -e key && test ! -e encryptionroot && "
+	        "grep -qx 'zeit-menu: the key of rpool/ROOT came from the boot "
+	        "menu' out",
+	        dir, dir, dir);
 	assert_int_equal(system(cmd), 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
