@@ -12,6 +12,8 @@
 #include "zeit/send.h"
 #include "zeit/hook.h"
 #include "zeit/send_auto.h"
+#include "zeit/send_to.h"
+#include "send_parallel.h"
 #include "zeit/snapname.h"
 #include "zeit/ztime.h"
 
@@ -129,6 +131,7 @@ struct send_args {
 	bool prune, no_progress;
 	bool auto_jobs;   /* --auto: the configuration's due jobs */
 	struct strv jobs; /* --job NAME: only these */
+	int parallel;     /* --parallel N; 0: [send] parallel or the default */
 };
 
 /* The flags that exclude or need each other, and the operands (nargs of
@@ -137,6 +140,9 @@ static int check_args(struct cli *cli, int nargs, const struct send_args *a)
 {
 	if (a->jobs.n && !a->auto_jobs)
 		return cli_usage_error(cli, "send", "--job goes with --auto");
+	if (a->parallel && !a->auto_jobs)
+		return cli_usage_error(cli, "send",
+		                       "--parallel goes with --auto");
 	if (a->auto_jobs && nargs != 0)
 		return cli_usage_error(
 		        cli, "send",
@@ -169,6 +175,7 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 		OPT_AUTO,
 		OPT_JOB,
 		OPT_LIMIT,
+		OPT_PARALLEL,
 	};
 	static const struct option longopts[] = {
 	        {"recursive", no_argument, NULL, 'r'},
@@ -185,6 +192,7 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 	        {"auto", no_argument, NULL, OPT_AUTO},
 	        {"job", required_argument, NULL, OPT_JOB},
 	        {"limit", required_argument, NULL, OPT_LIMIT},
+	        {"parallel", required_argument, NULL, OPT_PARALLEL},
 	        {NULL, 0, NULL, 0},
 	};
 	struct send_request *req = &a->req;
@@ -211,6 +219,19 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 				                       "'%s'",
 				                       RATE_EXPECTED, optarg);
 			break;
+		case OPT_PARALLEL: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 1 ||
+			    v > SEND_PARALLEL_MAX)
+				return cli_usage_error(
+				        cli, "send",
+				        "--parallel needs jobs at "
+				        "once (1-%d), not '%s'",
+				        SEND_PARALLEL_MAX, optarg);
+			a->parallel = (int)v;
+			break;
+		}
 		case OPT_STALL: {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -321,6 +342,7 @@ static int run_job(struct cli *cli, const struct send_args *cmdline,
 	a.req.rollback = j->rollback == 1;
 	a.req.force = j->force == 1;
 	a.req.select.all = j->all_snapshots == 1;
+	a.req.exclude = (const char *const *)j->exclude;
 	a.prune = j->prune == 1;
 	a.no_progress = true;
 	if (j->limit) /* else the command line's --limit */
@@ -409,7 +431,7 @@ static bool job_asked(const struct send_args *a, const char *name)
  * read of all jobs, else read now); says why not. */
 static bool job_due(struct cli *cli, struct zfs *zh,
                     const struct config_send_job *j,
-                    struct send_job_state *read)
+                    struct send_job_state *read, char **note)
 {
 	struct send_job_state st = {0};
 	if (read) {
@@ -424,19 +446,136 @@ static bool job_due(struct cli *cli, struct zfs *zh,
 	if (!due && !cli->json && !cli->scripted) {
 		char at[32];
 		ztime_format(st.last_ok + j->interval, at, sizeof(at));
-		printf("job %s: not due (next at %s)\n", j->name, at);
+		*note = xasprintf("job %s: not due (next at %s)\n", j->name,
+		                  at);
 	}
 	send_job_state_free(&st);
 	return due;
 }
 
-/* --auto: every due job, each on its own: one that fails is recorded
- * and the others still run. */
-static int run_jobs(struct cli *cli, const struct send_args *a,
+/* One due job: announced, run inside its hooks, its outcome recorded. */
+static int auto_job(struct cli *cli, const struct send_args *a,
+                    const struct config_send_job *j,
                     const struct zeit_config *cfg)
 {
 	struct zfs zh;
+	zfs_init(&zh, &cli->z, NULL);
+	if (!cli->json && !cli->scripted)
+		printf("job %s: %s -> %s\n", j->name, j->source, j->target);
+	time_t started = cli->z.now;
+	int rc = run_job_hooked(cli, a, j, cfg);
+	if (rc != ZEIT_EXIT_OK)
+		rc = ZEIT_EXIT_ERROR;
+	if (!cli->z.dry_run &&
+	    send_job_record(&zh, j, started, rc == ZEIT_EXIT_OK,
+	                    zeit_error(&cli->z)) < 0) {
+		fprintf(stderr, "zeit send: job %s: %s\n", j->name,
+		        zeit_error(&cli->z));
+		rc = ZEIT_EXIT_ERROR;
+	}
+	zeit_clear_error(&cli->z);
+	return rc;
+}
+
+struct due_jobs {
+	const struct send_args *a;
+	const struct zeit_config *cfg;
+	const struct config_send_job **v;
+	const char **hosts; /* the other side's host; "" this machine */
+	size_t *job;        /* each one's place in cfg->jobs */
+	size_t n;
+	char **notes; /* per job in cfg->jobs: why it is not due, or NULL */
+};
+
+static int due_job(struct cli *cli, size_t i, void *arg)
+{
+	struct due_jobs *d = arg;
+	return auto_job(cli, d->a, d->v[i], d->cfg);
+}
+
+/* The host a job talks to: the part before a colon that comes before any
+ * slash, on either side; "" when both sides are this machine. */
+static char *job_host(const struct config_send_job *j)
+{
+	const char *sides[] = {j->source, j->target};
+	for (size_t k = 0; k < 2; k++) {
+		const char *colon = strchr(sides[k], ':');
+		const char *slash = strchr(sides[k], '/');
+		if (colon && (!slash || colon < slash))
+			return xstrndup(sides[k], (size_t)(colon - sides[k]));
+	}
+	return xstrdup("");
+}
+
+/* Jobs to more than one host, and more than one allowed at once. */
+static bool run_apart(const struct due_jobs *d, int parallel)
+{
+	if (parallel <= 1)
+		return false;
+	for (size_t i = 1; i < d->n; i++)
+		if (strcmp(d->hosts[i], d->hosts[0]))
+			return true;
+	return false;
+}
+
+/* The due jobs: one after another in their order when they go to one
+ * host (or parallel is 1), else in parallel per host. */
+static int run_due(struct cli *cli, struct due_jobs *d, int parallel)
+{
 	int rc = ZEIT_EXIT_OK;
+	if (!run_apart(d, parallel)) {
+		/* As the jobs come, the ones not due said in their place. */
+		for (size_t i = 0, k = 0; i < d->cfg->njobs; i++) {
+			if (d->notes[i])
+				fputs(d->notes[i], stdout);
+			if (k < d->n && d->job[k] == i &&
+			    due_job(cli, k++, d) != ZEIT_EXIT_OK)
+				rc = ZEIT_EXIT_ERROR;
+		}
+		return rc;
+	}
+	for (size_t i = 0; i < d->cfg->njobs; i++)
+		if (d->notes[i])
+			fputs(d->notes[i], stdout);
+	/* The children share this run's lock: one changing run at a time
+	 * still holds across all of them. */
+	int lock = -1;
+	if (!cli->z.dry_run && (lock = zeit_lock(&cli->z, cli->lock_wait)) < 0)
+		return cli_error(cli);
+	rc = send_run_parallel(cli, d->n, d->hosts, parallel, due_job, d);
+	zeit_unlock(lock);
+	return rc;
+}
+
+/* org.zeit:send-to's jobs, from one listing, after the file's; a value
+ * that does not read is said, fails the run and starts nothing. */
+static int add_property_jobs(struct cli *cli, struct zeit_config *cfg)
+{
+	struct zfs zh;
+	struct zfs_dataset_list l;
+	struct send_to_refusals refused = {0};
+	zfs_init(&zh, &cli->z, NULL);
+	if (send_to_list(&zh, &l) < 0) {
+		fprintf(stderr, "zeit send: %s\n", zeit_error(&cli->z));
+		zeit_clear_error(&cli->z);
+		return ZEIT_EXIT_ERROR;
+	}
+	send_to_add_jobs(cfg, &l, 0, &refused);
+	for (size_t i = 0; i < refused.n; i++)
+		fprintf(stderr, "zeit send: %s\n", refused.v[i].message);
+	int rc = refused.n ? ZEIT_EXIT_ERROR : ZEIT_EXIT_OK;
+	send_to_refusals_free(&refused);
+	zfs_dataset_list_free(&l);
+	return rc;
+}
+
+/* --auto: every due job, each on its own: one that fails is recorded
+ * and the others still run. */
+static int run_jobs(struct cli *cli, const struct send_args *a,
+                    struct zeit_config *cfg)
+{
+	struct zfs zh;
+	int rc = add_property_jobs(cli, cfg);
 	zfs_init(&zh, &cli->z, NULL);
 	for (size_t i = 0; i < a->jobs.n; i++) {
 		bool known = false;
@@ -457,30 +596,37 @@ static int run_jobs(struct cli *cli, const struct send_args *a,
 	        send_jobs_state_read(&zh, cfg->jobs, cfg->njobs, want, st) == 0;
 	if (!batched)
 		zeit_clear_error(&cli->z);
+	struct due_jobs d = {.a = a, .cfg = cfg};
+	d.v = xcalloc(cfg->njobs + 1, sizeof(*d.v));
+	d.hosts = xcalloc(cfg->njobs + 1, sizeof(*d.hosts));
+	d.job = xcalloc(cfg->njobs + 1, sizeof(*d.job));
+	d.notes = xcalloc(cfg->njobs + 1, sizeof(*d.notes));
 	for (size_t i = 0; i < cfg->njobs; i++) {
 		const struct config_send_job *j = &cfg->jobs[i];
-		if (!want[i] || !job_due(cli, &zh, j, batched ? &st[i] : NULL))
+		if (!want[i] ||
+		    !job_due(cli, &zh, j, batched ? &st[i] : NULL, &d.notes[i]))
 			continue;
-		if (!cli->json && !cli->scripted)
-			printf("job %s: %s -> %s\n", j->name, j->source,
-			       j->target);
-		time_t started = cli->z.now;
-		int jrc = run_job_hooked(cli, a, j, cfg);
-		if (jrc != ZEIT_EXIT_OK)
-			rc = ZEIT_EXIT_ERROR;
-		if (!cli->z.dry_run &&
-		    send_job_record(&zh, j, started, jrc == ZEIT_EXIT_OK,
-		                    zeit_error(&cli->z)) < 0) {
-			fprintf(stderr, "zeit send: job %s: %s\n", j->name,
-			        zeit_error(&cli->z));
-			rc = ZEIT_EXIT_ERROR;
-		}
-		zeit_clear_error(&cli->z);
+		d.hosts[d.n] = job_host(j);
+		d.job[d.n] = i;
+		d.v[d.n++] = j;
 	}
 	for (size_t i = 0; i < cfg->njobs; i++)
 		send_job_state_free(&st[i]);
 	free(st);
 	free(want);
+	int parallel = a->parallel          ? a->parallel
+	               : cfg->send_parallel ? cfg->send_parallel
+	                                    : SEND_PARALLEL_DEFAULT;
+	if (run_due(cli, &d, parallel) != ZEIT_EXIT_OK)
+		rc = ZEIT_EXIT_ERROR;
+	for (size_t i = 0; i < d.n; i++)
+		free((char *)d.hosts[i]);
+	for (size_t i = 0; i < cfg->njobs; i++)
+		free(d.notes[i]);
+	free(d.notes);
+	free(d.job);
+	free(d.hosts);
+	free(d.v);
 	/* The timer runs send --auto whether or not jobs are declared. */
 	if (!cfg->njobs)
 		zeit_note(&cli->z, 1, "no [send NAME] jobs in %s",

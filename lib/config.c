@@ -366,6 +366,8 @@ static int handler(void *user, const char *section, const char *name,
 		return adopt_key(x, name, value);
 	if (!strcmp(section, "pkg"))
 		return pkg_key(x, name, value);
+	if (!strcmp(section, "send"))
+		return config_send_defaults_key(x, name, value);
 	if (!strncmp(section, "send ", 5))
 		return config_send_key(x, section + 5, name, value);
 	return dataset_key(x, section, name, value);

@@ -24,6 +24,9 @@ int config_fail_at(struct load_ctx *x, const char *fmt, ...)
 /* [send NAME]: one key of a declared replication job. */
 int config_send_key(struct load_ctx *x, const char *job, const char *name,
                     const char *value);
+/* [send]: what all jobs share (parallel). */
+int config_send_defaults_key(struct load_ctx *x, const char *name,
+                             const char *value);
 /* After the file: every job names a source and a target. */
 int config_send_jobs_check(struct load_ctx *x);
 void config_send_jobs_free(struct zeit_config *c);

@@ -20,6 +20,9 @@ void config_send_jobs_free(struct zeit_config *c)
 		free(j->target);
 		free(j->ssh_opts);
 		free(j->where);
+		for (size_t k = 0; j->exclude && j->exclude[k]; k++)
+			free(j->exclude[k]);
+		free(j->exclude);
 		config_hooks_free(&j->hooks);
 	}
 	free(c->jobs);
@@ -185,6 +188,25 @@ int config_send_key(struct load_ctx *x, const char *job, const char *name,
 	                      "hook_timeout, pre_send_failure, "
 	                      "post_send_always)",
 	                      name, job);
+}
+
+int config_send_defaults_key(struct load_ctx *x, const char *name,
+                             const char *value)
+{
+	if (strcmp(name, "parallel"))
+		return config_fail_at(x, "unknown key '%s' in [send] (parallel)",
+		                      name);
+	char *end;
+	long v = strtol(value, &end, 10);
+	if (*end || end == value || v < 1 || v > SEND_PARALLEL_MAX)
+		return config_fail_at(x,
+		                      "parallel: expected jobs at once, 1 to "
+		                      "%d, got '%s'",
+		                      SEND_PARALLEL_MAX, value);
+	if (x->c->send_parallel)
+		return config_fail_at(x, "parallel is given twice");
+	x->c->send_parallel = (int)v;
+	return 1;
 }
 
 int config_send_jobs_check(struct load_ctx *x)

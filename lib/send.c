@@ -667,6 +667,23 @@ static int protect_bases(struct run_state *st)
 	return 0;
 }
 
+/* Drops the rows of the trees req->exclude leaves out. */
+static void drop_excluded(const struct send_request *req,
+                          struct zfs_dataset_list *sds)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < sds->n; i++) {
+		bool out = false;
+		for (size_t e = 0; req->exclude && req->exclude[e]; e++)
+			out |= zfs_name_under(sds->v[i].name, req->exclude[e]);
+		if (out)
+			zfs_dataset_free(&sds->v[i], sds->nprops);
+		else
+			sds->v[k++] = sds->v[i];
+	}
+	sds->n = k;
+}
+
 int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
              struct send_report *rep)
 {
@@ -684,6 +701,8 @@ int send_run(struct zfs *src, struct zfs *dst, const struct send_request *req,
 	if (send_list_sides(&st, &sds) < 0 ||
 	    send_check_listings(&st, &sds) < 0)
 		goto out;
+	if (req->recursive && req->exclude)
+		drop_excluded(req, &sds);
 	bool failed = send_all(&st, &sds);
 	if (!z->dry_run && protect_bases(&st) < 0)
 		goto out;

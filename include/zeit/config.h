@@ -19,6 +19,9 @@
 #include "zeit/zeit.h"
 
 #define ZEIT_CONFIG_PATH "/etc/zeit/zeit.conf"
+/* [send] parallel and --parallel: jobs to different hosts at once. */
+#define SEND_PARALLEL_DEFAULT 2
+#define SEND_PARALLEL_MAX 64
 
 /* How prune destroys ([prune] mode, --mode). */
 enum prune_mode {
@@ -65,6 +68,9 @@ struct config_send_job {
 	uint64_t limit; /* bytes per second (ratelimit.h); 0: unset */
 	char *where;    /* "file [send NAME]", for messages */
 	struct config_hooks hooks; /* pre_send, post_send, on_send_failure */
+	/* Declared by org.zeit:send-to (send_to.h), not in the file. */
+	bool from_property;
+	char **exclude; /* NULL-terminated trees left out of it, or NULL */
 };
 
 struct zeit_config {
@@ -83,6 +89,7 @@ struct zeit_config {
 	size_t nsections;
 	struct config_send_job *jobs; /* in the file's order */
 	size_t njobs;
+	int send_parallel; /* [send] parallel: jobs at once; 0 unset */
 	/* [status]: thresholds of zeit status. */
 	struct {
 		double warn, crit;      /* times a tier's period */

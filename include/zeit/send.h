@@ -94,6 +94,9 @@ struct send_request {
 	const char *target;                 /* dataset on the target side */
 	const struct run_host *target_host; /* NULL: this machine */
 	bool recursive;
+	/* With recursive: datasets whose trees are left out (NULL-terminated,
+	 * or NULL), as org.zeit:send-to=none or another job's value asks. */
+	const char *const *exclude;
 	bool raw;      /* -w; forced on for encrypted sources */
 	bool no_raw;   /* --no-raw: decrypt (needs the key) */
 	bool rollback; /* discard target-only snapshots and writes */

@@ -89,3 +89,57 @@ test_send_auto_jobs_due_independent_and_recorded() {
 	printf '[send Hourly]\nsource = tank/a\ntarget = backup/c\n' >"$CONF"
 	fails "lowercase letters" at $T0 send --auto
 }
+
+# org.zeit:send-to: one property replicates a tree; a child with none is
+# left out, one with a value of its own is its own job; a hostile value
+# makes no job and runs nothing, and the others still run; the same pair
+# in zeit.conf runs once, as the file's job.
+test_send_auto_send_to_property() {
+	local tmp
+	tmp=$(mktemp -d /tmp/send-to.XXXXXX)
+	CONF=$tmp/zeit.conf
+	zvm_file_pool backup 256M
+	zfs create -p tank/data/a/deep
+	zfs create tank/data/scratch
+	zfs create tank/data/vm
+	zfs create tank/evil
+	zfs create tank/both
+	zfs set org.zeit:send-to=backup/m1 tank/data
+	zfs set org.zeit:send-to=none tank/data/scratch
+	zfs set org.zeit:send-to=1h@backup/vm tank/data/vm
+	zfs set org.zeit:send-to=backup/both tank/both
+	printf '[send both]\nsource = tank/both\ntarget = backup/both\n' >"$CONF"
+	local v
+	at $T0 snap -t daily -r tank >/dev/null
+	for v in "-oProxyCommand=touch\${IFS}/tmp/owned" "nas -oProxyCommand=touch:/tmp/owned" \
+		'h$(touch${IFS}/tmp/owned):backup/e' "backup/e;touch /tmp/owned" \
+		"$(printf 'backup/e\nnas:x/y')" tank/evil/copy; do
+		zfs set "org.zeit:send-to=$v" tank/evil
+		rc=0
+		at $T0 send --auto >"$tmp/out" 2>"$tmp/err" || rc=$?
+		eq 1 "$rc" "exit with the hostile value '$v'"
+		eq 1 "$(grep -c 'tank/evil: org.zeit:send-to' "$tmp/err")" "one message for '$v': $(cat "$tmp/err")"
+		[ ! -e /tmp/owned ] || fail "'$v' ran a command"
+		exists backup/e || exists tank/evil/copy && fail "'$v' was sent"
+		hasnt "$(cat "$tmp/out")" "tank/evil ->"
+		# The other jobs ran all the same.
+		exists backup/m1/a/deep || fail "the tree was not sent: $(cat "$tmp/err")"
+	done
+	has "$(cat "$tmp/err")" "target tank/evil/copy lies inside source tank/evil"
+	# The first run's output (the last one's has the 1h job not due).
+	at $T0 send --auto --job both >"$tmp/out" 2>&1 || true
+	has "$(cat "$tmp/out")" "job both: tank/both -> backup/both"
+	eq 1 "$(grep -c -- '-> backup/both' "$tmp/out")" "the pair declared both ways runs once"
+	eq 2026-11-01T00:00:00Z "$(zfs get -H -o value org.zeit:job:tank.data.vm:ok tank/data/vm)" "the child's job"
+	exists backup/m1/scratch && fail "the child set to none was sent"
+	exists backup/m1/vm && fail "the child with a job of its own went with its parent"
+	exists backup/vm || fail "the child's own job did not run"
+	eq 2026-11-01T00:00:00Z "$(zfs get -H -o value org.zeit:job:tank.data:ok tank/data)" "the property job's outcome"
+	eq - "$(zfs get -H -s local -o value org.zeit:job:tank.data:ok tank/data/a)" "an outcome on a child"
+	# One listing finds the jobs, not a zfs call per dataset.
+	zfs inherit org.zeit:send-to tank/evil
+	ok at $((T0 + 60)) -vv -n send --auto
+	eq 1 "$(grep -c 'run: zfs list .*org.zeit:send-to' <<<"$ERR")" "listings of the property: $ERR"
+	has "$OUT" "job tank.data.vm: not due"
+	ok at $((T0 + 60)) -n send --auto --job tank.data
+}
