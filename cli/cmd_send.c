@@ -157,48 +157,60 @@ static int check_args(struct cli *cli, int nargs, const struct send_args *a)
 	return -1;
 }
 
+enum {
+	OPT_RAW = 0x2000,
+	OPT_NO_RAW,
+	OPT_ROLLBACK,
+	OPT_FORCE,
+	OPT_ALL,
+	OPT_PRUNE,
+	OPT_SSH_OPT,
+	OPT_COMPRESS,
+	OPT_NO_PROGRESS,
+	OPT_STALL,
+	OPT_AUTO,
+	OPT_JOB,
+	OPT_LIMIT,
+	OPT_PARALLEL,
+};
+static const struct option send_longopts[] = {
+        {"recursive", no_argument, NULL, 'r'},
+        {"raw", no_argument, NULL, OPT_RAW},
+        {"no-raw", no_argument, NULL, OPT_NO_RAW},
+        {"rollback", no_argument, NULL, OPT_ROLLBACK},
+        {"force", no_argument, NULL, OPT_FORCE},
+        {"all-snapshots", no_argument, NULL, OPT_ALL},
+        {"prune", no_argument, NULL, OPT_PRUNE},
+        {"ssh-opt", required_argument, NULL, OPT_SSH_OPT},
+        {"compress", no_argument, NULL, OPT_COMPRESS},
+        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"stall-timeout", required_argument, NULL, OPT_STALL},
+        {"auto", no_argument, NULL, OPT_AUTO},
+        {"job", required_argument, NULL, OPT_JOB},
+        {"limit", required_argument, NULL, OPT_LIMIT},
+        {"parallel", required_argument, NULL, OPT_PARALLEL},
+        {NULL, 0, NULL, 0},
+};
+
+/* A whole number from lo to hi. */
+static bool int_arg(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*end || end == s || v < lo || v > hi)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
 /* Reads the flags into a; returns -1 to go on, else the exit status. */
 static int parse_args(struct cli *cli, int argc, char **argv,
                       struct send_args *a)
 {
-	enum {
-		OPT_RAW = 0x2000,
-		OPT_NO_RAW,
-		OPT_ROLLBACK,
-		OPT_FORCE,
-		OPT_ALL,
-		OPT_PRUNE,
-		OPT_SSH_OPT,
-		OPT_COMPRESS,
-		OPT_NO_PROGRESS,
-		OPT_STALL,
-		OPT_AUTO,
-		OPT_JOB,
-		OPT_LIMIT,
-		OPT_PARALLEL,
-	};
-	static const struct option longopts[] = {
-	        {"recursive", no_argument, NULL, 'r'},
-	        {"raw", no_argument, NULL, OPT_RAW},
-	        {"no-raw", no_argument, NULL, OPT_NO_RAW},
-	        {"rollback", no_argument, NULL, OPT_ROLLBACK},
-	        {"force", no_argument, NULL, OPT_FORCE},
-	        {"all-snapshots", no_argument, NULL, OPT_ALL},
-	        {"prune", no_argument, NULL, OPT_PRUNE},
-	        {"ssh-opt", required_argument, NULL, OPT_SSH_OPT},
-	        {"compress", no_argument, NULL, OPT_COMPRESS},
-	        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-	        {"stall-timeout", required_argument, NULL, OPT_STALL},
-	        {"auto", no_argument, NULL, OPT_AUTO},
-	        {"job", required_argument, NULL, OPT_JOB},
-	        {"limit", required_argument, NULL, OPT_LIMIT},
-	        {"parallel", required_argument, NULL, OPT_PARALLEL},
-	        {NULL, 0, NULL, 0},
-	};
 	struct send_request *req = &a->req;
 	int c;
 
-	while ((c = cli_getopt(cli, argc, argv, "r", longopts)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "r", send_longopts)) != -1) {
 		switch (c) {
 		case 'r': req->recursive = true; break;
 		case OPT_RAW: req->raw = true; break;
@@ -219,31 +231,23 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 				                       "'%s'",
 				                       RATE_EXPECTED, optarg);
 			break;
-		case OPT_PARALLEL: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || end == optarg || v < 1 ||
-			    v > SEND_PARALLEL_MAX)
+		case OPT_PARALLEL:
+			if (!int_arg(optarg, 1, SEND_PARALLEL_MAX,
+			             &a->parallel))
 				return cli_usage_error(
 				        cli, "send",
 				        "--parallel needs jobs at "
 				        "once (1-%d), not '%s'",
 				        SEND_PARALLEL_MAX, optarg);
-			a->parallel = (int)v;
 			break;
-		}
-		case OPT_STALL: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v <= 0 || v > 86400)
+		case OPT_STALL:
+			if (!int_arg(optarg, 1, 86400, &req->stall_timeout_s))
 				return cli_usage_error(cli, "send",
 				                       "--stall-timeout needs "
 				                       "seconds (1-86400), "
 				                       "not '%s'",
 				                       optarg);
-			req->stall_timeout_s = (int)v;
 			break;
-		}
 		default: return ZEIT_EXIT_USAGE;
 		}
 	}

@@ -49,14 +49,15 @@ static size_t next_job(const bool *started, size_t n, const struct slot *s,
 	return n;
 }
 
-static int start(struct cli *cli, struct slot *s, size_t job,
-                 send_job_fn fn, void *arg)
+static int start(struct cli *cli, struct slot *s, size_t job, send_job_fn fn,
+                 void *arg)
 {
 	s->job = job;
 	s->out = tmpfile();
 	s->err = tmpfile();
 	if (!s->out || !s->err) {
-		fprintf(stderr, "%s: cannot make a file for a job's output: %s\n",
+		fprintf(stderr,
+		        "%s: cannot make a file for a job's output: %s\n",
 		        cli->prog, strerror(errno));
 		goto fail;
 	}
@@ -129,8 +130,9 @@ int send_run_parallel(struct cli *cli, size_t n, const char *const *hosts,
 			    WEXITSTATUS(status) != ZEIT_EXIT_OK)
 				rc = ZEIT_EXIT_ERROR;
 			if (!WIFEXITED(status))
-				fprintf(stderr, "%s: a job's process ended by "
-				                "signal %d\n",
+				fprintf(stderr,
+				        "%s: a job's process ended by "
+				        "signal %d\n",
 				        cli->prog,
 				        WIFSIGNALED(status) ? WTERMSIG(status)
 				                            : 0);

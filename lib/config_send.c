@@ -194,8 +194,8 @@ int config_send_defaults_key(struct load_ctx *x, const char *name,
                              const char *value)
 {
 	if (strcmp(name, "parallel"))
-		return config_fail_at(x, "unknown key '%s' in [send] (parallel)",
-		                      name);
+		return config_fail_at(
+		        x, "unknown key '%s' in [send] (parallel)", name);
 	char *end;
 	long v = strtol(value, &end, 10);
 	if (*end || end == value || v < 1 || v > SEND_PARALLEL_MAX)

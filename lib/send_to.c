@@ -78,10 +78,11 @@ static int target_word(const char *source, const char *w,
 	bool remote = colon && (!slash || colon < slash);
 	if (remote) {
 		if (!host_ok(w, (size_t)(colon - w)))
-			return refuse(why, len,
-			              "'%.*s' is no host name (letters, digits, "
-			              "'.', '-', '_', one USER@)",
-			              (int)(colon - w), w);
+			return refuse(
+			        why, len,
+			        "'%.*s' is no host name (letters, digits, "
+			        "'.', '-', '_', one USER@)",
+			        (int)(colon - w), w);
 		ds = colon + 1;
 	} else if (strchr(w, '@')) {
 		return refuse(why, len,
@@ -96,8 +97,8 @@ static int target_word(const char *source, const char *w,
 	if (zfs_name_check(&scratch, ds, ZFS_NAME_DATASET) < 0)
 		return refuse(why, len, "'%s': %s", w, zeit_error(&scratch));
 	if (!strchr(ds, '/'))
-		return refuse(why, len,
-		              "'%s' is a pool; name a dataset in it", w);
+		return refuse(why, len, "'%s' is a pool; name a dataset in it",
+		              w);
 	if (!remote &&
 	    (zfs_name_under(ds, source) || zfs_name_under(source, ds)))
 		return refuse(why, len, "target %s lies %s source %s", ds,
@@ -134,7 +135,8 @@ int send_to_parse(const char *source, const char *value,
 		if (*p == '-' && (p == value || strchr(", \t", p[-1]))) {
 			size_t n = strcspn(p, ", \t");
 			free(copy);
-			return refuse(why, whylen, "'%.*s' looks like an option",
+			return refuse(why, whylen,
+			              "'%.*s' looks like an option",
 			              (int)(n > 64 ? 64 : n), p);
 		}
 	for (char *save = NULL, *w = strtok_r(copy, ", \t", &save);
@@ -219,9 +221,9 @@ static void refused_add(struct send_to_refusals *r, const char *ds,
 	char *ev = escape_dup(value);
 	r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
 	r->v[r->n].dataset = xstrdup(ds);
-	r->v[r->n].message = xasprintf(
-	        "%s: " ZEIT_PROP_SEND_TO " '%s': %s; no job sent from it", ds,
-	        ev, why);
+	r->v[r->n].message = xasprintf("%s: " ZEIT_PROP_SEND_TO
+	                               " '%s': %s; no job sent from it",
+	                               ds, ev, why);
 	r->n++;
 	free(ev);
 }

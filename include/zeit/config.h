@@ -21,7 +21,7 @@
 #define ZEIT_CONFIG_PATH "/etc/zeit/zeit.conf"
 /* [send] parallel and --parallel: jobs to different hosts at once. */
 #define SEND_PARALLEL_DEFAULT 2
-#define SEND_PARALLEL_MAX 64
+#define SEND_PARALLEL_MAX     64
 
 /* How prune destroys ([prune] mode, --mode). */
 enum prune_mode {

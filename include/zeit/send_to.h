@@ -31,8 +31,8 @@
 #include "zeit/config.h"
 #include "zeit/zfs.h"
 
-#define ZEIT_PROP_SEND_TO "org.zeit:send-to"
-#define SEND_TO_MAX_LEN 1024 /* bytes of one value */
+#define ZEIT_PROP_SEND_TO   "org.zeit:send-to"
+#define SEND_TO_MAX_LEN     1024 /* bytes of one value */
 #define SEND_TO_MAX_TARGETS 8
 
 struct send_to_target {
