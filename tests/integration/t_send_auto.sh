@@ -137,11 +137,90 @@ test_send_auto_send_to_property() {
 	exists backup/m1/vm && fail "the child with a job of its own went with its parent"
 	exists backup/vm || fail "the child's own job did not run"
 	eq 2026-11-01T00:00:00Z "$(zfs get -H -o value org.zeit:job:tank.data:ok tank/data)" "the property job's outcome"
-	eq - "$(zfs get -H -s local -o value org.zeit:job:tank.data:ok tank/data/a)" "an outcome on a child"
+	eq "" "$(zfs get -H -s local -o value org.zeit:job:tank.data:ok tank/data/a)" "an outcome on a child"
 	# One listing finds the jobs, not a zfs call per dataset.
 	zfs inherit org.zeit:send-to tank/evil
 	ok at $((T0 + 60)) -vv -n send --auto
 	eq 1 "$(grep -c 'run: zfs list .*org.zeit:send-to' <<<"$ERR")" "listings of the property: $ERR"
 	has "$OUT" "job tank.data.vm: not due"
 	ok at $((T0 + 60)) -n send --auto --job tank.data
+}
+
+# Jobs to different hosts at once: two ssh "hosts" that are this guest,
+# one of which answers the connection and then says nothing (a host that
+# hangs), until ssh's ConnectTimeout. With parallel = 2 the good job ends
+# while the hung one still waits; with 1 it waits its turn. Each job's
+# output comes whole, in the order the jobs end.
+test_send_auto_parallel_hosts() {
+	local tmp
+	tmp=$(mktemp -d /tmp/send-par.XXXXXX)
+	CONF=$tmp/zeit.conf
+	zvm_file_pool backup 256M
+	zvm_sshd
+	# Accepts and never speaks: ssh waits for the banner.
+	python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 2299)); s.listen(8); c = []
+while True: c.append(s.accept()[0])' &
+	local mute=$!
+	cat >"$tmp/ssh_config" <<-EOF
+		Host good
+		  HostName 127.0.0.1
+		  Port $ZVM_SSH_PORT
+		Host mute
+		  HostName 127.0.0.1
+		  Port 2299
+		Host *
+		  User root
+		  ConnectTimeout 8
+		  StrictHostKeyChecking no
+		  UserKnownHostsFile /dev/null
+		  LogLevel ERROR
+	EOF
+	zfs create tank/g
+	zfs create tank/m
+	zfs create backup/g
+	at $T0 snap -t daily tank/g tank/m >/dev/null
+	local stamp="date +%s%N >>$tmp/\$ZEIT_JOB.t"
+	cat >"$CONF" <<-EOF
+		[send]
+		parallel = 2
+		[send hung]
+		source = tank/m
+		target = mute:backup/m
+		ssh_opts = -F $tmp/ssh_config
+		on_send_failure = $stamp
+		[send fine]
+		source = tank/g
+		target = good:backup/g/a
+		ssh_opts = -F $tmp/ssh_config
+		post_send = $stamp
+	EOF
+	for p in 2 1; do
+		rm -f "$tmp"/*.t
+		rc=0
+		at $((T0 + p)) send --auto --parallel $p >"$tmp/out.$p" 2>"$tmp/err.$p" || rc=$?
+		eq 1 "$rc" "parallel $p: exit with the hung job"
+		[ -s "$tmp/fine.t" ] && [ -s "$tmp/hung.t" ] ||
+			fail "parallel $p: a job did not end: $(cat "$tmp/out.$p" "$tmp/err.$p")"
+		has "$(cat "$tmp/err.$p")" "banner exchange"
+		eq "$(zfs get -H -o value org.zeit:job:fine:ok tank/g)" "$(date -u -d @$((T0 + p)) +%FT%TZ)" "parallel $p: the good job's outcome"
+		has "$(zfs get -H -o value org.zeit:job:hung:error tank/m)" "$(date -u -d @$((T0 + p)) +%FT%TZ)"
+	done
+	kill "$mute"
+	# parallel 2: the good one ended while the hung one waited, and its
+	# output came first; the run took about one timeout, not two.
+	[ "$(cat "$tmp/fine.t")" -lt "$(cat "$tmp/hung.t")" ] ||
+		fail "with parallel 2 the good job waited for the hung one"
+	eq "job fine: tank/g -> good:backup/g/a" "$(grep '^job ' "$tmp/out.2" | head -1)" "the first output with parallel 2"
+	# Whole: the good job's table follows its own line.
+	eq "job fine:" "$(grep -A1 '^job fine' "$tmp/out.2" | head -1 | cut -d' ' -f1-2)"
+	grep -A1 '^job fine' "$tmp/out.2" | tail -1 | grep -q '^SOURCE' ||
+		fail "the good job's output is not whole: $(cat "$tmp/out.2")"
+	# parallel 1: declared order, one after the other.
+	[ "$(cat "$tmp/hung.t")" -lt "$(cat "$tmp/fine.t")" ] ||
+		fail "with parallel 1 the jobs overlapped"
+	eq "job hung: tank/m -> mute:backup/m" "$(grep '^job ' "$tmp/out.1" | head -1)" "the first output with parallel 1"
+	fails "jobs at once" at $T0 send --auto --parallel 0
+	fails "goes with --auto" at $T0 send --parallel 2 tank/g backup/x
 }
