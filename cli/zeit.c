@@ -112,7 +112,8 @@ const struct cli_cmd cli_cmds[] = {
          "       [--all-snapshots] [--compress] [--ssh-opt OPT]... "
          "[--limit RATE]\n"
          "       [HOST:]SOURCE [HOST:]TARGET\n"
-         "       zeit send --auto [--job NAME]... [--limit RATE]",
+         "       zeit send --auto [--job NAME]... [--parallel N] [--limit "
+         "RATE]",
          "The first run sends the oldest selected snapshot in full, then "
          "every\n"
          "later one; later runs send incrementally (-I) from the newest "
@@ -154,7 +155,14 @@ const struct cli_cmd cli_cmds[] = {
          "each on its\n"
          "                     own; outcomes in org.zeit:job:NAME:ok and "
          ":error\n"
-         "      --job NAME     with --auto: only this job (repeatable)\n"},
+         "                     and the datasets whose org.zeit:send-to "
+         "names\n"
+         "                     targets (inherited: the tree, none: left "
+         "out)\n"
+         "      --job NAME     with --auto: only this job (repeatable)\n"
+         "      --parallel N   with --auto: jobs to different hosts, N at "
+         "once\n"
+         "                     (2; one host's jobs one after another)\n"},
         {"serve", cmd_serve, "one side of replication as an ssh forced command",
          "serve [--allow-prune] [--allow-rollback] DATASET...\n"
          "       zeit serve --send [--allow-plaintext] DATASET...",

@@ -11,6 +11,7 @@
 #include "status_priv.h"
 #include "zeit/props.h"
 #include "zeit/select.h"
+#include "zeit/send_to.h"
 #include "zeit/status.h"
 #include "zeit/ztime.h"
 
@@ -598,10 +599,14 @@ int status_run(struct zfs *zh, const struct zeit_config *cfg,
 	strv_pushv(&props, select_props());
 	strv_pushv(&props, status_extra_props());
 	status_job_props(cfg, &props);
+	strv_push(&props, ZEIT_PROP_SEND_TO); /* last: status_send_to.c */
+	struct zeit_config all = *cfg;
+	all.jobs = NULL;
 	/* One call each, for every pool. */
 	if (zfs_list_datasets(zh, NULL, -1,
 	                      ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
-	                      (const char *const *)props.v, &ds) < 0)
+	                      (const char *const *)props.v, &ds) < 0 ||
+	    status_send_to_jobs(zh, cfg, &ds, &all) < 0)
 		goto out;
 	for (size_t i = 0; roots && roots[i]; i++)
 		if (find_dataset(&ds, roots[i]) < 0) {
@@ -636,12 +641,13 @@ int status_run(struct zfs *zh, const struct zeit_config *cfg,
 	        .holds = holds_error ? NULL : &holds,
 	        .holds_error = holds_error,
 	};
-	rc = status_evaluate(zh->z, cfg, &in, out);
+	rc = status_evaluate(zh->z, &all, &in, out);
 out:
 	free(holds_error);
 	zfs_hold_list_free(&holds);
 	strv_free(&trees);
 	strv_free(&sources);
+	status_send_to_free(&all, cfg->njobs);
 	strv_free(&props);
 	zfs_dataset_list_free(&ds);
 	zfs_snap_list_free(&snaps);

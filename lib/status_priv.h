@@ -21,4 +21,12 @@ void status_check_holds(const struct zeit_config *cfg,
                         const struct zfs_snap_index *ix,
                         struct status_report *r);
 
+/* The jobs org.zeit:send-to declares (status_send_to.c): from ds, whose
+ * last column is that property, into m (cfg's jobs, then those), ds's
+ * rows widened with their outcome columns. Free m with
+ * status_send_to_free(m, cfg->njobs), whatever it returned. */
+int status_send_to_jobs(struct zfs *zh, const struct zeit_config *cfg,
+                        struct zfs_dataset_list *ds, struct zeit_config *m);
+void status_send_to_free(struct zeit_config *m, size_t nconf);
+
 #endif

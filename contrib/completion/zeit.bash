@@ -124,7 +124,7 @@ _zeit() {
 	-f) [ "$cmd" = adopt ] && argkind=tool ;;
 	-e) [ "$cmd" = be ] && argkind=be ;;
 	--good | --bad) argkind=none ;;
-	--now | --lock-wait | --max-size | --ssh-opt | --stall-timeout | --limit) argkind=none ;;
+	--now | --lock-wait | --max-size | --ssh-opt | --stall-timeout | --limit | --parallel | --job) argkind=none ;;
 	esac
 	case "$argkind" in
 	file) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;

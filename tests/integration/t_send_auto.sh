@@ -144,6 +144,12 @@ test_send_auto_send_to_property() {
 	eq 1 "$(grep -c 'run: zfs list .*org.zeit:send-to' <<<"$ERR")" "listings of the property: $ERR"
 	has "$OUT" "job tank.data.vm: not due"
 	ok at $((T0 + 60)) -n send --auto --job tank.data
+	# status shows the property's jobs as the file's.
+	at $((T0 + 120)) status tank >"$tmp/status" || true
+	grep -q "^OK  *tank/data  *send job tank.data  *last good run 2m ago" "$tmp/status" ||
+		fail "status does not show the property's job: $(cat "$tmp/status")"
+	grep -q "^OK  *tank/data/vm  *send job tank.data.vm " "$tmp/status" ||
+		fail "status does not show the child's job: $(cat "$tmp/status")"
 }
 
 # Jobs to different hosts at once: two ssh "hosts" that are this guest,
@@ -157,11 +163,13 @@ test_send_auto_parallel_hosts() {
 	CONF=$tmp/zeit.conf
 	zvm_file_pool backup 256M
 	zvm_sshd
-	# Accepts and never speaks: ssh waits for the banner.
-	python3 -c 'import socket, time
+	# Accepts and never speaks: ssh waits for the banner. Its output
+	# goes nowhere, so the test's own never waits for it; it ends by
+	# itself.
+	timeout 120 python3 -c 'import socket
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", 2299)); s.listen(8); c = []
-while True: c.append(s.accept()[0])' &
+while True: c.append(s.accept()[0])' </dev/null >/dev/null 2>&1 &
 	local mute=$!
 	cat >"$tmp/ssh_config" <<-EOF
 		Host good
@@ -180,7 +188,6 @@ while True: c.append(s.accept()[0])' &
 	zfs create tank/g
 	zfs create tank/m
 	zfs create backup/g
-	at $T0 snap -t daily tank/g tank/m >/dev/null
 	local stamp="date +%s%N >>$tmp/\$ZEIT_JOB.t"
 	cat >"$CONF" <<-EOF
 		[send]
@@ -196,6 +203,7 @@ while True: c.append(s.accept()[0])' &
 		ssh_opts = -F $tmp/ssh_config
 		post_send = $stamp
 	EOF
+	at $T0 snap -t daily tank/g tank/m >/dev/null
 	for p in 2 1; do
 		rm -f "$tmp"/*.t
 		rc=0
