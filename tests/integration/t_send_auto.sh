@@ -153,24 +153,42 @@ test_send_auto_send_to_property() {
 }
 
 # Jobs to different hosts at once: two ssh "hosts" that are this guest,
-# one of which answers the connection and then says nothing (a host that
-# hangs), until ssh's ConnectTimeout. With parallel = 2 the good job ends
+# one of which takes the connection and then says nothing (a host that
+# hangs) until the test lets it go. With parallel = 2 the good job ends
 # while the hung one still waits; with 1 it waits its turn. Each job's
 # output comes whole, in the order the jobs end.
+mute_start() {
+	: >"$tmp/accepted"
+	# Its output goes nowhere, so the test's own never waits for it.
+	timeout 120 python3 -c 'import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 2299)); s.listen(8); c = []
+while True:
+    c.append(s.accept()[0]); open(sys.argv[1], "a").write("x\n")' "$tmp/accepted" </dev/null >/dev/null 2>&1 &
+	mute=$!
+	local i
+	for i in $(seq 100); do
+		(exec 3<>/dev/tcp/127.0.0.1/2299) 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "the mute host does not listen"
+}
+# wait_for FILE LINES: until FILE has LINES lines (60 s at most).
+wait_for() {
+	local i
+	for i in $(seq 600); do
+		[ "$(cat "$1" 2>/dev/null | wc -l)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "$1 did not get $2 lines"
+}
+
 test_send_auto_parallel_hosts() {
-	local tmp
+	local tmp mute pid
 	tmp=$(mktemp -d /tmp/send-par.XXXXXX)
 	CONF=$tmp/zeit.conf
 	zvm_file_pool backup 256M
 	zvm_sshd
-	# Accepts and never speaks: ssh waits for the banner. Its output
-	# goes nowhere, so the test's own never waits for it; it ends by
-	# itself.
-	timeout 120 python3 -c 'import socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", 2299)); s.listen(8); c = []
-while True: c.append(s.accept()[0])' </dev/null >/dev/null 2>&1 &
-	local mute=$!
 	cat >"$tmp/ssh_config" <<-EOF
 		Host good
 		  HostName 127.0.0.1
@@ -180,7 +198,7 @@ while True: c.append(s.accept()[0])' </dev/null >/dev/null 2>&1 &
 		  Port 2299
 		Host *
 		  User root
-		  ConnectTimeout 8
+		  ConnectTimeout 90
 		  StrictHostKeyChecking no
 		  UserKnownHostsFile /dev/null
 		  LogLevel ERROR
@@ -204,31 +222,39 @@ while True: c.append(s.accept()[0])' </dev/null >/dev/null 2>&1 &
 		post_send = $stamp
 	EOF
 	at $T0 snap -t daily tank/g tank/m >/dev/null
-	for p in 2 1; do
-		rm -f "$tmp"/*.t
-		rc=0
-		at $((T0 + p)) send --auto --parallel $p >"$tmp/out.$p" 2>"$tmp/err.$p" || rc=$?
-		eq 1 "$rc" "parallel $p: exit with the hung job"
-		[ -s "$tmp/fine.t" ] && [ -s "$tmp/hung.t" ] ||
-			fail "parallel $p: a job did not end: $(cat "$tmp/out.$p" "$tmp/err.$p")"
-		has "$(cat "$tmp/err.$p")" "banner exchange"
-		eq "$(zfs get -H -o value org.zeit:job:fine:ok tank/g)" "$(date -u -d @$((T0 + p)) +%FT%TZ)" "parallel $p: the good job's outcome"
-		has "$(zfs get -H -o value org.zeit:job:hung:error tank/m)" "$(date -u -d @$((T0 + p)) +%FT%TZ)"
-	done
+	# parallel 2: the good job ends while the hung one still waits.
+	mute_start
+	at $((T0 + 2)) send --auto >"$tmp/out.2" 2>"$tmp/err.2" &
+	pid=$!
+	wait_for "$tmp/fine.t" 1
+	[ ! -e "$tmp/hung.t" ] || fail "the hung job ended before the good one"
+	eq 2 "$(wc -l <"$tmp/accepted")" "connections to the mute host (the probe and the hung job's)"
 	kill "$mute"
-	# parallel 2: the good one ended while the hung one waited, and its
-	# output came first; the run took about one timeout, not two.
-	[ "$(cat "$tmp/fine.t")" -lt "$(cat "$tmp/hung.t")" ] ||
-		fail "with parallel 2 the good job waited for the hung one"
+	rc=0
+	wait "$pid" || rc=$?
+	eq 1 "$rc" "parallel 2: exit with the hung job"
+	[ "$(cat "$tmp/fine.t")" -lt "$(cat "$tmp/hung.t")" ] || fail "parallel 2: the good job ended last"
+	# Its output came first and whole: its line, then its table.
 	eq "job fine: tank/g -> good:backup/g/a" "$(grep '^job ' "$tmp/out.2" | head -1)" "the first output with parallel 2"
-	# Whole: the good job's table follows its own line.
-	eq "job fine:" "$(grep -A1 '^job fine' "$tmp/out.2" | head -1 | cut -d' ' -f1-2)"
 	grep -A1 '^job fine' "$tmp/out.2" | tail -1 | grep -q '^SOURCE' ||
 		fail "the good job's output is not whole: $(cat "$tmp/out.2")"
-	# parallel 1: declared order, one after the other.
-	[ "$(cat "$tmp/hung.t")" -lt "$(cat "$tmp/fine.t")" ] ||
-		fail "with parallel 1 the jobs overlapped"
+	eq 2026-11-01T00:00:02Z "$(zfs get -H -o value org.zeit:job:fine:ok tank/g)" "the good job's outcome"
+	has "$(zfs get -H -o value org.zeit:job:hung:error tank/m)" "2026-11-01T00:00:02Z"
+	# parallel 1: while the hung job waits, the good one does not start.
+	rm -f "$tmp"/*.t
+	mute_start
+	at $((T0 + 4)) send --auto --parallel 1 >"$tmp/out.1" 2>"$tmp/err.1" &
+	pid=$!
+	wait_for "$tmp/accepted" 2
+	sleep 3
+	[ ! -e "$tmp/fine.t" ] || fail "with parallel 1 the good job ran beside the hung one"
+	kill "$mute"
+	rc=0
+	wait "$pid" || rc=$?
+	eq 1 "$rc" "parallel 1: exit with the hung job"
+	[ "$(cat "$tmp/hung.t")" -lt "$(cat "$tmp/fine.t")" ] || fail "with parallel 1 the jobs overlapped"
 	eq "job hung: tank/m -> mute:backup/m" "$(grep '^job ' "$tmp/out.1" | head -1)" "the first output with parallel 1"
+	eq 2026-11-01T00:00:04Z "$(zfs get -H -o value org.zeit:job:fine:ok tank/g)" "the good job's outcome"
 	fails "jobs at once" at $T0 send --auto --parallel 0
 	fails "goes with --auto" at $T0 send --parallel 2 tank/g backup/x
 }
