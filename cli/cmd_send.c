@@ -13,6 +13,7 @@
 #include "zeit/hook.h"
 #include "zeit/send_auto.h"
 #include "zeit/send_to.h"
+#include "zeit/status.h"
 #include "send_parallel.h"
 #include "zeit/snapname.h"
 #include "zeit/ztime.h"
@@ -551,24 +552,63 @@ static int run_due(struct cli *cli, struct due_jobs *d, int parallel)
 	return rc;
 }
 
-/* org.zeit:send-to's jobs, from one listing, after the file's; a value
- * that does not read is said, fails the run and starts nothing. */
-static int add_property_jobs(struct cli *cli, struct zeit_config *cfg)
+/* The file's job i's outcome from the listing's columns 1 + 2i, 2 + 2i
+ * on its local side's row; a side not listed is no state (due). */
+static void state_from_listing(struct cli *cli,
+                               const struct zfs_dataset_list *l,
+                               const struct config_send_job *j, size_t i,
+                               struct send_job_state *st)
 {
-	struct zfs zh;
+	const char *side = send_job_local_side(j);
+	for (size_t r = 0; r < l->n; r++) {
+		if (strcmp(l->v[r].name, side))
+			continue;
+		if (!send_job_state_parse(l->v[r].values[1 + 2 * i],
+		                          l->v[r].values[2 + 2 * i], st))
+			zeit_note(&cli->z, 1,
+			          "%s: job %s's recorded outcome does not "
+			          "read; the job counts as due",
+			          side, j->name);
+		return;
+	}
+}
+
+/* One listing of every dataset: org.zeit:send-to, whose jobs join cfg
+ * after the file's, and the file's jobs' outcomes, into st (have[i] set
+ * for those read). A value that does not read is said and fails the run;
+ * it starts nothing. */
+static int list_jobs(struct cli *cli, struct zfs *zh, struct zeit_config *cfg,
+                     struct send_job_state **st, bool **have)
+{
 	struct zfs_dataset_list l;
 	struct send_to_refusals refused = {0};
-	zfs_init(&zh, &cli->z, NULL);
-	if (send_to_list(&zh, &l) < 0) {
+	struct strv props;
+	size_t nconf = cfg->njobs;
+	strv_init(&props);
+	strv_push(&props, ZEIT_PROP_SEND_TO);
+	status_job_props(cfg, &props);
+	int rc = zfs_list_datasets(zh, NULL, -1,
+	                           ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME,
+	                           (const char *const *)props.v, &l);
+	strv_free(&props);
+	if (rc < 0) {
 		fprintf(stderr, "zeit send: %s\n", zeit_error(&cli->z));
 		zeit_clear_error(&cli->z);
+		*st = xcalloc(nconf + 1, sizeof(**st));
+		*have = xcalloc(nconf + 1, sizeof(**have));
 		return ZEIT_EXIT_ERROR;
 	}
 	send_to_add_jobs(cfg, &l, 0, &refused);
 	for (size_t i = 0; i < refused.n; i++)
 		fprintf(stderr, "zeit send: %s\n", refused.v[i].message);
-	int rc = refused.n ? ZEIT_EXIT_ERROR : ZEIT_EXIT_OK;
+	rc = refused.n ? ZEIT_EXIT_ERROR : ZEIT_EXIT_OK;
 	send_to_refusals_free(&refused);
+	*st = xcalloc(cfg->njobs + 1, sizeof(**st));
+	*have = xcalloc(cfg->njobs + 1, sizeof(**have));
+	for (size_t i = 0; i < nconf; i++) {
+		state_from_listing(cli, &l, &cfg->jobs[i], i, &(*st)[i]);
+		(*have)[i] = true;
+	}
 	zfs_dataset_list_free(&l);
 	return rc;
 }
@@ -579,27 +619,37 @@ static int run_jobs(struct cli *cli, const struct send_args *a,
                     struct zeit_config *cfg)
 {
 	struct zfs zh;
-	int rc = add_property_jobs(cli, cfg);
+	struct send_job_state *st;
+	bool *have;
+	size_t nconf = cfg->njobs;
 	zfs_init(&zh, &cli->z, NULL);
+	int rc = list_jobs(cli, &zh, cfg, &st, &have);
 	for (size_t i = 0; i < a->jobs.n; i++) {
 		bool known = false;
 		for (size_t k = 0; k < cfg->njobs; k++)
 			known |= !strcmp(cfg->jobs[k].name, a->jobs.v[i]);
-		if (!known)
+		if (!known) {
+			free(st);
+			free(have);
 			return cli_usage_error(
 			        cli, "send", "no job '%s' in %s", a->jobs.v[i],
 			        cfg->path ? cfg->path : "the configuration");
+		}
 	}
-	/* One zfs get for every job's state; if a side is missing, one
-	 * each, so that job alone is due and says why. */
 	bool *want = xcalloc(cfg->njobs + 1, sizeof(*want));
-	struct send_job_state *st = xcalloc(cfg->njobs + 1, sizeof(*st));
-	for (size_t i = 0; i < cfg->njobs; i++)
+	bool more = false;
+	for (size_t i = 0; i < cfg->njobs; i++) {
 		want[i] = job_asked(a, cfg->jobs[i].name);
-	bool batched =
-	        send_jobs_state_read(&zh, cfg->jobs, cfg->njobs, want, st) == 0;
-	if (!batched)
-		zeit_clear_error(&cli->z);
+		more |= i >= nconf && want[i];
+	}
+	/* The property's jobs' outcomes: one zfs get more, when there are
+	 * any; if a side is missing, one each. */
+	if (more &&
+	    send_jobs_state_read(&zh, cfg->jobs + nconf, cfg->njobs - nconf,
+	                         want + nconf, st + nconf) == 0)
+		for (size_t i = nconf; i < cfg->njobs; i++)
+			have[i] = true;
+	zeit_clear_error(&cli->z);
 	struct due_jobs d = {.a = a, .cfg = cfg};
 	d.v = xcalloc(cfg->njobs + 1, sizeof(*d.v));
 	d.hosts = xcalloc(cfg->njobs + 1, sizeof(*d.hosts));
@@ -608,7 +658,7 @@ static int run_jobs(struct cli *cli, const struct send_args *a,
 	for (size_t i = 0; i < cfg->njobs; i++) {
 		const struct config_send_job *j = &cfg->jobs[i];
 		if (!want[i] ||
-		    !job_due(cli, &zh, j, batched ? &st[i] : NULL, &d.notes[i]))
+		    !job_due(cli, &zh, j, have[i] ? &st[i] : NULL, &d.notes[i]))
 			continue;
 		d.hosts[d.n] = job_host(j);
 		d.job[d.n] = i;
@@ -618,6 +668,7 @@ static int run_jobs(struct cli *cli, const struct send_args *a,
 		send_job_state_free(&st[i]);
 	free(st);
 	free(want);
+	free(have);
 	int parallel = a->parallel          ? a->parallel
 	               : cfg->send_parallel ? cfg->send_parallel
 	                                    : SEND_PARALLEL_DEFAULT;
